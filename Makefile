@@ -1,0 +1,17 @@
+# The two set-up commands of README.md, and a few habits.
+.PHONY: demo test lint format messages
+
+demo:            ## run the demo county on http://127.0.0.1:8000 (SQLite, own venv)
+	scripts/demo.sh
+
+test:            ## install test needs and run every test on SQLite and on PostgreSQL
+	scripts/test.sh
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
+
+messages:        ## refresh and compile the English translation
+	cd xiaoneng && ../.venv/bin/xiaoneng makemessages -l en --no-obsolete && ../.venv/bin/xiaoneng compilemessages -l en

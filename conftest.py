@@ -1,0 +1,54 @@
+"""Shared pytest fixtures: a small department tree, staff of every role, API tokens, the calendar."""
+
+from __future__ import annotations
+
+import pytest
+
+from xiaoneng.accounts import roles as R
+from xiaoneng.accounts.testing import make_department_tree, make_staff
+
+# A valid strong password for test accounts (tests never weaken validation to log in).
+PASSWORD = "Xiaoneng-Test-2026!"
+
+
+@pytest.fixture
+def depts(db):
+    """county → (bureau A → section A1), (bureau B), supervision office."""
+    return make_department_tree()
+
+
+@pytest.fixture
+def staff(depts):
+    """One account per role: handler/window/head in bureau A, a handler in bureau B, county-wide roles."""
+    return {
+        "window": make_staff("window_a", depts["a"], [R.WINDOW]),
+        "handler": make_staff("handler_a", depts["a"], [R.HANDLER]),
+        "handler_a1": make_staff("handler_a1", depts["a1"], [R.HANDLER]),
+        "head": make_staff("head_a", depts["a"], [R.HEAD]),
+        "handler_b": make_staff("handler_b", depts["b"], [R.HANDLER]),
+        "supervisor": make_staff("supervisor", depts["office"], [R.SUPERVISOR]),
+        "leader": make_staff("leader", depts["county"], [R.LEADER]),
+        "admin": make_staff("admin", None, [R.ADMIN]),
+    }
+
+
+@pytest.fixture
+def client_as(client, staff):
+    """client_as('handler') logs the test client in as that role's account."""
+
+    def login(role: str):
+        client.force_login(staff[role])
+        return client
+
+    return login
+
+
+@pytest.fixture
+def calendar(db):
+    """The working-day calendar 2020-2027, seeded from the holidays package as in production."""
+    from xiaoneng.workdays.services import calendar_seed_from_package
+
+    calendar_seed_from_package(years=range(2020, 2028))
+    from xiaoneng.workdays.calendar import get_calendar
+
+    return get_calendar()

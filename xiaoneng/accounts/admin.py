@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from xiaoneng.accounts.models import ApiClient, Department, Staff
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "parent", "head", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("code", "name")
+    readonly_fields = ("path", "depth")
+
+
+@admin.register(Staff)
+class StaffAdmin(UserAdmin):
+    list_display = ("username", "name", "department", "post", "is_active")
+    list_filter = ("groups", "is_active")
+    search_fields = ("username", "name")
+    fieldsets = UserAdmin.fieldsets + (("部门与岗位", {"fields": ("name", "department", "post", "phone")}),)
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    list_display = ("name", "department", "token_prefix", "created_at", "revoked_at", "last_used_at")
+    readonly_fields = ("token_prefix", "created_at", "revoked_at", "last_used_at", "created_by", "revoked_by")
+
+    def has_add_permission(self, request):
+        return False  # tokens are created on the token page or by `xiaoneng create-token`, shown once

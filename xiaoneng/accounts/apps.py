@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from xiaoneng.core.nav import NavItem
+
+
+class AccountsConfig(AppConfig):
+    """Departments, staff and their roles, API clients of department systems, log-in."""
+
+    name = "xiaoneng.accounts"
+    label = "accounts"
+    verbose_name = _("账户与部门")
+    nav_items = (
+        NavItem(_("部门"), "accounts:department_list", "diagram-3", None, 80),
+        NavItem(_("工作人员"), "accounts:staff_list", "people", ("head", "supervisor", "leader", "admin"), 81),
+        NavItem(_("接口令牌"), "accounts:token_list", "key", ("admin",), 90),
+    )

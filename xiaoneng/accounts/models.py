@@ -1,0 +1,141 @@
+"""Accounts: the department tree, staff members with roles, and API clients of department systems."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xiaoneng.accounts import roles as R
+
+
+class Department(models.Model):
+    """An organisation unit that is supervised (机关/部门/单位): the county, its bureaus and their sections,
+    townships and their villages, the service centre and the supervision office.
+
+    `path` is the chain of ancestor ids ("/1/7/23/"): a department's subtree is one indexed prefix query,
+    which is how scoping by department stays a single WHERE clause everywhere.
+    """
+
+    class Kind(models.TextChoices):
+        COUNTY = "county", _("县（区）人民政府")
+        OFFICE = "office", _("效能监察机关")
+        BUREAU = "bureau", _("县直部门")
+        SECTION = "section", _("内设科室")
+        CENTRE = "centre", _("服务中心")
+        TOWNSHIP = "township", _("乡镇（街道）")
+        VILLAGE = "village", _("村（社区）")
+
+    code = models.CharField(_("部门编码"), max_length=32, unique=True)
+    name = models.CharField(_("部门名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=40, blank=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.BUREAU)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="/")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+    )
+    address = models.CharField(_("办公地址"), max_length=200, blank=True)
+    phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_within(self, other: Department) -> bool:
+        """True when this department is `other` or lies below it in the tree."""
+        return self.path.startswith(other.path)
+
+
+class Staff(AbstractUser):
+    """A person who works in a department (工作人员), or in the supervision office; signs in to the staff
+    pages. Roles are Django groups named by the codes in accounts.roles. `phone` is personal data."""
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("所在部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    post = models.CharField(_("岗位"), max_length=60, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("工作人员")
+        verbose_name_plural = _("工作人员")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.get_full_name() or self.username
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        # Cached per instance: a request asks several times, the groups do not change within it.
+        cached = getattr(self, "_role_codes", None)
+        if cached is None:
+            cached = frozenset(self.groups.values_list("name", flat=True)) if self.pk else frozenset()
+            if self.is_superuser:
+                cached |= {R.ADMIN}
+            self._role_codes = cached
+        return cached
+
+    def has_role(self, role: str) -> bool:
+        return self.is_active and role in self.role_codes
+
+    def has_any_role(self, *roles: str) -> bool:
+        return self.is_active and bool(self.role_codes.intersection(roles))
+
+    @property
+    def is_county_wide(self) -> bool:
+        """Supervisors, leaders and administrators see every department."""
+        return self.has_any_role(*R.COUNTY_WIDE)
+
+    def role_labels(self) -> list[str]:
+        return [str(R.LABELS[c]) for c in R.ALL if c in self.role_codes]
+
+
+class ApiClient(models.Model):
+    """A department system that pushes data with a bearer token. The token is shown once at creation;
+    only its SHA-256 is kept, so a database leak does not leak tokens. Scoped to one department."""
+
+    name = models.CharField(_("系统名称"), max_length=100)
+    department = models.ForeignKey(Department, verbose_name=_("所属部门"), on_delete=models.PROTECT, related_name="api_clients")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_prefix = models.CharField(_("令牌前缀"), max_length=12, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["department__path", "name"]
+        verbose_name = _("接口客户端")
+        verbose_name_plural = _("接口客户端")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.department.code})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,67 @@
+"""Reads that depend on who asks. Department scoping is decided here, once, for the whole platform:
+
+- supervisors, leaders and administrators see every department;
+- everyone else sees their own department and the departments below it;
+- a staff member without a department sees nothing scoped.
+
+Other apps scope their querysets with `scope_to_staff(qs, staff, field=...)` and never re-implement it.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from xiaoneng.accounts.models import ApiClient, Department, Staff
+
+
+def department_scope_q(staff: Staff, field: str = "department") -> Q:
+    """A filter on `field` (a ForeignKey to Department) limiting rows to what `staff` may see."""
+    if staff is None or not staff.is_authenticated or not staff.is_active:
+        return Q(pk__in=[])
+    if staff.is_county_wide:
+        return Q()
+    if staff.department_id is None:
+        return Q(pk__in=[])
+    path = staff.department.path
+    prefix = f"{field}__" if field else ""
+    return Q(**{f"{prefix}path__startswith": path})
+
+
+def scope_to_staff(qs: QuerySet, staff: Staff, field: str = "department") -> QuerySet:
+    return qs.filter(department_scope_q(staff, field))
+
+
+def client_scope_q(client: ApiClient, field: str = "department") -> Q:
+    """An API client of a department system sees only its own department's rows."""
+    return Q(**{f"{field}_id": client.department_id})
+
+
+def department_list_for(staff: Staff) -> QuerySet[Department]:
+    return scope_to_staff(Department.objects.select_related("parent", "head"), staff, field="")
+
+
+def department_get_for(staff: Staff, code: str) -> Department:
+    dept = department_list_for(staff).filter(code=code).first()
+    if dept is None:
+        raise Http404("部门不存在或不在您的权限范围内。")
+    return dept
+
+
+def staff_list_for(staff: Staff) -> QuerySet[Staff]:
+    return scope_to_staff(
+        Staff.objects.select_related("department").prefetch_related("groups").order_by("department__path", "username"),
+        staff,
+    )
+
+
+def api_client_list() -> QuerySet[ApiClient]:
+    return ApiClient.objects.select_related("department", "created_by").order_by("-created_at")
+
+
+def api_client_by_token(raw: str) -> ApiClient | None:
+    from xiaoneng.accounts.services import token_hash
+
+    if not raw or len(raw) > 200:
+        return None
+    return ApiClient.objects.select_related("department").filter(token_hash=token_hash(raw), revoked_at=None).first()

@@ -1,0 +1,13 @@
+from django.conf import settings
+
+from xiaoneng.core.nav import nav_for
+
+
+def shell(request):
+    """What every page layout needs: the staff menu for this user and the site name."""
+    user = getattr(request, "user", None)
+    return {
+        "nav_items": nav_for(user) if user is not None else [],
+        "site_name": getattr(settings, "XIAONENG_SITE_NAME", "行政效能电子监察平台"),
+        "county_name": getattr(settings, "XIAONENG_COUNTY_NAME", ""),
+    }

@@ -1,0 +1,39 @@
+"""Shell pages: the public portal's front page, the staff desk, and error pages in Chinese."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def public_index(request):
+    return render(request, "core/public_index.html")
+
+
+@login_required
+@require_GET
+def home(request):
+    """The staff desk. Later capabilities add what is due; today it shows who you are and where to go."""
+    return render(request, "core/home.html", {"roles": request.user.role_labels()})
+
+
+def _error(request, status: int, title: str, message: str):
+    template = "core/error.html"
+    return render(request, template, {"status": status, "title": title, "message": message}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, "请求无效", "提交的内容无法处理，请检查后重试。")
+
+
+def permission_denied(request, exception=None):
+    message = str(exception) if exception and str(exception) else "您没有权限访问此页面，或该记录不属于您的部门。"
+    return _error(request, 403, "无权访问", message)
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404, "页面不存在", "您访问的页面不存在或已被移除。")
+
+
+def server_error(request):
+    return render(request, "core/error_500.html", status=500)
