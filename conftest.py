@@ -11,6 +11,13 @@ from xiaoneng.accounts.testing import make_department_tree, make_staff
 PASSWORD = "Xiaoneng-Test-2026!"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many accounts; PBKDF2 at production strength would dominate the run time.
+    Production keeps Django's default hashers (settings.py does not change them)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def depts(db):
     """county → (bureau A → section A1), (bureau B), supervision office."""

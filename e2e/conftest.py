@@ -56,13 +56,13 @@ def phone_page(browser, live_server):
     ctx.close()
 
 
-def shot(page, name: str) -> Path:
+def shot(page, name: str, full_page: bool = True) -> Path:
     """Save a full-page screenshot under artefacts/screenshots/<name>.png (db vendor in the name)."""
     from django.db import connection
 
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTEFACTS / f"{name}-{connection.vendor}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

@@ -1,0 +1,191 @@
+"""The demo county: a deterministic, realistic county built through the real services.
+
+`build_county(scale=..., seed=..., now=...)` runs the steps in STEPS in order, each receiving the shared
+`DemoContext`; later capabilities (cases, complaints, ratings) append their own step to STEPS, reading the
+departments, staff and items made before them from the context. Building is idempotent: if the county
+root already exists nothing is created again.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from xiaoneng.accounts import roles as R
+from xiaoneng.accounts.models import Department, Staff
+from xiaoneng.accounts.services import department_create, department_set_head
+from xiaoneng.demo import names
+
+SCALES = {
+    # counties, catalogue items per county
+    "small": {"counties": 1, "bureaus": 6, "townships": 2, "items": 60},
+    "county": {"counties": 1, "bureaus": len(names.BUREAUS), "townships": len(names.TOWNSHIPS), "items": 360},
+    "province": {"counties": 4, "bureaus": len(names.BUREAUS), "townships": len(names.TOWNSHIPS), "items": 360},
+}
+
+
+@dataclass
+class DemoContext:
+    """What the steps share: the random source, the clock, and everything built so far."""
+
+    scale: str
+    rng: random.Random
+    now: datetime
+    password: str
+    counties: list[Department] = field(default_factory=list)
+    departments: list[Department] = field(default_factory=list)  # every department, tree order
+    serving: list[Department] = field(default_factory=list)  # departments that own service items
+    staff: dict[str, Staff] = field(default_factory=dict)  # username → staff
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role label, username, department)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _person(rng: random.Random) -> str:
+    return rng.choice(names.SURNAMES) + "".join(rng.choice(names.GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def step_departments(ctx: DemoContext) -> None:
+    spec = SCALES[ctx.scale]
+    for ci in range(spec["counties"]):
+        prefix = names.COUNTY[0] if ci == 0 else f"{names.COUNTY[0]}{ci + 1}"
+        county_name = names.COUNTY[1] if ci == 0 else names.COUNTY[1].replace("清源", f"清源{ci + 1}")
+        county = department_create(code=prefix, name=county_name, kind=Department.Kind.COUNTY,
+                                   address="清源县人民路1号", phone="0571-96150")
+        ctx.counties.append(county)
+        ctx.departments.append(county)
+        label = county_name.replace("人民政府", "")
+        office = department_create(code=f"{prefix}-XNB", name=f"{label}效能办", kind=Department.Kind.OFFICE,
+                                   parent=county, address="清源县人民路1号行政中心5楼")
+        centre = department_create(code=f"{prefix}-ZWZX", name=f"{label}政务服务中心", kind=Department.Kind.CENTRE,
+                                   parent=county, address="清源县府前大道88号")
+        ctx.departments += [office, centre]
+        for i, (code, name, _kind, sections) in enumerate(names.BUREAUS[: spec["bureaus"]]):
+            name = name.replace("清源县", label) if ci else name
+            bureau = department_create(code=f"{prefix}-{code}", name=name, parent=county, sort_order=i,
+                                       address=f"{label}政务服务中心{i % 3 + 1}楼{i + 1:02d}号窗口")
+            bureau.catalogue_kind = _kind
+            ctx.departments.append(bureau)
+            ctx.serving.append(bureau)
+            for j, sname in enumerate(sections):
+                sec = department_create(code=f"{prefix}-{code}-{j + 1:02d}", name=sname,
+                                        kind=Department.Kind.SECTION, parent=bureau, sort_order=j)
+                ctx.departments.append(sec)
+        for i, (code, tname, villages) in enumerate(names.TOWNSHIPS[: spec["townships"]]):
+            town = department_create(code=f"{prefix}-{code}", name=f"{tname}人民政府",
+                                     kind=Department.Kind.TOWNSHIP, parent=county, sort_order=100 + i,
+                                     address=f"{tname}便民服务中心")
+            town.catalogue_kind = "township"
+            ctx.departments.append(town)
+            ctx.serving.append(town)
+            for j, vname in enumerate(villages):
+                v = department_create(code=f"{prefix}-{code}-{j + 1:02d}", name=vname,
+                                      kind=Department.Kind.VILLAGE, parent=town, sort_order=j)
+                ctx.departments.append(v)
+
+
+def step_staff(ctx: DemoContext) -> None:
+    """Staff for every role. One password hash for all demo accounts: hashing each (PBKDF2, ~1M rounds)
+    would take most of the build time, and demo accounts share the printed demo password anyway."""
+    hashed = make_password(ctx.password)
+    groups = {g.name: g for g in Group.objects.filter(name__in=R.ALL)}
+    rows: list[tuple[Staff, list[str]]] = []
+
+    def add(username, dept, roles, post):
+        s = Staff(username=username, name=_person(ctx.rng), department=dept, post=post, password=hashed,
+                  phone=f"13{ctx.rng.randrange(10**8, 10**9)}", is_staff=R.ADMIN in roles)
+        rows.append((s, roles))
+
+    for dept in ctx.departments:
+        base = dept.code.lower().replace("-", "_")
+        if dept.kind == Department.Kind.COUNTY:
+            add(f"{base}_leader", dept, [R.LEADER], "县长")
+            add(f"{base}_leader2", dept, [R.LEADER], "分管副县长")
+        elif dept.kind == Department.Kind.OFFICE:
+            add(f"{base}_sup1", dept, [R.SUPERVISOR, R.HEAD], "效能办主任")
+            add(f"{base}_sup2", dept, [R.SUPERVISOR], "效能监察员")
+            add(f"{base}_sup3", dept, [R.SUPERVISOR], "效能监察员")
+        elif dept.kind in (Department.Kind.BUREAU, Department.Kind.TOWNSHIP):
+            add(f"{base}_head", dept, [R.HEAD], "分管负责人")
+            add(f"{base}_h1", dept, [R.HANDLER], "承办人")
+            add(f"{base}_h2", dept, [R.HANDLER], "承办人（B岗）")
+            add(f"{base}_win", dept, [R.WINDOW], "窗口受理员")
+        elif dept.kind == Department.Kind.CENTRE:
+            add(f"{base}_head", dept, [R.HEAD], "中心主任")
+            add(f"{base}_win", dept, [R.WINDOW], "综合窗口受理员")
+        elif dept.kind == Department.Kind.SECTION:
+            add(f"{base}_h1", dept, [R.HANDLER], "科员")
+    add("admin", None, [R.ADMIN], "系统管理员")
+    Staff.objects.bulk_create([s for s, _ in rows])
+    created = {s.username: s for s in Staff.objects.filter(username__in=[s.username for s, _ in rows])}
+    links = []
+    for s, roles in rows:
+        obj = created[s.username]
+        ctx.staff[obj.username] = obj
+        links += [Staff.groups.through(staff_id=obj.pk, group_id=groups[r].pk) for r in roles]
+    Staff.groups.through.objects.bulk_create(links)
+    for dept in ctx.departments:
+        base = dept.code.lower().replace("-", "_")
+        head = ctx.staff.get(f"{base}_head") or ctx.staff.get(f"{base}_sup1") or ctx.staff.get(f"{base}_leader")
+        if head:
+            department_set_head(department=dept, head=head)
+
+
+def step_calendar(ctx: DemoContext) -> None:
+    from xiaoneng.workdays.services import calendar_seed_from_package
+
+    calendar_seed_from_package(years=range(2020, 2028), now=ctx.now)
+
+
+def step_catalogue(ctx: DemoContext) -> None:
+    from xiaoneng.catalog.demo import seed_catalog
+
+    per_county = SCALES[ctx.scale]["items"]
+    for county in ctx.counties:
+        serving = [d for d in ctx.serving if d.path.startswith(county.path)]
+        seed_catalog(departments=serving, rng=ctx.rng, count=per_county, now=ctx.now)
+
+
+STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
+    ("departments", step_departments),
+    ("staff", step_staff),
+    ("calendar", step_calendar),
+    ("catalogue", step_catalogue),
+]
+
+
+def demo_exists() -> bool:
+    return Department.objects.filter(code=names.COUNTY[0]).exists()
+
+
+def build_county(*, scale: str = "county", seed: int = 2026, now: datetime, password: str | None = None) -> DemoContext:
+    """Build the demo county at `scale` from `seed`. Same seed, same county (names, items, staff)."""
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    ctx = DemoContext(scale=scale, rng=random.Random(seed), now=now, password=password or secrets.token_urlsafe(9))
+    with transaction.atomic():
+        for name, step in STEPS:
+            t0 = time.perf_counter()
+            step(ctx)
+            ctx.timings[name] = time.perf_counter() - t0
+    return ctx
+
+
+def sample_logins(prefix: str = "qy") -> list[tuple[str, str]]:
+    """(role, username) of one account per role, for the printed demo banner."""
+    return [
+        ("系统管理员 admin", "admin"),
+        ("领导 leader", f"{prefix}_leader"),
+        ("效能监察员 supervisor", f"{prefix}_xnb_sup2"),
+        ("部门负责人 head（市场监管局）", f"{prefix}_scj_head"),
+        ("承办人 handler（市场监管局）", f"{prefix}_scj_h1"),
+        ("承办人 handler（自然资源局）", f"{prefix}_zrj_h1"),
+        ("窗口人员 window（政务服务中心）", f"{prefix}_zwzx_win"),
+    ]
