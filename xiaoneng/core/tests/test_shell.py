@@ -1,0 +1,78 @@
+"""The shells: Chinese pages, security headers, error pages, the console script."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.django_db
+def test_public_index_is_chinese_with_csp_and_no_inline_script(client):
+    resp = client.get("/")
+    body = resp.content.decode()
+    assert resp.status_code == 200
+    assert '<html lang="zh-CN">' in body and "办事指南" in body
+    csp = resp["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert resp["X-Frame-Options"] == "DENY" and resp["X-Content-Type-Options"] == "nosniff"
+    # CSP forbids inline scripts: every <script> must load a file.
+    assert "<script>" not in body and "<script >" not in body
+
+
+@pytest.mark.django_db
+def test_english_by_accept_language(client):
+    resp = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="en">' in resp.content.decode()
+
+
+@pytest.mark.django_db
+def test_404_page_is_chinese(client):
+    resp = client.get("/no-such-page/")
+    assert resp.status_code == 404 and "页面不存在" in resp.content.decode()
+
+
+@pytest.mark.django_db
+def test_api_404_and_auth_errors_are_json(client):
+    resp = client.get("/api/v1/accounts/me")
+    assert resp.status_code == 401 and "令牌" in resp.json()["error"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["window", "handler", "head", "supervisor", "leader", "admin"])
+def test_every_role_gets_a_desk_with_its_role_label(client_as, role):
+    from xiaoneng.accounts.roles import LABELS
+
+    body = client_as(role).get(reverse("core:home")).content.decode()
+    assert str(LABELS[role]) in body
+
+
+def test_production_defaults_are_safe():
+    assert settings.DEBUG is False
+    assert settings.SESSION_COOKIE_HTTPONLY
+    assert "django.middleware.csrf.CsrfViewMiddleware" in settings.MIDDLEWARE
+    assert "django.middleware.csp.ContentSecurityPolicyMiddleware" in settings.MIDDLEWARE
+    secret = Path(settings.DATA_DIR) / "secret_key"
+    assert secret.exists() and oct(secret.stat().st_mode & 0o777) == "0o600"
+
+
+def test_no_cdn_in_templates():
+    hosts = ("cdn.jsdelivr", "unpkg.com", "cdnjs", "googleapis.com", "bootcdn", "staticfile.org")
+    for path in (ROOT / "xiaoneng").rglob("*.html"):
+        text = path.read_text()
+        assert not any(h in text for h in hosts), path
+
+
+def test_console_script_wraps_django_and_maps_hyphens(tmp_path):
+    env = {"XIAONENG_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    exe = Path(sys.executable).parent / "xiaoneng"
+    out = subprocess.run([str(exe), "help"], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0
+    for name in ("create_token", "seed_demo", "demo", "serve", "migrate"):
+        assert name in out.stdout
+    out = subprocess.run([str(exe), "create-token", "--help"], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0 and "--department" in out.stdout
