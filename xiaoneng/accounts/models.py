@@ -89,7 +89,11 @@ class Staff(AbstractUser):
         # Cached per instance: a request asks several times, the groups do not change within it.
         cached = getattr(self, "_role_codes", None)
         if cached is None:
-            cached = frozenset(self.groups.values_list("name", flat=True)) if self.pk else frozenset()
+            prefetched = getattr(self, "_prefetched_objects_cache", {}).get("groups")
+            if prefetched is not None:  # lists prefetch groups: no query per row
+                cached = frozenset(g.name for g in prefetched)
+            else:
+                cached = frozenset(self.groups.values_list("name", flat=True)) if self.pk else frozenset()
             if self.is_superuser:
                 cached |= {R.ADMIN}
             self._role_codes = cached

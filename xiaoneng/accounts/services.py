@@ -138,3 +138,55 @@ def api_client_revoke(*, client: ApiClient, by: Staff | None, now: datetime) -> 
         client.revoked_by = by
         client.save(update_fields=["revoked_at", "revoked_by"])
     return client
+
+
+@transaction.atomic
+def staff_update(
+    *, staff: Staff, by: Staff, name: str, department: Department | None, roles: Iterable[str],
+    post: str = "", phone: str = "", email: str = "", is_active: bool = True,
+) -> Staff:
+    """Change a staff member's department, roles, contact details or active flag (administrators only).
+    Deactivating instead of deleting keeps every record they signed."""
+    if not by.has_role(R.ADMIN):
+        raise NotPermitted("只有系统管理员可以修改工作人员账户。")
+    roles = list(roles)
+    groups = role_groups(roles)
+    if department is None and not set(roles) <= set(R.COUNTY_WIDE):
+        raise DomainError("窗口人员、承办人和部门负责人必须指定所在部门。", field="department")
+    if staff.pk == by.pk and (not is_active or R.ADMIN not in roles):
+        raise DomainError("不能停用自己的账户或取消自己的管理员角色。", field="roles")
+    staff.name, staff.department, staff.post, staff.phone, staff.email = name, department, post, phone, email
+    staff.is_active = is_active
+    staff.is_staff = R.ADMIN in roles
+    staff.save()
+    staff.groups.set(groups)
+    staff.__dict__.pop("_role_codes", None)
+    return staff
+
+
+@transaction.atomic
+def staff_unlock(*, username: str, by: Staff) -> int:
+    """Lift a log-in lock-out (django-axes) for one user name. Returns how many lock records were cleared."""
+    if not by.has_role(R.ADMIN):
+        raise NotPermitted("只有系统管理员可以解除锁定。")
+    from axes.utils import reset
+
+    return reset(username=username)
+
+
+@transaction.atomic
+def department_update(
+    *, department: Department, by: Staff, name: str, short_name: str = "", address: str = "", phone: str = "",
+    is_active: bool = True,
+) -> Department:
+    """Edit a department's name and contact details (administrators only). Codes and the tree position stay:
+    records elsewhere refer to them."""
+    if not by.has_role(R.ADMIN):
+        raise NotPermitted("只有系统管理员可以修改部门。")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("部门名称不能为空。", field="name")
+    department.name, department.short_name, department.address, department.phone = name, short_name, address, phone
+    department.is_active = is_active
+    department.save()
+    return department

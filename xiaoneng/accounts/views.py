@@ -6,21 +6,30 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.access import role_required
-from xiaoneng.accounts.forms import ApiClientForm, LoginForm
-from xiaoneng.accounts.models import ApiClient
+from xiaoneng.accounts.forms import ApiClientForm, DepartmentForm, LoginForm, StaffForm
+from xiaoneng.accounts.models import ApiClient, Department, Staff
 from xiaoneng.accounts.selectors import (
     api_client_list,
     department_get_for,
     department_list_for,
     staff_list_for,
 )
-from xiaoneng.accounts.services import api_client_create, api_client_revoke
+from xiaoneng.accounts.services import (
+    api_client_create,
+    api_client_revoke,
+    department_create,
+    department_update,
+    staff_create,
+    staff_unlock,
+    staff_update,
+)
 from xiaoneng.core.errors import DomainError
 
 
@@ -81,3 +90,116 @@ def token_revoke(request, pk: int):
     api_client_revoke(client=client, by=request.user, now=timezone.now())
     messages.success(request, _("已吊销接口令牌“%(name)s”。") % {"name": client.name})
     return redirect("accounts:token_list")
+
+
+def _apply_domain_error(form, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@role_required(R.ADMIN)
+@require_http_methods(["GET", "POST"])
+def staff_create_view(request):
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            created = staff_create(
+                username=d["username"], name=d["name"], department=d["department"], roles=d["roles"],
+                password=d["password"], post=d["post"], phone=d["phone"], email=d["email"],
+            )
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("已创建工作人员账户 %(u)s。") % {"u": created.username})
+            return redirect("accounts:staff_list")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/form_page.html", {"form": form, "title": _("新建工作人员"), "cancel_url": reverse("accounts:staff_list")}, status=status)
+
+
+@role_required(R.ADMIN)
+@require_http_methods(["GET", "POST"])
+def staff_edit_view(request, username: str):
+    target = get_object_or_404(Staff, username=username)
+    initial = {
+        "username": target.username, "name": target.name, "department": target.department.code if target.department else "",
+        "roles": sorted(target.groups.values_list("name", flat=True)),
+        "post": target.post, "phone": target.phone, "email": target.email, "is_active": target.is_active,
+    }
+    form = StaffForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            staff_update(
+                staff=target, by=request.user, name=d["name"], department=d["department"], roles=d["roles"],
+                post=d["post"], phone=d["phone"], email=d["email"], is_active=d["is_active"],
+            )
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("已保存 %(u)s。") % {"u": target.username})
+            return redirect("accounts:staff_list")
+    status = 400 if form.errors else 200
+    return render(
+        request, "accounts/form_page.html",
+        {"form": form, "title": _("编辑工作人员：%(u)s") % {"u": target.username}, "unlock_user": target.username,
+         "cancel_url": reverse("accounts:staff_list")},
+        status=status,
+    )
+
+
+@role_required(R.ADMIN)
+@require_POST
+def staff_unlock_view(request, username: str):
+    target = get_object_or_404(Staff, username=username)
+    staff_unlock(username=target.username, by=request.user)
+    messages.success(request, _("已解除 %(u)s 的登录锁定。") % {"u": target.username})
+    return redirect("accounts:staff_edit", username=target.username)
+
+
+@role_required(R.ADMIN)
+@require_http_methods(["GET", "POST"])
+def department_create_view(request):
+    form = DepartmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            dept = department_create(
+                code=d["code"], name=d["name"], kind=d["kind"], parent=d["parent"], short_name=d["short_name"],
+                address=d["address"], phone=d["phone"],
+            )
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("已创建部门 %(n)s。") % {"n": dept.name})
+            return redirect("accounts:department_detail", code=dept.code)
+    status = 400 if form.errors else 200
+    return render(request, "accounts/form_page.html", {"form": form, "title": _("新建部门"), "cancel_url": reverse("accounts:department_list")}, status=status)
+
+
+@role_required(R.ADMIN)
+@require_http_methods(["GET", "POST"])
+def department_edit_view(request, code: str):
+    dept = get_object_or_404(Department, code=code)
+    initial = {
+        "code": dept.code, "name": dept.name, "short_name": dept.short_name, "kind": dept.kind,
+        "parent": dept.parent.code if dept.parent else "", "address": dept.address, "phone": dept.phone,
+        "is_active": dept.is_active,
+    }
+    form = DepartmentForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            department_update(
+                department=dept, by=request.user, name=d["name"], short_name=d["short_name"], address=d["address"],
+                phone=d["phone"], is_active=d["is_active"],
+            )
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("已保存部门 %(n)s。") % {"n": dept.name})
+            return redirect("accounts:department_detail", code=dept.code)
+    status = 400 if form.errors else 200
+    return render(
+        request, "accounts/form_page.html", {"form": form, "title": _("编辑部门：%(n)s") % {"n": dept.name},
+         "cancel_url": reverse("accounts:department_detail", args=[dept.code])}, status=status
+    )

@@ -10,4 +10,6 @@ def shell(request):
         "nav_items": nav_for(user) if user is not None else [],
         "site_name": getattr(settings, "XIAONENG_SITE_NAME", "行政效能电子监察平台"),
         "county_name": getattr(settings, "XIAONENG_COUNTY_NAME", ""),
+        # Role checks are duck-typed on the user so core does not import accounts.
+        "is_admin": bool(user is not None and getattr(user, "is_authenticated", False) and user.has_role("admin")),
     }
