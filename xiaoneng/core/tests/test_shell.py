@@ -76,3 +76,36 @@ def test_console_script_wraps_django_and_maps_hyphens(tmp_path):
         assert name in out.stdout
     out = subprocess.run([str(exe), "create-token", "--help"], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0 and "--department" in out.stdout
+
+
+def test_serve_runs_gunicorn_that_answers(tmp_path):
+    """`xiaoneng serve` starts the production server; it answers on loopback and stops on SIGTERM."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {"XIAONENG_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin",
+           "DATABASE_URL": f"sqlite:///{tmp_path}/serve.sqlite3"}
+    exe = Path(sys.executable).parent / "xiaoneng"
+    subprocess.run([str(exe), "migrate", "-v0"], env=env, check=True, timeout=180)
+    proc = subprocess.Popen([str(exe), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        body, deadline = None, time.monotonic() + 60
+        while time.monotonic() < deadline and body is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as resp:
+                    body = resp.read().decode()
+                    headers = resp.headers
+            except OSError:
+                time.sleep(0.3)
+        assert body is not None, "gunicorn did not answer within 60 s"
+        assert "办事指南" in body and "Content-Security-Policy" in headers
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/vendor/htmx/htmx.min.js", timeout=5) as resp:
+            assert resp.status == 200  # static files served by WhiteNoise with DEBUG off
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
