@@ -1,0 +1,561 @@
+"""Fast working-day and working-hour arithmetic over the platform's own calendar.
+
+A WorkCalendar is built once from the tables (CalendarYear, CalendarDay, OfficeHours) into flat arrays
+indexed by day number (date ordinal minus the ordinal of 1 January of the first loaded year):
+
+- `_work[i]`   1 when day i is a working day;
+- `_cum[i]`    number of working days in days 0..i (inclusive);
+- `_widx[k]`   day index of the (k+1)-th working day;
+- `_miss[i]`   number of days in 0..i that belong to a year that is not loaded (gaps between loaded years);
+- `_prov[i]`   number of days in 0..i that belong to a provisional year.
+
+With them every question is a handful of list look-ups, O(1) whatever the span: a supervision engine that
+evaluates millions of clocks never touches the database and never loops over days. Only the explanatory
+parts of a Deadline (the list of skipped days and the Chinese text) cost time proportional to the span,
+and they are computed lazily, on first access.
+
+Conventions (the law counts days after the day of acceptance, 行政许可法 §82 and practice):
+- add_working_days(start, n): the day of `start` is day 0; n ≥ 1 gives the n-th working day after it;
+  n = 0 rolls forward to the first working day on or after start; n < 0 gives the |n|-th working day
+  strictly before start.
+- working_days_between(a, b): working days in (a, b], so between(s, add(s, n).date) == n for n ≥ 1.
+- working hours run on the office hours; a working day holds `day_seconds` of working time. Adding hours
+  that end exactly at the close of a period gives that close (17:30), not the next opening (09:00).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import threading
+import time
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from xiaoneng.core.errors import DomainError
+
+UNITS = ("wd", "d", "wh")
+UNIT_LABELS = {"wd": "个工作日", "d": "个自然日", "wh": "个工作小时"}
+WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+DEFAULT_PERIODS = [(dt.time(9), dt.time(12)), (dt.time(13, 30), dt.time(17, 30))]
+_US = 1_000_000  # working time is kept in integer microseconds: exact, no float drift over long spans
+
+
+class CalendarYearMissing(DomainError):
+    """A clock needs a year that has not been loaded into the calendar. Never guessed: fix the data."""
+
+    def __init__(self, year: int, *, field: str | None = None):
+        self.year = year
+        super().__init__(
+            f"{year} 年的工作日历尚未载入，无法计算工作日。请系统管理员在“工作日历”页面（/staff/calendar/）"
+            f"导入 {year} 年的放假安排，或在服务器上运行 `xiaoneng import-calendar 文件` "
+            f"（或 `xiaoneng seed-calendar --from {year} --to {year}` 生成暂定数据）。",
+            field=field,
+            code="calendar_year_missing",
+        )
+
+
+class WorkdayResult(NamedTuple):
+    date: dt.date
+    provisional: bool
+
+
+class CountResult(NamedTuple):
+    working_days: int
+    provisional: bool
+
+
+class HoursResult(NamedTuple):
+    hours: float
+    provisional: bool
+
+
+class DatetimeResult(NamedTuple):
+    at: dt.datetime
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    """What the calendar says about one date (for pages and the API)."""
+
+    date: dt.date
+    working: bool
+    kind: str  # "holiday", "workday" (make-up), "weekend" or "weekday"
+    name: str
+    provisional: bool
+
+    @property
+    def reason(self) -> str:
+        return self.name or WEEKDAY_NAMES[self.date.weekday()]
+
+
+class Deadline:
+    """A computed time limit: when it falls due, whether it rests on a provisional year, and — computed
+    only when asked, since the engine rarely needs them — which non-working days were skipped and a
+    Chinese explanation a case page can show."""
+
+    __slots__ = ("at", "provisional", "start", "value", "unit", "_cal", "_skip_from", "_skip_to", "_rolled_from",
+                 "_skipped")
+
+    def __init__(self, at, provisional, *, start, value, unit, cal, skip_from, skip_to, rolled_from=None):
+        self.at: dt.datetime = at
+        self.provisional: bool = provisional
+        self.start = start
+        self.value = value
+        self.unit = unit
+        self._cal = cal
+        self._skip_from = skip_from
+        self._skip_to = skip_to
+        self._rolled_from = rolled_from
+        self._skipped = None
+
+    def __repr__(self) -> str:
+        return f"Deadline(at={self.at.isoformat()}, provisional={self.provisional})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Deadline) and (self.at, self.provisional) == (other.at, other.provisional)
+
+    __hash__ = None  # mutable cache inside; compare by value only
+
+    @property
+    def skipped(self) -> list[tuple[dt.date, str]]:
+        """Non-working days skipped between the start and the due day: (date, reason name)."""
+        if self._skipped is None:
+            self._skipped = self._cal.non_working_days(self._skip_from, self._skip_to)
+        return self._skipped
+
+    @property
+    def explanation(self) -> str:
+        return self._cal.explain(self)
+
+
+def _group_skipped(skipped: list[tuple[dt.date, str]]) -> list[str]:
+    """'国庆节 10月1日—10月7日' style runs of consecutive days with the same reason."""
+    runs: list[list] = []
+    for d, reason in skipped:
+        key = "周末" if reason in ("星期六", "星期日") else reason
+        if runs and runs[-1][2] == key and (d - runs[-1][1]).days == 1:
+            runs[-1][1] = d
+        else:
+            runs.append([d, d, key])
+    out = []
+    for a, b, key in runs:
+        span = f"{a.month}月{a.day}日" if a == b else f"{a.month}月{a.day}日—{b.month}月{b.day}日"
+        out.append(f"{key} {span}")
+    return out
+
+
+def _fmt_date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日（{WEEKDAY_NAMES[d.weekday()]}）"
+
+
+class WorkCalendar:
+    """An immutable, query-free view of the calendar. Build with `WorkCalendar.build(...)` or
+    `get_calendar()`; every method is pure computation on in-memory arrays."""
+
+    def __init__(
+        self,
+        *,
+        years: dict[int, bool],
+        days: Iterable[tuple[dt.date, str, str]],
+        periods: list[tuple[dt.time, dt.time]] | None = None,
+        tz: str = "Asia/Shanghai",
+        revision: int = 0,
+    ):
+        """years: {year: provisional}; days: (date, kind, name) exceptions; periods: office hours."""
+        self.revision = revision
+        self.years = dict(sorted(years.items()))
+        self.tz = ZoneInfo(tz)
+        self.periods = list(periods or DEFAULT_PERIODS)
+        # Periods as microseconds since local midnight.
+        self._pus = [(_time_us(a), _time_us(b)) for a, b in self.periods]
+        self.day_us = sum(b - a for a, b in self._pus)
+        self.close_time = self.periods[-1][1]
+        self.open_time = self.periods[0][0]
+        self._names: dict[int, str] = {}
+        self._kinds: dict[int, str] = {}
+
+        if not self.years:
+            self.first_year = self.last_year = None
+            self._base = 0
+            self._size = 0
+            self._work = bytearray()
+            self._cum = array("i")
+            self._widx = array("i")
+            self._miss = array("i")
+            self._prov = array("i")
+            self._off: list[int] = []
+            return
+
+        self.first_year = min(self.years)
+        self.last_year = max(self.years)
+        first = dt.date(self.first_year, 1, 1)
+        last = dt.date(self.last_year, 12, 31)
+        self._base = base = first.toordinal()
+        self._size = size = last.toordinal() - base + 1
+
+        # Ordinary week first (date.weekday() of ordinal o is (o - 1) % 7 with Monday = 0).
+        work = bytearray(1 if (o - 1) % 7 < 5 else 0 for o in range(base, base + size))
+        for d, kind, name in days:
+            i = d.toordinal() - base
+            if not 0 <= i < size:
+                continue
+            work[i] = 1 if kind == "workday" else 0
+            self._kinds[i] = kind
+            if name:
+                self._names[i] = name
+        miss_flags = bytearray(size)
+        prov_flags = bytearray(size)
+        for y in range(self.first_year, self.last_year + 1):
+            lo = dt.date(y, 1, 1).toordinal() - base
+            hi = dt.date(y, 12, 31).toordinal() - base + 1
+            if y not in self.years:
+                miss_flags[lo:hi] = b"\x01" * (hi - lo)
+                work[lo:hi] = bytes(hi - lo)  # a missing year contributes no working days
+            elif self.years[y]:
+                prov_flags[lo:hi] = b"\x01" * (hi - lo)
+
+        cum = array("i", bytes(4 * size))
+        miss = array("i", bytes(4 * size))
+        prov = array("i", bytes(4 * size))
+        widx = array("i")
+        off = []
+        c = m = p = 0
+        for i in range(size):
+            if work[i]:
+                c += 1
+                widx.append(i)
+            elif not miss_flags[i]:
+                off.append(i)
+            m += miss_flags[i]
+            p += prov_flags[i]
+            cum[i] = c
+            miss[i] = m
+            prov[i] = p
+        self._work, self._cum, self._widx, self._miss, self._prov, self._off = work, cum, widx, miss, prov, off
+        self._name_breaks(off)
+
+    def _name_breaks(self, off: list[int]) -> None:
+        # Official notices name whole breaks ("10月1日至7日放假"): a weekend inside or next to a holiday
+        # run takes the holiday's name, so explanations say "国庆节 10月1日—10月7日", not "星期日".
+        names = self._names
+        run: list[int] = []
+        for i in [*off, -10]:
+            if run and i != run[-1] + 1:
+                named = [j for j in run if j in names]
+                if named and len(named) < len(run):
+                    for j in run:
+                        if j not in names:
+                            names[j] = names[min(named, key=lambda k, j=j: abs(k - j))]
+                run = []
+            run.append(i)
+
+    # ----------------------------------------------------------------------------------------- helpers
+    @classmethod
+    def build(cls, *, revision: int | None = None) -> WorkCalendar:
+        """Read the tables (three small queries) and build the arrays."""
+        from xiaoneng.workdays.models import CalendarDay, CalendarYear
+        from xiaoneng.workdays.selectors import calendar_revision_get, office_hours_get
+
+        rev = calendar_revision_get() if revision is None else revision
+        years = {y: s == CalendarYear.Status.PROVISIONAL for y, s in CalendarYear.objects.values_list("year", "status")}
+        days = list(CalendarDay.objects.values_list("date", "kind", "name"))
+        hours = office_hours_get()
+        return cls(years=years, days=days, periods=hours.periods, tz=hours.timezone, revision=rev)
+
+    def _index(self, d: dt.date, field: str | None) -> int:
+        i = d.toordinal() - self._base
+        if not 0 <= i < self._size or self._miss[i] - (self._miss[i - 1] if i else 0):
+            raise CalendarYearMissing(d.year, field=field)
+        return i
+
+    def _missing_between(self, lo: int, hi: int) -> int | None:
+        """The first missing year among days lo..hi (indices, lo ≤ hi), or None."""
+        before = self._miss[lo - 1] if lo > 0 else 0
+        if self._miss[hi] == before:
+            return None
+        for y in range(self._year_of(lo), self._year_of(hi) + 1):
+            if y not in self.years:
+                return y
+        return None  # pragma: no cover - the counters say there is one
+
+    def _year_of(self, i: int) -> int:
+        return dt.date.fromordinal(i + self._base).year
+
+    def _prov_between(self, lo: int, hi: int) -> bool:
+        return self._prov[hi] != (self._prov[lo - 1] if lo > 0 else 0)
+
+    def _out_of_range(self, forward: bool, field: str | None):
+        year = (self.last_year + 1) if forward else (self.first_year - 1)
+        if not self.years:
+            year = dt.date.today().year
+        return CalendarYearMissing(year, field=field)
+
+    def covers(self, d: dt.date) -> bool:
+        i = d.toordinal() - self._base
+        return 0 <= i < self._size and not (self._miss[i] - (self._miss[i - 1] if i else 0))
+
+    # ----------------------------------------------------------------------------------------- days
+    def is_working_day(self, d: dt.date) -> bool:
+        return bool(self._work[self._index(d, "date")])
+
+    def day_info(self, d: dt.date) -> DayInfo:
+        i = self._index(d, "date")
+        kind = self._kinds.get(i) or ("weekend" if d.weekday() >= 5 else "weekday")
+        return DayInfo(
+            date=d, working=bool(self._work[i]), kind=kind, name=self._names.get(i, ""),
+            provisional=self._prov_between(i, i),
+        )
+
+    def add_working_days(self, start: dt.date, n: int) -> WorkdayResult:
+        s = self._index(start, "start")
+        work = self._work
+        if n > 0:
+            k = self._cum[s] + n - 1  # 0-based number of the target working day
+        elif n == 0:
+            if work[s]:
+                return WorkdayResult(start, self._prov_between(s, s))
+            k = self._cum[s]
+        else:
+            k = self._cum[s] - work[s] + n
+        if k < 0:
+            raise self._out_of_range(False, "days")
+        if k >= len(self._widx):
+            raise self._out_of_range(True, "days")
+        t = self._widx[k]
+        lo, hi = (s, t) if t >= s else (t, s)
+        if self._miss[hi] != (self._miss[lo - 1] if lo > 0 else 0):
+            raise CalendarYearMissing(self._missing_between(lo, hi), field="days")
+        prov = self._prov[hi] != (self._prov[lo - 1] if lo > 0 else 0)
+        return WorkdayResult(dt.date.fromordinal(t + self._base), prov)
+
+    def working_days_between(self, a: dt.date, b: dt.date) -> CountResult:
+        if b < a:
+            raise DomainError("结束日期不能早于开始日期。", field="end", code="end_before_start")
+        i = self._index(a, "start")
+        j = self._index(b, "end")
+        missing = self._missing_between(i, j)
+        if missing is not None:
+            raise CalendarYearMissing(missing, field="end")
+        return CountResult(self._cum[j] - self._cum[i], self._prov_between(i, j))
+
+    def non_working_days(self, a: dt.date, b: dt.date) -> list[tuple[dt.date, str]]:
+        """Non-working days in [a, b) with the reason (holiday name, or the weekday name)."""
+        lo = a.toordinal() - self._base
+        hi = b.toordinal() - self._base
+        off = self._off
+        out = []
+        for i in off[bisect.bisect_left(off, lo) : bisect.bisect_left(off, hi)]:
+            d = dt.date.fromordinal(i + self._base)
+            out.append((d, self._names.get(i) or WEEKDAY_NAMES[d.weekday()]))
+        return out
+
+    # ----------------------------------------------------------------------------------------- hours
+    def _local(self, when: dt.datetime, field: str) -> dt.datetime:
+        if when.tzinfo is None or when.utcoffset() is None:
+            raise DomainError("时间必须带时区（例如 2026-10-09T09:00:00+08:00）。", field=field, code="naive_datetime")
+        return when.astimezone(self.tz)
+
+    def _in_day_us(self, tod_us: int) -> int:
+        """Working microseconds elapsed in a working day at local time-of-day `tod_us`."""
+        total = 0
+        for a, b in self._pus:
+            if tod_us <= a:
+                break
+            total += (b if tod_us >= b else tod_us) - a
+        return total
+
+    def _position(self, local: dt.datetime, field: str) -> tuple[int, int]:
+        """(day index, working microseconds since the calendar's origin) of a local datetime."""
+        i = self._index(local.date(), field)
+        if self._work[i]:
+            tod = (local.hour * 3600 + local.minute * 60 + local.second) * _US + local.microsecond
+            return i, (self._cum[i] - 1) * self.day_us + self._in_day_us(tod)
+        return i, self._cum[i] * self.day_us
+
+    def _at(self, day_index: int, tod_us: int) -> dt.datetime:
+        d = dt.date.fromordinal(day_index + self._base)
+        secs, us = divmod(tod_us, _US)
+        naive = dt.datetime(d.year, d.month, d.day) + dt.timedelta(seconds=secs, microseconds=us)
+        return naive.replace(tzinfo=self.tz)
+
+    def _tod_earliest(self, rem: int) -> int:
+        # 0 < rem ≤ day_us: the first instant the day's working time reaches rem (12:00 rather than 13:30).
+        for a, b in self._pus:
+            if rem <= b - a:
+                return a + rem
+            rem -= b - a
+        return self._pus[-1][1]  # pragma: no cover
+
+    def _tod_latest(self, rem: int) -> int:
+        # 0 ≤ rem < day_us: the last instant the day's working time equals rem (13:30 rather than 12:00).
+        for a, b in self._pus:
+            if rem < b - a:
+                return a + rem
+            rem -= b - a
+        return self._pus[-1][1]  # pragma: no cover
+
+    def add_working_hours(self, start: dt.datetime, hours: float) -> DatetimeResult:
+        """The moment `hours` working hours after `start` (before it when negative), in office hours."""
+        local = self._local(start, "start")
+        s, pos = self._position(local, "start")
+        delta = round(hours * 3600 * _US)
+        if delta == 0:
+            return DatetimeResult(start, self._prov_between(s, s))
+        target = pos + delta
+        if target < 0:
+            raise self._out_of_range(False, "hours")
+        k, rem = divmod(target, self.day_us)
+        if delta > 0:
+            if rem == 0:
+                k, rem = k - 1, self.day_us  # end of the previous working day, not the next morning
+            if k >= len(self._widx):
+                raise self._out_of_range(True, "hours")
+            t = self._widx[k]
+            at = self._at(t, self._tod_earliest(rem))
+            lo, hi = s, t
+        else:
+            if k >= len(self._widx):  # pragma: no cover - target < pos
+                raise self._out_of_range(True, "hours")
+            t = self._widx[k]
+            at = self._at(t, self._tod_latest(rem))
+            lo, hi = t, s
+        missing = self._missing_between(lo, hi)
+        if missing is not None:
+            raise CalendarYearMissing(missing, field="hours")
+        return DatetimeResult(at, self._prov_between(lo, hi))
+
+    def working_hours_between(self, a: dt.datetime, b: dt.datetime) -> HoursResult:
+        """Working hours from a to b (negative when b is before a)."""
+        la, lb = self._local(a, "start"), self._local(b, "end")
+        i, pa = self._position(la, "start")
+        j, pb = self._position(lb, "end")
+        lo, hi = (i, j) if i <= j else (j, i)
+        missing = self._missing_between(lo, hi)
+        if missing is not None:
+            raise CalendarYearMissing(missing, field="end")
+        return HoursResult((pb - pa) / (3600 * _US), self._prov_between(lo, hi))
+
+    def close_of(self, d: dt.date) -> dt.datetime:
+        """End of office hours on date d (local time zone), the moment a day-counted limit falls due."""
+        return dt.datetime.combine(d, self.close_time, tzinfo=self.tz)
+
+    # ----------------------------------------------------------------------------------------- deadlines
+    def deadline(self, start: dt.datetime, value: int, unit: str) -> Deadline:
+        """When a limit of `value` `unit`s that started at `start` falls due.
+
+        - "wd": the day of `start` is day 0; due at the close of office hours of the value-th working day
+          (value 0: the close of the first working day on or after start — 即办件).
+        - "d": natural days; due at the close of office hours of start + value days, rolled forward to the
+          next working day when that day is not one.
+        - "wh": working hours within office hours (add_working_hours).
+        """
+        local = self._local(start, "start")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise DomainError("时限必须是非负整数。", field="value", code="invalid_limit")
+        d0 = local.date()
+        if unit == "wd":
+            r = self.add_working_days(d0, value)
+            skip_from = d0 if value == 0 else d0 + dt.timedelta(days=1)
+            return Deadline(self.close_of(r.date), r.provisional, start=start, value=value, unit=unit, cal=self,
+                            skip_from=skip_from, skip_to=r.date)
+        if unit == "d":
+            s = self._index(d0, "start")
+            due = d0 + dt.timedelta(days=value)
+            if value and due.toordinal() - self._base >= self._size:
+                raise self._out_of_range(True, "value")
+            r = self.add_working_days(due, 0)
+            lo, hi = s, r.date.toordinal() - self._base
+            missing = self._missing_between(lo, hi)
+            if missing is not None:
+                raise CalendarYearMissing(missing, field="value")
+            return Deadline(self.close_of(r.date), self._prov_between(lo, hi), start=start, value=value, unit=unit,
+                            cal=self, skip_from=due, skip_to=r.date, rolled_from=due if r.date != due else None)
+        if unit == "wh":
+            r = self.add_working_hours(start, value)
+            at_local = r.at.astimezone(self.tz)
+            return Deadline(r.at, r.provisional, start=start, value=value, unit=unit, cal=self,
+                            skip_from=d0 + dt.timedelta(days=1), skip_to=at_local.date())
+        raise DomainError(f"时限单位“{unit}”无效，应为 wd（工作日）、d（自然日）或 wh（工作小时）。", field="unit",
+                          code="invalid_unit")
+
+    def explain(self, dl: Deadline) -> str:
+        start_local = dl.start.astimezone(self.tz)
+        at_local = dl.at.astimezone(self.tz)
+        parts = []
+        if dl.unit == "wd":
+            parts.append(f"自 {_fmt_date(start_local.date())} 起算（受理当日为第 0 日，不计入），"
+                         f"时限 {dl.value} 个工作日")
+        elif dl.unit == "d":
+            parts.append(f"自 {_fmt_date(start_local.date())} 起算，时限 {dl.value} 个自然日")
+            if dl._rolled_from is not None:
+                parts.append(f"第 {dl.value} 日 {_fmt_date(dl._rolled_from)} 不是工作日，顺延至下一个工作日")
+        else:
+            parts.append(f"自 {start_local:%Y-%m-%d %H:%M} 起算，时限 {dl.value} 个工作小时"
+                         f"（办公时间 {self.office_hours_text()}）")
+        skipped = dl.skipped
+        if skipped:
+            parts.append(f"期间跳过非工作日 {len(skipped)} 天：" + "、".join(_group_skipped(skipped)))
+        if dl.unit == "wh":
+            parts.append(f"期限为 {_fmt_date(at_local.date())} {at_local:%H:%M}")
+        else:
+            parts.append(f"期限为 {_fmt_date(at_local.date())} {at_local:%H:%M}（办公时间结束）")
+        text = "；".join(parts) + "。"
+        if dl.provisional:
+            text += "注意：所涉年度的放假安排尚未正式公布，本结果为暂定，公布后可能变化。"
+        return text
+
+    def office_hours_text(self) -> str:
+        return "、".join(f"{a:%H:%M}—{b:%H:%M}" for a, b in self.periods)
+
+
+def _time_us(t: dt.time) -> int:
+    return ((t.hour * 60 + t.minute) * 60 + t.second) * _US + t.microsecond
+
+
+# --------------------------------------------------------------------------------------------- cache
+# Each process keeps one built calendar. Rebuilding costs three small queries and a few milliseconds, so
+# the question is only how soon a process notices another process's change. We read the revision counter
+# at most once per CHECK_SECONDS (default 1 s, settings.XIAONENG_CALENDAR_CHECK_SECONDS): a per-call check
+# would add a query to every clock evaluation, and a per-request hook would need middleware outside this
+# app and would still not cover the background worker. A change made in this process invalidates the
+# cache at once (services call calendar_invalidate), so only other processes can lag, by ≤ 1 s — far
+# below the granularity of any time limit (a working day, at worst a working hour).
+_lock = threading.Lock()
+_cached: WorkCalendar | None = None
+_checked_at = 0.0
+
+
+def _check_seconds() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "XIAONENG_CALENDAR_CHECK_SECONDS", 1.0))
+
+
+def get_calendar() -> WorkCalendar:
+    """The current WorkCalendar of this process (built on first use, rebuilt when the revision changes)."""
+    global _cached, _checked_at
+    cal = _cached
+    now = time.monotonic()
+    if cal is not None and now - _checked_at < _check_seconds():
+        return cal
+    from xiaoneng.workdays.selectors import calendar_revision_get
+
+    with _lock:
+        rev = calendar_revision_get()
+        if _cached is None or _cached.revision != rev:
+            _cached = WorkCalendar.build(revision=rev)
+        _checked_at = time.monotonic()
+        return _cached
+
+
+def calendar_invalidate() -> None:
+    """Forget the cached calendar of this process; the next get_calendar() rebuilds it."""
+    global _cached, _checked_at
+    with _lock:
+        _cached = None
+        _checked_at = 0.0
