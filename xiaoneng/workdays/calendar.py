@@ -7,7 +7,8 @@ indexed by day number (date ordinal minus the ordinal of 1 January of the first 
 - `_cum[i]`    number of working days in days 0..i (inclusive);
 - `_widx[k]`   day index of the (k+1)-th working day;
 - `_miss[i]`   number of days in 0..i that belong to a year that is not loaded (gaps between loaded years);
-- `_prov[i]`   number of days in 0..i that belong to a provisional year.
+- `_prov[i]`   number of days in 0..i that belong to a provisional year;
+- `_dates[i]`, `_closes[i]`  the date and its close of office hours, ready-made.
 
 With them every question is a handful of list look-ups, O(1) whatever the span: a supervision engine that
 evaluates millions of clocks never touches the database and never loops over days. Only the explanatory
@@ -98,20 +99,16 @@ class Deadline:
     only when asked, since the engine rarely needs them — which non-working days were skipped and a
     Chinese explanation a case page can show."""
 
-    __slots__ = ("at", "provisional", "start", "value", "unit", "_cal", "_skip_from", "_skip_to", "_rolled_from",
-                 "_skipped")
+    __slots__ = ("at", "provisional", "start", "value", "unit", "_cal", "_skipped")
 
-    def __init__(self, at, provisional, *, start, value, unit, cal, skip_from, skip_to, rolled_from=None):
-        self.at: dt.datetime = at
-        self.provisional: bool = provisional
+    def __init__(self, at: dt.datetime, provisional: bool, start: dt.datetime, value: int, unit: str, cal):
+        self.at = at
+        self.provisional = provisional
         self.start = start
         self.value = value
         self.unit = unit
         self._cal = cal
-        self._skip_from = skip_from
-        self._skip_to = skip_to
-        self._rolled_from = rolled_from
-        self._skipped = None
+        self._skipped: list[tuple[dt.date, str]] | None = None
 
     def __repr__(self) -> str:
         return f"Deadline(at={self.at.isoformat()}, provisional={self.provisional})"
@@ -122,10 +119,33 @@ class Deadline:
     __hash__ = None  # mutable cache inside; compare by value only
 
     @property
+    def start_date(self) -> dt.date:
+        return self.start.astimezone(self._cal.tz).date()
+
+    @property
+    def due_date(self) -> dt.date:
+        return self.at.astimezone(self._cal.tz).date()
+
+    @property
+    def rolled_from(self) -> dt.date | None:
+        """For natural days: the day the limit reached when it was not a working day (then rolled forward)."""
+        if self.unit != "d":
+            return None
+        due = self.start_date + dt.timedelta(days=self.value)
+        return due if due != self.due_date else None
+
+    @property
     def skipped(self) -> list[tuple[dt.date, str]]:
         """Non-working days skipped between the start and the due day: (date, reason name)."""
         if self._skipped is None:
-            self._skipped = self._cal.non_working_days(self._skip_from, self._skip_to)
+            d0 = self.start_date
+            if self.unit == "d":
+                lo = d0 + dt.timedelta(days=self.value)
+            elif self.unit == "wd" and self.value == 0:
+                lo = d0
+            else:
+                lo = d0 + dt.timedelta(days=1)
+            self._skipped = self._cal.non_working_days(lo, self.due_date)
         return self._skipped
 
     @property
@@ -237,6 +257,12 @@ class WorkCalendar:
             miss[i] = m
             prov[i] = p
         self._work, self._cum, self._widx, self._miss, self._prov, self._off = work, cum, widx, miss, prov, off
+        self._missing = miss_flags
+        self._nwork = len(widx)
+        # Ready-made objects for every day: a list look-up is several times cheaper than constructing them.
+        self._dates = [dt.date.fromordinal(base + i) for i in range(size)]
+        self._closes = [dt.datetime.combine(d, self.close_time, tzinfo=self.tz) for d in self._dates]
+        self._midnights = [dt.datetime.combine(d, dt.time(0), tzinfo=self.tz) for d in self._dates]
         self._name_breaks(off)
 
     def _name_breaks(self, off: list[int]) -> None:
@@ -269,9 +295,29 @@ class WorkCalendar:
 
     def _index(self, d: dt.date, field: str | None) -> int:
         i = d.toordinal() - self._base
-        if not 0 <= i < self._size or self._miss[i] - (self._miss[i - 1] if i else 0):
+        if not 0 <= i < self._size or self._missing[i]:
             raise CalendarYearMissing(d.year, field=field)
         return i
+
+    def _target(self, s: int, n: int, field: str) -> int:
+        """Day index of the n-th working day from day index s (conventions in the module docstring)."""
+        if n > 0:
+            k = self._cum[s] + n - 1  # 0-based number of the target working day
+        elif n == 0:
+            if self._work[s]:
+                return s
+            k = self._cum[s]
+        else:
+            k = self._cum[s] - self._work[s] + n
+        if k < 0:
+            raise self._out_of_range(False, field)
+        if k >= self._nwork:
+            raise self._out_of_range(True, field)
+        t = self._widx[k]
+        lo, hi = (s, t) if t >= s else (t, s)
+        if self._miss[hi] != (self._miss[lo - 1] if lo else 0):
+            raise CalendarYearMissing(self._missing_between(lo, hi), field=field)
+        return t
 
     def _missing_between(self, lo: int, hi: int) -> int | None:
         """The first missing year among days lo..hi (indices, lo ≤ hi), or None."""
@@ -297,7 +343,7 @@ class WorkCalendar:
 
     def covers(self, d: dt.date) -> bool:
         i = d.toordinal() - self._base
-        return 0 <= i < self._size and not (self._miss[i] - (self._miss[i - 1] if i else 0))
+        return 0 <= i < self._size and not self._missing[i]
 
     # ----------------------------------------------------------------------------------------- days
     def is_working_day(self, d: dt.date) -> bool:
@@ -313,25 +359,9 @@ class WorkCalendar:
 
     def add_working_days(self, start: dt.date, n: int) -> WorkdayResult:
         s = self._index(start, "start")
-        work = self._work
-        if n > 0:
-            k = self._cum[s] + n - 1  # 0-based number of the target working day
-        elif n == 0:
-            if work[s]:
-                return WorkdayResult(start, self._prov_between(s, s))
-            k = self._cum[s]
-        else:
-            k = self._cum[s] - work[s] + n
-        if k < 0:
-            raise self._out_of_range(False, "days")
-        if k >= len(self._widx):
-            raise self._out_of_range(True, "days")
-        t = self._widx[k]
+        t = self._target(s, n, "days")
         lo, hi = (s, t) if t >= s else (t, s)
-        if self._miss[hi] != (self._miss[lo - 1] if lo > 0 else 0):
-            raise CalendarYearMissing(self._missing_between(lo, hi), field="days")
-        prov = self._prov[hi] != (self._prov[lo - 1] if lo > 0 else 0)
-        return WorkdayResult(dt.date.fromordinal(t + self._base), prov)
+        return WorkdayResult(self._dates[t], self._prov[hi] != (self._prov[lo - 1] if lo else 0))
 
     def working_days_between(self, a: dt.date, b: dt.date) -> CountResult:
         if b < a:
@@ -350,7 +380,7 @@ class WorkCalendar:
         off = self._off
         out = []
         for i in off[bisect.bisect_left(off, lo) : bisect.bisect_left(off, hi)]:
-            d = dt.date.fromordinal(i + self._base)
+            d = self._dates[i]
             out.append((d, self._names.get(i) or WEEKDAY_NAMES[d.weekday()]))
         return out
 
@@ -376,12 +406,6 @@ class WorkCalendar:
             tod = (local.hour * 3600 + local.minute * 60 + local.second) * _US + local.microsecond
             return i, (self._cum[i] - 1) * self.day_us + self._in_day_us(tod)
         return i, self._cum[i] * self.day_us
-
-    def _at(self, day_index: int, tod_us: int) -> dt.datetime:
-        d = dt.date.fromordinal(day_index + self._base)
-        secs, us = divmod(tod_us, _US)
-        naive = dt.datetime(d.year, d.month, d.day) + dt.timedelta(seconds=secs, microseconds=us)
-        return naive.replace(tzinfo=self.tz)
 
     def _tod_earliest(self, rem: int) -> int:
         # 0 < rem ≤ day_us: the first instant the day's working time reaches rem (12:00 rather than 13:30).
@@ -413,21 +437,18 @@ class WorkCalendar:
         if delta > 0:
             if rem == 0:
                 k, rem = k - 1, self.day_us  # end of the previous working day, not the next morning
-            if k >= len(self._widx):
+            if k >= self._nwork:
                 raise self._out_of_range(True, "hours")
             t = self._widx[k]
-            at = self._at(t, self._tod_earliest(rem))
+            at = self._midnights[t] + dt.timedelta(microseconds=self._tod_earliest(rem))
             lo, hi = s, t
         else:
-            if k >= len(self._widx):  # pragma: no cover - target < pos
-                raise self._out_of_range(True, "hours")
             t = self._widx[k]
-            at = self._at(t, self._tod_latest(rem))
+            at = self._midnights[t] + dt.timedelta(microseconds=self._tod_latest(rem))
             lo, hi = t, s
-        missing = self._missing_between(lo, hi)
-        if missing is not None:
-            raise CalendarYearMissing(missing, field="hours")
-        return DatetimeResult(at, self._prov_between(lo, hi))
+        if self._miss[hi] != (self._miss[lo - 1] if lo else 0):
+            raise CalendarYearMissing(self._missing_between(lo, hi), field="hours")
+        return DatetimeResult(at, self._prov[hi] != (self._prov[lo - 1] if lo else 0))
 
     def working_hours_between(self, a: dt.datetime, b: dt.datetime) -> HoursResult:
         """Working hours from a to b (negative when b is before a)."""
@@ -454,34 +475,31 @@ class WorkCalendar:
           next working day when that day is not one.
         - "wh": working hours within office hours (add_working_hours).
         """
-        local = self._local(start, "start")
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if start.tzinfo is None or start.utcoffset() is None:
+            raise DomainError("时间必须带时区（例如 2026-10-09T09:00:00+08:00）。", field="start", code="naive_datetime")
+        if value.__class__ is not int or value < 0:
             raise DomainError("时限必须是非负整数。", field="value", code="invalid_limit")
-        d0 = local.date()
         if unit == "wd":
-            r = self.add_working_days(d0, value)
-            skip_from = d0 if value == 0 else d0 + dt.timedelta(days=1)
-            return Deadline(self.close_of(r.date), r.provisional, start=start, value=value, unit=unit, cal=self,
-                            skip_from=skip_from, skip_to=r.date)
-        if unit == "d":
-            s = self._index(d0, "start")
-            due = d0 + dt.timedelta(days=value)
-            if value and due.toordinal() - self._base >= self._size:
+            s = self._index(start.astimezone(self.tz).date(), "start")
+            t = self._target(s, value, "value")
+        elif unit == "d":
+            s = self._index(start.astimezone(self.tz).date(), "start")
+            due = s + value
+            if due >= self._size:
                 raise self._out_of_range(True, "value")
-            r = self.add_working_days(due, 0)
-            lo, hi = s, r.date.toordinal() - self._base
-            missing = self._missing_between(lo, hi)
-            if missing is not None:
-                raise CalendarYearMissing(missing, field="value")
-            return Deadline(self.close_of(r.date), self._prov_between(lo, hi), start=start, value=value, unit=unit,
-                            cal=self, skip_from=due, skip_to=r.date, rolled_from=due if r.date != due else None)
-        if unit == "wh":
+            if self._missing[due]:
+                raise CalendarYearMissing(self._dates[due].year, field="value")
+            t = self._target(due, 0, "value")
+            if self._miss[t] != (self._miss[s - 1] if s else 0):
+                raise CalendarYearMissing(self._missing_between(s, t), field="value")
+        elif unit == "wh":
             r = self.add_working_hours(start, value)
-            at_local = r.at.astimezone(self.tz)
-            return Deadline(r.at, r.provisional, start=start, value=value, unit=unit, cal=self,
-                            skip_from=d0 + dt.timedelta(days=1), skip_to=at_local.date())
-        raise DomainError(f"时限单位“{unit}”无效，应为 wd（工作日）、d（自然日）或 wh（工作小时）。", field="unit",
-                          code="invalid_unit")
+            return Deadline(r.at, r.provisional, start, value, unit, self)
+        else:
+            raise DomainError(f"时限单位“{unit}”无效，应为 wd（工作日）、d（自然日）或 wh（工作小时）。", field="unit",
+                              code="invalid_unit")
+        prov = self._prov[t] != (self._prov[s - 1] if s else 0)
+        return Deadline(self._closes[t], prov, start, value, unit, self)
 
     def explain(self, dl: Deadline) -> str:
         start_local = dl.start.astimezone(self.tz)
@@ -492,8 +510,9 @@ class WorkCalendar:
                          f"时限 {dl.value} 个工作日")
         elif dl.unit == "d":
             parts.append(f"自 {_fmt_date(start_local.date())} 起算，时限 {dl.value} 个自然日")
-            if dl._rolled_from is not None:
-                parts.append(f"第 {dl.value} 日 {_fmt_date(dl._rolled_from)} 不是工作日，顺延至下一个工作日")
+            rolled = dl.rolled_from
+            if rolled is not None:
+                parts.append(f"第 {dl.value} 日 {_fmt_date(rolled)} 不是工作日，顺延至下一个工作日")
         else:
             parts.append(f"自 {start_local:%Y-%m-%d %H:%M} 起算，时限 {dl.value} 个工作小时"
                          f"（办公时间 {self.office_hours_text()}）")
