@@ -18,6 +18,16 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """The process-wide calendar cache outlives each test's rolled-back transaction: start and end clean."""
+    from xiaoneng.workdays.calendar import calendar_invalidate
+
+    calendar_invalidate()
+    yield
+    calendar_invalidate()
+
+
 @pytest.fixture
 def depts(db):
     """county → (bureau A → section A1), (bureau B), supervision office."""

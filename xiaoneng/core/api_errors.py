@@ -8,11 +8,37 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from xiaoneng.core.errors import DomainError
 
+# Chinese messages for the pydantic error types clients meet most; others fall back to pydantic's text.
 _FIELD_MESSAGES = {
     "missing": "缺少必填参数",
     "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_inexact": "日期格式应为 YYYY-MM-DD（不能带时间）",
     "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "datetime_parsing": "时间格式应为 ISO 8601，例如 2026-11-23T09:30:00+08:00",
+    "datetime_from_date_parsing": "时间格式应为 ISO 8601，例如 2026-11-23T09:30:00+08:00",
+    "datetime_type": "时间格式应为 ISO 8601，例如 2026-11-23T09:30:00+08:00",
+    "timezone_aware": "时间必须带时区，例如 +08:00",
     "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "decimal_parsing": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "string_type": "应为字符串",
+    "string_too_long": "内容过长",
+    "string_too_short": "内容不能为空",
+    "too_long": "条目过多",
+    "literal_error": "取值无效",
+    "enum": "取值无效",
+    "greater_than": "数值过小",
+    "greater_than_equal": "数值过小",
+    "less_than": "数值过大",
+    "less_than_equal": "数值过大",
+    "json_invalid": "JSON 格式错误",
+    "model_attributes_type": "应为 JSON 对象",
+    "list_type": "应为 JSON 数组",
+    "dict_type": "应为 JSON 对象",
 }
 
 
@@ -21,6 +47,11 @@ def _describe(err: dict) -> dict:
     field = ".".join(loc) or None
     kind = err.get("type", "")
     msg = _FIELD_MESSAGES.get(kind) or err.get("msg", "输入无效")
+    ctx = err.get("ctx") or {}
+    if kind == "literal_error" and "expected" in ctx:
+        msg = f"取值无效，可选：{ctx['expected']}"
+    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal") and ctx:
+        msg = f"{msg}（界限 {next(iter(ctx.values()))}）"
     return {"field": field, "error": f"{field}: {msg}" if field else msg, "type": kind}
 
 
