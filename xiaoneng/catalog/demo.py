@@ -57,7 +57,7 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
         ("城市建筑垃圾处置核准", L, 20, "建筑垃圾处置核准文件", ["建筑垃圾处置方案", "运输车辆行驶证"], None),
         ("公共租赁住房资格审核", C, 20, "公共租赁住房资格确认通知", ["家庭收入证明", "住房情况证明", "户口簿"], None),
     ]),
-    "civil": (("民政",), [
+    "civil": (("民政局", "民政事务"), [
         ("内地居民婚姻登记", C, 1, "结婚证", ["居民户口簿", "居民身份证", "本人无配偶及与对方无直系血亲关系的签字声明"], None),
         ("最低生活保障审核确认", P, 30, "低保待遇核定通知", ["家庭成员收入证明", "家庭财产状况授权核查书", "户口簿"], None),
         ("社会团体成立登记", L, 60, "社会团体法人登记证书", ["章程草案", "业务主管单位批准文件", "验资报告", "住所使用证明"], None),
@@ -124,12 +124,13 @@ STREETS = ("人民路", "解放路", "中山路", "建设路", "新华街", "文
 
 
 def _kind_of(dept: Department) -> str:
+    # Townships first: "人民政府" contains "民政", which must not make every township a civil-affairs bureau.
+    if dept.kind in (Department.Kind.TOWNSHIP, Department.Kind.VILLAGE):
+        return "township"
     name = dept.name + dept.short_name
     for kind, (keywords, _items) in CATALOGUE.items():
         if any(k in name for k in keywords):
             return kind
-    if dept.kind in (Department.Kind.TOWNSHIP, Department.Kind.VILLAGE):
-        return "township"
     return "general"
 
 

@@ -112,10 +112,12 @@ def item_list(request):
 def item_detail(request, code: str):
     """One item for staff: its current guide, who may edit it, and its version history with changes."""
     item = S.item_get_for(request.user, code)
-    version = S.version_with_children(item.current_version) if item.current_version_id else None
+    history = S.version_history(item)
+    # The history already holds every version with its children: the current one comes from there.
+    version = next((h["version"] for h in history if h["is_current"]), None)
     return render(request, "catalog/item_detail.html", {
         "item": item, "guide": guide_data(item, version) if version else None,
-        "history": S.version_history(item), "can_edit": S.can_edit_item(request.user, item),
+        "history": history, "can_edit": S.can_edit_item(request.user, item),
     })
 
 

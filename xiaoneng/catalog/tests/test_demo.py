@@ -1,0 +1,78 @@
+"""The demo seeder: realistic, valid, deterministic, idempotent and fast enough (bulk writes)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from xiaoneng.accounts.services import department_create
+from xiaoneng.catalog.content import clean_content, version_content
+from xiaoneng.catalog.demo import seed_catalog
+from xiaoneng.catalog.models import ServiceItem
+
+from .conftest import T0
+
+
+def _departments(depts):
+    county = depts["county"]
+    extra = [
+        department_create(code="ZJ", name="测试县住房和城乡建设局", parent=county),
+        department_create(code="MZ", name="测试县民政局", parent=county),
+        department_create(code="RS", name="测试县人力资源和社会保障局", parent=county),
+        department_create(code="GA", name="测试县公安局", parent=county),
+        department_create(code="WJ", name="测试县卫生健康局", parent=county),
+        department_create(code="JT", name="测试县交通运输局", parent=county),
+        department_create(code="JY", name="测试县教育局", parent=county),
+        department_create(code="XZ1", name="城关镇人民政府", kind="township", parent=county),
+    ]
+    return [depts["a"], depts["b"], *extra]
+
+
+def test_seed_400_items_valid_and_with_bulk_writes(depts):
+    departments = _departments(depts)
+    with CaptureQueriesContext(connection) as ctx:
+        created = seed_catalog(departments=departments, rng=random.Random(42), count=400, now=T0)
+    assert created == 400 and ServiceItem.objects.count() == 400
+    assert len(ctx.captured_queries) < 40  # bulk: not a query per item
+    items = list(ServiceItem.objects.select_related("current_version", "department").prefetch_related(
+        "current_version__materials", "current_version__fees", "current_version__steps"))
+    assert len({i.code for i in items}) == 400
+    types = Counter(i.current_version.item_type for i in items)
+    assert types["committed"] > 200 and types["instant"] > 0
+    assert 0.1 <= (types["joint"] + types["referred"]) / 400 <= 0.35
+    with_fees = sum(1 for i in items if i.current_version.fees.all())
+    assert 0 < with_fees < 200
+    names = {i.current_version.name for i in items}
+    assert {"食品经营许可证核发", "建设用地规划许可证核发", "建筑工程施工许可证核发", "农村宅基地审批"} <= names
+    for i in items:
+        v = i.current_version
+        assert 3 <= len(v.materials.all()) <= 13
+        # Every demo version satisfies the same rules as an edit or an import would.
+        assert clean_content(version_content(v)) == version_content(v), i.code
+        if v.item_type != "instant":
+            assert v.committed_limit_value < v.statutory_limit_value
+
+
+def test_seed_deterministic_and_idempotent(depts):
+    departments = [depts["a"], depts["b"], depts["a1"]]
+    assert seed_catalog(departments=departments, rng=random.Random(5), count=30, now=T0) == 30
+    first = {i.code: version_content(i.current_version) for i in ServiceItem.objects.select_related("current_version")}
+    assert seed_catalog(departments=departments, rng=random.Random(5), count=30, now=T0) == 0
+    assert ServiceItem.objects.count() == 30
+    ServiceItem.objects.update(current_version=None)
+    from xiaoneng.catalog.models import ServiceItemVersion
+
+    ServiceItemVersion.objects.all().delete()
+    ServiceItem.objects.all().delete()
+    seed_catalog(departments=departments, rng=random.Random(5), count=30, now=T0)
+    again = {i.code: version_content(i.current_version) for i in ServiceItem.objects.select_related("current_version")}
+    assert again == first
+    # More items later: the earlier codes are skipped, new ones numbered on.
+    assert seed_catalog(departments=departments, rng=random.Random(5), count=36, now=T0) == 6
+
+
+def test_seed_nothing_for_no_departments(db):
+    assert seed_catalog(departments=[], rng=random.Random(1), count=10, now=T0) == 0
