@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from xiaoneng.core import views
 
@@ -7,4 +9,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.public_index, name="public_index"),
     path("staff/", views.home, name="home"),
+    path("favicon.ico", RedirectView.as_view(url=static("core/favicon.svg"), permanent=True)),
 ]
