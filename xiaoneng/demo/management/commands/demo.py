@@ -23,8 +23,12 @@ class Command(BaseCommand):
         self.stdout.write("=" * 64)
         self.stdout.write(f" 行政效能电子监察平台 演示县  http://{addr}/")
         self.stdout.write(f" 工作人员登录 http://{addr}/accounts/login/   密码（所有演示账户）：{password}")
+        from xiaoneng.accounts.models import Staff
+
+        existing = set(Staff.objects.filter(username__in=[u for _, u in sample_logins()]).values_list("username", flat=True))
         for role, username in sample_logins():
-            self.stdout.write(f"   {role:<28} {username}")
+            if username in existing:
+                self.stdout.write(f"   {role:<28} {username}")
         self.stdout.write(" 其他账户：<部门编码小写>_head / _h1 / _win，例如 qy_gaj_h1（公安局承办人）")
         self.stdout.write("=" * 64)
         if no_serve:

@@ -1,0 +1,78 @@
+"""The demo county: realistic, deterministic, idempotent, built through the real services."""
+
+from datetime import UTC, datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from xiaoneng.accounts import roles as R
+from xiaoneng.accounts.models import Department, Staff
+from xiaoneng.demo.county import build_county
+
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+def _fingerprint():
+    from xiaoneng.catalog.models import ServiceItem
+
+    depts = list(Department.objects.order_by("code").values_list("code", "name"))
+    items = list(ServiceItem.objects.order_by("code").values_list(
+        "code", "current_version__name", "current_version__committed_limit_value",
+        "current_version__statutory_limit_value", "current_version__phone"))
+    people = list(Staff.objects.order_by("username").values_list("username", "name"))
+    return depts, items, people
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.mark.django_db
+def test_same_seed_same_county_other_seed_other_county():
+    prints = []
+    for seed in (7, 7, 8):
+        try:
+            with transaction.atomic():
+                build_county(scale="small", seed=seed, now=NOW, password="Demo-Pass-2026!")
+                prints.append(_fingerprint())
+                raise _Rollback
+        except _Rollback:
+            pass
+    assert prints[0] == prints[1]
+    assert prints[0][0] == prints[2][0]  # same departments (names are fixed)…
+    assert prints[0][2] != prints[2][2]  # …but other people and items
+    assert prints[0][1] and prints[0][1] != prints[2][1]  # same item names, other limits and details
+
+
+@pytest.mark.django_db
+def test_county_scale_has_every_role_items_and_calendar(settings):
+    from xiaoneng.catalog.models import RequiredMaterial, ServiceItem
+    from xiaoneng.workdays.models import CalendarYear
+
+    ctx = build_county(scale="county", seed=2026, now=NOW, password="Demo-Pass-2026!")
+    assert 35 <= Department.objects.filter(kind__in=["bureau", "township", "office", "centre"]).count() <= 50
+    assert ServiceItem.objects.count() >= 300
+    assert RequiredMaterial.objects.count() >= 3 * 300
+    assert set(CalendarYear.objects.values_list("year", flat=True)) >= set(range(2020, 2028))
+    for role in R.ALL:
+        assert Staff.objects.filter(groups__name=role).exists(), role
+    # Every serving department owns items, and every department has a head who works in it.
+    for dept in ctx.serving:
+        assert ServiceItem.objects.filter(department=dept).exists(), dept.name
+    assert not Department.objects.filter(kind="bureau", head__isnull=True).exists()
+    assert Department.objects.get(code="QY-SCJ").name == "清源县市场监督管理局"
+
+
+@pytest.mark.django_db
+def test_seed_demo_command_is_idempotent(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    out = StringIO()
+    call_command("seed_demo", scale="small", stdout=out)
+    counts = (Department.objects.count(), Staff.objects.count())
+    call_command("seed_demo", scale="small", stdout=out)
+    assert (Department.objects.count(), Staff.objects.count()) == counts
+    assert "已存在" in out.getvalue()
+    password = (tmp_path / "demo-password").read_text().strip()
+    assert Staff.objects.get(username="qy_fgj_h1").check_password(password)
