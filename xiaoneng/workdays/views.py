@@ -246,8 +246,9 @@ def office_hours(request):
 def public_calculator(request):
     """A citizen's calculator: a date plus N working days, and the working days between two dates."""
     mode = request.GET.get("mode")
-    add_form = AddDaysForm(request.GET if mode == "add" else None)
-    between_form = BetweenForm(request.GET if mode == "between" else None)
+    # Both forms have a "start" field: distinct ids keep each label tied to its own input.
+    add_form = AddDaysForm(request.GET if mode == "add" else None, auto_id="add_%s")
+    between_form = BetweenForm(request.GET if mode == "between" else None, auto_id="between_%s")
     add_result = between_result = None
     if mode == "add" and add_form.is_valid():
         start, days = add_form.cleaned_data["start"], add_form.cleaned_data["days"]
