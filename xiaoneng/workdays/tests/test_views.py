@@ -170,13 +170,13 @@ def test_public_calculator_errors_and_provisional(client, calendar):
     r = client.get(url, {"mode": "add", "start": "2027-03-01", "days": "5"})
     assert 'data-testid="provisional"' in r.content.decode()
     r = client.get(url, {"mode": "add", "start": "2026-02-31", "days": "5"})
-    assert r.status_code == 400 and 'id="id_start_errors"' in r.content.decode()
+    assert r.status_code == 400 and 'id="add_start_errors"' in r.content.decode()
     r = client.get(url, {"mode": "add", "start": "2026-09-30", "days": "99999"})
-    assert r.status_code == 400 and 'id="id_days_errors"' in r.content.decode()
+    assert r.status_code == 400 and 'id="add_days_errors"' in r.content.decode()
     r = client.get(url, {"mode": "add", "start": "2027-12-20", "days": "100"})
     assert r.status_code == 400 and "2028 年的工作日历尚未载入" in r.content.decode()
     r = client.get(url, {"mode": "between", "start": "2026-10-02", "end": "2026-10-01"})
-    assert r.status_code == 400 and 'id="id_end_errors"' in r.content.decode()
+    assert r.status_code == 400 and 'id="between_end_errors"' in r.content.decode()
 
 
 def test_nav_entry_for_readers(client_as, calendar):
