@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import Http404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from xiaoneng.catalog.selectors import item_get_public, item_list_public
 from xiaoneng.catalog.serializers import GuideOut, guide_data
@@ -24,12 +24,13 @@ class ItemPage(Schema):
 
 
 class ItemFilters(Schema):
-    department: str | None = None
-    q: str | None = None
+    department: str | None = Field(None, max_length=32)
+    q: str | None = Field(None, max_length=100)
     type: Literal["instant", "committed", "referred", "joint"] | None = None
     online: bool | None = None
-    limit: int = 50
-    offset: int = 0
+    # Bounded so that a client's typo is a 422 naming the field, not a database overflow.
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 @router.get("/items", response=ItemPage, summary="政务服务事项列表（办事指南）")
