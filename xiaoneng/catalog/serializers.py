@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Schema
 
 from xiaoneng.catalog.models import (
@@ -28,8 +29,8 @@ from xiaoneng.catalog.models import (
 def limit_text(value: int, unit: str) -> str:
     """'20个工作日', '8个工作小时', '30个自然日'; zero days is 'on the spot'."""
     if value == 0:
-        return "当场办结"
-    return f"{value}个{LimitUnit(unit).label}"
+        return gettext("当场办结")
+    return gettext("%(value)s个%(unit)s") % {"value": value, "unit": LimitUnit(unit).label}
 
 
 def _limit(value: int, unit: str) -> dict:
