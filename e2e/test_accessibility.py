@@ -62,3 +62,20 @@ def test_staff_pages(axe_page, staff, depts, calendar):
                 f"/staff/catalog/{code}/", f"/staff/catalog/{code}/edit/"]:
         axe_page.goto(url)
         assert violations(axe_page) == [], url
+
+
+def test_keyboard_skip_link_and_login_by_keyboard(page, staff):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "跳到正文"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    # The whole log-in works without a mouse: the name field has focus, Tab to the password, Enter submits.
+    page.goto("/accounts/login/")
+    assert page.evaluate("document.activeElement.id") == "id_username"
+    page.keyboard.type("handler_a")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Xiaoneng-Test-2026!")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/staff/")
+    assert "测试县市场监督管理局" in page.get_by_test_id("current-department").inner_text()
