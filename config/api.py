@@ -25,6 +25,7 @@ open311 = NinjaAPI(
 install_error_handlers(open311)
 
 from xiaoneng.accounts.api import router as accounts_router  # noqa: E402
+from xiaoneng.cases.api import router as cases_router  # noqa: E402
 from xiaoneng.catalog.api import router as catalog_router  # noqa: E402
 from xiaoneng.catalog.open311 import router as open311_catalog_router  # noqa: E402
 from xiaoneng.workdays.api import router as workdays_router  # noqa: E402
@@ -32,4 +33,5 @@ from xiaoneng.workdays.api import router as workdays_router  # noqa: E402
 api.add_router("/accounts/", accounts_router)
 api.add_router("/workdays/", workdays_router)
 api.add_router("/catalog/", catalog_router)
+api.add_router("/", cases_router)  # /api/v1/case-events, /api/v1/cases
 open311.add_router("", open311_catalog_router)

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "xiaoneng.accounts",
     "xiaoneng.workdays",
     "xiaoneng.catalog",
+    "xiaoneng.cases",
     "xiaoneng.demo",
 ]
 

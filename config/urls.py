@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("xiaoneng.accounts.urls")),
     path("", include("xiaoneng.workdays.urls")),
     path("", include("xiaoneng.catalog.urls")),
+    path("", include("xiaoneng.cases.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", open311.urls),
     path("i18n/", include("django.conf.urls.i18n")),

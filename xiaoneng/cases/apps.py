@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from xiaoneng.core.nav import NavItem
+
+
+class CasesConfig(AppConfig):
+    """Cases (办件): collection from department systems, windows and files; the clock of every case."""
+
+    name = "xiaoneng.cases"
+    label = "cases"
+    verbose_name = _("办件")
+    nav_items = (
+        NavItem(_("办件"), "cases:case_list", "folder2-open", None, 40),
+        NavItem(_("受理登记"), "cases:case_register", "person-vcard", ("window", "handler", "head"), 41),
+    )

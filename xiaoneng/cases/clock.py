@@ -1,0 +1,483 @@
+"""The fold of a case's events and the clock of a case: pure computation, no queries.
+
+`fold_events` turns a case's events (any order; sorted here by occurred_at, then recorded order) into the
+facts of the case; `compute_clock` turns facts + the pinned version's limits + the calendar into deadlines,
+the on-time verdict and the tick schedule. The ingest service runs both; `case_recompute_deadlines` runs
+only the second, from facts kept on the Case row, which is why a calendar change needs no event reads.
+
+Rules (行政许可法 and DOMAIN.md §2, §4):
+- limits count from acceptance; in working days the day of acceptance is day 0 and a limit falls due at the
+  close of office hours of its last day (WorkCalendar.deadline);
+- §32: without a one-time notice within 5 wd of receipt the application counts as accepted on the day it was
+  received (`deemed_accepted`, clock from receipt); a notice later than that does not stop the clock;
+- supplement time (补正) and approved special procedures (§45 特别程序: suspended … resumed) stop the clock:
+  each deadline moves by the stopped time measured in its own unit; a special procedure with `granted_days`
+  counts at most the days granted (and exactly those while it is still open: the clock resumes by itself);
+- a supplement still open with no granted days leaves the clock stopped: deadlines as computed so far,
+  `clock_stopped_at` set, nothing to check until it resumes;
+- the verdict (early / on time / overdue, by how many working days and hours) is taken at the decision
+  (completed or denied) against the committed deadline, and kept; a calendar change never touches it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+from xiaoneng.core.errors import DomainError
+
+from .models import CaseStatus, EventType
+
+# Joint cases (联办件, 并联审批): the parent's limit when its own item is not catalogued as joint (§42: 45 wd).
+JOINT_LIMIT_DEFAULT = 45
+ACCEPTANCE_NOTICE_WD = 5  # §32: one-time notice within 5 wd of receipt
+DELIVERY_WD = 3  # DOMAIN §4: certificate issuance more than 3 wd after completion is a violation
+REMINDER_WD = 2  # DOMAIN §4: reminder 2 wd before the committed limit
+CARD_MARGIN_WD = 1  # DOMAIN §4: cards when more than 1 wd past a limit
+
+_ZERO = Decimal("0")
+_SUPPLEMENT = "supplement"
+_SPECIAL = "special"
+
+
+def joint_limit() -> int:
+    return int(getattr(settings, "XIAONENG_JOINT_LIMIT_WD", JOINT_LIMIT_DEFAULT))
+
+
+@dataclass(slots=True)
+class Ev:
+    """The fields of an event the fold needs (from the database or from a batch in memory)."""
+
+    id: int
+    type: str
+    occurred_at: dt.datetime
+    step: str = ""
+    handler: str = ""
+    reason: str = ""
+    amount: Decimal | None = None
+    granted_days: int | None = None
+    fee_item: str = ""
+
+
+EV_FIELDS = ("id", "type", "occurred_at", "step", "handler", "reason", "amount", "granted_days", "fee_item")
+
+
+@dataclass(slots=True)
+class VersionInfo:
+    """What the clock needs of a pinned ServiceItemVersion."""
+
+    id: int
+    valid_from: dt.datetime
+    committed_value: int
+    committed_unit: str
+    statutory_value: int
+    statutory_unit: str
+    item_type: str
+    deemed_approval: bool
+    steps: tuple = ()  # ((kind, name, limit_value, limit_unit), ...) in workflow order
+
+    def step_index(self, key: str) -> int | None:
+        for i, (kind, name, _v, _u) in enumerate(self.steps):
+            if key and (key == kind or key == name):
+                return i
+        return None
+
+
+@dataclass(slots=True)
+class Facts:
+    """What the events of a case establish, before any calendar arithmetic."""
+
+    received_at: dt.datetime | None = None
+    accepted_at: dt.datetime | None = None
+    first_notice_at: dt.datetime | None = None
+    notices_count: int = 0
+    # [kind, start, end|None, granted_days|None, reason]
+    intervals: list = field(default_factory=list)
+    decision: str = ""  # completed | denied
+    decision_at: dt.datetime | None = None
+    end: str = ""  # refused | withdrawn
+    end_at: dt.datetime | None = None
+    delivered_at: dt.datetime | None = None
+    steps_done: list = field(default_factory=list)  # (step, at, handler)
+    fees_total: Decimal = _ZERO
+    reason: str = ""
+    handler_name: str = ""
+    registered: bool = False
+    first_at: dt.datetime | None = None
+    last_at: dt.datetime | None = None
+    count: int = 0
+
+
+def sort_key(e: Ev):
+    return (e.occurred_at, e.id)
+
+
+def fold_events(events: list[Ev]) -> Facts:
+    """The facts of a case from its events, in occurred_at order (ties: recorded order)."""
+    f = Facts()
+    evs = sorted(events, key=sort_key)
+    f.count = len(evs)
+    if not evs:
+        return f
+    f.first_at = evs[0].occurred_at
+    f.last_at = evs[-1].occurred_at
+    open_supp = None
+    open_special = None
+    ended = False
+    for e in evs:
+        t = e.type
+        at = e.occurred_at
+        if e.handler:
+            f.handler_name = e.handler
+        if t == EventType.DELIVERED:
+            if f.delivered_at is None:
+                f.delivered_at = at
+            continue
+        if t == EventType.FEE_CHARGED:
+            f.fees_total += e.amount or _ZERO
+            continue
+        if t == EventType.FEE_REFUNDED:
+            f.fees_total -= e.amount or _ZERO
+            continue
+        if t == EventType.RECEIVED:
+            if f.received_at is None:
+                f.received_at = at
+                f.registered = True
+            continue
+        if ended:
+            # Facts after the end (a step reported after completion) are kept as events but cannot reopen
+            # the case or stop a clock that is no longer running.
+            if t == EventType.STEP_COMPLETED:
+                f.steps_done.append((e.step, at, e.handler))
+            continue
+        if t == EventType.ACCEPTED:
+            if f.accepted_at is None:
+                f.accepted_at = at
+            if open_supp is not None:  # acceptance means the materials are complete
+                open_supp[2] = at
+                open_supp = None
+        elif t == EventType.SUPPLEMENT_REQUESTED:
+            f.notices_count += 1
+            if f.first_notice_at is None:
+                f.first_notice_at = at
+            if open_supp is None:
+                open_supp = [_SUPPLEMENT, at, None, None, e.reason]
+                f.intervals.append(open_supp)
+        elif t == EventType.SUPPLEMENT_RECEIVED:
+            if open_supp is not None:
+                open_supp[2] = at
+                open_supp = None
+        elif t == EventType.SUSPENDED:
+            if open_special is None:
+                open_special = [_SPECIAL, at, None, e.granted_days, e.reason]
+                f.intervals.append(open_special)
+            elif e.granted_days is not None:  # a further approval extends the granted days
+                open_special[3] = (open_special[3] or 0) + e.granted_days
+        elif t == EventType.RESUMED:
+            if open_special is not None:
+                open_special[2] = at
+                open_special = None
+        elif t == EventType.STEP_COMPLETED:
+            f.steps_done.append((e.step, at, e.handler))
+        elif t in (EventType.COMPLETED, EventType.DENIED):
+            f.decision = t
+            f.decision_at = at
+            if e.reason:
+                f.reason = e.reason
+            ended = True
+        elif t in (EventType.REFUSED, EventType.WITHDRAWN):
+            f.end = t
+            f.end_at = at
+            if e.reason:
+                f.reason = e.reason
+            ended = True
+    stop = f.decision_at or f.end_at
+    if stop is not None:
+        for iv in f.intervals:
+            if iv[2] is None:
+                iv[2] = stop
+    if f.delivered_at is not None and not f.decision and not f.end:
+        # A delivery with no decision reported implies one: judge the case at delivery.
+        f.decision = EventType.COMPLETED
+        f.decision_at = f.delivered_at
+    return f
+
+
+def status_of(f: Facts) -> str:
+    if f.end:
+        return f.end
+    if f.decision:
+        return CaseStatus.DELIVERED if f.delivered_at is not None else f.decision
+    for iv in reversed(f.intervals):
+        if iv[2] is None:
+            return CaseStatus.SUSPENDED if iv[0] == _SPECIAL else CaseStatus.SUPPLEMENTING
+    if f.accepted_at is not None:
+        return CaseStatus.ACCEPTED
+    return CaseStatus.RECEIVED
+
+
+def _iso(v: dt.datetime | None) -> str | None:
+    # Always UTC: the same instant must serialise the same whether it came from a batch (+08:00 as sent)
+    # or from the database (UTC), or two folds of the same events would differ.
+    return v.astimezone(dt.UTC).isoformat() if v is not None else None
+
+
+def _parse(v: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(v) if v else None
+
+
+def intervals_from_json(items: list[dict]) -> list:
+    return [[i["kind"], _parse(i["start"]), _parse(i.get("end")), i.get("granted_days"), i.get("reason", "")]
+            for i in items or ()]
+
+
+def _limits(version: VersionInfo, is_joint_parent: bool) -> tuple[tuple[int, str], tuple[int, str]]:
+    committed = (version.committed_value, version.committed_unit)
+    statutory = (version.statutory_value, version.statutory_unit)
+    if is_joint_parent and version.item_type != "joint":
+        statutory = (joint_limit(), "wd")
+        committed = statutory
+    return committed, statutory
+
+
+def _close_after(cal, at: dt.datetime, n: int) -> dt.datetime:
+    """The close of office hours of the n-th working day after (n < 0: before) the day of `at`."""
+    d = at.astimezone(cal.tz).date()
+    return cal.close_of(cal.add_working_days(d, n).date)
+
+
+def compute_clock(
+    cal, f: Facts, version: VersionInfo | None, *, is_joint_parent: bool, now: dt.datetime,
+    current_step: tuple[str, dt.datetime | None] | None = None,
+) -> dict[str, Any]:
+    """Deadlines, suspension counts, verdict, step schedule and tick columns of a case.
+
+    `current_step` is (step key, started_at) when recomputing from a Case row without its events."""
+    out: dict[str, Any] = {
+        "acceptance_due_at": None, "deemed_accepted": False, "clock_start": None, "clock_stopped_at": None,
+        "suspended_working_days": 0, "granted_days": 0, "committed_deadline": None, "statutory_deadline": None,
+        "deadlines_provisional": False, "clock_error": "", "verdict": "", "verdict_working_days": 0,
+        "verdict_hours": _ZERO, "statutory_overdue": False, "delivery_due_at": None,
+        "current_step_due_at": None, "next_check_at": None, "calendar_revision": cal.revision,
+    }
+    status = status_of(f)
+    try:
+        _clock(cal, f, version, status, is_joint_parent, now, out, current_step)
+    except DomainError as exc:  # CalendarYearMissing above all: shown on the case, never guessed
+        out["clock_error"] = exc.message[:300]
+        out["next_check_at"] = None
+    return out
+
+
+def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_step) -> None:
+    received = f.received_at
+    timely_notice = False
+    if received is not None:
+        due = _close_after(cal, received, ACCEPTANCE_NOTICE_WD)
+        out["acceptance_due_at"] = due
+        n = f.first_notice_at
+        timely_notice = n is not None and n <= due and (f.accepted_at is None or n <= f.accepted_at)
+        if f.accepted_at is not None:
+            if not timely_notice and f.accepted_at > due:
+                out["deemed_accepted"] = True
+                start = received
+            else:
+                start = f.accepted_at
+        elif f.end:
+            start = None  # refused or withdrawn before acceptance: no clock
+        elif timely_notice and not f.decision:
+            start = None  # waiting for the applicant's materials: the clock has not started
+        else:
+            start = received
+            out["deemed_accepted"] = f.first_notice_at is not None and not timely_notice
+    else:
+        start = f.accepted_at or f.first_at  # never registered: count from the first fact we have
+    out["clock_start"] = start
+    out["suspensions"] = [
+        {"kind": k, "start": _iso(s), "end": _iso(e), "granted_days": g, "reason": r or "", "counted": 0}
+        for k, s, e, g, r in f.intervals
+    ]
+    if start is None or version is None:
+        return
+
+    # Stopped periods, clipped to the running clock.
+    deemed_late_notice = out["deemed_accepted"]
+    wd = d = 0
+    wh = 0.0
+    granted_total = 0
+    units = {version.committed_unit, version.statutory_unit}
+    stopped_at = None
+    json_intervals = []
+    for kind, s, e, granted, reason in f.intervals:
+        counted = 0
+        counts = True
+        if kind == _SUPPLEMENT and deemed_late_notice and (f.accepted_at is None or s < f.accepted_at):
+            counts = False  # §32: a late notice does not stop a clock that already runs from receipt
+        if e is not None and e <= start:
+            counts = False
+        if kind == _SPECIAL and granted:
+            granted_total += granted
+        if counts:
+            s0 = max(s, start)
+            if e is None and not granted:
+                stopped_at = s0
+            else:
+                local_s = s0.astimezone(cal.tz).date()
+                if e is None:
+                    counted = granted
+                    cd, ch = granted, granted * cal.day_us / 3_600_000_000
+                else:
+                    local_e = e.astimezone(cal.tz).date()
+                    counted = cal.working_days_between(local_s, local_e).working_days
+                    cd = (local_e - local_s).days if "d" in units else 0
+                    ch = cal.working_hours_between(s0, e).hours if "wh" in units else 0.0
+                    if granted:
+                        counted = min(counted, granted)
+                        cd = min(cd, granted)
+                        ch = min(ch, granted * cal.day_us / 3_600_000_000)
+                wd += counted
+                d += cd
+                wh += ch
+        json_intervals.append({"kind": kind, "start": _iso(s), "end": _iso(e), "granted_days": granted,
+                               "reason": reason or "", "counted": counted if counts else 0})
+    out["suspensions"] = json_intervals
+    out["suspended_working_days"] = wd
+    out["granted_days"] = granted_total
+    out["clock_stopped_at"] = stopped_at
+
+    committed, statutory = _limits(version, is_joint_parent)
+    provisional = False
+    deadlines = []
+    for value, unit in (committed, statutory):
+        if unit == "wd":
+            dl = cal.deadline(start, value + wd, "wd")
+            at, prov = dl.at, dl.provisional
+        elif unit == "d":
+            dl = cal.deadline(start, value + d, "d")
+            at, prov = dl.at, dl.provisional
+        else:
+            r = cal.add_working_hours(start, value + wh)
+            at, prov = r.at, r.provisional
+        deadlines.append(at)
+        provisional = provisional or prov
+    committed_at, statutory_at = deadlines
+    out["committed_deadline"] = committed_at
+    out["statutory_deadline"] = statutory_at
+    out["deadlines_provisional"] = provisional
+
+    # Steps: each step runs from the end of the previous one (the first from the clock start).
+    if current_step is None:
+        step_rows, current_step = _steps(cal, f, version, start, status)
+        out["steps"] = step_rows
+        out["current_step"], out["current_step_started_at"] = current_step or ("", None)
+    key, started = current_step if current_step else ("", None)
+    if key and started is not None:
+        idx = version.step_index(key)
+        if idx is not None:
+            _k, _n, lv, lu = version.steps[idx]
+            out["current_step_due_at"] = cal.deadline(started, lv, lu).at
+
+    decision_at = f.decision_at
+    if decision_at is not None:
+        _verdict(cal, decision_at, committed_at, statutory_at, out)
+        out["delivery_due_at"] = _close_after(cal, decision_at, DELIVERY_WD)
+
+    # The tick schedule: the earliest threshold still ahead of `now`.
+    candidates = []
+    if status in (CaseStatus.RECEIVED,) and f.accepted_at is None and received is not None and not timely_notice:
+        candidates.append(out["acceptance_due_at"])
+    if status in (CaseStatus.RECEIVED, CaseStatus.ACCEPTED, CaseStatus.SUPPLEMENTING, CaseStatus.SUSPENDED):
+        if stopped_at is None:
+            candidates += [
+                _close_after(cal, committed_at, -REMINDER_WD),
+                _close_after(cal, committed_at, CARD_MARGIN_WD),
+                _close_after(cal, statutory_at, CARD_MARGIN_WD),
+            ]
+            if out["current_step_due_at"] is not None:
+                candidates.append(out["current_step_due_at"])
+    elif status in (CaseStatus.COMPLETED, CaseStatus.DENIED) and out["delivery_due_at"] is not None:
+        candidates.append(out["delivery_due_at"])
+    ahead = [c for c in candidates if c is not None and c > now]
+    out["next_check_at"] = min(ahead) if ahead else None
+
+
+def _steps(cal, f: Facts, version: VersionInfo, start: dt.datetime, status: str):
+    rows = []
+    prev = start
+    last_idx = -1
+    for step, at, handler in sorted(f.steps_done, key=lambda s: s[1]):
+        idx = version.step_index(step)
+        name = step
+        due = None
+        limit = None
+        if idx is not None:
+            kind, name, lv, lu = version.steps[idx]
+            name = name or kind
+            limit = [lv, lu]
+            last_idx = max(last_idx, idx)
+            if prev is not None and prev <= at:
+                due = cal.deadline(prev, lv, lu).at
+        rows.append({"step": step, "name": name, "started_at": _iso(prev), "completed_at": _iso(at),
+                     "limit": limit, "due_at": _iso(due), "overdue": bool(due is not None and at > due),
+                     "handler": handler or "", "position": idx})
+        prev = at
+    current = None
+    if status in (CaseStatus.ACCEPTED, CaseStatus.RECEIVED) and version.steps:
+        nxt = last_idx + 1
+        if nxt < len(version.steps):
+            kind, name, _lv, _lu = version.steps[nxt]
+            current = (name or kind, prev)
+    return rows, current
+
+
+def _verdict(cal, decision_at, committed_at, statutory_at, out) -> None:
+    tz = cal.tz
+    dd = decision_at.astimezone(tz).date()
+    cd = committed_at.astimezone(tz).date()
+    if decision_at <= committed_at:
+        if dd < cd:
+            out["verdict"] = "early"
+            out["verdict_working_days"] = cal.working_days_between(dd, cd).working_days
+        else:
+            out["verdict"] = "on_time"
+        hours = cal.working_hours_between(decision_at, committed_at).hours
+    else:
+        out["verdict"] = "overdue"
+        out["verdict_working_days"] = cal.working_days_between(cd, dd).working_days
+        hours = cal.working_hours_between(committed_at, decision_at).hours
+    out["verdict_hours"] = Decimal(str(round(hours, 2)))
+    out["statutory_overdue"] = decision_at > statutory_at
+
+
+def case_state(f: Facts, clock: dict, *, now: dt.datetime) -> dict[str, Any]:
+    """The Case columns written by the fold (facts + clock)."""
+    status = status_of(f)
+    decided = status in (CaseStatus.COMPLETED, CaseStatus.DENIED)
+    state = {
+        "status": status,
+        "registered": f.registered,
+        "received_at": f.received_at,
+        "accepted_at": f.accepted_at,
+        "first_notice_at": f.first_notice_at,
+        "notices_count": f.notices_count,
+        "completed_at": f.decision_at,
+        "delivered_at": f.delivered_at,
+        "closed_at": f.end_at or f.delivered_at,
+        "fees_total": f.fees_total,
+        "reason": f.reason,
+        "handler_name": f.handler_name,
+        "events_count": f.count,
+        "last_event_at": f.last_at,
+        "is_open": status in (CaseStatus.RECEIVED, CaseStatus.ACCEPTED, CaseStatus.SUPPLEMENTING,
+                              CaseStatus.SUSPENDED) or decided,
+        "suspensions": [],
+        "steps": [],
+        "current_step": "",
+        "current_step_started_at": None,
+    }
+    state.update(clock)
+    return state

@@ -1,0 +1,175 @@
+"""Validation of incoming case events: one dict in, a normalised event out, or a Chinese reason why not.
+
+Pure Python, no queries: the ingest service validates a whole batch this way first, then resolves codes,
+cases and scope for the batch in a few set-based queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .models import EventType
+
+MIN_OCCURRED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+FUTURE_SLACK = dt.timedelta(days=1)
+MAX_AMOUNT = Decimal("9999999999.99")
+MAX_GRANTED_DAYS = 3650
+MAX_MATERIALS = 100
+TYPES = frozenset(EventType.values)
+TYPE_LIST = "、".join(EventType.values)
+
+
+class EventInvalid(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(slots=True)
+class NormEvent:
+    event_id: str
+    case_no: str
+    service_code: str
+    type: str
+    occurred_at: dt.datetime
+    step: str = ""
+    handler: str = ""
+    reason: str = ""
+    missing_materials: list = field(default_factory=list)
+    fee_item: str = ""
+    amount: Decimal | None = None
+    granted_days: int | None = None
+    applicant: dict | None = None
+    parent_case_no: str = ""
+    payload: dict = field(default_factory=dict)
+
+
+def _text(raw: dict, key: str, *, max_len: int, required: bool = False, label: str = "") -> str:
+    v = raw.get(key)
+    if v is None or v == "":
+        if required:
+            raise EventInvalid(f"缺少必填字段 {key}（{label}）。", key)
+        return ""
+    if isinstance(v, bool) or not isinstance(v, str | int):
+        raise EventInvalid(f"{key}（{label}）应为字符串。", key)
+    v = str(v).strip()
+    if required and not v:
+        raise EventInvalid(f"缺少必填字段 {key}（{label}）。", key)
+    if len(v) > max_len:
+        raise EventInvalid(f"{key}（{label}）不能超过 {max_len} 个字符。", key)
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in v):
+        raise EventInvalid(f"{key}（{label}）含有控制字符。", key)
+    return v
+
+
+def check_case_no(v: str, key: str = "case_no") -> str:
+    # Case numbers appear in URLs: letters (any script), digits and -_.() only.
+    if not all(ch.isalnum() or ch in "-_.()（）" for ch in v):
+        raise EventInvalid(f"{key}（办件编号）只能包含文字、数字和 -_.()。", key)
+    return v
+
+
+def parse_moment(v: Any, key: str = "occurred_at") -> dt.datetime:
+    if not isinstance(v, str) or not v.strip():
+        raise EventInvalid(f"缺少必填字段 {key}（发生时间，ISO 8601 且带时区，例如 2026-11-23T09:30:00+08:00）。", key)
+    text = v.strip()
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise EventInvalid(f"{key}“{text[:40]}”不是有效的 ISO 8601 时间，例如 2026-11-23T09:30:00+08:00。", key) from None
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise EventInvalid(f"{key}“{text[:40]}”缺少时区，请写明偏移，例如 +08:00。", key)
+    return when
+
+
+def normalize(raw: Any, *, now: dt.datetime) -> NormEvent:
+    """Check one event and return it normalised; EventInvalid (message in Chinese) when it is bad."""
+    if not isinstance(raw, dict):
+        raise EventInvalid("事件应为 JSON 对象。")
+    event_id = _text(raw, "event_id", max_len=100, required=True, label="事件编号")
+    case_no = check_case_no(_text(raw, "case_no", max_len=64, required=True, label="办件编号"))
+    service_code = _text(raw, "service_code", max_len=64, required=True, label="事项编码")
+    etype = raw.get("type")
+    if etype not in TYPES:
+        if etype in (None, ""):
+            raise EventInvalid(f"缺少必填字段 type（事件类型），可选：{TYPE_LIST}。", "type")
+        raise EventInvalid(f"事件类型“{str(etype)[:40]}”无效，可选：{TYPE_LIST}。", "type")
+    occurred = parse_moment(raw.get("occurred_at"))
+    if occurred < MIN_OCCURRED:
+        raise EventInvalid(f"发生时间 {occurred.isoformat()} 早于 2000 年，不合理。", "occurred_at")
+    if occurred > now + FUTURE_SLACK:
+        raise EventInvalid(f"发生时间 {occurred.isoformat()} 晚于当前时间一天以上，不合理。", "occurred_at")
+    ev = NormEvent(event_id=event_id, case_no=case_no, service_code=service_code, type=etype,
+                   occurred_at=occurred)
+    ev.step = _text(raw, "step", max_len=100, required=etype == EventType.STEP_COMPLETED, label="环节")
+    ev.handler = _text(raw, "handler", max_len=100, label="经办人")
+    ev.reason = _text(raw, "reason", max_len=2000, required=etype == EventType.SUSPENDED, label="理由")
+    ev.fee_item = _text(raw, "fee_item", max_len=200,
+                        required=etype in (EventType.FEE_CHARGED, EventType.FEE_REFUNDED), label="收费项目")
+    parent = _text(raw, "parent_case_no", max_len=64, label="联办主件编号")
+    ev.parent_case_no = check_case_no(parent, "parent_case_no") if parent else ""
+    if ev.parent_case_no == case_no:
+        raise EventInvalid("parent_case_no（联办主件编号）不能是办件自身。", "parent_case_no")
+
+    materials = raw.get("missing_materials")
+    if materials not in (None, ""):
+        if not isinstance(materials, list) or not all(isinstance(m, str) and m.strip() for m in materials):
+            raise EventInvalid("missing_materials（需补正材料）应为非空字符串组成的数组。", "missing_materials")
+        if len(materials) > MAX_MATERIALS or any(len(m) > 200 for m in materials):
+            raise EventInvalid(f"missing_materials 最多 {MAX_MATERIALS} 项，每项不超过 200 字。", "missing_materials")
+        ev.missing_materials = [m.strip() for m in materials]
+    if etype == EventType.SUPPLEMENT_REQUESTED and not ev.missing_materials:
+        raise EventInvalid("一次性告知（supplement_requested）必须在 missing_materials 中列明全部需补正材料。",
+                           "missing_materials")
+
+    amount = raw.get("amount")
+    if amount not in (None, ""):
+        if isinstance(amount, bool) or not isinstance(amount, int | float | str):
+            raise EventInvalid("amount（金额）应为数字。", "amount")
+        try:
+            value = Decimal(str(amount).strip())
+        except InvalidOperation:
+            raise EventInvalid(f"amount（金额）“{str(amount)[:20]}”不是有效数字。", "amount") from None
+        if not value.is_finite():
+            raise EventInvalid("amount（金额）不是有效数字。", "amount")
+        if value < 0:
+            raise EventInvalid(f"amount（金额）不能为负数：{value}。退费请用 fee_refunded 事件并填正数金额。", "amount")
+        if value > MAX_AMOUNT:
+            raise EventInvalid("amount（金额）过大。", "amount")
+        if value != value.quantize(Decimal("0.01")):
+            raise EventInvalid("amount（金额）最多两位小数。", "amount")
+        ev.amount = value.quantize(Decimal("0.01"))
+    elif etype in (EventType.FEE_CHARGED, EventType.FEE_REFUNDED):
+        raise EventInvalid("收费/退费事件缺少必填字段 amount（金额）。", "amount")
+
+    granted = raw.get("granted_days")
+    if granted not in (None, ""):
+        if isinstance(granted, bool) or not isinstance(granted, int) or not 0 <= granted <= MAX_GRANTED_DAYS:
+            raise EventInvalid(f"granted_days（批准天数）应为 0—{MAX_GRANTED_DAYS} 的整数。", "granted_days")
+        ev.granted_days = granted
+
+    applicant = raw.get("applicant")
+    if applicant not in (None, ""):
+        if not isinstance(applicant, dict):
+            raise EventInvalid("applicant（申请人）应为 JSON 对象：{\"name\": …, \"id_no\": …, \"phone\": …}。", "applicant")
+        ev.applicant = {
+            "name": _text(applicant, "name", max_len=100, label="申请人姓名"),
+            "id_no": _text(applicant, "id_no", max_len=32, label="证件号码"),
+            "phone": _text(applicant, "phone", max_len=32, label="联系电话"),
+        }
+    if etype == EventType.RECEIVED and not (ev.applicant and ev.applicant["name"]):
+        raise EventInvalid("接件（received）事件必须包含 applicant.name（申请人姓名）。", "applicant")
+
+    # Keep what was sent for audit, without the applicant's personal data (that lives on the Case only).
+    payload = {k: v for k, v in raw.items() if k != "applicant"}
+    if ev.applicant:
+        from .privacy import mask_id_no, mask_name, mask_phone
+
+        payload["applicant"] = {"name": mask_name(ev.applicant["name"]), "id_no": mask_id_no(ev.applicant["id_no"]),
+                                "phone": mask_phone(ev.applicant["phone"])}
+    ev.payload = payload
+    return ev

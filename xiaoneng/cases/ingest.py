@@ -1,0 +1,401 @@
+"""The one code path by which case events enter the platform: department systems (API), windows (staff
+pages) and legacy files (import-cases) all call `case_events_ingest`.
+
+Set-based by design (the bench target is ≥ 50,000 events/s on PostgreSQL): a batch is validated in memory,
+then resolved with a constant number of queries — items, versions and steps, cases, duplicates — whatever
+its size; events go in with one bulk insert, every touched case is folded once and written back with one
+executemany (or COPY + UPDATE … FROM on PostgreSQL for large batches).
+
+Concurrency: touched cases are locked (SELECT … FOR UPDATE, in id order so two batches cannot deadlock)
+before duplicates are checked and events are folded, so two clients writing events of the same case at once
+are serialised and the second fold sees the first one's events. SQLite serialises writers anyway
+(IMMEDIATE transactions).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+from xiaoneng.accounts import roles as R
+from xiaoneng.accounts.models import ApiClient, Staff
+from xiaoneng.catalog.models import ServiceItem, ServiceItemVersion, WorkflowStep
+from xiaoneng.core.errors import DomainError, NotPermitted
+from xiaoneng.workdays.calendar import get_calendar
+
+from . import hooks
+from .clock import EV_FIELDS, Ev, VersionInfo, case_state, compute_clock, fold_events
+from .events import EventInvalid, NormEvent, normalize
+from .models import Case, CaseEvent, Channel
+
+MAX_BATCH = 10_000
+_CHUNK = 5_000  # keeps IN lists well inside SQLite's parameter limit
+WRITER_ROLES = (R.WINDOW, R.HANDLER, R.HEAD)
+
+# The Case columns the fold writes (everything derived from events; see models.Case).
+STATE_FIELDS = (
+    "status", "registered", "received_at", "accepted_at", "deemed_accepted", "first_notice_at",
+    "acceptance_due_at", "completed_at", "delivered_at", "closed_at", "delivery_due_at", "clock_start",
+    "clock_stopped_at", "suspensions", "suspended_working_days", "granted_days", "committed_deadline",
+    "statutory_deadline", "deadlines_provisional", "clock_error", "calendar_revision", "verdict",
+    "verdict_working_days", "verdict_hours", "statutory_overdue", "handler_name", "current_step",
+    "current_step_started_at", "current_step_due_at", "steps", "notices_count", "fees_total", "reason",
+    "events_count", "last_event_at", "is_open", "next_check_at",
+)
+WRITE_FIELDS = STATE_FIELDS + (
+    "version_id", "applicant_name", "applicant_id_no", "applicant_phone", "first_contact_id", "parent_id",
+    "is_joint_parent", "updated_at",
+)
+
+
+@dataclass
+class IngestResult:
+    """What became of a batch: events stored, events already stored before, and per-event errors."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    errors: list[dict] = field(default_factory=list)
+    case_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"accepted": self.accepted, "duplicates": self.duplicates, "errors": self.errors}
+
+
+def source_key(*, client: ApiClient | None, by: Staff | None, source: str | None = None) -> str:
+    """Whose event_ids these are: unique per source. Import sources are labels chosen by the importer."""
+    if source:
+        return f"i:{source}"[:80]
+    if client is not None:
+        return f"c:{client.pk}"
+    if by is not None:
+        return f"s:{by.pk}"
+    return "i:platform"
+
+
+def _chunks(seq, n=_CHUNK):
+    seq = list(seq)
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def _check_writer(client: ApiClient | None, by: Staff | None) -> None:
+    if client is not None and not client.is_active:
+        raise NotPermitted("访问令牌已被吊销。")
+    if client is None and by is not None:
+        if not by.is_active or not by.has_any_role(*WRITER_ROLES):
+            raise NotPermitted("只有窗口人员、承办人或部门负责人可以登记办件事件。")
+        if by.department_id is None:
+            raise NotPermitted("您没有所属部门，不能登记办件事件。")
+
+
+def _may_write(item_dept, client: ApiClient | None, by: Staff | None) -> bool:
+    if client is not None:
+        return item_dept.id == client.department_id
+    if by is not None:
+        return item_dept.path.startswith(by.department.path)
+    return True  # the platform itself (imports run by an operator)
+
+
+def load_versions(item_ids) -> dict[int, list[VersionInfo]]:
+    """Every version of the given items with its workflow steps, sorted by valid_from (two queries)."""
+    by_item: dict[int, list[VersionInfo]] = defaultdict(list)
+    by_id: dict[int, VersionInfo] = {}
+    item_ids = list(item_ids)
+    for part in _chunks(item_ids):
+        rows = ServiceItemVersion.objects.filter(item_id__in=part).values_list(
+            "id", "item_id", "valid_from", "committed_limit_value", "committed_limit_unit", "statutory_limit_value",
+            "statutory_limit_unit", "item_type", "deemed_approval",
+        )
+        for vid, iid, vf, cv, cu, sv, su, it, da in rows:
+            v = VersionInfo(vid, vf, cv, cu, sv, su, it, da, [])
+            by_item[iid].append(v)
+            by_id[vid] = v
+    for part in _chunks(by_id):
+        for vid, kind, name, lv, lu in WorkflowStep.objects.filter(version_id__in=part).order_by(
+            "version_id", "position"
+        ).values_list("version_id", "kind", "name", "limit_value", "limit_unit"):
+            by_id[vid].steps.append((kind, name, lv, lu))
+    for v in by_id.values():
+        v.steps = tuple(v.steps)
+    for lst in by_item.values():
+        lst.sort(key=lambda v: v.valid_from)
+    return by_item
+
+
+def pin_version(versions: list[VersionInfo], at: dt.datetime | None) -> VersionInfo | None:
+    """The version in force at `at`; cases older than the catalogue's first version use the first one
+    (legacy imports predate the catalogue) — catalog.selectors.version_in_force in memory."""
+    if not versions:
+        return None
+    if at is None:
+        return versions[-1]
+    i = bisect.bisect_right([v.valid_from for v in versions], at)
+    return versions[i - 1] if i else versions[0]
+
+
+def case_events_ingest(
+    *, events: list, client: ApiClient | None = None, by: Staff | None = None, channel: str = Channel.API,
+    now: dt.datetime, source: str | None = None,
+) -> IngestResult:
+    """Store a batch of case events and bring every touched case up to date.
+
+    Each bad event is reported (`index`, `event_id`, `error` in Chinese) and applies nothing; the good ones
+    are applied. An event already stored under the same source and event_id counts as a duplicate.
+    `client` writes only its own department's cases; `by` (staff) only cases within their department
+    scope; neither (an import run by an operator) writes anywhere. Atomic: when this returns, the batch is
+    committed (or the caller's transaction holds it).
+    """
+    if len(events) > MAX_BATCH:
+        raise DomainError(f"一次最多提交 {MAX_BATCH} 个事件，本次 {len(events)} 个，请分批提交。",
+                          field="events", code="batch_too_large")
+    _check_writer(client, by)
+    result = IngestResult()
+    src = source_key(client=client, by=by, source=source)
+    good: list[tuple[int, NormEvent]] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(events):
+        try:
+            ev = normalize(raw, now=now)
+        except EventInvalid as exc:
+            eid = raw.get("event_id") if isinstance(raw, dict) else None
+            result.errors.append({"index": i, "event_id": str(eid)[:100] if eid is not None else None,
+                                  "error": exc.message})
+            continue
+        if ev.event_id in seen:
+            result.duplicates += 1
+            continue
+        seen.add(ev.event_id)
+        good.append((i, ev))
+    if good:
+        with transaction.atomic():
+            _apply(good, result, client=client, by=by, channel=channel, now=now, src=src)
+    result.errors.sort(key=lambda e: e["index"])
+    return result
+
+
+def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None:
+    def reject(i: int, ev: NormEvent, message: str) -> None:
+        result.errors.append({"index": i, "event_id": ev.event_id, "error": message})
+
+    codes = {ev.service_code for _, ev in good}
+    items = {}
+    for part in _chunks(codes):
+        for it in ServiceItem.objects.filter(code__in=part).select_related("department"):
+            items[it.code] = it
+    case_nos = {ev.case_no for _, ev in good}
+    existing = {}
+    for part in _chunks(case_nos):
+        for row in Case.objects.filter(case_no__in=part).values_list("case_no", "service_item_id", "department_id"):
+            existing[row[0]] = row
+    parents_wanted = {ev.parent_case_no for _, ev in good if ev.parent_case_no} - case_nos
+    parent_known = set()
+    for part in _chunks(parents_wanted):
+        parent_known.update(Case.objects.filter(case_no__in=part).values_list("case_no", flat=True))
+
+    ok: list[tuple[int, NormEvent, ServiceItem]] = []
+    for i, ev in good:
+        item = items.get(ev.service_code)
+        if item is None:
+            reject(i, ev, f"事项编码“{ev.service_code}”不存在（请先在事项目录中登记）。")
+            continue
+        if not _may_write(item.department, client, by):
+            reject(i, ev, f"无权写入其他部门的办件：事项“{ev.service_code}”属于{item.department.name}。")
+            continue
+        row = existing.get(ev.case_no)
+        if row is not None and row[1] != item.id:
+            reject(i, ev, f"办件“{ev.case_no}”已登记为其他事项，不能改为“{ev.service_code}”。")
+            continue
+        if ev.parent_case_no and ev.parent_case_no not in case_nos and ev.parent_case_no not in parent_known:
+            reject(i, ev, f"联办主件“{ev.parent_case_no}”不存在。")
+            continue
+        ok.append((i, ev, item))
+    if not ok:
+        return
+
+    # New cases: a minimal row each (sorted by number: concurrent batches insert in the same order), then
+    # one locking read of every touched case. ignore_conflicts lets a concurrent batch win the insert race.
+    first_item: dict[str, ServiceItem] = {}
+    for _i, ev, item in ok:
+        first_item.setdefault(ev.case_no, item)
+    new = sorted(no for no in first_item if no not in existing)
+    first_contact = by.pk if (by is not None and channel == Channel.WINDOW) else None
+    if new:
+        Case.objects.bulk_create(
+            [Case(case_no=no, department_id=first_item[no].department_id, service_item=first_item[no],
+                  channel=channel, created_at=now, updated_at=now, first_contact_id=first_contact,
+                  status="received", is_open=True)
+             for no in new],
+            ignore_conflicts=True, batch_size=2000,
+        )
+    lock_nos = set(first_item) | {ev.parent_case_no for _, ev, _ in ok if ev.parent_case_no}
+    locked: dict[str, dict] = {}
+    cols = ("id", "case_no", "service_item_id", "department_id", "events_count", "applicant_name",
+            "applicant_id_no", "applicant_phone", "first_contact_id", "parent_id", "is_joint_parent", "version_id")
+    for part in _chunks(sorted(lock_nos)):
+        qs = Case.objects.filter(case_no__in=part).order_by("id")
+        if connection.features.has_select_for_update:
+            qs = qs.select_for_update(of=("self",))
+        for row in qs.values_list(*cols):
+            locked[row[1]] = dict(zip(cols, row, strict=True))
+
+    # Duplicates are decided under the lock, so two identical batches at once store each event once.
+    dup_ids = set()
+    ids = [ev.event_id for _, ev, _ in ok]
+    for part in _chunks(ids):
+        dup_ids.update(CaseEvent.objects.filter(source=src, event_id__in=part).values_list("event_id", flat=True))
+
+    client_id = client.pk if client is not None else None
+    staff_id = by.pk if by is not None else None
+    to_insert: list[CaseEvent] = []
+    per_case: dict[int, list[tuple[NormEvent, CaseEvent]]] = defaultdict(list)
+    for _i, ev, _item in ok:
+        if ev.event_id in dup_ids:
+            result.duplicates += 1
+            continue
+        case = locked[ev.case_no]
+        obj = CaseEvent(
+            case_id=case["id"], source=src, client_id=client_id, staff_id=staff_id, event_id=ev.event_id,
+            type=ev.type, occurred_at=ev.occurred_at, recorded_at=now, step=ev.step, handler=ev.handler,
+            reason=ev.reason, missing_materials=ev.missing_materials, fee_item=ev.fee_item, amount=ev.amount,
+            granted_days=ev.granted_days, payload=ev.payload,
+        )
+        to_insert.append(obj)
+        per_case[case["id"]].append((ev, obj))
+    if not to_insert:
+        return
+    CaseEvent.objects.bulk_create(to_insert, batch_size=2000)
+    result.accepted = len(to_insert)
+
+    # Joint cases: link children to their parent; a newly flagged parent is refolded with the joint limit.
+    parent_touch = set()
+    by_id = {c["id"]: c for c in locked.values()}
+    for cid, pairs in per_case.items():
+        case = by_id[cid]
+        for ev, _obj in pairs:
+            if ev.parent_case_no and case["parent_id"] is None:
+                parent = locked[ev.parent_case_no]
+                case["parent_id"] = parent["id"]
+                if not parent["is_joint_parent"]:
+                    parent["is_joint_parent"] = True
+                    parent_touch.add(parent["id"])
+
+    touched = list(per_case) + [pid for pid in parent_touch if pid not in per_case]
+    result.case_ids = touched
+    _refold(touched, by_id, per_case, now=now, first_contact=first_contact)
+
+    if hooks.has_event_listeners():
+        cases = Case.objects.in_bulk(list(per_case))
+        applied = [(cases[cid], sorted((o for _e, o in pairs), key=lambda o: (o.occurred_at, o.pk)))
+                   for cid, pairs in per_case.items()]
+        hooks.events_applied(applied=applied, now=now)
+
+
+def _refold(touched, by_id, per_case, *, now, first_contact) -> None:
+    """Fold every touched case from all its events and write the results back in one statement."""
+    cal = get_calendar()
+    # Cases that had events before this batch: read them all (this batch's included) in one query.
+    old = [cid for cid in touched if by_id[cid]["events_count"]]
+    evs: dict[int, list[Ev]] = defaultdict(list)
+    for part in _chunks(old):
+        for row in CaseEvent.objects.filter(case_id__in=part).values_list(*EV_FIELDS, "case_id"):
+            evs[row[-1]].append(Ev(*row[:-1]))
+    for cid in touched:
+        if not by_id[cid]["events_count"]:
+            evs[cid] = [Ev(o.pk, o.type, o.occurred_at, o.step, o.handler, o.reason, o.amount, o.granted_days,
+                           o.fee_item) for _e, o in per_case.get(cid, ())]
+    versions = load_versions({by_id[cid]["service_item_id"] for cid in touched})
+    rows = []
+    override = hooks.next_check_override()
+    for cid in touched:
+        case = by_id[cid]
+        facts = fold_events(evs[cid])
+        version = pin_version(versions.get(case["service_item_id"], []), facts.received_at or facts.first_at)
+        clock = compute_clock(cal, facts, version, is_joint_parent=case["is_joint_parent"], now=now)
+        state = case_state(facts, clock, now=now)
+        if override is not None:
+            state["next_check_at"] = override(state, state["next_check_at"], now)
+        name, id_no, phone = _applicant(case, per_case.get(cid, ()))
+        state.update(
+            version_id=version.id if version else None, applicant_name=name, applicant_id_no=id_no,
+            applicant_phone=phone,
+            first_contact_id=case["first_contact_id"] or (first_contact if facts.registered else None),
+            parent_id=case["parent_id"], is_joint_parent=case["is_joint_parent"], updated_at=now,
+        )
+        rows.append((cid, state))
+    write_case_columns(rows, WRITE_FIELDS)
+
+
+def _applicant(case: dict, pairs) -> tuple[str, str, str]:
+    """The applicant data a batch brings: a `received` event's wins, else the latest one if the case has
+    none yet; otherwise the case keeps what it has."""
+    best = None
+    for ev, _o in pairs:
+        if ev.applicant:
+            key = (ev.type == "received", ev.occurred_at)
+            if best is None or key > best[0]:
+                best = (key, ev.applicant)
+    if best is not None and (best[0][0] or not case["applicant_name"]):
+        a = best[1]
+        return a["name"], a["id_no"], a["phone"]
+    return case["applicant_name"], case["applicant_id_no"], case["applicant_phone"]
+
+
+# ------------------------------------------------------------------------------------------ writing rows
+def write_case_columns(rows: list[tuple[int, dict]], fields: tuple[str, ...]) -> None:
+    """UPDATE cases_case SET <fields> for many rows: executemany, or COPY into a temporary table and one
+    UPDATE … FROM on PostgreSQL when the batch is large (several times faster than row-wise updates)."""
+    if not rows:
+        return
+    meta = Case._meta
+    model_fields = [meta.get_field(f[:-3] if f.endswith("_id") else f) for f in fields]
+    columns = [f.column for f in model_fields]
+    preps = []
+    for f in model_fields:
+        internal = f.get_internal_type()
+        if internal in ("JSONField", "DateTimeField", "DecimalField"):
+            preps.append(lambda v, f=f: f.get_db_prep_save(v, connection))
+        else:
+            preps.append(None)
+    data = []
+    for pk, state in rows:
+        vals = []
+        for name, prep in zip(fields, preps, strict=True):
+            v = state[name]
+            vals.append(prep(v) if prep is not None and v is not None else v)
+        vals.append(pk)
+        data.append(vals)
+    table = connection.ops.quote_name(meta.db_table)
+    if connection.vendor == "postgresql" and len(data) >= 200:
+        _pg_copy_update(table, columns, model_fields, data)
+        return
+    sets = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+    with connection.cursor() as cur:
+        cur.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", data)
+
+
+def _pg_copy_update(table: str, columns: list[str], model_fields, data: list[list]) -> None:
+    q = connection.ops.quote_name
+    types = [f.db_type(connection) for f in model_fields]
+    types = ["jsonb" if t == "jsonb" else t for t in types]
+    decl = ", ".join(f"{q(c)} {t}" for c, t in zip(columns, types, strict=True))
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS _xn_case_update (id bigint, {decl}) ON COMMIT DROP")
+        cur.execute("TRUNCATE _xn_case_update")
+        col_list = ", ".join(q(c) for c in columns)
+        with cur.cursor.copy(f"COPY _xn_case_update ({col_list}, id) FROM STDIN") as copy:
+            for row in data:
+                copy.write_row([_pg_value(v) for v in row])
+        sets = ", ".join(f"{q(c)} = u.{q(c)}" for c in columns)
+        cur.execute(f"UPDATE {table} AS t SET {sets} FROM _xn_case_update AS u WHERE t.id = u.id")
+        cur.execute("DROP TABLE _xn_case_update")
+
+
+def _pg_value(v):
+    # Django's JSON adapter wraps values for psycopg; COPY wants the JSON text itself.
+    if hasattr(v, "obj") and hasattr(v, "dumps"):
+        return v.dumps(v.obj)
+    return v

@@ -1,0 +1,301 @@
+"""Cases (办件) and the events that make them.
+
+A `Case` is one application by one applicant for one service item. Its state is never edited directly:
+it is the fold of its `CaseEvent`s ordered by `occurred_at` (ties broken by the order they were recorded),
+recomputed whenever events arrive — late and out of order as they may — so a late event corrects the state.
+The columns on `Case` are that fold, denormalised so lists, the API and the supervision tick read one row.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseStatus(models.TextChoices):
+    """Where a case stands. The first four keep its clock relevant; the rest end it."""
+
+    RECEIVED = "received", _("已接件")
+    ACCEPTED = "accepted", _("已受理")
+    SUPPLEMENTING = "supplementing", _("补正中")
+    SUSPENDED = "suspended", _("特别程序（暂停计时）")
+    COMPLETED = "completed", _("已办结")
+    DENIED = "denied", _("不予许可")
+    REFUSED = "refused", _("不予受理")
+    DELIVERED = "delivered", _("已送达")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# Statuses in which the case's clock runs (or is merely stopped): deadlines are recomputed after a calendar
+# change only for these; the others have their verdict frozen.
+RUNNING_STATUSES = (CaseStatus.RECEIVED, CaseStatus.ACCEPTED, CaseStatus.SUPPLEMENTING, CaseStatus.SUSPENDED)
+# Decisions on the application itself (办结 / 不予许可): the moment the clock is judged.
+DECISION_STATUSES = (CaseStatus.COMPLETED, CaseStatus.DENIED)
+
+
+class Channel(models.TextChoices):
+    API = "api", _("部门系统接口")
+    WINDOW = "window", _("窗口登记")
+    IMPORT = "import", _("文件导入")
+
+
+class Verdict(models.TextChoices):
+    """The on-time verdict frozen at completion, against the committed limit (承诺时限)."""
+
+    EARLY = "early", _("提前办结")
+    ON_TIME = "on_time", _("按时办结")
+    OVERDUE = "overdue", _("超期办结")
+
+
+class EventType(models.TextChoices):
+    RECEIVED = "received", _("接件")
+    ACCEPTED = "accepted", _("受理")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("一次性告知补正")
+    SUPPLEMENT_RECEIVED = "supplement_received", _("补正材料收齐")
+    SUSPENDED = "suspended", _("特别程序开始（暂停计时）")
+    RESUMED = "resumed", _("特别程序结束（恢复计时）")
+    STEP_COMPLETED = "step_completed", _("环节办结")
+    FEE_CHARGED = "fee_charged", _("收费")
+    FEE_REFUNDED = "fee_refunded", _("退费")
+    COMPLETED = "completed", _("办结")
+    REFUSED = "refused", _("不予受理")
+    DENIED = "denied", _("不予许可")
+    DELIVERED = "delivered", _("送达")
+    WITHDRAWN = "withdrawn", _("撤回申请")
+
+
+class Case(models.Model):
+    """One application (办件) by one applicant for one service item, with its clock.
+
+    Everything below `status` is the fold of the case's events (cases.fold) and is rewritten by the
+    ingest service only. Personal data of the applicant lives here and nowhere else; pages and the API
+    mask it (cases.privacy) unless the reader belongs to the case's department or the supervision office.
+
+    The clock: `clock_start` is the moment the limits count from (acceptance, or receipt when acceptance
+    is deemed under 行政许可法 §32); `suspensions` is the list of stopped periods (supplement, special
+    procedures) kept so deadlines can be recomputed after a calendar change without re-reading events.
+
+    For the supervision tick: `is_open` says the tick still watches the case, `next_check_at` is the
+    earliest future moment at which a time-based threshold may be crossed; `(is_open, next_check_at)` is
+    one index so `is_open AND next_check_at <= now` is a single range scan.
+    """
+
+    case_no = models.CharField(_("办件编号"), max_length=64, unique=True)
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("办理部门"), on_delete=models.PROTECT, related_name="cases"
+    )
+    service_item = models.ForeignKey(
+        "catalog.ServiceItem", verbose_name=_("事项"), on_delete=models.PROTECT, related_name="cases"
+    )
+    version = models.ForeignKey(
+        "catalog.ServiceItemVersion", verbose_name=_("适用事项版本"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="cases",
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("联办主件"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_joint_parent = models.BooleanField(_("联办主件"), default=False)
+    channel = models.CharField(_("来源"), max_length=8, choices=Channel.choices, default=Channel.API)
+    status = models.CharField(_("状态"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.RECEIVED)
+    registered = models.BooleanField(_("已登记接件"), default=False)  # False: events without a "received" (体外循环?)
+
+    applicant_name = models.CharField(_("申请人"), max_length=100, blank=True)
+    applicant_id_no = models.CharField(_("证件号码"), max_length=32, blank=True)
+    applicant_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+
+    received_at = models.DateTimeField(_("接件时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    deemed_accepted = models.BooleanField(_("视为受理"), default=False)
+    first_notice_at = models.DateTimeField(_("首次一次性告知时间"), null=True, blank=True)
+    acceptance_due_at = models.DateTimeField(_("受理/告知期限"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("终结时间"), null=True, blank=True)
+    delivery_due_at = models.DateTimeField(_("送达期限"), null=True, blank=True)
+    deemed_approved_at = models.DateTimeField(_("超时默许时间"), null=True, blank=True)
+
+    clock_start = models.DateTimeField(_("起算时间"), null=True, blank=True)
+    clock_stopped_at = models.DateTimeField(_("暂停计时自"), null=True, blank=True)
+    suspensions = models.JSONField(_("暂停计时期间"), default=list, blank=True)
+    suspended_working_days = models.IntegerField(_("暂停计时工作日"), default=0)
+    granted_days = models.IntegerField(_("批准特别程序天数"), default=0)
+    committed_deadline = models.DateTimeField(_("承诺期限"), null=True, blank=True)
+    statutory_deadline = models.DateTimeField(_("法定期限"), null=True, blank=True)
+    deadlines_provisional = models.BooleanField(_("期限为暂定"), default=False)
+    clock_error = models.CharField(_("计时错误"), max_length=300, blank=True)
+    calendar_revision = models.IntegerField(default=0, editable=False)
+
+    verdict = models.CharField(_("办结评价"), max_length=8, choices=Verdict.choices, blank=True)
+    verdict_working_days = models.IntegerField(_("提前/超期工作日"), default=0)
+    verdict_hours = models.DecimalField(_("提前/超期工作小时"), max_digits=9, decimal_places=2, default=0)
+    statutory_overdue = models.BooleanField(_("超法定时限"), default=False)
+
+    first_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("首问责任人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="first_contact_cases",
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("承办人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="handled_cases",
+    )
+    handler_name = models.CharField(_("承办人（部门系统）"), max_length=100, blank=True)
+    current_step = models.CharField(_("当前环节"), max_length=100, blank=True)
+    current_step_started_at = models.DateTimeField(_("当前环节开始"), null=True, blank=True)
+    current_step_due_at = models.DateTimeField(_("当前环节期限"), null=True, blank=True)
+    steps = models.JSONField(_("环节记录"), default=list, blank=True)
+    notices_count = models.PositiveSmallIntegerField(_("一次性告知次数"), default=0)
+    fees_total = models.DecimalField(_("收费合计（元）"), max_digits=12, decimal_places=2, default=0)
+    reason = models.TextField(_("不予受理/不予许可理由"), blank=True)
+
+    events_count = models.PositiveIntegerField(_("事件数"), default=0)
+    last_event_at = models.DateTimeField(_("最近事件时间"), null=True, blank=True)
+    is_open = models.BooleanField(_("监察中"), default=True)
+    next_check_at = models.DateTimeField(_("下次检查时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        indexes = [
+            models.Index(fields=["is_open", "next_check_at"], name="cases_tick"),
+            models.Index(fields=["department", "received_at"], name="cases_dept_received"),
+            models.Index(fields=["department", "status"], name="cases_dept_status"),
+            models.Index(fields=["service_item", "received_at"], name="cases_item_received"),
+            models.Index(fields=["received_at"], name="cases_received"),
+            models.Index(fields=["status", "committed_deadline"], name="cases_status_deadline"),
+            models.Index(fields=["verdict", "completed_at"], name="cases_verdict"),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_no
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING_STATUSES
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in DECISION_STATUSES or self.status == CaseStatus.DELIVERED
+
+
+class CaseEvent(models.Model):
+    """One fact about a case as a department system, a window or an import reported it.
+
+    `source` names who reported it ("c:<api client id>", "s:<staff id>", "i:<import source label>");
+    `event_id` is unique per source, so re-sending a batch is harmless. Personal data of the applicant is
+    not kept here: it goes to the Case, and `payload` keeps the rest of what was sent, for audit.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    source = models.CharField(_("来源"), max_length=80)
+    client = models.ForeignKey(
+        "accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="case_events"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="case_events"
+    )
+    event_id = models.CharField(_("事件编号"), max_length=100)
+    type = models.CharField(_("类型"), max_length=24, choices=EventType.choices)
+    occurred_at = models.DateTimeField(_("发生时间"))
+    recorded_at = models.DateTimeField(_("记录时间"))
+    step = models.CharField(_("环节"), max_length=100, blank=True)
+    handler = models.CharField(_("经办人"), max_length=100, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    missing_materials = models.JSONField(_("需补正材料"), default=list, blank=True)
+    fee_item = models.CharField(_("收费项目"), max_length=200, blank=True)
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    granted_days = models.PositiveIntegerField(_("批准天数"), null=True, blank=True)
+    payload = models.JSONField(_("原始数据"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        verbose_name = _("办件事件")
+        verbose_name_plural = _("办件事件")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "event_id"], name="cases_event_source_id_uniq"),
+            models.CheckConstraint(condition=Q(amount__gte=0) | Q(amount__isnull=True), name="cases_event_amount_gte0"),
+        ]
+        indexes = [models.Index(fields=["case", "occurred_at", "id"], name="cases_event_fold")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.type}@{self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class CaseDocument(models.Model):
+    """A document the platform issued for a case at the window: a one-time notice (一次性告知书, the
+    glossary's OneTimeNotice) listing ALL missing materials, or a refusal decision (不予受理决定书) with its
+    reason. Numbered per department and year (`DocumentSeries`); printable."""
+
+    class Kind(models.TextChoices):
+        ONE_TIME_NOTICE = "one_time_notice", _("一次性告知书")
+        REFUSAL_DECISION = "refusal_decision", _("不予受理决定书")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    event = models.OneToOneField(CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="document")
+    kind = models.CharField(_("文书类型"), max_length=20, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveIntegerField(_("序号"))
+    number_text = models.CharField(_("文号"), max_length=80)
+    issued_at = models.DateTimeField(_("出具时间"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    missing_materials = models.JSONField(_("需补正材料"), default=list, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    legal_basis = models.TextField(_("法律依据"))
+    note = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        verbose_name = _("办件文书")
+        verbose_name_plural = _("办件文书")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "year", "number"], name="cases_document_number_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number_text
+
+
+class DocumentSeries(models.Model):
+    """The running number of one kind of document (or of window case numbers) per department and year.
+    Incremented under a row lock, so two windows never issue the same number."""
+
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("文书编号序列")
+        verbose_name_plural = _("文书编号序列")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "kind", "year"], name="cases_series_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id}/{self.kind}/{self.year}: {self.last_number}"
+
+
+class ImportBatch(models.Model):
+    """One run of `xiaoneng import-cases FILE`: what was read and what came of it (audit)."""
+
+    source = models.CharField(_("来源标识"), max_length=60)
+    file_name = models.CharField(_("文件"), max_length=255)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    accepted = models.PositiveIntegerField(_("新增事件"), default=0)
+    duplicates = models.PositiveIntegerField(_("重复事件"), default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.file_name}"

@@ -1,0 +1,180 @@
+"""Reads of cases that depend on who asks. Department scoping comes from accounts.selectors (staff) and
+client_scope_q (API clients of department systems), never re-done here. Outside scope means 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from xiaoneng.accounts.models import ApiClient, Department, Staff
+from xiaoneng.accounts.selectors import client_scope_q, scope_to_staff
+from xiaoneng.workdays.calendar import (
+    UNIT_LABELS,
+    _group_skipped,  # the calendar's own "国庆节 10月1日—10月7日" grouping
+    get_calendar,
+)
+
+from .clock import joint_limit
+from .models import RUNNING_STATUSES, Case, CaseStatus, EventType, Verdict
+
+
+@dataclass
+class CaseFilters:
+    department: str | None = None  # department code; includes its subtree
+    status: str | None = None
+    service_code: str | None = None
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    overdue: bool | None = None
+    q: str | None = None  # case number (prefix)
+
+
+def _base() -> QuerySet[Case]:
+    return Case.objects.select_related("department", "service_item", "version")
+
+
+def _filter(qs: QuerySet[Case], f: CaseFilters, *, now: dt.datetime) -> QuerySet[Case]:
+    tz = get_calendar().tz
+    if f.department:
+        dept = Department.objects.filter(code=f.department).only("path").first()
+        qs = qs.filter(department__path__startswith=dept.path) if dept else qs.none()
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.service_code:
+        qs = qs.filter(service_item__code=f.service_code)
+    if f.received_from:
+        qs = qs.filter(received_at__gte=dt.datetime.combine(f.received_from, dt.time(0), tzinfo=tz))
+    if f.received_to:
+        qs = qs.filter(received_at__lt=dt.datetime.combine(f.received_to + dt.timedelta(days=1), dt.time(0), tzinfo=tz))
+    if f.overdue is not None:
+        late = overdue_q(now)
+        qs = qs.filter(late) if f.overdue else qs.exclude(late)
+    if f.q:
+        qs = qs.filter(case_no__startswith=f.q.strip()[:64])
+    return qs
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """Past the committed limit: decided late, or still running after the committed deadline."""
+    return Q(verdict=Verdict.OVERDUE) | Q(status__in=RUNNING_STATUSES, committed_deadline__lt=now)
+
+
+def case_list_for(staff: Staff, filters: CaseFilters | None = None, *, now: dt.datetime) -> QuerySet[Case]:
+    """Cases `staff` may see (accounts scoping), filtered, newest received first."""
+    qs = scope_to_staff(_base(), staff)
+    return _filter(qs, filters or CaseFilters(), now=now).order_by("-received_at", "-id")
+
+
+def case_list_for_client(client: ApiClient, filters: CaseFilters | None = None, *, now: dt.datetime) -> QuerySet[Case]:
+    """Cases of the client's own department only."""
+    qs = _base().filter(client_scope_q(client))
+    return _filter(qs, filters or CaseFilters(), now=now).order_by("-received_at", "-id")
+
+
+def case_get_for(staff: Staff, case_no: str) -> Case:
+    case = scope_to_staff(_base(), staff).select_related("first_contact", "parent").filter(case_no=case_no).first()
+    if case is None:
+        raise Http404("办件不存在或不在您的权限范围内。")
+    return case
+
+
+def case_get_for_client(client: ApiClient, case_no: str) -> Case:
+    case = _base().filter(client_scope_q(client), case_no=case_no).first()
+    if case is None:
+        raise Http404("办件不存在或不在您的权限范围内。")
+    return case
+
+
+def case_events(case: Case):
+    return case.events.select_related("client", "staff").order_by("occurred_at", "id")
+
+
+def can_act_at_window(staff: Staff, case: Case) -> bool:
+    """Window actions (accept, one-time notice, refuse) are for the case's department's window staff,
+    handlers and heads, while the case awaits acceptance."""
+    if not staff.has_any_role("window", "handler", "head") or staff.department_id is None:
+        return False
+    return case.department.path.startswith(staff.department.path)
+
+
+# ------------------------------------------------------------------------------------------ explanation
+def _limit_block(cal, case: Case, value: int, unit: str, extra: int) -> dict:
+    block = {"value": value, "unit": unit, "unit_label": UNIT_LABELS.get(unit, unit), "extra": extra,
+             "deadline": None, "skipped": [], "skipped_groups": [], "explanation": ""}
+    if case.clock_start is None:
+        return block
+    try:
+        dl = cal.deadline(case.clock_start, value + extra, unit) if unit != "wh" else None
+    except Exception as exc:  # CalendarYearMissing: the error is shown, never guessed
+        block["explanation"] = getattr(exc, "message", str(exc))
+        return block
+    if dl is None:
+        block["deadline"] = case.committed_deadline
+        return block
+    block["deadline"] = dl.at
+    block["skipped"] = dl.skipped
+    block["skipped_groups"] = _group_skipped(dl.skipped)
+    block["explanation"] = dl.explanation
+    return block
+
+
+def case_explain_deadline(case: Case) -> dict:
+    """How the case's deadlines were reached, for the case page and for users who ask "why this date":
+    start (and why: acceptance or deemed acceptance), unit and value of each limit, holidays and weekends
+    skipped, stopped periods (supplement, special procedures) and how many days they moved the limits,
+    the results, and the verdict when decided."""
+    cal = get_calendar()
+    v = case.version
+    if case.clock_start is None:
+        basis = "尚未起算（等待受理或补正材料）"
+    elif case.deemed_accepted:
+        basis = "视为受理：收到申请后 5 个工作日内未一次性告知补正，自收到申请之日起计算（行政许可法第三十二条）"
+    elif case.accepted_at is not None and case.clock_start == case.accepted_at:
+        basis = "自受理之日起计算（受理当日为第 0 日）"
+    elif case.accepted_at is None and case.received_at is not None:
+        basis = "尚未受理：如收到申请后 5 个工作日内既未受理也未一次性告知，视为自收到申请之日起受理，暂按此计算"
+    else:
+        basis = "未登记接件，自最早的办理记录起计算"
+    extra_wd = case.suspended_working_days
+    blocks = {}
+    if v is not None:
+        committed = (v.committed_limit_value, v.committed_limit_unit)
+        statutory = (v.statutory_limit_value, v.statutory_limit_unit)
+        if case.is_joint_parent and v.item_type != "joint":
+            statutory = committed = (joint_limit(), "wd")
+        for key, (value, unit) in (("committed", committed), ("statutory", statutory)):
+            extra = extra_wd if unit == "wd" else 0
+            blocks[key] = _limit_block(cal, case, value, unit, extra)
+            blocks[key]["result"] = case.committed_deadline if key == "committed" else case.statutory_deadline
+    kinds = {"supplement": "补正材料", "special": "特别程序"}
+    suspensions = [
+        {"kind": s["kind"], "kind_label": kinds.get(s["kind"], s["kind"]), "reason": s.get("reason", ""),
+         "start": _dt(s.get("start")), "end": _dt(s.get("end")), "granted_days": s.get("granted_days"),
+         "counted": s.get("counted", 0)}
+        for s in case.suspensions or ()
+    ]
+    verdict = None
+    if case.verdict:
+        verdict = {"code": case.verdict, "label": case.get_verdict_display(), "working_days": case.verdict_working_days,
+                   "hours": case.verdict_hours, "statutory_overdue": case.statutory_overdue}
+    return {
+        "start": case.clock_start, "basis": basis, "received_at": case.received_at, "accepted_at": case.accepted_at,
+        "deemed_accepted": case.deemed_accepted, "acceptance_due_at": case.acceptance_due_at,
+        "committed": blocks.get("committed"), "statutory": blocks.get("statutory"),
+        "suspensions": suspensions, "suspended_working_days": case.suspended_working_days,
+        "granted_days": case.granted_days, "clock_stopped_at": case.clock_stopped_at,
+        "provisional": case.deadlines_provisional, "error": case.clock_error, "verdict": verdict,
+        "office_hours": cal.office_hours_text(),
+    }
+
+
+def _dt(v):
+    return dt.datetime.fromisoformat(v) if v else None
+
+
+STATUS_CHOICES = CaseStatus.choices
+EVENT_TYPES = EventType.choices

@@ -1,0 +1,227 @@
+"""Writes on cases. Every event — from a department system, a window or a file — goes through
+`case_events_ingest` (cases.ingest); the window services below build their event and call it, then issue
+the document the law requires. `case_recompute_deadlines` re-runs the clocks after a calendar change.
+
+Each service is atomic, takes keyword arguments only, and is told the time (`now=`) and the actor (`by=`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+
+from xiaoneng.accounts.models import Department, Staff
+from xiaoneng.catalog.models import ServiceItem
+from xiaoneng.core.errors import DomainError, NotPermitted
+from xiaoneng.workdays.calendar import get_calendar
+from xiaoneng.workdays.selectors import calendar_revision_get
+
+from .clock import Facts, case_state, compute_clock, intervals_from_json  # noqa: F401  (case_state re-exported)
+from .events import EventInvalid, check_case_no
+from .ingest import WRITER_ROLES, IngestResult, case_events_ingest, load_versions, write_case_columns
+from .models import RUNNING_STATUSES, Case, CaseDocument, CaseStatus, Channel, DocumentSeries, EventType
+
+__all__ = [
+    "IngestResult", "case_events_ingest", "case_register", "case_accept", "case_request_supplement",
+    "case_refuse", "case_recompute_deadlines", "case_clocks_sync", "document_number_next",
+]
+
+NOTICE_BASIS = (
+    "《中华人民共和国行政许可法》第三十二条第一款第（四）项：申请材料不齐全或者不符合法定形式的，应当当场或者在五日内"
+    "一次告知申请人需要补正的全部内容，逾期不告知的，自收到申请材料之日起即为受理。"
+)
+REFUSAL_BASIS = (
+    "《中华人民共和国行政许可法》第三十二条第一款、第三十八条第二款：行政机关依法作出不予受理或者不予行政许可的书面决定的，"
+    "应当说明理由，并告知申请人享有依法申请行政复议或者提起行政诉讼的权利。"
+)
+DOC_ABBR = {CaseDocument.Kind.ONE_TIME_NOTICE: "告", CaseDocument.Kind.REFUSAL_DECISION: "不受"}
+# Window case numbers share the numbering table with documents under this kind.
+CASE_NO_SERIES = "case_no"
+
+
+def _check_window_actor(by: Staff, department: Department) -> None:
+    if by is None or not by.is_active or not by.has_any_role(*WRITER_ROLES):
+        raise NotPermitted("只有窗口人员、承办人或部门负责人可以办理受理登记。")
+    if by.department_id is None or not department.path.startswith(by.department.path):
+        raise NotPermitted("您只能为本部门（及下属科室）的事项办理受理登记。")
+
+
+def document_number_next(*, department: Department, kind: str, year: int) -> int:
+    """The next number of `kind` for `department` in `year` (row-locked: no two windows get the same)."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                DocumentSeries.objects.get_or_create(department=department, kind=kind, year=year)
+        except IntegrityError:  # created concurrently: fine, lock it below
+            pass
+        series = DocumentSeries.objects.select_for_update().get(department=department, kind=kind, year=year)
+        DocumentSeries.objects.filter(pk=series.pk).update(last_number=F("last_number") + 1)
+        return series.last_number + 1
+
+
+def document_number_text(department: Department, kind: str, year: int, number: int) -> str:
+    """'清源市监告〔2026〕第12号': department short name, document abbreviation, year, number."""
+    short = department.short_name or department.name
+    return f"{short}{DOC_ABBR.get(kind, '')}〔{year}〕第{number}号"
+
+
+def _ingest_one(*, case_no: str, item: ServiceItem, etype: str, by: Staff, now: dt.datetime, **fields) -> Case:
+    event = {"event_id": f"w-{uuid.uuid4().hex}", "case_no": case_no, "service_code": item.code, "type": etype,
+             "occurred_at": now.isoformat(), "handler": by.display_name, **fields}
+    result = case_events_ingest(events=[event], by=by, channel=Channel.WINDOW, now=now)
+    if result.errors:
+        raise DomainError(result.errors[0]["error"])
+    return Case.objects.select_related("department", "service_item", "version").get(case_no=case_no)
+
+
+def _window_case(case: Case, by: Staff, allowed: tuple[str, ...], action: str) -> Case:
+    case = Case.objects.select_for_update().select_related("department", "service_item", "version").get(pk=case.pk)
+    _check_window_actor(by, case.department)
+    if case.status not in allowed:
+        raise DomainError(f"办件当前状态为“{case.get_status_display()}”，不能{action}。", field="status")
+    return case
+
+
+@transaction.atomic
+def case_register(
+    *, item: ServiceItem, applicant: dict, by: Staff, now: dt.datetime, case_no: str | None = None
+) -> Case:
+    """Register an application received at the window (受理登记·接件). `by` becomes the case's first
+    contact (首问责任人). Without `case_no` one is numbered from the department's series."""
+    item = ServiceItem.objects.select_related("department", "current_version").get(pk=item.pk)
+    _check_window_actor(by, item.department)
+    if not item.is_active or item.current_version_id is None:
+        raise DomainError("该事项已停用或尚未发布，不能受理。", field="item")
+    name = (applicant.get("name") or "").strip()
+    if not name:
+        raise DomainError("请填写申请人姓名或名称。", field="applicant_name")
+    if case_no:
+        try:
+            case_no = check_case_no(case_no.strip())
+        except EventInvalid as exc:
+            raise DomainError(exc.message, field="case_no") from exc
+        if Case.objects.filter(case_no=case_no).exists():
+            raise DomainError(f"办件编号“{case_no}”已存在。", field="case_no")
+    else:
+        n = document_number_next(department=item.department, kind=CASE_NO_SERIES, year=now.year)
+        case_no = f"{item.department.code}-{now.astimezone(get_calendar().tz):%Y%m%d}-{n:05d}"
+    return _ingest_one(case_no=case_no, item=item, etype=EventType.RECEIVED, by=by, now=now,
+                       applicant={"name": name, "id_no": (applicant.get("id_no") or "").strip(),
+                                  "phone": (applicant.get("phone") or "").strip()})
+
+
+@transaction.atomic
+def case_accept(*, case: Case, by: Staff, now: dt.datetime) -> Case:
+    """Accept the application (受理): the clock starts now (unless acceptance is already deemed, §32)."""
+    case = _window_case(case, by, (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING), "受理")
+    return _ingest_one(case_no=case.case_no, item=case.service_item, etype=EventType.ACCEPTED, by=by, now=now)
+
+
+@transaction.atomic
+def case_request_supplement(
+    *, case: Case, materials: list[str], by: Staff, now: dt.datetime, note: str = ""
+) -> CaseDocument:
+    """Ask for supplement with ONE one-time notice (一次性告知书) listing ALL missing materials, chosen from
+    the pinned version's checklist. A second notice on the same case is allowed but recorded (the
+    supervision rules flag it)."""
+    case = _window_case(case, by, (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING, CaseStatus.ACCEPTED), "一次性告知")
+    checklist = list(case.version.materials.values_list("name", flat=True)) if case.version_id else []
+    chosen = [m.strip() for m in materials if m and m.strip()]
+    if not chosen:
+        raise DomainError("请勾选需要补正的全部材料。", field="materials")
+    unknown = [m for m in chosen if m not in checklist]
+    if unknown:
+        raise DomainError(f"材料“{unknown[0]}”不在该事项的申请材料清单中。", field="materials")
+    chosen = [m for m in checklist if m in set(chosen)]  # checklist order, no repeats
+    updated = _ingest_one(case_no=case.case_no, item=case.service_item, etype=EventType.SUPPLEMENT_REQUESTED, by=by,
+                          now=now, missing_materials=chosen, reason=(note or "").strip()[:2000])
+    return _issue(updated, CaseDocument.Kind.ONE_TIME_NOTICE, by=by, now=now, missing_materials=chosen,
+                  note=(note or "").strip(), basis=NOTICE_BASIS)
+
+
+@transaction.atomic
+def case_refuse(*, case: Case, reason: str, by: Staff, now: dt.datetime) -> CaseDocument:
+    """Refuse the application at intake (不予受理) with a written reason; issues the decision."""
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise DomainError("不予受理必须书面说明理由（至少 4 个字）。", field="reason")
+    case = _window_case(case, by, (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING), "作出不予受理决定")
+    updated = _ingest_one(case_no=case.case_no, item=case.service_item, etype=EventType.REFUSED, by=by, now=now,
+                          reason=reason[:2000])
+    return _issue(updated, CaseDocument.Kind.REFUSAL_DECISION, by=by, now=now, reason=reason, basis=REFUSAL_BASIS)
+
+
+def _issue(case: Case, kind: str, *, by: Staff, now: dt.datetime, basis: str, missing_materials=(), reason="",
+           note="") -> CaseDocument:
+    year = now.astimezone(get_calendar().tz).year
+    number = document_number_next(department=case.department, kind=kind, year=year)
+    event = case.events.filter(staff=by, recorded_at=now).order_by("-id").first()
+    return CaseDocument.objects.create(
+        case=case, event=event, kind=kind, year=year, number=number,
+        number_text=document_number_text(case.department, kind, year, number), issued_at=now, issued_by=by,
+        missing_materials=list(missing_materials), reason=reason, legal_basis=basis, note=note,
+    )
+
+
+# ------------------------------------------------------------------------------------------ recompute
+CLOCK_FIELDS = (
+    "acceptance_due_at", "deemed_accepted", "clock_start", "clock_stopped_at", "suspensions",
+    "suspended_working_days", "granted_days", "committed_deadline", "statutory_deadline", "deadlines_provisional",
+    "clock_error", "calendar_revision", "current_step_due_at", "next_check_at",
+)
+_READ = ("id", "service_item_id", "version_id", "received_at", "accepted_at", "first_notice_at", "suspensions",
+         "is_joint_parent", "current_step", "current_step_started_at", "registered") + CLOCK_FIELDS
+
+
+def case_recompute_deadlines(*, cases=None, now: dt.datetime, chunk: int = 20_000) -> int:
+    """Re-run the clock of every case whose clock still runs (or that could not be computed before), e.g.
+    after a holiday was added or a year's schedule imported. `cases`: restrict to these (ids or Cases).
+    Set-based: reads the facts kept on the rows (no events), writes back only rows that changed.
+    Returns the number of cases whose deadlines changed. Verdicts of decided cases are never touched."""
+    cal = get_calendar()
+    qs = Case.objects.filter(Q(status__in=RUNNING_STATUSES) | ~Q(clock_error=""))
+    if cases is not None:
+        qs = qs.filter(pk__in=[c if isinstance(c, int) else c.pk for c in cases])
+    item_ids = list(qs.order_by().values_list("service_item_id", flat=True).distinct())
+    versions = {v.id: v for lst in load_versions(item_ids).values() for v in lst}
+    changed = 0
+    last_id = 0
+    while True:
+        with transaction.atomic():
+            rows = list(qs.filter(id__gt=last_id).order_by("id").values_list(*_READ)[:chunk])
+            if not rows:
+                break
+            last_id = rows[-1][0]
+            updates = []
+            for row in rows:
+                rec = dict(zip(_READ, row, strict=True))
+                f = Facts(received_at=rec["received_at"], accepted_at=rec["accepted_at"],
+                          first_notice_at=rec["first_notice_at"], intervals=intervals_from_json(rec["suspensions"]),
+                          registered=rec["registered"], first_at=rec["clock_start"])
+                version = versions.get(rec["version_id"])
+                out = compute_clock(cal, f, version, is_joint_parent=rec["is_joint_parent"], now=now,
+                                    current_step=(rec["current_step"], rec["current_step_started_at"]))
+                out.setdefault("suspensions", rec["suspensions"])
+                if any(out[k] != rec[k] for k in CLOCK_FIELDS if k != "calendar_revision"):
+                    updates.append((rec["id"], out))
+                    changed += 1
+            write_case_columns(updates, CLOCK_FIELDS)
+    if cases is None:
+        # Rows whose deadlines did not move were still checked against this calendar.
+        Case.objects.filter(status__in=RUNNING_STATUSES).exclude(calendar_revision=cal.revision).update(
+            calendar_revision=cal.revision
+        )
+    return changed
+
+
+def case_clocks_sync(*, now: dt.datetime) -> int:
+    """Recompute clocks when the calendar changed since they were computed (cheap when it has not: one
+    indexed existence check). The supervision tick calls this before evaluating time-based rules."""
+    rev = calendar_revision_get()
+    stale = Case.objects.filter(status__in=RUNNING_STATUSES).exclude(calendar_revision=rev)
+    if not stale.exists() and not Case.objects.filter(status__in=RUNNING_STATUSES).exclude(clock_error="").exists():
+        return 0
+    return case_recompute_deadlines(now=now)

@@ -1,0 +1,27 @@
+"""Small display helpers for case pages."""
+
+from django import template
+
+register = template.Library()
+
+_STATUS = {
+    "received": "secondary", "accepted": "primary", "supplementing": "warning", "suspended": "info",
+    "completed": "success", "denied": "dark", "refused": "dark", "delivered": "success", "withdrawn": "light",
+}
+_VERDICT = {"early": "success", "on_time": "primary", "overdue": "danger"}
+_LEVEL = {"reminder": "info", "yellow": "warning", "red": "danger"}
+
+
+@register.filter
+def status_colour(status: str) -> str:
+    return _STATUS.get(status, "secondary")
+
+
+@register.filter
+def verdict_colour(verdict: str) -> str:
+    return _VERDICT.get(verdict, "secondary")
+
+
+@register.filter
+def level_colour(level: str) -> str:
+    return _LEVEL.get(level, "secondary")

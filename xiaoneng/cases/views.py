@@ -1,0 +1,178 @@
+"""Staff pages of cases: the scoped list, the case page (timeline, the clock explained, documents), window
+registration (受理登记) with accept / one-time notice / refuse, and printable documents.
+
+Thin views: parse, call a selector or a service, render. Scoping is decided in cases.selectors (on top of
+accounts.selectors); a case outside the reader's scope answers 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from xiaoneng.accounts import roles as R
+from xiaoneng.accounts.access import role_required
+from xiaoneng.accounts.selectors import department_list_for
+from xiaoneng.catalog.selectors import item_list_for
+from xiaoneng.core.errors import DomainError
+
+from . import hooks, services
+from .forms import CaseFilterForm, RefuseForm, RegisterForm, SupplementForm
+from .models import CaseDocument, CaseStatus
+from .privacy import applicant_view, can_see_personal_data
+from .selectors import (
+    CaseFilters,
+    can_act_at_window,
+    case_events,
+    case_explain_deadline,
+    case_get_for,
+    case_list_for,
+)
+
+PAGE_SIZE = 25
+WINDOW_ROLES = (R.WINDOW, R.HANDLER, R.HEAD)
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@role_required(*R.ALL)
+def case_list(request):
+    """Cases in the reader's scope, filtered and paginated, applicant data masked where required."""
+    departments = department_list_for(request.user)
+    form = CaseFilterForm(request.GET or None, departments=departments)
+    data = form.cleaned_data if form.is_valid() else {}
+    overdue = {"1": True, "0": False}.get(data.get("overdue") or "")
+    filters = CaseFilters(
+        department=data.get("department") or None, status=data.get("status") or None,
+        service_code=data.get("service_code") or None, received_from=data.get("received_from"),
+        received_to=data.get("received_to"), overdue=overdue, q=data.get("q") or None,
+    )
+    now = timezone.now()
+    page = Paginator(case_list_for(request.user, filters, now=now), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"case": c, "applicant": applicant_view(c, clear=can_see_personal_data(case=c, staff=request.user))}
+            for c in page]
+    return render(request, "cases/case_list.html", {
+        "form": form, "page": page, "rows": rows, "query": _query_without_page(request), "now": now,
+        "can_register": request.user.has_any_role(*WINDOW_ROLES),
+    })
+
+
+@role_required(*R.ALL)
+def case_detail(request, case_no: str):
+    """The case page: state, the clock explained, timeline, documents, warnings, window actions."""
+    case = case_get_for(request.user, case_no)
+    clear = can_see_personal_data(case=case, staff=request.user)
+    can_act = can_act_at_window(request.user, case)
+    return render(request, "cases/case_detail.html", {
+        "case": case, "applicant": applicant_view(case, clear=clear), "events": case_events(case),
+        "clock": case_explain_deadline(case), "documents": case.documents.select_related("issued_by"),
+        "warnings": hooks.warnings_for([case])[case.id], "children": case.children.select_related("department"),
+        "can_accept": can_act and case.status in (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING),
+        "can_supplement": can_act and case.status in (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING,
+                                                      CaseStatus.ACCEPTED),
+        "can_refuse": can_act and case.status in (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING),
+    })
+
+
+@role_required(*WINDOW_ROLES)
+@require_http_methods(["GET", "POST"])
+def case_register_view(request):
+    """受理登记: register an application received at the window; the registering staff member is the
+    first contact (首问责任人)."""
+    items = list(item_list_for(request.user, include_inactive=False).filter(current_version__isnull=False))
+    by_code = {i.code: i for i in items}
+    form = RegisterForm(request.POST or None, items=items)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            case = services.case_register(
+                item=by_code[d["item"]], by=request.user, now=timezone.now(), case_no=d["case_no"] or None,
+                applicant={"name": d["applicant_name"], "id_no": d["applicant_id_no"], "phone": d["applicant_phone"]},
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("已登记办件 %(no)s。") % {"no": case.case_no})
+            return redirect("cases:case_detail", case_no=case.case_no)
+    return render(request, "cases/case_register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _window_case(request, case_no: str):
+    case = case_get_for(request.user, case_no)
+    if not can_act_at_window(request.user, case):
+        raise Http404  # visible but not theirs to act on: the page simply does not exist for them
+    return case
+
+
+@role_required(*WINDOW_ROLES)
+@require_POST
+def case_accept_view(request, case_no: str):
+    case = _window_case(request, case_no)
+    try:
+        services.case_accept(case=case, by=request.user, now=timezone.now())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已受理，开始计时。"))
+    return redirect("cases:case_detail", case_no=case.case_no)
+
+
+@role_required(*WINDOW_ROLES)
+@require_http_methods(["GET", "POST"])
+def case_supplement_view(request, case_no: str):
+    """一次性告知: tick ALL missing materials from the pinned version's checklist; issues the notice."""
+    case = _window_case(request, case_no)
+    checklist = list(case.version.materials.values_list("name", flat=True)) if case.version_id else []
+    form = SupplementForm(request.POST or None, checklist=checklist)
+    if request.method == "POST" and form.is_valid():
+        try:
+            doc = services.case_request_supplement(case=case, materials=form.cleaned_data["materials"],
+                                                   note=form.cleaned_data["note"], by=request.user, now=timezone.now())
+        except DomainError as exc:
+            form.add_error("materials" if exc.field == "materials" else None, exc.message)
+        else:
+            messages.success(request, _("已出具一次性告知书 %(no)s。") % {"no": doc.number_text})
+            return redirect("cases:document", case_no=case.case_no, pk=doc.pk)
+    return render(request, "cases/case_supplement.html", {"case": case, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@role_required(*WINDOW_ROLES)
+@require_http_methods(["GET", "POST"])
+def case_refuse_view(request, case_no: str):
+    """不予受理: a written reason is required; issues the decision with the applicant's rights."""
+    case = _window_case(request, case_no)
+    form = RefuseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            doc = services.case_refuse(case=case, reason=form.cleaned_data["reason"], by=request.user,
+                                       now=timezone.now())
+        except DomainError as exc:
+            form.add_error("reason" if exc.field == "reason" else None, exc.message)
+        else:
+            messages.success(request, _("已出具不予受理决定书 %(no)s。") % {"no": doc.number_text})
+            return redirect("cases:document", case_no=case.case_no, pk=doc.pk)
+    return render(request, "cases/case_refuse.html", {"case": case, "form": form}, status=400 if form.errors else 200)
+
+
+@role_required(*R.ALL)
+def document_view(request, case_no: str, pk: int):
+    """A printable one-time notice or refusal decision (applicant data masked unless the reader may see it)."""
+    case = case_get_for(request.user, case_no)
+    doc = get_object_or_404(CaseDocument.objects.select_related("issued_by"), pk=pk, case=case)
+    clear = can_see_personal_data(case=case, staff=request.user)
+    parent = case.department.parent
+    return render(request, "cases/document.html", {
+        "case": case, "doc": doc, "applicant": applicant_view(case, clear=clear),
+        "review_body": parent.name if parent else _("上一级行政机关"),
+        "is_notice": doc.kind == CaseDocument.Kind.ONE_TIME_NOTICE,
+    })
