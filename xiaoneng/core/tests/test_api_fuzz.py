@@ -14,6 +14,21 @@ FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(Healt
                 database=None)
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Schemathesis calls the WSGI application directly, which fires request_started/finished and would
+    close the test's database connection mid-transaction (on PostgreSQL). Django's own test client
+    disconnects the same handler for the same reason."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def _fuzz(schema_path: str, headers: dict) -> int:
     from config.wsgi import application
 

@@ -109,3 +109,14 @@ def test_serve_runs_gunicorn_that_answers(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_refused_readably(client):
+    resp = client.get("/api/v1/catalog/items", {"q": "a\x00b"})
+    assert resp.status_code == 400 and "NUL" in resp.json()["error"]
+    resp = client.post("/api/v1/accounts/me", data='{"x": "a\\u0000"}', content_type="application/json")
+    assert resp.status_code == 400
+    resp = client.get("/guide/", {"q": "\x00"})
+    assert resp.status_code == 400 and "空字符" in resp.content.decode()
+    assert client.get("/guide/", {"q": "正常"}).status_code == 200
