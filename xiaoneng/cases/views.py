@@ -90,7 +90,7 @@ def case_register_view(request):
     first contact (首问责任人)."""
     items = list(item_list_for(request.user, include_inactive=False).filter(current_version__isnull=False))
     by_code = {i.code: i for i in items}
-    form = RegisterForm(request.POST or None, items=items)
+    form = RegisterForm(request.POST if request.method == "POST" else None, items=items)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -132,7 +132,7 @@ def case_supplement_view(request, case_no: str):
     """一次性告知: tick ALL missing materials from the pinned version's checklist; issues the notice."""
     case = _window_case(request, case_no)
     checklist = list(case.version.materials.values_list("name", flat=True)) if case.version_id else []
-    form = SupplementForm(request.POST or None, checklist=checklist)
+    form = SupplementForm(request.POST if request.method == "POST" else None, checklist=checklist)
     if request.method == "POST" and form.is_valid():
         try:
             doc = services.case_request_supplement(case=case, materials=form.cleaned_data["materials"],
@@ -151,7 +151,7 @@ def case_supplement_view(request, case_no: str):
 def case_refuse_view(request, case_no: str):
     """不予受理: a written reason is required; issues the decision with the applicant's rights."""
     case = _window_case(request, case_no)
-    form = RefuseForm(request.POST or None)
+    form = RefuseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             doc = services.case_refuse(case=case, reason=form.cleaned_data["reason"], by=request.user,
