@@ -47,7 +47,15 @@ def test_staff_shell_on_phone_has_menu_button(phone_page, staff):
 
 def test_english_switch(page, staff):
     page.goto("/")
-    page.select_option("#lang-select", "en")
-    page.wait_for_load_state("load")
+    # The selector submits its form on change: wait for that navigation, not just the current page's load.
+    with page.expect_navigation():
+        page.select_option("#lang-select", "en")
     assert page.locator("html").get_attribute("lang") == "en"
+    assert "Service guides" in page.locator("main").inner_text()
+    # The choice sticks for the next page (language cookie), and switches back the same way.
+    page.goto("/accounts/login/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    with page.expect_navigation():
+        page.select_option("#lang-select", "zh-hans")
+    assert "工作人员登录" in page.locator("main").inner_text()
     shot(page, "public-index-en")
