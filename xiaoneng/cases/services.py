@@ -78,7 +78,9 @@ def _ingest_one(*, case_no: str, item: ServiceItem, etype: str, by: Staff, now: 
 
 
 def _window_case(case: Case, by: Staff, allowed: tuple[str, ...], action: str) -> Case:
-    case = Case.objects.select_for_update().select_related("department", "service_item", "version").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("department", "service_item", "version").get(
+        pk=case.pk
+    )
     _check_window_actor(by, case.department)
     if case.status not in allowed:
         raise DomainError(f"办件当前状态为“{case.get_status_display()}”，不能{action}。", field="status")

@@ -47,6 +47,9 @@ def _event_from_row(row: dict) -> dict:
         key = str(key).strip()
         if isinstance(value, str):
             value = value.strip()
+        if key == "applicant" and isinstance(value, dict):
+            ev[key] = value
+            continue
         if value in (None, ""):
             continue
         if isinstance(value, dt.datetime):
@@ -82,7 +85,8 @@ def read_rows(name: str, data: bytes) -> Iterator[tuple[int, dict | None, str | 
                 yield exc.lineno, None, f"JSON 格式错误：{exc.msg}（第 {exc.colno} 列）"
                 return
             for i, item in enumerate(items, 1):
-                yield i, item if isinstance(item, dict) else None, None if isinstance(item, dict) else "应为 JSON 对象"
+                yield i, _event_from_row(item) if isinstance(item, dict) else None, \
+                    None if isinstance(item, dict) else "应为 JSON 对象"
             return
         for lineno, line in enumerate(text.splitlines(), 1):
             if not line.strip():
@@ -92,7 +96,8 @@ def read_rows(name: str, data: bytes) -> Iterator[tuple[int, dict | None, str | 
             except json.JSONDecodeError as exc:
                 yield lineno, None, f"不是有效的 JSON：{exc.msg}（第 {exc.colno} 列）"
                 continue
-            yield lineno, item if isinstance(item, dict) else None, None if isinstance(item, dict) else "应为 JSON 对象"
+            yield lineno, _event_from_row(item) if isinstance(item, dict) else None, \
+                None if isinstance(item, dict) else "应为 JSON 对象"
         return
     if suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
