@@ -7,6 +7,7 @@ cases and scope for the batch in a few set-based queries.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +21,8 @@ MAX_GRANTED_DAYS = 3650
 MAX_MATERIALS = 100
 TYPES = frozenset(EventType.values)
 TYPE_LIST = "、".join(EventType.values)
+# Control characters other than tab and line breaks (NUL above all: PostgreSQL text cannot hold it).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class EventInvalid(Exception):
@@ -61,7 +64,7 @@ def _text(raw: dict, key: str, *, max_len: int, required: bool = False, label: s
         raise EventInvalid(f"缺少必填字段 {key}（{label}）。", key)
     if len(v) > max_len:
         raise EventInvalid(f"{key}（{label}）不能超过 {max_len} 个字符。", key)
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in v):
+    if _CONTROL.search(v):
         raise EventInvalid(f"{key}（{label}）含有控制字符。", key)
     return v
 
