@@ -28,10 +28,12 @@ from xiaoneng.accounts.api import router as accounts_router  # noqa: E402
 from xiaoneng.cases.api import router as cases_router  # noqa: E402
 from xiaoneng.catalog.api import router as catalog_router  # noqa: E402
 from xiaoneng.catalog.open311 import router as open311_catalog_router  # noqa: E402
+from xiaoneng.supervision.api import router as supervision_router  # noqa: E402
 from xiaoneng.workdays.api import router as workdays_router  # noqa: E402
 
 api.add_router("/accounts/", accounts_router)
 api.add_router("/workdays/", workdays_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/", cases_router)  # /api/v1/case-events, /api/v1/cases
+api.add_router("/", supervision_router)  # /api/v1/warnings
 open311.add_router("", open311_catalog_router)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "xiaoneng.workdays",
     "xiaoneng.catalog",
     "xiaoneng.cases",
+    "xiaoneng.supervision",
     "xiaoneng.demo",
 ]
 
@@ -205,6 +206,10 @@ LOGGING = {
 
 # The largest working-day span the public calculator accepts: beyond it a client has made a mistake.
 XIAONENG_MAX_WORKDAYS = 3650
+
+# Electronic supervision: SMS gateway (dotted path to a class with send(phone, text)); console by default.
+XIAONENG_SMS_BACKEND = env("XIAONENG_SMS_BACKEND", default="xiaoneng.supervision.sms.ConsoleBackend")
+XIAONENG_APPEAL_MAX_BYTES = env.int("XIAONENG_APPEAL_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Electronic supervision: SMS gateway (dotted path to a class with send(phone, text)); console by default.
 XIAONENG_SMS_BACKEND = env("XIAONENG_SMS_BACKEND", default="xiaoneng.supervision.sms.ConsoleBackend")

@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from xiaoneng.core.nav import NavItem
+
+
+class SupervisionConfig(AppConfig):
+    """Electronic supervision (电子监察): rules, cards, supervision orders, the live monitor."""
+
+    name = "xiaoneng.supervision"
+    label = "supervision"
+    verbose_name = _("电子监察")
+    nav_items = (
+        NavItem(_("实时监控"), "supervision:monitor", "display", ("supervisor", "leader", "admin"), 50),
+        NavItem(_("预警纠错"), "supervision:warning_list", "exclamation-triangle", None, 51),
+        NavItem(_("督办"), "supervision:order_list", "flag", None, 52),
+        NavItem(_("我的待办"), "supervision:desk", "inbox", ("handler", "head", "window"), 53),
+        NavItem(_("监察规则"), "supervision:rule_list", "sliders", ("supervisor", "leader", "admin"), 54),
+    )
+
+    def ready(self) -> None:
+        # cases never imports supervision: we register our callbacks on its hooks (see cases/hooks.py).
+        from xiaoneng.cases import hooks
+
+        from . import services
+
+        hooks.on_events_applied(services.check_events_applied)
+        hooks.case_warnings_provider(services.warnings_for_cases)
+        hooks.next_check_provider(services.next_check_for)

@@ -1,0 +1,71 @@
+"""The shipped default rules (DOMAIN.md §4). Seeded by migration 0002; `rules_ensure_defaults` restores any
+that are missing (a flushed test database, a fresh install that skipped migrations' data)."""
+
+from __future__ import annotations
+
+# (code, check, kind, level, thresholds, mode, name, description)
+DEFAULT_RULES: list[dict] = [
+    {"code": "committed-reminder", "check_code": "committed_reminder", "kind": "time", "level": "reminder",
+     "thresholds": {"before_wd": 2}, "mode": "automatic", "name": "承诺时限到期前预警",
+     "description": "承诺时限到期前 2 个工作日（办公时间结束时）仍未办结，向承办人和部门负责人发出预警提醒。"},
+    {"code": "committed-yellow", "check_code": "committed_overdue", "kind": "time", "level": "yellow",
+     "thresholds": {"over_wd": 1}, "mode": "automatic", "name": "超承诺时限黄牌",
+     "description": "超过承诺时限 1 个工作日以上仍未办结（或办结时已超过），亮黄牌。特别程序批准的天数已计入期限。"},
+    {"code": "statutory-red", "check_code": "statutory_overdue", "kind": "time", "level": "red",
+     "thresholds": {"over_wd": 1}, "mode": "automatic", "name": "超法定时限红牌",
+     "description": "超过法定时限 1 个工作日以上仍未办结（或办结时已超过），亮红牌。"},
+    {"code": "step-overdue", "check_code": "step_overdue", "kind": "time", "level": "yellow",
+     "thresholds": {"over_wd": 0}, "mode": "automatic", "name": "环节超时",
+     "description": "单个办理环节超过其自身时限，即使办件整体仍在时限内。"},
+    {"code": "delivery-late", "check_code": "delivery_late", "kind": "time", "level": "yellow",
+     "thresholds": {"within_wd": 3}, "mode": "automatic", "name": "办结后未按时送达",
+     "description": "办结（准予许可）后 3 个工作日内未送达证照，亮黄牌。"},
+    {"code": "deemed-approval", "check_code": "deemed_approval", "kind": "time", "level": "red",
+     "thresholds": {"over_wd": 0}, "mode": "automatic", "name": "超时默许",
+     "description": "配置为超时默许的事项，法定时限届满仍未作出决定：标记视为准予许可并亮红牌。"},
+    {"code": "no-reason", "check_code": "no_reason", "kind": "event", "level": "yellow",
+     "thresholds": {}, "mode": "automatic", "name": "不予受理/不予许可未说明理由",
+     "description": "不予受理或不予许可决定未说明理由（及申请人复议、诉讼的权利）。"},
+    {"code": "second-notice", "check_code": "second_notice", "kind": "event", "level": "yellow",
+     "thresholds": {"max_notices": 1}, "mode": "automatic", "name": "二次补正告知",
+     "description": "同一办件第二次（及以上）发出补正告知，违反一次性告知制度。"},
+    {"code": "fee-irregular", "check_code": "fee_irregular", "kind": "event", "level": "red",
+     "thresholds": {}, "mode": "automatic", "name": "乱收费",
+     "description": "收费项目不在公布的收费标准内，或金额不等于标准金额、超出上下限。"},
+    {"code": "step-order", "check_code": "step_order", "kind": "event", "level": "yellow",
+     "thresholds": {}, "mode": "confirm", "name": "环节缺失或顺序颠倒",
+     "description": "办理环节顺序颠倒，或办结时有环节未办理（仅对报送环节信息的办件判断）。监察员确认后发牌。"},
+    {"code": "off-book", "check_code": "off_book", "kind": "event", "level": "red",
+     "thresholds": {}, "mode": "automatic", "name": "体外循环",
+     "description": "办件办结但从未登记接件（体外循环）。"},
+]
+
+# Which thresholds each check understands, with bounds (working days), for the edit form and the service.
+THRESHOLD_FIELDS: dict[str, list[tuple[str, str, int, int]]] = {
+    "committed_reminder": [("before_wd", "到期前工作日数", 0, 30)],
+    "committed_overdue": [("over_wd", "超期工作日数（超过即发牌）", 0, 60)],
+    "statutory_overdue": [("over_wd", "超期工作日数（超过即发牌）", 0, 60)],
+    "step_overdue": [("over_wd", "超期工作日数（超过即发牌）", 0, 60)],
+    "delivery_late": [("within_wd", "办结后应送达的工作日数", 0, 60)],
+    "deemed_approval": [("over_wd", "法定时限届满后工作日数", 0, 60)],
+    "second_notice": [("max_notices", "允许的告知次数", 1, 5)],
+    "no_reason": [],
+    "fee_irregular": [],
+    "step_order": [],
+    "off_book": [],
+}
+
+
+def rules_ensure_defaults(apps=None) -> int:
+    """Create the default rules that do not exist yet (by code); never touches edited ones. Returns how
+    many were created. Usable from a migration (`apps`) or at run time."""
+    if apps is None:
+        from xiaoneng.supervision.models import Rule
+    else:
+        Rule = apps.get_model("supervision", "Rule")
+    have = set(Rule.objects.values_list("code", flat=True))
+    new = [Rule(position=i, scope="all", enabled=True, **r) for i, r in enumerate(DEFAULT_RULES, 1)
+           if r["code"] not in have]
+    if new:
+        Rule.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)

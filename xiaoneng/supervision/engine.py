@@ -1,0 +1,399 @@
+"""The rule engine: which cards a case deserves as of a moment, and when to look at it again.
+
+Pure computation on rows already read (no queries here), so the tick and the event hook stay set-based:
+they read a batch of cases and the rules once, call `evaluate_case` per case, and write the results in a
+few statements.
+
+Semantics (DOMAIN.md §4; all thresholds come from the rules):
+- A time threshold `t` is crossed when the case's clock ran past it: `stop > t`, where `stop` is the
+  earliest of `now`, the decision/end of the case, and the moment an open supplement stopped the clock.
+  One second past is crossed; exactly at the threshold is not (the limit falls due at that instant).
+- Deadlines on the Case already include suspended time and the days granted for special procedures, so
+  every threshold moves with them.
+- "n wd past a deadline" for a deadline at the close of office hours is the close of the n-th working day
+  after its day; for hour-based deadlines it is n × a working day's hours later.
+- Cards are valid as long as the facts support them. A late event can make a card invalid (a `completed`
+  that happened before the threshold, a moved deadline): the event hook withdraws such cards
+  automatically (ActionKind.AUTO_WITHDRAW); a card never issued stays never issued.
+- A reminder is only *issued* while the case is still running and before its deadline (a reminder about a
+  case already decided or already late is noise); once issued it stays valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from xiaoneng.core.errors import DomainError
+
+from .models import Check, RuleKind, RuleScope
+
+ONE_US = dt.timedelta(microseconds=1)
+RETRY_AFTER_ERROR = dt.timedelta(hours=6)  # a calendar year missing: look again later, never guess
+STEP_KINDS_REQUIRED = frozenset({"handle", "review", "approve"})  # accept/complete/deliver are events
+DECIDED = frozenset({"completed", "denied", "delivered"})
+RUNNING = frozenset({"received", "accepted", "supplementing", "suspended"})
+KEY_MAX = 80
+LEVEL_UP = {"reminder": "yellow", "yellow": "red", "red": "red"}
+
+# Checks whose validity follows from the whole state of a case (re-judged after every event batch);
+# no_reason and fee_irregular are about one event each and stand once raised.
+STATE_CHECKS = frozenset({
+    Check.COMMITTED_REMINDER, Check.COMMITTED_OVERDUE, Check.STATUTORY_OVERDUE, Check.STEP_OVERDUE,
+    Check.DELIVERY_LATE, Check.DEEMED_APPROVAL, Check.SECOND_NOTICE, Check.STEP_ORDER, Check.OFF_BOOK,
+})
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """A snapshot of one Rule row, detached from the ORM (kept in the per-process cache)."""
+
+    id: int
+    code: str
+    name: str
+    check: str
+    kind: str
+    level: str
+    thresholds: dict
+    scope: str
+    department_path: str | None
+    item_id: int | None
+    mode: str
+    enabled: bool
+
+    def n(self, key: str, default: int) -> int:
+        v = self.thresholds.get(key, default)
+        return v if isinstance(v, int) and not isinstance(v, bool) else default
+
+
+@dataclass(slots=True)
+class RuleSet:
+    """All rules, grouped by check, with the department paths needed to resolve department scopes."""
+
+    by_check: dict[str, list[RuleInfo]]
+    department_paths: dict[int, str]
+    by_id: dict[int, RuleInfo] = field(default_factory=dict)
+    variants: list | None = None
+
+    def for_case(self, check: str, department_id: int | None, item_id: int | None) -> RuleInfo | None:
+        """The rule of `check` that applies to a case: item scope beats department scope beats all; a
+        disabled specific rule switches the check off for its scope. None when nothing applies."""
+        best = None
+        best_rank = -1
+        path = self.department_paths.get(department_id) if department_id is not None else None
+        for r in self.by_check.get(check, ()):
+            if r.scope == RuleScope.ITEM:
+                if item_id is None or r.item_id != item_id:
+                    continue
+                rank = 1000
+            elif r.scope == RuleScope.DEPARTMENT:
+                if path is None or r.department_path is None or not path.startswith(r.department_path):
+                    continue
+                rank = 1 + r.department_path.count("/")  # a deeper department is more specific
+            else:
+                rank = 0
+            if rank > best_rank:
+                best, best_rank = r, rank
+        return best if best is not None and best.enabled else None
+
+    def all_enabled(self, check: str) -> list[RuleInfo]:
+        return [r for r in self.by_check.get(check, ()) if r.enabled]
+
+
+@dataclass(slots=True)
+class Card:
+    """A card a case deserves: `issue` says whether it may be newly issued now (see module docstring)."""
+
+    rule: RuleInfo
+    key: str
+    crossed_at: dt.datetime
+    detail: str
+    issue: bool = True
+
+
+@dataclass(slots=True)
+class Evaluation:
+    cards: list[Card]
+    next_check: dt.datetime | None
+    judged: set[int]  # ids of the rules whose cards this evaluation decided (for automatic withdrawal)
+    unsure: set[int] = field(default_factory=set)  # rules that could not be judged (calendar year missing)
+
+
+def iso_key(at: dt.datetime) -> str:
+    """The deadline part of a card key: the instant in UTC, to the second (stable across time zones)."""
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def shift(cal, at: dt.datetime, n: int) -> dt.datetime:
+    """`at` moved by n working days (see module docstring)."""
+    if n == 0:
+        return at
+    local = at.astimezone(cal.tz)
+    if local.timetz().replace(tzinfo=None) == cal.close_time:
+        return cal.close_of(cal.add_working_days(local.date(), n).date)
+    return cal.add_working_hours(at, n * cal.day_us / 3_600_000_000).at
+
+
+def _fmt(at: dt.datetime, cal) -> str:
+    return f"{at.astimezone(cal.tz):%Y-%m-%d %H:%M}"
+
+
+def _parse(v) -> dt.datetime | None:
+    if not v:
+        return None
+    return v if isinstance(v, dt.datetime) else dt.datetime.fromisoformat(v)
+
+
+def evaluate_case(
+    cal, rules: RuleSet, row, *, now: dt.datetime, deemed: bool | None, events=(), version_steps=None,
+    fee_rules=None, time_only: bool = False,
+) -> Evaluation:
+    """Cards that case `row` deserves as of `now` and the next moment a time threshold may be crossed.
+
+    `row` has the Case columns (attribute access): department_id, service_item_id, status, registered,
+    clock_start, clock_stopped_at, committed_deadline, statutory_deadline, current_step,
+    current_step_due_at, steps, completed_at, delivered_at, closed_at, notices_count, handler_id.
+    `deemed`: whether the pinned version is configured for deemed approval (None: unknown — schedule
+    conservatively). `events`: events just applied (event-based checks); `version_steps`: [(kind, name)]
+    of the pinned version's workflow; `fee_rules`: {fee name: (amount, min, max)} of the pinned version.
+    """
+    cards: list[Card] = []
+    judged: set[int] = set()
+    unsure: set[int] = set()
+    nexts: list[dt.datetime] = []
+    dep, item = row.department_id, row.service_item_id
+
+    def rule(check):
+        if rules is None:
+            return None
+        return rules.for_case(check, dep, item)
+
+    end = row.completed_at or row.closed_at
+    stop = now if end is None or end > now else end
+    if row.clock_stopped_at is not None and row.clock_stopped_at < stop:
+        stop = row.clock_stopped_at
+    running_now = row.status in RUNNING and (end is None or end > now)
+    clock_runs = running_now and row.clock_stopped_at is None
+
+    def threshold(r: RuleInfo, base: dt.datetime, n: int, check: str, key: str, detail: str,
+                  issue_if=True, lower: dt.datetime | None = None, stop_at: dt.datetime = stop,
+                  schedule: bool = True) -> None:
+        judged.add(r.id)
+        try:
+            t = shift(cal, base, n)
+        except DomainError:
+            unsure.add(r.id)
+            nexts.append(now + RETRY_AFTER_ERROR)
+            return
+        if lower is not None and t < lower:
+            return
+        if stop_at > t:
+            cards.append(Card(r, key[:KEY_MAX], t, detail, bool(issue_if)))
+        elif schedule and t >= now:
+            nexts.append(t + ONE_US)
+
+    c = row.committed_deadline
+    s = row.statutory_deadline
+    if c is not None:
+        r = rule(Check.COMMITTED_REMINDER)
+        if r is not None:
+            threshold(r, c, -r.n("before_wd", 2), Check.COMMITTED_REMINDER, iso_key(c),
+                      f"承诺期限 {_fmt(c, cal)} 即将到期", issue_if=running_now and now <= c,
+                      lower=row.clock_start, schedule=clock_runs)
+        r = rule(Check.COMMITTED_OVERDUE)
+        if r is not None:
+            threshold(r, c, r.n("over_wd", 1), Check.COMMITTED_OVERDUE, iso_key(c),
+                      f"超过承诺期限 {_fmt(c, cal)}", schedule=clock_runs)
+    if s is not None:
+        r = rule(Check.STATUTORY_OVERDUE)
+        if r is not None:
+            threshold(r, s, r.n("over_wd", 1), Check.STATUTORY_OVERDUE, iso_key(s),
+                      f"超过法定期限 {_fmt(s, cal)}", schedule=clock_runs)
+        r = rule(Check.DEEMED_APPROVAL)
+        if r is not None and deemed is not False:
+            if deemed:
+                threshold(r, s, r.n("over_wd", 0), Check.DEEMED_APPROVAL, iso_key(s),
+                          f"法定期限 {_fmt(s, cal)} 届满未作决定，视为准予许可", schedule=clock_runs)
+            elif clock_runs and s >= now:  # unknown version flag: look at the deadline anyway
+                nexts.append(s + ONE_US)
+
+    # Steps: completed steps judged by their rows, the current one by the clock.
+    r = rule(Check.STEP_OVERDUE)
+    if r is not None:
+        over = r.n("over_wd", 0)
+        judged.add(r.id)
+        for st in row.steps or ():
+            due = _parse(st.get("due_at"))
+            done = _parse(st.get("completed_at"))
+            if due is None or done is None:
+                continue
+            name = st.get("name") or st.get("step") or ""
+            threshold(r, due, over, Check.STEP_OVERDUE, f"{name}@{iso_key(due)}",
+                      f"环节“{name}”超过环节期限 {_fmt(due, cal)}", stop_at=done, schedule=False)
+        due = row.current_step_due_at
+        if due is not None and row.current_step and _is_accept_done(row, version_steps):
+            due = None  # the `accepted` event completes the accept step (受理) whatever steps say
+        if due is not None and row.current_step:
+            threshold(r, due, over, Check.STEP_OVERDUE, f"{row.current_step}@{iso_key(due)}",
+                      f"环节“{row.current_step}”超过环节期限 {_fmt(due, cal)}", schedule=clock_runs)
+
+    # Delivery (送达) after a decision to grant.
+    r = rule(Check.DELIVERY_LATE)
+    if r is not None and row.completed_at is not None and row.status in ("completed", "delivered"):
+        done = row.completed_at
+        judged.add(r.id)
+        try:
+            t = cal.close_of(cal.add_working_days(done.astimezone(cal.tz).date(), r.n("within_wd", 3)).date)
+        except DomainError:
+            t = None
+            unsure.add(r.id)
+            nexts.append(now + RETRY_AFTER_ERROR)
+        if t is not None:
+            d_stop = row.delivered_at if row.delivered_at is not None and row.delivered_at <= now else now
+            if d_stop > t:
+                cards.append(Card(r, f"delivery@{iso_key(done)}", t, f"办结后未在 {_fmt(t, cal)} 前送达"))
+            elif row.delivered_at is None and t >= now:
+                nexts.append(t + ONE_US)
+
+    if not time_only:
+        _event_checks(rule, row, cards, judged, events, version_steps, fee_rules, now)
+    return Evaluation(cards, min(nexts) if nexts else None, judged, unsure)
+
+
+def _event_checks(rule, row, cards, judged, events, version_steps, fee_rules, now) -> None:
+    r = rule(Check.NO_REASON)
+    if r is not None:
+        for e in events:
+            if e.type in ("refused", "denied") and not (e.reason or "").strip():
+                label = "不予受理" if e.type == "refused" else "不予许可"
+                cards.append(Card(r, f"event:{e.pk}", e.occurred_at, f"{label}决定未说明理由"))
+
+    r = rule(Check.SECOND_NOTICE)
+    if r is not None:
+        judged.add(r.id)
+        allowed = r.n("max_notices", 1)
+        notices = [e.occurred_at for e in events if e.type == "supplement_requested"]
+        at = max(notices) if notices else now
+        for n in range(allowed + 1, (row.notices_count or 0) + 1):
+            cards.append(Card(r, f"notice:{n}", at, f"第 {n} 次补正告知（一次性告知制度只允许 {allowed} 次）"))
+
+    r = rule(Check.FEE_IRREGULAR)
+    if r is not None and fee_rules is not None:
+        for e in events:
+            if e.type != "fee_charged":
+                continue
+            problem = fee_problem(fee_rules, e.fee_item, e.amount)
+            if problem:
+                cards.append(Card(r, f"event:{e.pk}", e.occurred_at, problem))
+
+    r = rule(Check.STEP_ORDER)
+    if r is not None and version_steps and row.steps:
+        judged.add(r.id)
+        for key, at, detail in step_order_problems(row, version_steps):
+            cards.append(Card(r, key, at, detail))
+
+    r = rule(Check.OFF_BOOK)
+    if r is not None:
+        judged.add(r.id)
+        if row.completed_at is not None and not row.registered and row.status in DECIDED:
+            cards.append(Card(r, "off-book", row.completed_at, "办件已办结但从未登记接件（体外循环）"))
+
+
+def _is_accept_done(row, version_steps) -> bool:
+    if row.status == "received" or not version_steps:
+        return False
+    return any(kind == "accept" and row.current_step in (kind, name) for kind, name in version_steps)
+
+
+def fee_problem(fee_rules: dict, fee_item: str, amount: Decimal | None) -> str:
+    """Why a fee is irregular (乱收费), or "" when it matches the published list."""
+    name = (fee_item or "").strip()
+    rule = fee_rules.get(name)
+    if rule is None:
+        return f"收费项目“{name}”不在公布的收费标准内"
+    std, lo, hi = rule
+    if amount is None:
+        return ""
+    if std is not None and amount != std:
+        return f"“{name}”收费 {amount} 元，不等于标准金额 {std} 元"
+    if lo is not None and amount < lo:
+        return f"“{name}”收费 {amount} 元，低于下限 {lo} 元"
+    if hi is not None and amount > hi:
+        return f"“{name}”收费 {amount} 元，超过上限 {hi} 元"
+    return ""
+
+
+def step_order_problems(row, version_steps) -> list[tuple[str, dt.datetime, str]]:
+    """Steps done out of order, and (at a decision to grant) required steps never done.
+
+    Only cases whose system reports steps are judged: a case with no step events says nothing."""
+    index = {}
+    for i, (kind, name) in enumerate(version_steps):
+        index.setdefault(kind, i)
+        if name:
+            index.setdefault(name, i)
+    done: list[tuple[dt.datetime, int, str]] = []
+    for st in row.steps or ():
+        pos = st.get("position")
+        if pos is None:
+            pos = index.get(st.get("step") or "")
+        at = _parse(st.get("completed_at"))
+        if pos is None or at is None:
+            continue
+        done.append((at, pos, st.get("name") or st.get("step") or ""))
+    if not done:
+        return []
+    done.sort()
+    out = []
+    seen: set[int] = set()
+    required = [i for i, (kind, _n) in enumerate(version_steps) if kind in STEP_KINDS_REQUIRED]
+    label = {i: (name or kind) for i, (kind, name) in enumerate(version_steps)}
+    for at, pos, name in done:
+        missing = [i for i in required if i < pos and i not in seen]
+        if missing:
+            before = "、".join(f"“{label[i]}”" for i in missing)
+            out.append((f"order:{name}"[:KEY_MAX], at, f"环节“{name}”办理时，前序环节{before}尚未办理"))
+        seen.add(pos)
+    if row.completed_at is not None and row.status in ("completed", "delivered"):
+        for i in required:
+            if i not in seen:
+                out.append((f"skipped:{label[i]}"[:KEY_MAX], row.completed_at, f"办结时环节“{label[i]}”未办理"))
+    return out
+
+
+def next_check_from_state(cal, rules: RuleSet, state: dict, now: dt.datetime) -> dt.datetime | None:
+    """The tick schedule for a case from the columns the cases app is writing (no department or item
+    known there, so every enabled rule of each check is considered: the earliest wins, never later)."""
+
+    class _Row:
+        pass
+
+    row = _Row()
+    for k in ("status", "registered", "clock_start", "clock_stopped_at", "committed_deadline",
+              "statutory_deadline", "current_step", "current_step_due_at", "steps", "completed_at",
+              "delivered_at", "closed_at", "notices_count"):
+        setattr(row, k, state.get(k))
+    row.department_id = row.service_item_id = None
+    best = None
+    for rs in rules_variants(rules):
+        ev = evaluate_case(cal, rs, row, now=now, deemed=None, time_only=True)
+        if ev.next_check is not None and (best is None or ev.next_check < best):
+            best = ev.next_check
+    return best
+
+
+def rules_variants(rules: RuleSet) -> list[RuleSet]:
+    """RuleSets with every scoped rule promoted to 'all' in turn, so scheduling covers each variant
+    (computed once per snapshot and kept on it)."""
+    if rules.variants is not None:
+        return rules.variants
+    time_rules = [r for rs in rules.by_check.values() for r in rs if r.kind == RuleKind.TIME and r.enabled]
+    scoped = [r for r in time_rules if r.scope != RuleScope.ALL]
+    base = {chk: [r for r in rs if r.scope == RuleScope.ALL] for chk, rs in rules.by_check.items()}
+    out = [RuleSet(base, {})]
+    for r in scoped:
+        out.append(RuleSet({**base, r.check: [RuleInfo(r.id, r.code, r.name, r.check, r.kind, r.level, r.thresholds,
+                                                         RuleScope.ALL, None, None, r.mode, True)]}, {}))
+    rules.variants = out
+    return out

@@ -1,0 +1,387 @@
+"""Electronic supervision (电子监察): rules, warnings (cards), their follow-up, supervision orders and the
+notifications they send.
+
+A `Rule` says when a card is due (time-based rules are evaluated by the tick, event-based ones as events
+are applied). A `Warning` is the card itself: one per case, rule and deadline instance (`deadline_key`),
+guaranteed by a unique constraint so that two ticks or two workers can never issue the same card twice.
+Everything that happens to a card afterwards is a `WarningAction`; supervision orders (督办) and the
+notifications to staff are their own records, each written once.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    """How serious a card is (DOMAIN.md §4): reminder (预警提醒) → yellow (黄牌) → red (红牌)."""
+
+    REMINDER = "reminder", _("预警提醒")
+    YELLOW = "yellow", _("黄牌")
+    RED = "red", _("红牌")
+
+
+LEVEL_ORDER = {Level.REMINDER: 0, Level.YELLOW: 1, Level.RED: 2}
+
+
+class RuleKind(models.TextChoices):
+    TIME = "time", _("时间类（定时检查）")
+    EVENT = "event", _("事件类（事件到达时检查）")
+
+
+class RuleMode(models.TextChoices):
+    AUTOMATIC = "automatic", _("自动发牌")
+    CONFIRM = "confirm", _("监察员确认后发牌")
+
+
+class RuleScope(models.TextChoices):
+    ALL = "all", _("全部部门和事项")
+    DEPARTMENT = "department", _("指定部门（含下级）")
+    ITEM = "item", _("指定事项")
+
+
+class Check(models.TextChoices):
+    """What a rule checks: the evaluator behind it. Several rules may share a check with different scopes;
+    for a case the most specific one applies (item > department > all)."""
+
+    COMMITTED_REMINDER = "committed_reminder", _("承诺时限到期前提醒")
+    COMMITTED_OVERDUE = "committed_overdue", _("超承诺时限")
+    STATUTORY_OVERDUE = "statutory_overdue", _("超法定时限")
+    STEP_OVERDUE = "step_overdue", _("环节超时")
+    DELIVERY_LATE = "delivery_late", _("办结后未按时送达")
+    DEEMED_APPROVAL = "deemed_approval", _("超时默许")
+    NO_REASON = "no_reason", _("不予受理/不予许可未说明理由")
+    SECOND_NOTICE = "second_notice", _("二次补正告知")
+    FEE_IRREGULAR = "fee_irregular", _("乱收费")
+    STEP_ORDER = "step_order", _("环节缺失或顺序颠倒")
+    OFF_BOOK = "off_book", _("体外循环")
+
+
+TIME_CHECKS = frozenset({
+    Check.COMMITTED_REMINDER, Check.COMMITTED_OVERDUE, Check.STATUTORY_OVERDUE, Check.STEP_OVERDUE,
+    Check.DELIVERY_LATE, Check.DEEMED_APPROVAL,
+})
+
+
+class Rule(models.Model):
+    """A supervision rule (监察规则): which check, at what level, with which thresholds, for whom.
+
+    `thresholds` holds the numbers of the check in working days, e.g. {"before_wd": 2} for the reminder
+    before the committed limit or {"over_wd": 1} for a card more than one working day past it. Edits go
+    through `services.rule_update`, which records a `RuleChange` and takes effect at once (no deploy).
+    The shipped defaults of DOMAIN.md §4 are seeded by a data migration (`defaults.DEFAULT_RULES`).
+    """
+
+    code = models.SlugField(_("规则编码"), max_length=64, unique=True)
+    name = models.CharField(_("规则名称"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+    check_code = models.CharField(_("检查内容"), max_length=32, choices=Check.choices)
+    kind = models.CharField(_("类型"), max_length=8, choices=RuleKind.choices)
+    enabled = models.BooleanField(_("启用"), default=True)
+    level = models.CharField(_("等级"), max_length=8, choices=Level.choices)
+    thresholds = models.JSONField(_("阈值"), default=dict, blank=True)
+    scope = models.CharField(_("适用范围"), max_length=12, choices=RuleScope.choices, default=RuleScope.ALL)
+    scope_department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("适用部门"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    scope_item = models.ForeignKey(
+        "catalog.ServiceItem", verbose_name=_("适用事项"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    mode = models.CharField(_("发牌方式"), max_length=10, choices=RuleMode.choices, default=RuleMode.AUTOMATIC)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("修改时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("监察规则")
+        verbose_name_plural = _("监察规则")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope="all", scope_department__isnull=True, scope_item__isnull=True)
+                           | Q(scope="department", scope_department__isnull=False, scope_item__isnull=True)
+                           | Q(scope="item", scope_item__isnull=False, scope_department__isnull=True)),
+                name="supervision_rule_scope_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def specificity(self) -> int:
+        return {RuleScope.ITEM: 2, RuleScope.DEPARTMENT: 1}.get(self.scope, 0)
+
+
+class RuleChange(models.Model):
+    """Audit of one edit of a rule: who, when, and the rule's values before and after."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("修改时间"))
+    before = models.JSONField(_("修改前"), default=dict)
+    after = models.JSONField(_("修改后"), default=dict)
+    note = models.CharField(_("修改说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("规则修改记录")
+        verbose_name_plural = _("规则修改记录")
+        indexes = [models.Index(fields=["rule", "changed_at"], name="supervision_rulechange_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}@{self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class WarningStatus(models.TextChoices):
+    PENDING_CONFIRMATION = "pending_confirmation", _("待确认")
+    ISSUED = "issued", _("已发出")
+    EXPLAINED = "explained", _("已说明")
+    CORRECTED = "corrected", _("已纠正")
+    CONFIRMED = "confirmed", _("已确认")
+    WITHDRAWN = "withdrawn", _("已撤销")
+    ESCALATED = "escalated", _("已升级")
+    APPEALED = "appealed", _("申诉中")
+
+
+# Cards the department still has to answer.
+TO_ANSWER = (WarningStatus.ISSUED, WarningStatus.ESCALATED)
+# Cards not yet closed by the supervision office (a late event may still correct them).
+OPEN_STATUSES = (
+    WarningStatus.PENDING_CONFIRMATION, WarningStatus.ISSUED, WarningStatus.EXPLAINED, WarningStatus.CORRECTED,
+    WarningStatus.ESCALATED, WarningStatus.APPEALED,
+)
+FINAL_STATUSES = (WarningStatus.CONFIRMED, WarningStatus.WITHDRAWN)
+
+
+class Warning(models.Model):  # the glossary's name for a card (shadows the builtin only in this module)
+    """A card (预警 / 黄牌 / 红牌) raised by a rule on a case.
+
+    `deadline_key` names the threshold instance the card is about: the ISO datetime of the deadline for
+    time-based rules (a moved deadline is a new instance), the event id or a count for event-based rules.
+    (case, rule, deadline_key) is unique: inserts use ON CONFLICT DO NOTHING, so concurrent ticks and
+    re-applied events can never issue a card twice. `crossed_at` is when the threshold was crossed (or the
+    event occurred); `issued_at` when the platform raised the card.
+    """
+
+    case = models.ForeignKey("cases.Case", verbose_name=_("办件"), on_delete=models.CASCADE, related_name="warnings")
+    rule = models.ForeignKey(Rule, verbose_name=_("规则"), on_delete=models.PROTECT, related_name="warnings")
+    level = models.CharField(_("等级"), max_length=8, choices=Level.choices)
+    deadline_key = models.CharField(_("期限/事件标识"), max_length=80)
+    status = models.CharField(_("状态"), max_length=24, choices=WarningStatus.choices, default=WarningStatus.ISSUED)
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="warnings"
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("承办人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="warnings",
+    )
+    crossed_at = models.DateTimeField(_("触发时间"))
+    issued_at = models.DateTimeField(_("发牌时间"))
+    detail = models.CharField(_("情况说明"), max_length=300, blank=True)
+    answered_at = models.DateTimeField(_("部门答复时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("预警纠错卡")
+        verbose_name_plural = _("预警纠错卡")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "rule", "deadline_key"], name="supervision_warning_once"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "issued_at"], name="supervision_warning_status"),
+            models.Index(fields=["department", "issued_at"], name="supervision_warning_dept"),
+            models.Index(fields=["level", "issued_at"], name="supervision_warning_level"),
+            models.Index(fields=["issued_at"], name="supervision_warning_issued"),
+            models.Index(fields=["rule", "issued_at"], name="supervision_warning_rule"),
+            models.Index(fields=["handler", "status"], name="supervision_warning_handler"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.rule_id}/{self.case_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class ActionKind(models.TextChoices):
+    ISSUE = "issue", _("发牌")
+    CONFIRM_ISSUE = "confirm_issue", _("确认发牌")
+    EXPLAIN = "explain", _("情况说明")
+    CORRECT = "correct", _("纠正整改")
+    CONFIRM = "confirm", _("确认")
+    WITHDRAW = "withdraw", _("撤销")
+    AUTO_WITHDRAW = "auto_withdraw", _("自动撤销（事件更正）")
+    ESCALATE = "escalate", _("升级")
+    APPEAL = "appeal", _("申诉")
+    APPEAL_UPHELD = "appeal_upheld", _("申诉成立")
+    APPEAL_REJECTED = "appeal_rejected", _("申诉驳回")
+    ORDER = "order", _("发出督办")
+
+
+def appeal_upload_to(instance, filename: str) -> str:
+    # The stored name never comes from the client: only the checked extension survives.
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"supervision/appeals/{instance.at:%Y/%m}/{instance.warning_id}-{instance.at:%Y%m%d%H%M%S}.{ext}"
+
+
+class WarningAction(models.Model):
+    """One step in a card's history: issued, explained or corrected by the department, confirmed,
+    withdrawn or escalated by the supervision office, appealed (申诉, with reason and attachment) and the
+    decision on the appeal. `by` is empty for what the platform did itself."""
+
+    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(_("动作"), max_length=16, choices=ActionKind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"))
+    text = models.TextField(_("内容"), blank=True)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24, blank=True)
+    attachment = models.FileField(_("附件"), upload_to=appeal_upload_to, max_length=200, blank=True)
+    attachment_name = models.CharField(_("附件原名"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("预警处理记录")
+        verbose_name_plural = _("预警处理记录")
+        indexes = [models.Index(fields=["warning", "at"], name="supervision_action_warning")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class OrderStatus(models.TextChoices):
+    ISSUED = "issued", _("待答复")
+    ANSWERED = "answered", _("已答复")
+    CLOSED = "closed", _("已办结")
+
+
+class SupervisionOrder(models.Model):
+    """A supervision order (督办): the office orders a department to fix a case (or answer a card) by a
+    due date counted in working days. An order still unanswered after its due date is escalated once by
+    the tick (`escalated_at`), which also raises the linked card one level."""
+
+    number = models.CharField(_("督办编号"), max_length=40, unique=True)
+    warning = models.ForeignKey(
+        Warning, verbose_name=_("预警纠错卡"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    case = models.ForeignKey("cases.Case", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("督办人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("督办时间"))
+    due_wd = models.PositiveSmallIntegerField(_("限期（工作日）"))
+    due_at = models.DateTimeField(_("答复期限"))
+    instructions = models.TextField(_("督办要求"))
+    status = models.CharField(_("状态"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.ISSUED)
+    answer = models.TextField(_("答复内容"), blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("答复人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("办结人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    close_note = models.TextField(_("办结意见"), blank=True)
+    escalated_at = models.DateTimeField(_("逾期升级时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("督办单")
+        verbose_name_plural = _("督办单")
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="supervision_order_due"),
+            models.Index(fields=["department", "status"], name="supervision_order_dept"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_late(self) -> bool:
+        return self.escalated_at is not None
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("站内消息")
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信")
+
+
+class NotificationKind(models.TextChoices):
+    WARNING_ISSUED = "warning_issued", _("新预警纠错卡")
+    WARNING_ESCALATED = "warning_escalated", _("预警升级")
+    ORDER_ISSUED = "order_issued", _("督办通知")
+    ORDER_OVERDUE = "order_overdue", _("督办逾期")
+
+
+class Notification(models.Model):
+    """A message to a staff member about a card or a supervision order, on one channel.
+
+    Unique per (card or order, recipient, channel, kind): it is recorded once however often the tick runs.
+    In-app messages are visible at once; e-mail and SMS wait in the table until the tick runs inside office
+    hours (`sent_at` set when handed to the backend; `error` kept when the backend refused)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    warning = models.ForeignKey(Warning, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    order = models.ForeignKey(
+        SupervisionOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=NotificationKind.choices)
+    channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("生成时间"))
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    error = models.CharField(_("发送错误"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["warning", "recipient", "channel", "kind"], condition=Q(warning__isnull=False),
+                name="supervision_notification_warning_once",
+            ),
+            models.UniqueConstraint(
+                fields=["order", "recipient", "channel", "kind"], condition=Q(order__isnull=False),
+                name="supervision_notification_order_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(warning__isnull=False) | Q(order__isnull=False), name="supervision_notification_about",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sent_at", "channel"], name="supervision_notif_pending"),
+            models.Index(fields=["recipient", "created_at"], name="supervision_notif_recipient"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.recipient_id}: {self.subject}"

@@ -1,0 +1,9 @@
+"""Periodic work of the platform, declared in one place. `xiaoneng worker` runs these; each entry is
+(name, every seconds, dotted path of a callable taking `now=`). Other apps append their own schedules here
+when they need one (complaints' clocks, evaluations …)."""
+
+from __future__ import annotations
+
+SCHEDULES: list[tuple[str, int, str]] = [
+    ("supervise", 60, "xiaoneng.supervision.services.supervise_tick"),
+]

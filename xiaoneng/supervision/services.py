@@ -1,0 +1,915 @@
+"""Writes of electronic supervision: the tick, event-based checks, rule edits, the life of a card, supervision
+orders and notifications. Each service is atomic, takes keyword arguments, the moment `now` and the actor
+`by`; none reads the clock itself, so a test or a replay can run "as of" any moment.
+
+Permissions (checked here, not only in views): department staff (handler, head) answer cards and orders of
+their own department subtree — a card of another department is "not found", exactly like a missing one;
+the supervision office (supervisor) confirms, withdraws, escalates, decides appeals and issues orders for
+every department; leaders only read; administrators and supervisors edit rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils.module_loading import import_string
+
+from xiaoneng.accounts import roles as R
+from xiaoneng.accounts.models import Department, Staff
+from xiaoneng.accounts.selectors import scope_to_staff
+from xiaoneng.cases.ingest import write_case_columns
+from xiaoneng.cases.models import Case
+from xiaoneng.catalog.models import FeeRule, ServiceItem, ServiceItemVersion, WorkflowStep
+from xiaoneng.core.errors import DomainError, NotFound, NotPermitted
+from xiaoneng.workdays.calendar import get_calendar
+
+from .defaults import THRESHOLD_FIELDS
+from .engine import LEVEL_UP, STATE_CHECKS, Card, RuleSet, evaluate_case, next_check_from_state
+from .models import (
+    OPEN_STATUSES,
+    ActionKind,
+    Channel,
+    Level,
+    Notification,
+    NotificationKind,
+    OrderStatus,
+    Rule,
+    RuleChange,
+    RuleKind,
+    RuleMode,
+    RuleScope,
+    SupervisionOrder,
+    Warning,
+    WarningAction,
+    WarningStatus,
+)
+from .rulecache import rule_set, rules_invalidate
+
+log = logging.getLogger(__name__)
+
+TICK_BATCH = 5000
+INSERT_CHUNK = 1000
+SEND_LIMIT = 500
+DEPARTMENT_ROLES = (R.HANDLER, R.HEAD)
+TICK_FIELDS = (
+    "id", "department_id", "service_item_id", "version_id", "handler_id", "status", "registered", "clock_start",
+    "clock_stopped_at", "committed_deadline", "statutory_deadline", "current_step", "current_step_due_at",
+    "steps", "completed_at", "delivered_at", "closed_at", "notices_count", "deemed_approved_at", "case_no",
+    "handler_name",
+)
+
+
+class _Row:
+    """A case row as the engine reads it (attribute access over a values_list tuple)."""
+
+    __slots__ = TICK_FIELDS + ("deemed",)
+
+    def __init__(self, values, deemed):
+        for k, v in zip(TICK_FIELDS, values, strict=True):
+            setattr(self, k, v)
+        self.deemed = deemed
+
+
+# ============================================================================================ the tick
+@dataclass
+class TickResult:
+    """What one tick did."""
+
+    now: dt.datetime
+    cases_checked: int = 0
+    issued: dict[str, int] = field(default_factory=lambda: {"reminder": 0, "yellow": 0, "red": 0})
+    pending_confirmation: int = 0
+    deemed_approved: int = 0
+    orders_escalated: int = 0
+    notifications_created: int = 0
+    notifications_sent: int = 0
+    in_office_hours: bool = False
+
+    @property
+    def cards_issued(self) -> int:
+        return sum(self.issued.values())
+
+    def summary(self) -> str:
+        return (
+            f"监察时点 {self.now.isoformat()}：检查办件 {self.cases_checked} 件；新发预警提醒 {self.issued['reminder']} 张、"
+            f"黄牌 {self.issued['yellow']} 张、红牌 {self.issued['red']} 张，待确认 {self.pending_confirmation} 张；"
+            f"超时默许 {self.deemed_approved} 件；督办逾期升级 {self.orders_escalated} 件；"
+            f"生成通知 {self.notifications_created} 条，发送 {self.notifications_sent} 条"
+            f"{'' if self.in_office_hours else '（非办公时间，邮件和短信待办公时间发送）'}。"
+        )
+
+
+def supervise_tick(*, now: dt.datetime, batch_size: int = TICK_BATCH) -> TickResult:
+    """Evaluate every time-based rule as of `now` and do what follows.
+
+    Selects open cases whose `next_check_at` has come (one range scan of the `cases_tick` index), computes
+    which thresholds they crossed, inserts the cards with ON CONFLICT DO NOTHING (a card exists once per
+    case, rule and deadline whatever runs concurrently), moves each case's `next_check_at` to its next
+    threshold, escalates supervision orders past their due date and sends the notifications that wait for
+    office hours. Batches of `batch_size` cases, each its own transaction; on PostgreSQL the batch is
+    locked with SKIP LOCKED so several workers share the work instead of repeating it.
+    """
+    if now.tzinfo is None:
+        raise DomainError("监察时点必须带时区。", field="now")
+    result = TickResult(now=now)
+    rules = rule_set(fresh=True)
+    cal = get_calendar()
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    seen: set[int] = set()
+    while True:
+        with transaction.atomic():
+            qs = Case.objects.filter(is_open=True, next_check_at__lte=now).order_by("next_check_at")
+            if skip_locked:
+                qs = qs.select_for_update(skip_locked=True, of=("self",))
+            rows = [
+                _Row(v[:-1], v[-1])
+                for v in qs.values_list(*TICK_FIELDS, "version__deemed_approval")[:batch_size]
+            ]
+            fresh = [r for r in rows if r.id not in seen]
+            if not fresh:
+                break
+            seen.update(r.id for r in fresh)
+            _tick_batch(cal, rules, fresh, now=now, result=result)
+        if len(rows) < batch_size:
+            break
+    with transaction.atomic():
+        result.orders_escalated = _escalate_late_orders(now=now, result=result)
+    result.in_office_hours = in_office_hours(now)
+    if result.in_office_hours:
+        result.notifications_sent = notifications_send_due(now=now)
+    return result
+
+
+def _tick_batch(cal, rules: RuleSet, rows: list[_Row], *, now, result: TickResult) -> None:
+    result.cases_checked += len(rows)
+    new_cards: list[tuple[_Row, Card]] = []
+    schedule: list[tuple[int, dict]] = []
+    deemed: list[tuple[int, dt.datetime]] = []
+    steps = _version_steps({r.version_id for r in rows if r.version_id and r.current_step})
+    for row in rows:
+        ev = evaluate_case(cal, rules, row, now=now, deemed=row.deemed, time_only=True,
+                           version_steps=steps.get(row.version_id))
+        for card in ev.cards:
+            if card.issue:
+                new_cards.append((row, card))
+            if card.rule.check == "deemed_approval" and row.deemed_approved_at is None:
+                deemed.append((row.id, card.crossed_at))
+        schedule.append((row.id, {"next_check_at": ev.next_check}))
+    _issue(new_cards, now=now, result=result)
+    result.deemed_approved += _mark_deemed(deemed)
+    write_case_columns(schedule, ("next_check_at",))
+
+
+def _version_steps(version_ids: set[int]) -> dict[int, list[tuple[str, str]]]:
+    """[(kind, name)] of each version's workflow, in order (one query)."""
+    out: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    if version_ids:
+        for vid, kind, name in WorkflowStep.objects.filter(version_id__in=version_ids).order_by(
+            "version_id", "position"
+        ).values_list("version_id", "kind", "name"):
+            out[vid].append((kind, name))
+    return out
+
+
+def _mark_deemed(pairs: list[tuple[int, dt.datetime]]) -> int:
+    """Mark cases deemed approved (超时默许). The column belongs to the Case; cases has no service for it
+    yet, so the mark is written here, only where it is still empty."""
+    if not pairs:
+        return 0
+    by_at: dict[dt.datetime, list[int]] = defaultdict(list)
+    for cid, at in pairs:
+        by_at[at].append(cid)
+    n = 0
+    for at, ids in by_at.items():
+        n += Case.objects.filter(id__in=ids, deemed_approved_at__isnull=True).update(deemed_approved_at=at)
+    return n
+
+
+_INSERT_COLUMNS = ("case_id", "rule_id", "level", "deadline_key", "status", "department_id", "handler_id",
+                   "crossed_at", "issued_at", "detail", "updated_at")
+
+
+def _insert_cards(values: list[tuple]) -> list[tuple[int, int, int, str]]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: only the cards this call really created come back (both
+    SQLite ≥ 3.35 and PostgreSQL), so actions and notifications follow each card exactly once."""
+    out = []
+    if not values:
+        return out
+    q = connection.ops.quote_name
+    table = q(Warning._meta.db_table)
+    cols = ", ".join(q(c) for c in _INSERT_COLUMNS)
+    one = "(" + ", ".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cur:
+        for i in range(0, len(values), INSERT_CHUNK):
+            part = values[i : i + INSERT_CHUNK]
+            params = []
+            for v in part:
+                params.extend((v[0], v[1], v[2], v[3], v[4], v[5], v[6], adapt(v[7]), adapt(v[8]), v[9], adapt(v[10])))
+            cur.execute(
+                f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(part))} "
+                f"ON CONFLICT (case_id, rule_id, deadline_key) DO NOTHING "
+                f"RETURNING id, case_id, rule_id, deadline_key",
+                params,
+            )
+            out.extend(cur.fetchall())
+    return out
+
+
+def _issue(new_cards: list[tuple[object, Card]], *, now, result: TickResult | None = None) -> list[int]:
+    """Insert the cards not issued yet; notify for those issued directly (not awaiting confirmation)."""
+    if not new_cards:
+        return []
+    values = []
+    meta: dict[tuple[int, int, str], tuple[object, Card]] = {}
+    handlers = _resolve_handlers([row for row, _c in new_cards])
+    for row, card in new_cards:
+        k = (row.id, card.rule.id, card.key)
+        if k in meta:
+            continue
+        meta[k] = (row, card)
+        status = WarningStatus.PENDING_CONFIRMATION if card.rule.mode == RuleMode.CONFIRM else WarningStatus.ISSUED
+        handler = handlers.get(row.id)
+        values.append((row.id, card.rule.id, card.rule.level, card.key, status, row.department_id, handler,
+                       card.crossed_at, now, card.detail[:300], now))
+    created = _insert_cards(values)
+    to_notify = []
+    for wid, case_id, rule_id, key in created:
+        row, card = meta[(case_id, rule_id, key)]
+        if card.rule.mode == RuleMode.CONFIRM:
+            if result is not None:
+                result.pending_confirmation += 1
+            continue
+        if result is not None:
+            result.issued[card.rule.level] += 1
+        to_notify.append((wid, row, card))
+    if to_notify:
+        n = _notify_cards(
+            [(wid, row.department_id, handlers.get(row.id), card.rule.level, card.rule.name, row.case_no, card.detail)
+             for wid, row, card in to_notify],
+            kind=NotificationKind.WARNING_ISSUED, now=now,
+        )
+        if result is not None:
+            result.notifications_created += n
+    return [c[0] for c in created]
+
+
+def _resolve_handlers(rows) -> dict[int, int | None]:
+    """The staff member answering for each case: the case's handler account, else the account of its
+    department whose name or user name the department system reported as handler (one query)."""
+    out: dict[int, int | None] = {}
+    wanted: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for row in rows:
+        out[row.id] = row.handler_id
+        name = (getattr(row, "handler_name", "") or "").strip()
+        if row.handler_id is None and name:
+            wanted[(row.department_id, name)].append(row.id)
+    if wanted:
+        depts = {d for d, _n in wanted}
+        names = {n for _d, n in wanted}
+        for pk, dept, name, username in Staff.objects.filter(
+            Q(name__in=names) | Q(username__in=names), department_id__in=depts, is_active=True
+        ).values_list("id", "department_id", "name", "username"):
+            for key in ((dept, name), (dept, username)):
+                for case_id in wanted.get(key, ()):
+                    out[case_id] = out[case_id] or pk
+    return out
+
+
+# ================================================================================= event-based rules
+def check_events_applied(*, applied: list, now: dt.datetime) -> None:
+    """The hook the cases ingest calls inside its transaction, once per batch: evaluate every rule for the
+    touched cases as their events now say, issue what is due and withdraw automatically the cards a late
+    or out-of-order event has made wrong (see engine's docstring). A constant number of queries per batch.
+    """
+    if not applied:
+        return
+    rules = rule_set()
+    if not rules.by_id:
+        return
+    cal = get_calendar()
+    cases = [c for c, _evs in applied]
+    version_ids = {c.version_id for c in cases if c.version_id}
+    deemed_versions = set(
+        ServiceItemVersion.objects.filter(id__in=version_ids, deemed_approval=True).values_list("id", flat=True)
+    ) if version_ids and rules.all_enabled("deemed_approval") else set()
+    need_steps = {c.version_id for c in cases if c.version_id and (c.steps or c.current_step)}
+    steps_by_version = _version_steps(need_steps) if need_steps and (
+        rules.all_enabled("step_order") or rules.all_enabled("step_overdue")) else {}
+    fees_by_version: dict[int, dict] = defaultdict(dict)
+    fee_versions = {c.version_id for c, evs in applied if c.version_id and any(e.type == "fee_charged" for e in evs)}
+    if fee_versions and rules.all_enabled("fee_irregular"):
+        for vid, name, amount, lo, hi in FeeRule.objects.filter(version_id__in=fee_versions).values_list(
+            "version_id", "name", "amount", "amount_min", "amount_max"
+        ):
+            fees_by_version[vid][name.strip()] = (amount, lo, hi)
+
+    valid: dict[int, set[tuple[int, str]]] = {}
+    judged: dict[int, set[int]] = {}
+    new_cards = []
+    deemed_pairs = []
+    for case, events in applied:
+        case.deemed = case.version_id in deemed_versions  # for _issue's row protocol
+        ev = evaluate_case(
+            cal, rules, case, now=now, deemed=case.version_id in deemed_versions, events=events,
+            version_steps=steps_by_version.get(case.version_id), fee_rules=fees_by_version.get(case.version_id, {})
+            if case.version_id else {},
+        )
+        valid[case.id] = {(c.rule.id, c.key) for c in ev.cards}
+        judged[case.id] = ev.judged - ev.unsure
+        for card in ev.cards:
+            if card.issue:
+                new_cards.append((case, card))
+            if card.rule.check == "deemed_approval" and case.deemed_approved_at is None:
+                deemed_pairs.append((case.id, card.crossed_at))
+
+    # Cards a late event made wrong: open, of a rule this evaluation judged, no longer deserved.
+    stale = []
+    open_cards = Warning.objects.filter(case_id__in=list(valid), status__in=OPEN_STATUSES).values_list(
+        "id", "case_id", "rule_id", "deadline_key", "status"
+    )
+    undeemed = []
+    for wid, case_id, rule_id, key, status in open_cards:
+        info = rules.by_id.get(rule_id)
+        if info is None or info.check not in STATE_CHECKS or not info.enabled:
+            continue
+        if rule_id in judged[case_id] and (rule_id, key) not in valid[case_id]:
+            stale.append((wid, status))
+            if info.check == "deemed_approval":
+                undeemed.append(case_id)
+    if stale:
+        _auto_withdraw(stale, now=now)
+    if undeemed:
+        Case.objects.filter(id__in=undeemed).update(deemed_approved_at=None)
+    _issue(new_cards, now=now)
+    _mark_deemed(deemed_pairs)
+
+
+def _auto_withdraw(stale: list[tuple[int, str]], *, now) -> None:
+    ids = [wid for wid, _s in stale]
+    Warning.objects.filter(id__in=ids).update(status=WarningStatus.WITHDRAWN, closed_at=now, updated_at=now)
+    WarningAction.objects.bulk_create([
+        WarningAction(warning_id=wid, kind=ActionKind.AUTO_WITHDRAW, by=None, at=now, from_status=status,
+                      to_status=WarningStatus.WITHDRAWN,
+                      text="后到的办件事件更正了办件状态，此卡的依据已不成立，系统自动撤销。")
+        for wid, status in stale
+    ])
+
+
+def next_check_for(state: dict, default, now: dt.datetime):
+    """The cases app's `next_check_provider`: the earliest moment one of our time thresholds may be crossed."""
+    try:
+        return next_check_from_state(get_calendar(), rule_set(), state, now)
+    except DomainError:
+        return default
+
+
+def warnings_for_cases(cases: list) -> dict[int, list[dict]]:
+    """The cases app's `case_warnings_provider`: the cards of each case (one query)."""
+    ids = [c.id for c in cases]
+    out: dict[int, list[dict]] = defaultdict(list)
+    if not ids:
+        return out
+    for w in Warning.objects.filter(case_id__in=ids).select_related("rule").order_by("issued_at", "id"):
+        out[w.case_id].append({
+            "rule": w.rule.code, "rule_name": w.rule.name, "level": w.level, "issued_at": w.issued_at,
+            "status": w.status, "id": w.pk, "level_label": w.get_level_display(),
+            "status_label": w.get_status_display(), "detail": w.detail,
+        })
+    return out
+
+
+# ============================================================================================== rules
+def _rule_snapshot(rule: Rule) -> dict:
+    return {
+        "name": rule.name, "enabled": rule.enabled, "level": rule.level, "thresholds": dict(rule.thresholds or {}),
+        "scope": rule.scope, "scope_department": rule.scope_department.code if rule.scope_department_id else None,
+        "scope_item": rule.scope_item.code if rule.scope_item_id else None, "mode": rule.mode,
+    }
+
+
+def _check_rule_editor(by: Staff) -> None:
+    if by is None or not by.has_any_role(R.SUPERVISOR, R.ADMIN):
+        raise NotPermitted("只有效能监察员或系统管理员可以修改监察规则。")
+
+
+def _clean_rule_data(check: str, data: dict) -> dict:
+    out = {}
+    if "name" in data:
+        name = (data["name"] or "").strip()
+        if not name:
+            raise DomainError("规则名称不能为空。", field="name")
+        out["name"] = name[:100]
+    if "enabled" in data:
+        out["enabled"] = bool(data["enabled"])
+    if "level" in data:
+        if data["level"] not in Level.values:
+            raise DomainError("等级应为预警提醒、黄牌或红牌。", field="level")
+        out["level"] = data["level"]
+    if "mode" in data:
+        if data["mode"] not in RuleMode.values:
+            raise DomainError("发牌方式无效。", field="mode")
+        out["mode"] = data["mode"]
+    if "thresholds" in data:
+        raw = data["thresholds"] or {}
+        if not isinstance(raw, dict):
+            raise DomainError("阈值应为 JSON 对象。", field="thresholds")
+        allowed = {k: (label, lo, hi) for k, label, lo, hi in THRESHOLD_FIELDS.get(check, [])}
+        clean = {}
+        for k, v in raw.items():
+            if k not in allowed:
+                raise DomainError(f"此规则没有阈值“{k}”。", field="thresholds")
+            label, lo, hi = allowed[k]
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+                raise DomainError(f"{label}应为 {lo}—{hi} 的整数。", field=f"thresholds.{k}")
+            clean[k] = v
+        out["thresholds"] = clean
+    if "scope" in data:
+        scope = data["scope"]
+        if scope not in RuleScope.values:
+            raise DomainError("适用范围无效。", field="scope")
+        dept = data.get("scope_department")
+        item = data.get("scope_item")
+        if scope == RuleScope.DEPARTMENT and not isinstance(dept, Department):
+            raise DomainError("请选择适用部门。", field="scope_department")
+        if scope == RuleScope.ITEM and not isinstance(item, ServiceItem):
+            raise DomainError("请选择适用事项。", field="scope_item")
+        out["scope"] = scope
+        out["scope_department"] = dept if scope == RuleScope.DEPARTMENT else None
+        out["scope_item"] = item if scope == RuleScope.ITEM else None
+    return out
+
+
+def _reschedule_for(rule: Rule, now: dt.datetime) -> int:
+    """Make the next tick look again at every open case the rule may concern (thresholds moved)."""
+    qs = Case.objects.filter(is_open=True)
+    if rule.scope == RuleScope.DEPARTMENT and rule.scope_department_id:
+        qs = qs.filter(department__path__startswith=rule.scope_department.path)
+    elif rule.scope == RuleScope.ITEM and rule.scope_item_id:
+        qs = qs.filter(service_item_id=rule.scope_item_id)
+    return qs.filter(Q(next_check_at__isnull=True) | Q(next_check_at__gt=now)).update(next_check_at=now)
+
+
+@transaction.atomic
+def rule_update(*, rule: Rule, data: dict, by: Staff, now: dt.datetime, note: str = "") -> Rule:
+    """Change a rule (name, enabled, level, thresholds, scope, mode). Records a `RuleChange` with the values
+    before and after, and takes effect at once: the rules cache is dropped and, for time-based rules,
+    every open case in the rule's scope (old and new) is due at the next tick so its thresholds are re-read.
+    Cards already issued stay as they are until an event on their case re-judges them."""
+    _check_rule_editor(by)
+    rule = Rule.objects.select_for_update().select_related("scope_department", "scope_item").get(pk=rule.pk)
+    clean = _clean_rule_data(rule.check_code, data)
+    before = _rule_snapshot(rule)
+    old_scope = (rule.scope, rule.scope_department, rule.scope_item)
+    for k, v in clean.items():
+        setattr(rule, k, v)
+    after = _rule_snapshot(rule)
+    if after == before:
+        return rule
+    rule.updated_by = by
+    rule.updated_at = now
+    rule.save()
+    RuleChange.objects.create(rule=rule, changed_by=by, changed_at=now, before=before, after=after,
+                              note=(note or "").strip()[:200])
+    if rule.kind == RuleKind.TIME:
+        _reschedule_for(rule, now)
+        if old_scope != (rule.scope, rule.scope_department, rule.scope_item):
+            old = Rule(scope=old_scope[0], scope_department=old_scope[1], scope_item=old_scope[2])
+            old.scope_department_id = old_scope[1].pk if old_scope[1] else None
+            old.scope_item_id = old_scope[2].pk if old_scope[2] else None
+            _reschedule_for(old, now)
+    transaction.on_commit(rules_invalidate)
+    rules_invalidate()
+    return rule
+
+
+# ============================================================================== the life of a card
+def _card_for(by: Staff, warning: Warning | int) -> Warning:
+    """The card, locked, if `by` may see it (accounts scoping); NotFound otherwise."""
+    pk = warning.pk if isinstance(warning, Warning) else warning
+    qs = scope_to_staff(Warning.objects.select_for_update(of=("self",)) if connection.features.has_select_for_update
+                        else Warning.objects.all(), by)
+    w = qs.select_related("rule", "case", "department").filter(pk=pk).first()
+    if w is None:
+        raise NotFound("预警纠错卡不存在或不在您的权限范围内。")
+    return w
+
+
+def _require(by: Staff, roles: tuple[str, ...], message: str) -> None:
+    if by is None or not by.is_authenticated or not by.has_any_role(*roles):
+        raise NotPermitted(message)
+
+
+def _text(text: str, label: str, *, field_name: str = "text", required: bool = True, max_len: int = 2000) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise DomainError(f"请填写{label}。", field=field_name)
+    if len(text) > max_len:
+        raise DomainError(f"{label}不能超过 {max_len} 字。", field=field_name)
+    return text
+
+
+def _transition(w: Warning, *, kind: str, to: str, by: Staff | None, now, text: str = "", attachment=None,
+                attachment_name: str = "") -> WarningAction:
+    action = WarningAction(warning=w, kind=kind, by=by, at=now, text=text, from_status=w.status, to_status=to,
+                           attachment_name=attachment_name[:200])
+    if attachment is not None:
+        action.attachment.save(attachment.name, attachment, save=False)
+    action.save()
+    w.status = to
+    w.updated_at = now
+    if to in (WarningStatus.CONFIRMED, WarningStatus.WITHDRAWN):
+        w.closed_at = now
+    w.save(update_fields=["status", "updated_at", "closed_at", "answered_at", "level"])
+    return action
+
+
+def _allowed(w: Warning, allowed: tuple[str, ...], what: str) -> None:
+    if w.status not in allowed:
+        raise DomainError(f"此卡当前状态为“{w.get_status_display()}”，不能{what}。", field="status", code="wrong_status")
+
+
+@transaction.atomic
+def warning_explain(*, warning: Warning | int, by: Staff, now: dt.datetime, text: str) -> Warning:
+    """The department explains the card (情况说明): issued or escalated → explained."""
+    _require(by, DEPARTMENT_ROLES, "只有本部门的承办人或负责人可以答复预警纠错卡。")
+    w = _card_for(by, warning)
+    _allowed(w, (WarningStatus.ISSUED, WarningStatus.ESCALATED, WarningStatus.EXPLAINED), "作出说明")
+    w.answered_at = now
+    _transition(w, kind=ActionKind.EXPLAIN, to=WarningStatus.EXPLAINED, by=by, now=now, text=_text(text, "情况说明"))
+    return w
+
+
+@transaction.atomic
+def warning_correct(*, warning: Warning | int, by: Staff, now: dt.datetime, text: str) -> Warning:
+    """The department reports what it corrected (纠正整改): → corrected."""
+    _require(by, DEPARTMENT_ROLES, "只有本部门的承办人或负责人可以答复预警纠错卡。")
+    w = _card_for(by, warning)
+    _allowed(w, (WarningStatus.ISSUED, WarningStatus.ESCALATED, WarningStatus.EXPLAINED), "报告整改")
+    w.answered_at = now
+    _transition(w, kind=ActionKind.CORRECT, to=WarningStatus.CORRECTED, by=by, now=now, text=_text(text, "整改情况"))
+    return w
+
+
+@transaction.atomic
+def warning_confirm(*, warning: Warning | int, by: Staff, now: dt.datetime, text: str = "") -> Warning:
+    """The supervision office confirms. A card awaiting confirmation (rule in confirm mode) is thereby
+    issued to the department (and notified); an answered card is confirmed and closed."""
+    _require(by, (R.SUPERVISOR,), "只有效能监察员可以确认预警纠错卡。")
+    w = _card_for(by, warning)
+    if w.status == WarningStatus.PENDING_CONFIRMATION:
+        w.issued_at = now
+        w.save(update_fields=["issued_at"])
+        _transition(w, kind=ActionKind.CONFIRM_ISSUE, to=WarningStatus.ISSUED, by=by, now=now,
+                    text=_text(text, "意见", required=False))
+        _notify_cards([(w.pk, w.department_id, w.handler_id, w.level, w.rule.name, w.case.case_no, w.detail)],
+                      kind=NotificationKind.WARNING_ISSUED, now=now)
+        return w
+    _allowed(w, (WarningStatus.ISSUED, WarningStatus.EXPLAINED, WarningStatus.CORRECTED, WarningStatus.ESCALATED),
+             "确认")
+    _transition(w, kind=ActionKind.CONFIRM, to=WarningStatus.CONFIRMED, by=by, now=now,
+                text=_text(text, "意见", required=False))
+    return w
+
+
+@transaction.atomic
+def warning_withdraw(*, warning: Warning | int, by: Staff, now: dt.datetime, text: str) -> Warning:
+    """The supervision office withdraws a card (撤销), with a reason."""
+    _require(by, (R.SUPERVISOR,), "只有效能监察员可以撤销预警纠错卡。")
+    w = _card_for(by, warning)
+    _allowed(w, tuple(s for s in OPEN_STATUSES if s != WarningStatus.APPEALED), "撤销（申诉中的卡请作出申诉决定）")
+    _transition(w, kind=ActionKind.WITHDRAW, to=WarningStatus.WITHDRAWN, by=by, now=now, text=_text(text, "撤销理由"))
+    return w
+
+
+@transaction.atomic
+def warning_escalate(*, warning: Warning | int, by: Staff | None, now: dt.datetime, text: str) -> Warning:
+    """Escalate a card (升级): one level up (reminder → yellow → red; red stays red) and back to the
+    department to answer; the handler and the head are notified again."""
+    _require(by, (R.SUPERVISOR,), "只有效能监察员可以升级预警纠错卡。")
+    w = _card_for(by, warning)
+    _allowed(w, (WarningStatus.ISSUED, WarningStatus.EXPLAINED, WarningStatus.CORRECTED, WarningStatus.ESCALATED),
+             "升级")
+    _escalate(w, by=by, now=now, text=_text(text, "升级理由"))
+    return w
+
+
+def _escalate(w: Warning, *, by, now, text: str) -> None:
+    w.level = LEVEL_UP[w.level]
+    _transition(w, kind=ActionKind.ESCALATE, to=WarningStatus.ESCALATED, by=by, now=now, text=text)
+    _notify_cards([(w.pk, w.department_id, w.handler_id, w.level, w.rule.name, w.case.case_no, text)],
+                  kind=NotificationKind.WARNING_ESCALATED, now=now)
+
+
+# Attachments of appeals: checked by their content, not by what the client says they are.
+ALLOWED_ATTACHMENTS = {"pdf": "PDF", "png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "docx": "DOCX"}
+
+
+def _sniff(head: bytes, upload) -> str | None:
+    if head.startswith(b"%PDF-"):
+        return "PDF"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            upload.seek(0)
+            with zipfile.ZipFile(upload) as z:
+                names = set(z.namelist())
+            if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
+                return "DOCX"
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            upload.seek(0)
+    return None
+
+
+def check_attachment(upload) -> str:
+    """Validate an appeal attachment: size, then type by its first bytes (PDF, PNG, JPEG, DOCX) agreeing
+    with its extension. Returns the original file name (kept for display only)."""
+    limit = int(getattr(settings, "XIAONENG_APPEAL_MAX_BYTES", 10 * 1024 * 1024))
+    if upload.size > limit:
+        raise DomainError(f"附件不能超过 {limit // (1024 * 1024)} MB。", field="attachment")
+    if upload.size == 0:
+        raise DomainError("附件是空文件。", field="attachment")
+    name = (upload.name or "").rsplit("/", 1)[-1][:200]
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    kind = _sniff(head, upload)
+    if kind is None or ext not in ALLOWED_ATTACHMENTS or ALLOWED_ATTACHMENTS[ext] != kind:
+        raise DomainError("附件只能是 PDF、PNG、JPEG 或 Word（.docx）文件，且内容须与扩展名一致。", field="attachment")
+    return name
+
+
+@transaction.atomic
+def warning_appeal(*, warning: Warning | int, by: Staff, now: dt.datetime, reason: str, attachment=None) -> Warning:
+    """The department appeals the card (申诉) with a reason and optionally one attachment; once per card.
+    Only the department head (or a head above it) may appeal in the department's name."""
+    _require(by, (R.HEAD,), "只有部门负责人可以代表部门提出申诉。")
+    w = _card_for(by, warning)
+    _allowed(w, (WarningStatus.ISSUED, WarningStatus.EXPLAINED, WarningStatus.CORRECTED, WarningStatus.ESCALATED),
+             "申诉")
+    if w.actions.filter(kind=ActionKind.APPEAL).exists():
+        raise DomainError("此卡已经申诉过一次，不能再次申诉。", field="reason", code="already_appealed")
+    reason = _text(reason, "申诉理由", field_name="reason")
+    name = check_attachment(attachment) if attachment is not None else ""
+    _transition(w, kind=ActionKind.APPEAL, to=WarningStatus.APPEALED, by=by, now=now, text=reason,
+                attachment=attachment, attachment_name=name)
+    return w
+
+
+@transaction.atomic
+def appeal_decide(*, warning: Warning | int, by: Staff, now: dt.datetime, upheld: bool, text: str) -> Warning:
+    """The supervision office decides an appeal: upheld → the card is withdrawn; rejected → confirmed."""
+    _require(by, (R.SUPERVISOR,), "只有效能监察员可以处理申诉。")
+    w = _card_for(by, warning)
+    _allowed(w, (WarningStatus.APPEALED,), "作出申诉决定")
+    text = _text(text, "申诉处理意见")
+    if upheld:
+        _transition(w, kind=ActionKind.APPEAL_UPHELD, to=WarningStatus.WITHDRAWN, by=by, now=now, text=text)
+    else:
+        _transition(w, kind=ActionKind.APPEAL_REJECTED, to=WarningStatus.CONFIRMED, by=by, now=now, text=text)
+    return w
+
+
+# ================================================================================= supervision orders
+MAX_ORDER_WD = 60
+
+
+@transaction.atomic
+def supervision_order_issue(
+    *, by: Staff, now: dt.datetime, due_wd: int, instructions: str, warning: Warning | int | None = None,
+    case: Case | None = None,
+) -> SupervisionOrder:
+    """Issue a supervision order (督办) about a card or a case, due in `due_wd` working days (at the close
+    of office hours of that day). The department's head and the case handler are notified."""
+    _require(by, (R.SUPERVISOR,), "只有效能监察员可以发出督办。")
+    if isinstance(due_wd, bool) or not isinstance(due_wd, int) or not 1 <= due_wd <= MAX_ORDER_WD:
+        raise DomainError(f"督办期限应为 1—{MAX_ORDER_WD} 个工作日。", field="due_wd")
+    instructions = _text(instructions, "督办要求", field_name="instructions")
+    w = None
+    if warning is not None:
+        w = _card_for(by, warning)
+        if w.status == WarningStatus.WITHDRAWN:
+            raise DomainError("已撤销的卡不能督办。", field="warning")
+        case = w.case
+    if case is None:
+        raise DomainError("请指定督办的办件或预警纠错卡。", field="case")
+    cal = get_calendar()
+    due_at = cal.close_of(cal.add_working_days(now.astimezone(cal.tz).date(), due_wd).date)
+    order = SupervisionOrder.objects.create(
+        number=f"tmp-{now.timestamp()}-{by.pk}-{case.pk}", warning=w, case=case, department_id=case.department_id,
+        issued_by=by, issued_at=now, due_wd=due_wd, due_at=due_at, instructions=instructions,
+    )
+    order.number = f"DB{now.astimezone(cal.tz):%Y}-{order.pk:06d}"
+    order.save(update_fields=["number"])
+    if w is not None:
+        WarningAction.objects.create(warning=w, kind=ActionKind.ORDER, by=by, at=now, text=instructions,
+                                     from_status=w.status, to_status=w.status)
+    _notify_order(order, kind=NotificationKind.ORDER_ISSUED, now=now, handler_id=case.handler_id)
+    return order
+
+
+def _order_for(by: Staff, order: SupervisionOrder | int) -> SupervisionOrder:
+    pk = order.pk if isinstance(order, SupervisionOrder) else order
+    qs = SupervisionOrder.objects.all()
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update(of=("self",))
+    o = scope_to_staff(qs, by).select_related("case", "warning").filter(pk=pk).first()
+    if o is None:
+        raise NotFound("督办单不存在或不在您的权限范围内。")
+    return o
+
+
+@transaction.atomic
+def supervision_order_answer(*, order: SupervisionOrder | int, by: Staff, now: dt.datetime, answer: str) -> SupervisionOrder:
+    """The department answers a supervision order (督办答复). A late answer is accepted and stays marked late."""
+    _require(by, DEPARTMENT_ROLES, "只有本部门的承办人或负责人可以答复督办。")
+    o = _order_for(by, order)
+    if o.status != OrderStatus.ISSUED:
+        raise DomainError("此督办单已答复或已办结。", field="status", code="wrong_status")
+    o.answer = _text(answer, "答复内容", field_name="answer", max_len=5000)
+    o.answered_at = now
+    o.answered_by = by
+    o.status = OrderStatus.ANSWERED
+    o.save(update_fields=["answer", "answered_at", "answered_by", "status"])
+    return o
+
+
+@transaction.atomic
+def supervision_order_close(*, order: SupervisionOrder | int, by: Staff, now: dt.datetime, note: str = "") -> SupervisionOrder:
+    """The supervision office closes an order (办结), normally after the answer; with a note."""
+    _require(by, (R.SUPERVISOR,), "只有效能监察员可以办结督办。")
+    o = _order_for(by, order)
+    if o.status == OrderStatus.CLOSED:
+        raise DomainError("此督办单已办结。", field="status", code="wrong_status")
+    o.close_note = _text(note, "办结意见", field_name="note", required=o.status != OrderStatus.ANSWERED)
+    o.status = OrderStatus.CLOSED
+    o.closed_at = now
+    o.closed_by = by
+    o.save(update_fields=["close_note", "status", "closed_at", "closed_by"])
+    return o
+
+
+def _escalate_late_orders(*, now, result: TickResult) -> int:
+    """Orders unanswered past their due date: marked late once, the linked card raised one level, the head
+    and the issuing supervisor told. Locked with SKIP LOCKED so concurrent ticks do it once."""
+    qs = SupervisionOrder.objects.filter(status=OrderStatus.ISSUED, escalated_at__isnull=True, due_at__lt=now)
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    orders = list(qs.select_related("warning__rule", "case")[:1000])
+    for o in orders:
+        o.escalated_at = now
+        o.save(update_fields=["escalated_at"])
+        w = o.warning
+        if w is not None and w.status in OPEN_STATUSES and w.status != WarningStatus.PENDING_CONFIRMATION:
+            _escalate(w, by=None, now=now, text=f"督办单 {o.number} 逾期未答复，系统自动升级。")
+        result.notifications_created += _notify_order(o, kind=NotificationKind.ORDER_OVERDUE, now=now,
+                                                      handler_id=o.case.handler_id, extra=[o.issued_by_id])
+    return len(orders)
+
+
+# ====================================================================================== notifications
+def in_office_hours(now: dt.datetime) -> bool:
+    """Whether `now` falls in office hours of a working day (never guessed for a year not loaded)."""
+    cal = get_calendar()
+    local = now.astimezone(cal.tz)
+    try:
+        if not cal.is_working_day(local.date()):
+            return False
+    except DomainError:
+        return False
+    t = local.timetz().replace(tzinfo=None)
+    return any(a <= t < b for a, b in cal.periods)
+
+
+def _heads(dept_ids: set[int]) -> dict[int, set[int]]:
+    """Department heads: the department's appointed head and its staff holding the head role."""
+    out: dict[int, set[int]] = defaultdict(set)
+    if not dept_ids:
+        return out
+    for did, head in Department.objects.filter(id__in=dept_ids, head__isnull=False).values_list("id", "head_id"):
+        out[did].add(head)
+    for sid, did in Staff.objects.filter(department_id__in=dept_ids, is_active=True, groups__name=R.HEAD).values_list(
+        "id", "department_id"
+    ):
+        out[did].add(sid)
+    return out
+
+
+LEVEL_TEXT = {"reminder": "预警提醒", "yellow": "黄牌", "red": "红牌"}
+
+
+def _notify_cards(items: list[tuple], *, kind: str, now) -> int:
+    """Notifications about cards: (warning id, department id, handler id, level, rule name, case no,
+    detail) each, to the handler and the department heads, in-app plus e-mail/SMS where known."""
+    heads = _heads({i[1] for i in items})
+    targets = []
+    for wid, dept, handler, level, rule_name, case_no, detail in items:
+        who = set(heads.get(dept, ()))
+        if handler:
+            who.add(handler)
+        verb = "升级为" if kind == NotificationKind.WARNING_ESCALATED else ""
+        subject = f"【{verb}{LEVEL_TEXT.get(level, level)}】办件 {case_no}：{rule_name}"
+        body = f"{subject}。{detail}。请登录效能监察平台，在“预警纠错”中查看并答复。"
+        for rid in who:
+            targets.append((wid, None, rid, subject, body))
+    return _write_notifications(targets, kind=kind, now=now)
+
+
+def _notify_order(order: SupervisionOrder, *, kind: str, now, handler_id=None, extra=()) -> int:
+    who = set(_heads({order.department_id}).get(order.department_id, ()))
+    if handler_id:
+        who.add(handler_id)
+    who.update(x for x in extra if x)
+    if kind == NotificationKind.ORDER_OVERDUE:
+        subject = f"【督办逾期】{order.number} 办件 {order.case.case_no}"
+    else:
+        subject = f"【督办】{order.number} 办件 {order.case.case_no}"
+    due = order.due_at.astimezone(get_calendar().tz)
+    body = f"{subject}。督办要求：{order.instructions}。答复期限：{due:%Y-%m-%d %H:%M}。"
+    return _write_notifications([(None, order.pk, rid, subject[:200], body) for rid in who], kind=kind, now=now)
+
+
+def _write_notifications(targets: list[tuple], *, kind: str, now) -> int:
+    if not targets:
+        return 0
+    contacts = {
+        pk: (email, phone)
+        for pk, email, phone in Staff.objects.filter(id__in={t[2] for t in targets}, is_active=True).values_list(
+            "id", "email", "phone"
+        )
+    }
+    rows = []
+    for wid, oid, rid, subject, body in targets:
+        if rid not in contacts:
+            continue
+        email, phone = contacts[rid]
+        common = {"recipient_id": rid, "warning_id": wid, "order_id": oid, "kind": kind, "subject": subject[:200],
+                  "body": body, "created_at": now}
+        rows.append(Notification(channel=Channel.IN_APP, sent_at=now, **common))  # visible at once
+        if email:
+            rows.append(Notification(channel=Channel.EMAIL, **common))
+        if phone:
+            rows.append(Notification(channel=Channel.SMS, **common))
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
+def sms_backend():
+    """The SMS backend named by XIAONENG_SMS_BACKEND (a class with `send(phone, text)`)."""
+    path = getattr(settings, "XIAONENG_SMS_BACKEND", "xiaoneng.supervision.sms.ConsoleBackend")
+    return import_string(path)()
+
+
+def notifications_send_due(*, now: dt.datetime, limit: int = SEND_LIMIT) -> int:
+    """Send the e-mails and SMS waiting for office hours (none outside them). Each is handed to its backend
+    once: rows are locked (SKIP LOCKED on PostgreSQL) and marked sent in the same transaction."""
+    if not in_office_hours(now):
+        return 0
+    sent = 0
+    with transaction.atomic():
+        qs = Notification.objects.filter(sent_at__isnull=True, attempts__lt=5).exclude(channel=Channel.IN_APP)
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        batch = list(qs.select_related("recipient").order_by("created_at", "id")[:limit])
+        if not batch:
+            return 0
+        sms = sms_backend() if any(n.channel == Channel.SMS for n in batch) else None
+        done, failed = [], []
+        for n in batch:
+            try:
+                if n.channel == Channel.EMAIL:
+                    send_mail(n.subject, n.body, None, [n.recipient.email], fail_silently=False)
+                else:
+                    sms.send(n.recipient.phone, n.body)
+                done.append(n.pk)
+            except Exception as exc:  # a backend failure must not stop the other messages; it is retried
+                log.warning("notification %s not sent: %s", n.pk, exc)
+                failed.append((n.pk, str(exc)[:300]))
+        Notification.objects.filter(pk__in=done).update(sent_at=now, attempts=F("attempts") + 1, error="")
+        for pk, err in failed:
+            Notification.objects.filter(pk=pk).update(attempts=F("attempts") + 1, error=err)
+        sent = len(done)
+    return sent
+
+
+def notification_mark_read(*, by: Staff, now: dt.datetime, ids: list[int] | None = None) -> int:
+    """Mark `by`'s in-app notifications read (all unread ones when `ids` is None)."""
+    qs = Notification.objects.filter(recipient=by, channel=Channel.IN_APP, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=now)
+

@@ -1,0 +1,204 @@
+"""Time-based rules through the tick: each default fires exactly when it should (one second either side),
+around the National Day holidays of 2026 (10月1日—7日 off, Saturday 10月10日 a make-up working day)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from xiaoneng.cases.models import Case
+from xiaoneng.supervision.models import Rule, Warning, WarningStatus
+from xiaoneng.supervision.services import supervise_tick
+
+from .conftest import SECOND, at, ev
+
+
+def cards(case=None):
+    qs = Warning.objects.order_by("id")
+    if case is not None:
+        qs = qs.filter(case=case)
+    return [(w.rule.code, w.level, w.status) for w in qs.select_related("rule")]
+
+
+def test_deadlines_skip_national_day(accepted_case):
+    c = accepted_case(when="2026-09-28 09:00")
+    # Day 0 is 9/28; 9/29, 9/30, (10/1-10/7 off), 10/8, 10/9, Saturday 10/10 (make-up day) = 5 wd.
+    assert c.committed_deadline == at("2026-10-10 17:30")
+    assert c.statutory_deadline == at("2026-10-30 17:30")
+
+
+@pytest.mark.parametrize(("code", "threshold"), [
+    ("committed-reminder", "2026-10-08 17:30"),  # 2 wd before 10/10: 10/9 is wd 4, 10/8 wd 3
+    ("committed-yellow", "2026-10-12 17:30"),  # more than 1 wd past 10/10 (10/11 is Sunday)
+    ("statutory-red", "2026-11-02 17:30"),  # 10/30 is a Friday: 1 wd later is Monday 11/2
+])
+def test_threshold_one_second_either_side(accepted_case, code, threshold):
+    c = accepted_case(when="2026-09-28 09:00")
+    t = at(threshold)
+    supervise_tick(now=t - SECOND)
+    assert code not in [r for r, _l, _s in cards(c)]
+    supervise_tick(now=t)  # exactly at the threshold: not yet crossed
+    assert code not in [r for r, _l, _s in cards(c)]
+    supervise_tick(now=t + SECOND)
+    assert code in [r for r, _l, _s in cards(c)]
+    w = Warning.objects.get(case=c, rule__code=code)
+    assert w.crossed_at == t and w.issued_at == t + SECOND and w.status == WarningStatus.ISSUED
+
+
+def test_schedule_follows_thresholds(accepted_case):
+    c = accepted_case(when="2026-09-28 09:00")
+    supervise_tick(now=at("2026-10-08 17:31"))
+    c.refresh_from_db()
+    assert c.next_check_at == at("2026-10-12 17:30") + timedelta(microseconds=1)
+    supervise_tick(now=at("2026-10-12 17:31"))
+    c.refresh_from_db()
+    assert c.next_check_at == at("2026-11-02 17:30") + timedelta(microseconds=1)
+    assert cards(c) == [("committed-reminder", "reminder", "issued"), ("committed-yellow", "yellow", "issued")]
+
+
+def test_tick_twice_issues_each_card_once(accepted_case):
+    accepted_case("C1")
+    accepted_case("C2")
+    first = supervise_tick(now=at("2026-11-03 09:00"))
+    second = supervise_tick(now=at("2026-11-03 09:00"))
+    assert first.cards_issued == 4 and second.cards_issued == 0  # yellow + red for each (reminder too late)
+    # Force every case due again: still nothing new.
+    Case.objects.update(next_check_at=at("2026-11-01 00:00"))
+    assert supervise_tick(now=at("2026-11-03 10:00")).cards_issued == 0
+    assert Warning.objects.count() == 4
+
+
+def test_unique_constraint_refuses_duplicate(accepted_case):
+    c = accepted_case()
+    supervise_tick(now=at("2026-10-13 09:00"))
+    w = Warning.objects.get(case=c)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Warning.objects.create(case=c, rule=w.rule, level=w.level, deadline_key=w.deadline_key,
+                               department=w.department, crossed_at=w.crossed_at, issued_at=w.issued_at,
+                               updated_at=w.issued_at)
+
+
+def test_late_completed_event_withdraws_yellow(accepted_case, ingest):
+    """Decided and documented: a `completed` event that arrives late but happened before the threshold
+    withdraws the card automatically (history says why); one that happened after it leaves the card."""
+    c1 = accepted_case("C1")
+    c2 = accepted_case("C2")
+    supervise_tick(now=at("2026-10-13 09:00"))
+    assert [s for _r, _l, s in cards(c1)] == ["issued"]
+    ingest([ev("C1", "completed", "2026-10-09 15:00"), ev("C2", "completed", "2026-10-13 08:00")],
+           now=at("2026-10-13 10:00"))
+    w1 = Warning.objects.get(case=c1)
+    assert w1.status == WarningStatus.WITHDRAWN
+    assert w1.actions.get().kind == "auto_withdraw"
+    assert Warning.objects.get(case=c2).status == WarningStatus.ISSUED
+
+
+def test_completed_before_threshold_never_issued(accepted_case, ingest):
+    c = accepted_case()
+    ingest([ev("C1", "completed", "2026-10-12 10:00"), ev("C1", "delivered", "2026-10-13 10:00")],
+           now=at("2026-10-13 10:05"))  # completed after the reminder's time, before the yellow's
+    supervise_tick(now=at("2026-11-05 09:00"))
+    assert cards(c) == []  # the reminder came too late to matter, the yellow never came
+
+
+def test_history_import_gets_cards_when_completed_late(accepted_case, ingest):
+    c = accepted_case()
+    ingest([ev("C1", "completed", "2026-11-04 10:00"), ev("C1", "delivered", "2026-11-05 10:00")],
+           now=at("2026-11-20 10:00"))
+    assert sorted(cards(c)) == [("committed-yellow", "yellow", "issued"), ("statutory-red", "red", "issued")]
+
+
+def test_special_procedure_moves_thresholds(accepted_case, ingest):
+    c = accepted_case()
+    ingest([ev("C1", "suspended", "2026-09-29 10:00", reason="检测", granted_days=5)], now=at("2026-09-29 10:05"))
+    c.refresh_from_db()
+    assert c.committed_deadline == at("2026-10-16 17:30")  # 5 wd later than 10/10: 10/12 … 10/16
+    supervise_tick(now=at("2026-10-13 09:00"))
+    assert "committed-yellow" not in [r for r, _l, _s in cards(c)]
+
+
+def test_open_supplement_stops_the_clock(accepted_case, ingest):
+    c = accepted_case()
+    ingest([ev("C1", "supplement_requested", "2026-09-29 10:00", missing_materials=["营业执照"])],
+           now=at("2026-09-29 10:05"))
+    c.refresh_from_db()
+    assert c.clock_stopped_at is not None
+    Case.objects.filter(pk=c.pk).update(next_check_at=at("2026-09-30 00:00"))
+    supervise_tick(now=at("2026-11-20 09:00"))
+    assert cards(c) == []
+
+
+def test_delivery_late(accepted_case, ingest):
+    c = accepted_case()
+    ingest([ev("C1", "completed", "2026-10-09 10:00")], now=at("2026-10-09 10:05"))
+    c.refresh_from_db()
+    t = at("2026-10-13 17:30")  # 3 wd after Friday 10/9: Saturday 10/10 (make-up day), 10/12, 10/13
+    assert c.delivery_due_at == t
+    supervise_tick(now=t - SECOND)
+    assert cards(c) == []
+    supervise_tick(now=t + SECOND)
+    assert cards(c) == [("delivery-late", "yellow", "issued")]
+
+
+def test_deemed_approval_marks_case_and_raises_red(accepted_case):
+    c = accepted_case(code="MY001")
+    supervise_tick(now=c.statutory_deadline + SECOND)
+    c.refresh_from_db()
+    assert c.deemed_approved_at == c.statutory_deadline
+    assert ("deemed-approval", "red", "issued") in cards(c)
+
+
+def test_step_over_its_own_limit(accepted_case, ingest):
+    c = accepted_case()
+    # 审核 (2 wd) starts at acceptance 9/28: due 9/30 17:30; done 10/8 → over its own limit.
+    ingest([ev("C1", "step_completed", "2026-10-08 10:00", step="审核")], now=at("2026-10-08 10:05"))
+    assert ("step-overdue", "yellow", "issued") in cards(c)
+
+
+def test_disabled_rule_issues_nothing(accepted_case):
+    Rule.objects.filter(code="committed-yellow").update(enabled=False)
+    c = accepted_case()
+    supervise_tick(now=at("2026-10-13 09:00"))
+    assert cards(c) == []
+
+
+def test_tick_query_count_is_constant(accepted_case, django_assert_max_num_queries, staff):
+    for i in range(3):
+        accepted_case(f"S{i}")
+    with django_assert_max_num_queries(20):
+        small = supervise_tick(now=at("2026-11-03 09:00"))
+    for i in range(30):
+        accepted_case(f"L{i}")
+    with django_assert_max_num_queries(20):
+        large = supervise_tick(now=at("2026-11-03 09:00"))
+    assert small.cases_checked == 3 and large.cases_checked == 30 and large.cards_issued == 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_ticks_at_once_issue_each_card_once(accepted_case):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has a single writer: concurrent ticks are serialised by the database itself")
+    for i in range(40):
+        accepted_case(f"P{i}")
+    now = at("2026-11-03 09:00")
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(supervise_tick(now=now, batch_size=7))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert Warning.objects.count() == 80
+    assert sum(r.cards_issued for r in results) == 80
