@@ -77,6 +77,18 @@ def source_key(*, client: ApiClient | None, by: Staff | None, source: str | None
     return "i:platform"
 
 
+def _where_in(qs, field: str, values: list):
+    """`qs.filter(field__in=values)`, but on PostgreSQL as `= ANY(%s)` with ONE array parameter: psycopg
+    interpolates parameters client-side, and parsing a query with 10,000 placeholders costs more than
+    running it."""
+    if connection.vendor == "postgresql":
+        meta = qs.model._meta
+        column = meta.get_field(field).column
+        q = connection.ops.quote_name
+        return qs.extra(where=[f"{q(meta.db_table)}.{q(column)} = ANY(%s)"], params=[list(values)])
+    return qs.filter(**{f"{field}__in": values})
+
+
 def _chunks(seq, n=_CHUNK):
     seq = list(seq)
     for i in range(0, len(seq), n):
@@ -190,12 +202,12 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
     case_nos = {ev.case_no for _, ev in good}
     existing = {}
     for part in _chunks(case_nos):
-        for row in Case.objects.filter(case_no__in=part).values_list("case_no", "service_item_id", "department_id"):
+        for row in _where_in(Case.objects, "case_no", part).values_list("case_no", "service_item_id", "department_id"):
             existing[row[0]] = row
     parents_wanted = {ev.parent_case_no for _, ev in good if ev.parent_case_no} - case_nos
     parent_known = set()
     for part in _chunks(parents_wanted):
-        parent_known.update(Case.objects.filter(case_no__in=part).values_list("case_no", flat=True))
+        parent_known.update(_where_in(Case.objects, "case_no", part).values_list("case_no", flat=True))
 
     ok: list[tuple[int, NormEvent, ServiceItem]] = []
     for i, ev in good:
@@ -217,111 +229,164 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
     if not ok:
         return
 
-    # New cases: a minimal row each (sorted by number: concurrent batches insert in the same order), then
-    # one locking read of every touched case. ignore_conflicts lets a concurrent batch win the insert race.
+    first_contact = by.pk if (by is not None and channel == Channel.WINDOW) else None
     first_item: dict[str, ServiceItem] = {}
     for _i, ev, item in ok:
         first_item.setdefault(ev.case_no, item)
-    new = sorted(no for no in first_item if no not in existing)
-    first_contact = by.pk if (by is not None and channel == Channel.WINDOW) else None
-    if new:
-        _insert_cases(new, first_item, channel=channel, now=now, first_contact=first_contact)
-    lock_nos = set(first_item) | {ev.parent_case_no for _, ev, _ in ok if ev.parent_case_no}
-    locked: dict[str, dict] = {}
-    cols = ("id", "case_no", "service_item_id", "department_id", "events_count", "applicant_name",
-            "applicant_id_no", "applicant_phone", "first_contact_id", "parent_id", "is_joint_parent", "version_id")
-    for part in _chunks(sorted(lock_nos)):
-        qs = Case.objects.filter(case_no__in=part).order_by("id")
-        if connection.features.has_select_for_update:
-            qs = qs.select_for_update(of=("self",))
-        for row in qs.values_list(*cols):
-            locked[row[1]] = dict(zip(cols, row, strict=True))
-
-    # Duplicates are decided under the lock, so two identical batches at once store each event once.
-    dup_ids = set()
-    ids = [ev.event_id for _, ev, _ in ok]
-    for part in _chunks(ids):
-        dup_ids.update(CaseEvent.objects.filter(source=src, event_id__in=part).values_list("event_id", flat=True))
-
-    client_id = client.pk if client is not None else None
-    staff_id = by.pk if by is not None else None
-    rows: list[tuple] = []
-    per_case: dict[int, list[tuple[NormEvent, int]]] = defaultdict(list)
+    # Existing cases (and the parents named) are locked first, in id order, so two batches touching the same
+    # cases serialise and cannot deadlock; duplicates are decided under that lock.
+    refs = {ev.parent_case_no for _, ev, _ in ok if ev.parent_case_no}
+    locked = _lock({no for no in first_item if no in existing} | (refs & (set(existing) | parent_known)))
+    dup_ids = _duplicates(src, [ev.event_id for _, ev, _ in ok])
+    by_no: dict[str, list[tuple[NormEvent, int]]] = defaultdict(list)
+    order: list[NormEvent] = []
     for _i, ev, _item in ok:
         if ev.event_id in dup_ids:
             result.duplicates += 1
             continue
-        case = locked[ev.case_no]
-        # The row's position stands in for its id when folding events of this batch only: ids are handed
-        # out in insertion order, so the tie-break (recorded order) is the same.
-        per_case[case["id"]].append((ev, len(rows)))
-        rows.append((case["id"], src, client_id, staff_id, ev.event_id, ev.type, ev.occurred_at, now, ev.step,
-                     ev.handler, ev.reason, ev.missing_materials, ev.fee_item, ev.amount, ev.granted_days,
-                     ev.payload))
+        # The position in the batch stands in for the id when a new case is folded from this batch alone:
+        # ids are handed out in insertion order, so the tie-break (recorded order) is the same.
+        by_no[ev.case_no].append((ev, len(order)))
+        order.append(ev)
+    if not order:
+        return
+
+    cal = get_calendar()
+    versions = load_versions({first_item[no].id for no in by_no} | {c["service_item_id"] for c in locked.values()})
+    override = hooks.next_check_override()
+
+    # New cases are folded in memory and inserted with their full state in one statement; a number that a
+    # concurrent batch inserted first is skipped (ON CONFLICT DO NOTHING) and joins the refold path below.
+    new_nos = sorted(no for no in by_no if no not in locked)
+    case_ids = {no: c["id"] for no, c in locked.items()}
+    link_later: list[tuple[str, str]] = []  # (child, parent) both new in this batch
+    if new_nos:
+        new_rows = []
+        for no in new_nos:
+            item = first_item[no]
+            case = {"id": None, "case_no": no, "service_item_id": item.id, "department_id": item.department_id,
+                    "events_count": 0, "applicant_name": "", "applicant_id_no": "", "applicant_phone": "",
+                    "first_contact_id": None, "parent_id": None, "is_joint_parent": no in refs}
+            parent_no = next((ev.parent_case_no for ev, _n in by_no[no] if ev.parent_case_no), "")
+            if parent_no in locked:
+                case["parent_id"] = locked[parent_no]["id"]
+            elif parent_no:
+                link_later.append((no, parent_no))
+            evs = [_ev(ev, n) for ev, n in by_no[no]]
+            state = _fold_state(case, evs, by_no[no], versions, cal, now=now, first_contact=first_contact,
+                                override=override)
+            new_rows.append((case, state))
+        won = _insert_cases(new_rows, channel=channel, now=now)
+        case_ids.update(won)
+        lost = [no for no in new_nos if no not in won]
+        if lost:
+            locked.update(_lock(set(lost)))
+            case_ids.update({no: locked[no]["id"] for no in lost})
+            again = _duplicates(src, [ev.event_id for no in lost for ev, _n in by_no[no]])
+            if again:
+                for no in lost:
+                    kept = [(ev, n) for ev, n in by_no[no] if ev.event_id not in again]
+                    result.duplicates += len(by_no[no]) - len(kept)
+                    by_no[no] = kept
+                order = [ev for ev in order if ev.event_id not in again]
+
+    client_id = client.pk if client is not None else None
+    staff_id = by.pk if by is not None else None
+    rows = [(case_ids[ev.case_no], src, client_id, staff_id, ev.event_id, ev.type, ev.occurred_at, now, ev.step,
+             ev.handler, ev.reason, ev.missing_materials, ev.fee_item, ev.amount, ev.granted_days, ev.payload)
+            for ev in order]
     if not rows:
         return
     _insert_events(rows)
     result.accepted = len(rows)
 
     # Joint cases: link children to their parent; a newly flagged parent is refolded with the joint limit.
-    parent_touch = set()
-    by_id = {c["id"]: c for c in locked.values()}
-    for cid, pairs in per_case.items():
-        case = by_id[cid]
-        for ev, _obj in pairs:
-            if ev.parent_case_no and case["parent_id"] is None:
-                parent = locked[ev.parent_case_no]
-                case["parent_id"] = parent["id"]
-                if not parent["is_joint_parent"]:
-                    parent["is_joint_parent"] = True
-                    parent_touch.add(parent["id"])
-
-    touched = list(per_case) + [pid for pid in parent_touch if pid not in per_case]
-    result.case_ids = touched
-    _refold(touched, by_id, per_case, now=now, first_contact=first_contact)
+    if link_later:
+        write_case_columns([(case_ids[child], {"parent_id": case_ids[parent]}) for child, parent in link_later],
+                           ("parent_id",))
+    refold: set[str] = set()
+    for no, case in locked.items():
+        if by_no.get(no):
+            refold.add(no)
+            parent_no = next((ev.parent_case_no for ev, _n in by_no[no] if ev.parent_case_no), "")
+            if parent_no and case["parent_id"] is None:
+                case["parent_id"] = case_ids[parent_no]
+    for parent_no in refs:
+        parent = locked.get(parent_no)
+        if parent is not None and not parent["is_joint_parent"]:
+            parent["is_joint_parent"] = True
+            refold.add(parent_no)
+    result.case_ids = sorted({case_ids[no] for no in by_no} | {case_ids[no] for no in refold})
+    if refold:
+        _refold([locked[no] for no in sorted(refold)], by_no, versions, cal, now=now, first_contact=first_contact,
+                override=override)
 
     if hooks.has_event_listeners():
-        cases = Case.objects.in_bulk(list(per_case))
+        touched = [case_ids[no] for no in by_no if by_no[no]]
+        cases = Case.objects.in_bulk(touched)
         new_events: dict[int, list[CaseEvent]] = defaultdict(list)
-        for part in _chunks([ev.event_id for pairs in per_case.values() for ev, _n in pairs]):
-            for e in CaseEvent.objects.filter(source=src, event_id__in=part):
+        for part in _chunks([ev.event_id for ev in order]):
+            for e in _where_in(CaseEvent.objects.filter(source=src), "event_id", part):
                 new_events[e.case_id].append(e)
-        applied = [(cases[cid], sorted(new_events[cid], key=lambda o: (o.occurred_at, o.pk))) for cid in per_case]
+        applied = [(cases[cid], sorted(new_events[cid], key=lambda o: (o.occurred_at, o.pk))) for cid in touched]
         hooks.events_applied(applied=applied, now=now)
 
 
-def _refold(touched, by_id, per_case, *, now, first_contact) -> None:
-    """Fold every touched case from all its events and write the results back in one statement."""
-    cal = get_calendar()
-    # Cases that had events before this batch: read them all (this batch's included) in one query.
-    old = [cid for cid in touched if by_id[cid]["events_count"]]
+_LOCK_COLS = ("id", "case_no", "service_item_id", "department_id", "events_count", "applicant_name",
+              "applicant_id_no", "applicant_phone", "first_contact_id", "parent_id", "is_joint_parent", "version_id")
+
+
+def _lock(case_nos: set[str]) -> dict[str, dict]:
+    """Read (and on PostgreSQL lock, FOR UPDATE in id order) the given cases."""
+    locked: dict[str, dict] = {}
+    for part in _chunks(sorted(case_nos)):
+        qs = _where_in(Case.objects, "case_no", part).order_by("id")
+        if connection.features.has_select_for_update:
+            qs = qs.select_for_update(of=("self",))
+        for row in qs.values_list(*_LOCK_COLS):
+            locked[row[1]] = dict(zip(_LOCK_COLS, row, strict=True))
+    return locked
+
+
+def _duplicates(src: str, event_ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for part in _chunks(event_ids):
+        found.update(_where_in(CaseEvent.objects.filter(source=src), "event_id", part).values_list("event_id",
+                                                                                               flat=True))
+    return found
+
+
+def _ev(ev: NormEvent, n: int) -> Ev:
+    return Ev(n, ev.type, ev.occurred_at, ev.step, ev.handler, ev.reason, ev.amount, ev.granted_days, ev.fee_item)
+
+
+def _fold_state(case: dict, evs: list[Ev], pairs, versions, cal, *, now, first_contact, override) -> dict:
+    """The columns of a case folded from `evs` (all its events)."""
+    facts = fold_events(evs)
+    version = pin_version(versions.get(case["service_item_id"], []), facts.received_at or facts.first_at)
+    clock = compute_clock(cal, facts, version, is_joint_parent=case["is_joint_parent"], now=now)
+    state = case_state(facts, clock, now=now)
+    if override is not None:
+        state["next_check_at"] = override(state, state["next_check_at"], now)
+    name, id_no, phone = _applicant(case, pairs)
+    state.update(
+        version_id=version.id if version else None, applicant_name=name, applicant_id_no=id_no,
+        applicant_phone=phone,
+        first_contact_id=case["first_contact_id"] or (first_contact if facts.registered else None),
+        parent_id=case["parent_id"], is_joint_parent=case["is_joint_parent"], updated_at=now,
+    )
+    return state
+
+
+def _refold(cases: list[dict], by_no, versions, cal, *, now, first_contact, override) -> None:
+    """Fold existing cases from all their events (read in one query) and write them back in one statement."""
     evs: dict[int, list[Ev]] = defaultdict(list)
-    for part in _chunks(old):
-        for row in CaseEvent.objects.filter(case_id__in=part).values_list(*EV_FIELDS, "case_id"):
+    for part in _chunks([c["id"] for c in cases]):
+        for row in _where_in(CaseEvent.objects, "case", part).values_list(*EV_FIELDS, "case_id"):
             evs[row[-1]].append(Ev(*row[:-1]))
-    for cid in touched:
-        if not by_id[cid]["events_count"]:
-            evs[cid] = [Ev(n, e.type, e.occurred_at, e.step, e.handler, e.reason, e.amount, e.granted_days,
-                           e.fee_item) for e, n in per_case.get(cid, ())]
-    versions = load_versions({by_id[cid]["service_item_id"] for cid in touched})
-    rows = []
-    override = hooks.next_check_override()
-    for cid in touched:
-        case = by_id[cid]
-        facts = fold_events(evs[cid])
-        version = pin_version(versions.get(case["service_item_id"], []), facts.received_at or facts.first_at)
-        clock = compute_clock(cal, facts, version, is_joint_parent=case["is_joint_parent"], now=now)
-        state = case_state(facts, clock, now=now)
-        if override is not None:
-            state["next_check_at"] = override(state, state["next_check_at"], now)
-        name, id_no, phone = _applicant(case, per_case.get(cid, ()))
-        state.update(
-            version_id=version.id if version else None, applicant_name=name, applicant_id_no=id_no,
-            applicant_phone=phone,
-            first_contact_id=case["first_contact_id"] or (first_contact if facts.registered else None),
-            parent_id=case["parent_id"], is_joint_parent=case["is_joint_parent"], updated_at=now,
-        )
-        rows.append((cid, state))
+    rows = [(c["id"], _fold_state(c, evs[c["id"]], by_no.get(c["case_no"], ()), versions, cal, now=now,
+                                  first_contact=first_contact, override=override))
+            for c in cases]
     write_case_columns(rows, WRITE_FIELDS)
 
 
@@ -401,32 +466,57 @@ def _insert_events(rows: list[tuple]) -> None:
             cur.executemany(f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) VALUES ({marks})", data)
 
 
-def _insert_cases(case_nos: list[str], first_item: dict, *, channel: str, now: dt.datetime, first_contact) -> None:
-    """Insert a minimal row for each new case number; a number a concurrent batch inserted first is skipped
-    (ON CONFLICT DO NOTHING), and the locking read that follows picks up whichever row won."""
+def _insert_cases(new_rows: list[tuple[dict, dict]], *, channel: str, now: dt.datetime) -> dict[str, int]:
+    """Insert new cases with their folded state; returns {case_no: id} of the rows this call inserted.
+    A number a concurrent batch inserted first is skipped (ON CONFLICT DO NOTHING … RETURNING tells which)."""
     meta = Case._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    template = Case(case_no="", department_id=0, service_item_id=0, channel=channel, created_at=now, updated_at=now,
-                    first_contact_id=first_contact, status="received", is_open=True)
-    base = [getattr(template, f.attname) for f in fields]
+    template = Case(case_no="", department_id=0, service_item_id=0, channel=channel, created_at=now, updated_at=now)
+    base = {f.attname: getattr(template, f.attname) for f in fields}
     convs = _converters(fields, copy=False)
-    base = [conv(v) if conv is not None and v is not None else v for v, conv in zip(base, convs, strict=True)]
     names = [f.attname for f in fields]
-    i_no, i_dept, i_item = names.index("case_no"), names.index("department_id"), names.index("service_item_id")
     data = []
-    for no in case_nos:
-        row = list(base)
-        row[i_no] = no
-        row[i_dept] = first_item[no].department_id
-        row[i_item] = first_item[no].id
-        data.append(row)
+    for case, state in new_rows:
+        values = dict(base, case_no=case["case_no"], department_id=case["department_id"],
+                      service_item_id=case["service_item_id"])
+        values.update(state)
+        data.append([values[n] for n in names])
     q = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        return _pg_copy_insert_cases(fields, _prepared(data, _converters(fields, copy=True)))
+    data = _prepared(data, convs)
     cols = ", ".join(q(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per = max(1, 30_000 // len(fields))  # inside SQLite's 32,766 parameters per statement
+    won: dict[str, int] = {}
     with connection.cursor() as cur:
-        cur.executemany(
-            f"INSERT INTO {q(meta.db_table)} ({cols}) VALUES ({marks}) ON CONFLICT ({q('case_no')}) DO NOTHING", data
-        )
+        for i in range(0, len(data), per):
+            part = data[i : i + per]
+            cur.execute(
+                f"INSERT INTO {q(meta.db_table)} ({cols}) VALUES {', '.join([one] * len(part))} "
+                f"ON CONFLICT ({q('case_no')}) DO NOTHING RETURNING {q('id')}, {q('case_no')}",
+                [v for row in part for v in row],
+            )
+            won.update((no, pk) for pk, no in cur.fetchall())
+    return won
+
+
+def _pg_copy_insert_cases(fields, data: list[list]) -> dict[str, int]:
+    q = connection.ops.quote_name
+    table = q(Case._meta.db_table)
+    decl = ", ".join(f"{q(f.column)} {f.db_type(connection)}" for f in fields)
+    cols = ", ".join(q(f.column) for f in fields)
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS _xn_case_new ({decl}) ON COMMIT DROP")
+        cur.execute("TRUNCATE _xn_case_new")
+        with cur.cursor.copy(f"COPY _xn_case_new ({cols}) FROM STDIN") as copy:
+            for row in data:
+                copy.write_row(row)
+        cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _xn_case_new ORDER BY {q('case_no')} "
+                    f"ON CONFLICT ({q('case_no')}) DO NOTHING RETURNING {q('id')}, {q('case_no')}")
+        won = {no: pk for pk, no in cur.fetchall()}
+        cur.execute("DROP TABLE _xn_case_new")
+    return won
 
 
 def write_case_columns(rows: list[tuple[int, dict]], fields: tuple[str, ...]) -> None:
