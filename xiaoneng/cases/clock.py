@@ -399,6 +399,8 @@ def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_st
             ]
             if out["current_step_due_at"] is not None:
                 candidates.append(out["current_step_due_at"])
+            if version.deemed_approval:  # 超时默许: the statutory limit passing is itself an event
+                candidates.append(statutory_at)
     elif status in (CaseStatus.COMPLETED, CaseStatus.DENIED) and out["delivery_due_at"] is not None:
         candidates.append(out["delivery_due_at"])
     ahead = [c for c in candidates if c is not None and c > now]

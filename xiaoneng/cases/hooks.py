@@ -34,7 +34,8 @@ Contract:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -91,3 +92,17 @@ def warnings_for(cases: list) -> dict[int, list[dict]]:
 
 def next_check_override() -> Callable[[dict, datetime | None, datetime], datetime | None] | None:
     return _next_check[-1] if _next_check else None
+
+
+@contextmanager
+def isolated() -> Iterator[None]:
+    """Run with empty registries, then put back what was registered: the cases app's own tests measure
+    cases alone (queries, warnings) whatever apps on top of it have registered."""
+    saved = [list(r) for r in (_events_applied, _warnings_providers, _next_check)]
+    for r in (_events_applied, _warnings_providers, _next_check):
+        r.clear()
+    try:
+        yield
+    finally:
+        for r, items in zip((_events_applied, _warnings_providers, _next_check), saved, strict=True):
+            r[:] = items

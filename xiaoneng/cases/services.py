@@ -27,6 +27,7 @@ from .models import RUNNING_STATUSES, Case, CaseDocument, CaseStatus, Channel, D
 __all__ = [
     "IngestResult", "case_events_ingest", "case_register", "case_accept", "case_request_supplement",
     "case_refuse", "case_recompute_deadlines", "case_clocks_sync", "document_number_next",
+    "case_advance_next_check", "case_mark_deemed_approved",
 ]
 
 NOTICE_BASIS = (
@@ -227,3 +228,37 @@ def case_clocks_sync(*, now: dt.datetime) -> int:
     if not stale.exists() and not Case.objects.filter(status__in=RUNNING_STATUSES).exclude(clock_error="").exists():
         return 0
     return case_recompute_deadlines(now=now)
+
+
+def case_advance_next_check(*, cases=None, now: dt.datetime) -> int:
+    """Move `next_check_at` past `now` for the given cases (ids or Cases; default: every open case due,
+    `is_open AND next_check_at <= now`) — what the supervision tick calls after evaluating them.
+    Running clocks are recomputed as of `now`; decided cases wait only for delivery. Returns rows updated."""
+    qs = Case.objects.filter(is_open=True)
+    if cases is None:
+        qs = qs.filter(next_check_at__lte=now)
+    else:
+        qs = qs.filter(pk__in=[c if isinstance(c, int) else c.pk for c in cases])
+    rows = list(qs.values_list("id", "status", "delivery_due_at"))
+    running = [pk for pk, status, _d in rows if status in RUNNING_STATUSES]
+    if running:
+        case_recompute_deadlines(cases=running, now=now)
+    decided = [(pk, {"next_check_at": due if due is not None and due > now else None})
+               for pk, status, due in rows if status not in RUNNING_STATUSES]
+    with transaction.atomic():
+        write_case_columns(decided, ("next_check_at",))
+    return len(rows)
+
+
+@transaction.atomic
+def case_mark_deemed_approved(*, case: Case, now: dt.datetime) -> bool:
+    """超时默许: for an item configured for deemed approval, a case still undecided when its statutory limit
+    has passed is marked deemed approved (once). Returns True when it was marked now; the supervision app
+    notifies the applicant and raises the red card."""
+    case = Case.objects.select_for_update(of=("self",)).select_related("version").get(pk=case.pk)
+    if (case.deemed_approved_at is not None or case.version is None or not case.version.deemed_approval
+            or case.status not in RUNNING_STATUSES or case.statutory_deadline is None
+            or now <= case.statutory_deadline):
+        return False
+    Case.objects.filter(pk=case.pk).update(deemed_approved_at=case.statutory_deadline, updated_at=now)
+    return True

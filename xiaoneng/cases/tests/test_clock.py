@@ -208,3 +208,39 @@ def test_late_event_corrects_state(items, ingest, order):
     ingest(events[1:2])
     c.refresh_from_db()
     assert c.accepted_at is not None and local(c.clock_start) == "2026-11-02 09:30" and c.events_count == 3
+
+
+def test_advance_next_check_moves_past_now(items, ingest):
+    t0 = dt.datetime(2026, 11, 2, 10, 0, tzinfo=TZ)
+    ingest([ev("N1", "received", "2026-11-02 09:00"), ev("N1", "accepted", "2026-11-02 09:00"),
+            ev("N1", "step_completed", "2026-11-02 09:30", step="accept"),
+            ev("N1", "step_completed", "2026-11-02 09:40", step="review"),
+            ev("N1", "step_completed", "2026-11-02 09:50", step="approve")], now=t0)
+    c = get("N1")
+    assert local(c.next_check_at) == "2026-11-05 17:30"  # reminder: committed 9 Nov − 2 wd
+    tick = dt.datetime(2026, 11, 5, 17, 31, tzinfo=TZ)
+    from xiaoneng.cases.services import case_advance_next_check
+
+    assert case_advance_next_check(now=tick) == 1
+    c.refresh_from_db()
+    assert local(c.next_check_at) == "2026-11-10 17:30"  # yellow: committed + 1 wd
+    ingest([ev("N1", "completed", "2026-11-06 09:00")], now=dt.datetime(2026, 11, 6, 9, 5, tzinfo=TZ))
+    c.refresh_from_db()
+    assert local(c.next_check_at) == "2026-11-11 17:30" and c.is_open  # delivery due: decision + 3 wd
+    case_advance_next_check(cases=[c.pk], now=dt.datetime(2026, 11, 12, 9, 0, tzinfo=TZ))
+    c.refresh_from_db()
+    assert c.next_check_at is None
+
+
+def test_deemed_approval_marked_once_after_statutory_limit(items, ingest, make_item):
+    from xiaoneng.cases.services import case_mark_deemed_approved
+
+    make_item(code="MX001", name="默许事项", deemed_approval=True)
+    ingest([ev("M1", "received", "2026-11-02 09:00", code="MX001"),
+            ev("M1", "accepted", "2026-11-02 09:00", code="MX001")], now=dt.datetime(2026, 11, 2, 10, 0, tzinfo=TZ))
+    c = get("M1")
+    assert not case_mark_deemed_approved(case=c, now=dt.datetime(2026, 11, 30, 17, 0, tzinfo=TZ))
+    assert case_mark_deemed_approved(case=c, now=dt.datetime(2026, 12, 1, 9, 0, tzinfo=TZ))
+    c.refresh_from_db()
+    assert c.deemed_approved_at == c.statutory_deadline
+    assert not case_mark_deemed_approved(case=c, now=dt.datetime(2026, 12, 2, 9, 0, tzinfo=TZ))

@@ -1,0 +1,49 @@
+"""Cases (办件): collecting every case, folding its events, running its clock.
+
+Three ways in, one code path: department systems (`POST /api/v1/case-events`), window staff (受理登记
+pages) and legacy files (`xiaoneng import-cases FILE`) all call `cases.services.case_events_ingest`.
+
+Contract for the supervision app (which builds on this one; cases never imports supervision)
+------------------------------------------------------------------------------------------
+Hooks (`xiaoneng.cases.hooks`, register from your AppConfig.ready):
+
+- `hooks.on_events_applied(fn)` — `fn(*, applied: list[tuple[Case, list[CaseEvent]]], now: datetime)`,
+  called once per ingest batch INSIDE its transaction, after the touched cases were folded and written,
+  with each touched Case (fresh from the database) and the events this batch added to it (sorted by
+  occurred_at). Raising aborts the batch (nothing is acknowledged). Keep it set-based.
+- `hooks.case_warnings_provider(fn)` — `fn(cases: list[Case]) -> dict[int, list[dict]]` keyed by case id;
+  each warning: `rule`, `level` ("reminder" | "yellow" | "red"), `issued_at`, `status`. The case API and the
+  case page show them; without a provider every case has `warnings: []`.
+- `hooks.next_check_provider(fn)` — `fn(state: dict, default: datetime | None, now) -> datetime | None`
+  may replace the computed `next_check_at` (the last registered wins).
+
+Services supervision may call: `case_clocks_sync(now=)` (recompute clocks when the calendar revision
+changed; call it at the start of each tick), `case_recompute_deadlines(cases=, now=)`,
+`case_advance_next_check(cases=, now=)` (after a tick: the next threshold ahead of `now`),
+`case_mark_deemed_approved(case=, now=)` (超时默许).
+
+Case columns for the tick and the rules (all aware datetimes; see models.Case):
+
+- `is_open` — the tick still watches the case: its clock runs (received, accepted, supplementing,
+  suspended), or it is decided (completed / denied) and not yet delivered.
+- `next_check_at` — the earliest moment after the last evaluation (`now` of the last ingest or tick) at
+  which a time-based threshold may be crossed: the earliest of committed deadline − 2 wd (reminder),
+  committed + 1 wd (yellow), statutory + 1 wd (red), the statutory deadline itself for deemed-approval
+  items, the current step's due time, the §32 acceptance-or-notice due time (received, no notice yet), and
+  for decided cases the delivery due time (decision + 3 wd). NULL when nothing is ahead or the clock is
+  stopped (an open supplement). Index `cases_tick` = (is_open, next_check_at): select
+  `is_open AND next_check_at <= now` in one range scan.
+- the clock: `clock_start`, `committed_deadline`, `statutory_deadline`, `deadlines_provisional`,
+  `clock_error` (a missing calendar year: no guess), `clock_stopped_at`, `suspended_working_days`,
+  `granted_days`, `suspensions` (JSON list: kind supplement|special, start, end, granted_days, reason,
+  counted), `acceptance_due_at`, `deemed_accepted`, `deemed_approved_at`.
+- steps: `current_step`, `current_step_started_at`, `current_step_due_at`, `steps` (JSON: step, name,
+  started_at, completed_at, limit [value, unit], due_at, overdue, handler, position — position is the
+  index in the version's workflow, None for a step not in it: out-of-order/skipped checks compare these).
+- outcome: `status`, `registered` (False: events without a `received`, 体外循环), `completed_at`,
+  `delivered_at`, `delivery_due_at`, `verdict` (early|on_time|overdue), `verdict_working_days`,
+  `verdict_hours`, `statutory_overdue`, `reason`, `notices_count`, `first_notice_at`, `fees_total`.
+- `version` is the ServiceItemVersion pinned at receipt (its FeeRule list and WorkflowStep order are what
+  fee and procedure rules check against); CaseEvent rows carry `fee_item`/`amount`, `step`, `reason`,
+  `missing_materials`, `granted_days`.
+"""
