@@ -28,6 +28,8 @@ from xiaoneng.accounts.api import router as accounts_router  # noqa: E402
 from xiaoneng.cases.api import router as cases_router  # noqa: E402
 from xiaoneng.catalog.api import router as catalog_router  # noqa: E402
 from xiaoneng.catalog.open311 import router as open311_catalog_router  # noqa: E402
+from xiaoneng.complaints.api import router as complaints_router  # noqa: E402
+from xiaoneng.complaints.open311 import router as open311_complaints_router  # noqa: E402
 from xiaoneng.supervision.api import router as supervision_router  # noqa: E402
 from xiaoneng.workdays.api import router as workdays_router  # noqa: E402
 
@@ -36,4 +38,8 @@ api.add_router("/workdays/", workdays_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/", cases_router)  # /api/v1/case-events, /api/v1/cases
 api.add_router("/", supervision_router)  # /api/v1/warnings
+api.add_router("/", complaints_router)  # /api/v1/complaints
+# Complaints first: its services.json lists the catalogue's services plus the complaint categories, and its
+# services/{code}.json hands every non-complaint code to the catalogue's function (see complaints/open311.py).
+open311.add_router("", open311_complaints_router)
 open311.add_router("", open311_catalog_router)

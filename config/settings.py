@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "xiaoneng.catalog",
     "xiaoneng.cases",
     "xiaoneng.supervision",
+    "xiaoneng.complaints",
     "xiaoneng.demo",
 ]
 
@@ -211,6 +212,9 @@ XIAONENG_MAX_WORKDAYS = 3650
 XIAONENG_SMS_BACKEND = env("XIAONENG_SMS_BACKEND", default="xiaoneng.supervision.sms.ConsoleBackend")
 XIAONENG_APPEAL_MAX_BYTES = env.int("XIAONENG_APPEAL_MAX_BYTES", default=10 * 1024 * 1024)
 
-# Electronic supervision: SMS gateway (dotted path to a class with send(phone, text)); console by default.
-XIAONENG_SMS_BACKEND = env("XIAONENG_SMS_BACKEND", default="xiaoneng.supervision.sms.ConsoleBackend")
-XIAONENG_APPEAL_MAX_BYTES = env.int("XIAONENG_APPEAL_MAX_BYTES", default=10 * 1024 * 1024)
+# The complaint centre (xiaoneng/complaints/conf.py has every default): submissions per IP address and per
+# contact, e.g. "5/h" or "20/10m"; counted in the database table complaints.RateCounter (exact across processes).
+XIAONENG_COMPLAINTS = {
+    "RATE_PER_IP": env("XIAONENG_COMPLAINT_RATE_PER_IP", default="5/h"),
+    "RATE_PER_CONTACT": env("XIAONENG_COMPLAINT_RATE_PER_CONTACT", default="5/h"),
+}

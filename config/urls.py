@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("xiaoneng.workdays.urls")),
     path("", include("xiaoneng.catalog.urls")),
     path("", include("xiaoneng.cases.urls")),
+    path("", include("xiaoneng.complaints.urls")),
     path("", include("xiaoneng.supervision.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", open311.urls),

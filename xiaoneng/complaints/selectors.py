@@ -1,0 +1,265 @@
+"""Reads of complaints that depend on who asks. Scoping follows accounts.selectors:
+
+- supervisors, leaders and administrators see every complaint (leaders and administrators read only);
+- handlers and heads see the complaints dispatched to their department or below it (not withdrawn);
+- an API client of a department sees the complaints dispatched to its department and those it submitted;
+- window staff and everyone else see none.
+Out-of-scope complaints answer 404, never revealing that they exist. None of these reads touches the
+complainant's identity: that is `services.complainant_identity_read`, which records the read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+
+from xiaoneng.accounts import roles as R
+from xiaoneng.accounts.models import ApiClient, Department, Staff
+from xiaoneng.accounts.selectors import department_scope_q
+
+from .models import (
+    OPEN_STATUSES,
+    Complaint,
+    ComplaintCategory,
+    Dispatch,
+    Flag,
+    Outcome,
+    Rating,
+    Reply,
+    Status,
+    TimelineEntry,
+)
+from .services import tracking_code_normalise
+
+VISIBLE_DISPATCH = (Dispatch.State.ACTIVE, Dispatch.State.DISPUTED, Dispatch.State.DONE)
+LIST_RELATED = ("category", "department")
+
+
+def is_office(staff) -> bool:
+    return bool(staff and staff.is_authenticated and staff.has_role(R.SUPERVISOR))
+
+
+def can_list(staff) -> bool:
+    return bool(staff and staff.is_authenticated and staff.has_any_role(
+        R.SUPERVISOR, R.LEADER, R.ADMIN, R.HANDLER, R.HEAD))
+
+
+def _base() -> QuerySet[Complaint]:
+    return Complaint.objects.select_related(*LIST_RELATED)
+
+
+def complaint_scope(staff: Staff) -> QuerySet[Complaint]:
+    qs = _base()
+    if staff is None or not staff.is_authenticated or not staff.is_active:
+        return qs.none()
+    if staff.has_any_role(R.SUPERVISOR, R.LEADER, R.ADMIN):
+        return qs
+    if not staff.has_any_role(R.HANDLER, R.HEAD) or staff.department_id is None:
+        return qs.none()
+    ours = Dispatch.objects.filter(department_scope_q(staff, "department"), complaint=OuterRef("pk"),
+                                   state__in=VISIBLE_DISPATCH)
+    return qs.filter(Exists(ours))
+
+
+def client_scope(client: ApiClient) -> QuerySet[Complaint]:
+    ours = Dispatch.objects.filter(complaint=OuterRef("pk"), department_id=client.department_id,
+                                   state__in=VISIBLE_DISPATCH)
+    return _base().filter(Q(Exists(ours)) | Q(client=client))
+
+
+@dataclass
+class ComplaintFilters:
+    status: str = ""
+    q: str = ""
+    category: str = ""
+    department: str = ""
+    flag: str = ""
+    channel: str = ""
+    overdue: bool = False
+    order: str = "due"
+
+
+def complaint_list_for(staff: Staff, f: ComplaintFilters | None = None) -> QuerySet[Complaint]:
+    """The inbox: complaints `staff` may see, filtered, ordered by due date (soonest first) or newest."""
+    f = f or ComplaintFilters()
+    qs = complaint_scope(staff)
+    return _filter(qs, f)
+
+
+def _filter(qs: QuerySet[Complaint], f: ComplaintFilters) -> QuerySet[Complaint]:
+    if f.status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif f.status in Status.values:
+        qs = qs.filter(status=f.status)
+    if f.category:
+        qs = qs.filter(category__code=f.category)
+    if f.department:
+        qs = qs.filter(department__code=f.department)
+    if f.flag in (Flag.REMINDER, Flag.YELLOW, Flag.RED):
+        qs = qs.filter(flag=f.flag)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.overdue:
+        qs = qs.filter(status__in=OPEN_STATUSES, flag__in=(Flag.YELLOW, Flag.RED))
+    if f.q:
+        qs = qs.filter(Q(number__icontains=f.q) | Q(facts_redacted__icontains=f.q) | Q(staff_text__icontains=f.q)
+                       | Q(case_no_text__icontains=f.q))
+    if f.order == "new":
+        return qs.order_by("-received_at", "-id")
+    return qs.order_by(F("due_at").asc(nulls_last=True), "-received_at", "-id")
+
+
+def complaint_get_for(staff: Staff, number: str) -> Complaint:
+    c = complaint_scope(staff).select_related("office_handler", "case", "merged_into").filter(number=number).first()
+    if c is None:
+        raise Http404("投诉不存在或不在您的权限范围内。")
+    return c
+
+
+def complaint_get_for_client(client: ApiClient, number: str) -> Complaint:
+    c = client_scope(client).filter(number=number).first()
+    if c is None:
+        raise Http404
+    return c
+
+
+def dispatches_for_staff(c: Complaint, staff: Staff) -> list[Dispatch]:
+    """The complaint's dispatches `staff` may act on as a department (their subtree), newest round first."""
+    if staff.department_id is None or not staff.has_any_role(R.HANDLER, R.HEAD):
+        return []
+    return list(c.dispatches.filter(department__path__startswith=staff.department.path, state__in=VISIBLE_DISPATCH)
+                .select_related("department").order_by("-round", "-is_lead"))
+
+
+def timeline_for(c: Complaint) -> QuerySet[TimelineEntry]:
+    return c.timeline.select_related("actor").order_by("at", "id")
+
+
+def board(staff: Staff) -> dict[str, list[Complaint]]:
+    """The dispatch board: open complaints in columns by status, soonest due first (at most 50 a column)."""
+    qs = complaint_scope(staff).filter(status__in=OPEN_STATUSES).order_by(F("due_at").asc(nulls_last=True))
+    cols = {s: [] for s in OPEN_STATUSES}
+    for s in OPEN_STATUSES:
+        cols[s] = list(qs.filter(status=s)[:50])
+    return cols
+
+
+# --------------------------------------------------------------------------------------------- public
+def complaint_by_tracking_code(raw: str) -> Complaint:
+    code = tracking_code_normalise(raw)
+    c = Complaint.objects.select_related("category", "department").filter(tracking_code=code).first() if code else None
+    if c is None:
+        raise Http404
+    return c
+
+
+def public_timeline(c: Complaint) -> QuerySet[TimelineEntry]:
+    return c.timeline.filter(public=True).only("at", "kind", "public_text", "actor_label").order_by("at", "id")
+
+
+def mailbox_list(*, q: str = "", department: str = "", category: str = "") -> QuerySet[Reply]:
+    """Published replies for the public mailbox (区长信箱): masked text only, newest first."""
+    qs = (Reply.objects.filter(state=Reply.State.SENT, complaint__publishable=True)
+          .select_related("complaint__department", "complaint__category")
+          .only("public_text", "sent_at", "complaint__number", "complaint__department__name",
+                "complaint__department__code", "complaint__category__name", "complaint__category__code",
+                "complaint__received_at", "complaint__outcome")
+          .order_by("-sent_at", "-id"))
+    if department:
+        qs = qs.filter(complaint__department__code=department)
+    if category:
+        qs = qs.filter(complaint__category__code=category)
+    if q:
+        qs = qs.filter(public_text__icontains=q)
+    return qs
+
+
+def mailbox_get(number: str) -> Reply:
+    r = mailbox_list().filter(complaint__number=number).first()
+    if r is None:
+        raise Http404
+    return r
+
+
+def mailbox_departments() -> QuerySet[Department]:
+    return Department.objects.filter(complaints__publishable=True).distinct().order_by("path")
+
+
+def categories() -> QuerySet[ComplaintCategory]:
+    return ComplaintCategory.objects.filter(is_active=True)
+
+
+# --------------------------------------------------------------------------------------------- figures
+RATE_DEFINITIONS = {
+    "response_rate": "响应率：按期作出受理决定的件数 ÷ 收到件数",
+    "resolution_rate": "解决率：已办结并答复的件数 ÷ 受理件数",
+    "on_time_reply_rate": "按期答复率：在答复期限内答复的件数 ÷ 已答复件数",
+    "satisfaction_rate": "满意率：（满意 + 基本满意）÷ 作出评价的件数",
+}
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def figures(*, start: dt.date, end: dt.date, department: Department | None = None, tz=None) -> dict:
+    """Figures per department (complained about) and month of receipt, with the 三率 of hotline practice.
+    Merged duplicates are not counted twice. `end` is inclusive."""
+    from xiaoneng.workdays.calendar import get_calendar
+
+    tz = tz or get_calendar().tz
+    lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    qs = Complaint.objects.filter(received_at__gte=lo, received_at__lt=hi).exclude(status=Status.MERGED)
+    if department is not None:
+        qs = qs.filter(department__path__startswith=department.path)
+    substantiated = (Outcome.SUBSTANTIATED, Outcome.PARTLY)
+    rows = (qs.annotate(month=TruncMonth("received_at", tzinfo=tz))
+            .values("department_id", "department__code", "department__name", "month")
+            .annotate(
+                received=Count("id"),
+                decided_on_time=Count("id", filter=Q(decided_at__isnull=False, decided_at__lte=F("acceptance_due_at"))),
+                accepted=Count("id", filter=Q(accepted_at__isnull=False)),
+                substantiated=Count("id", filter=Q(outcome__in=substantiated)),
+                replied=Count("id", filter=Q(replied_at__isnull=False)),
+                replied_on_time=Count("id", filter=Q(replied_at__isnull=False, replied_at__lte=F("reply_due_at"))),
+                satisfied=Count("id", filter=Q(rating=Rating.SATISFIED)),
+                basic=Count("id", filter=Q(rating=Rating.BASIC)),
+                unsatisfied=Count("id", filter=Q(rating=Rating.UNSATISFIED)),
+                sanction=Count("id", filter=Q(sanction_proposed=True)),
+            ).order_by("department__code", "month"))
+    keys = ("received", "decided_on_time", "accepted", "substantiated", "replied", "replied_on_time", "satisfied",
+            "basic", "unsatisfied", "sanction")
+    out, total = [], dict.fromkeys(keys, 0)
+    for r in rows:
+        item = {"department": r["department__code"], "department_name": r["department__name"],
+                "month": r["month"].astimezone(tz).strftime("%Y-%m"), **{k: r[k] for k in keys}}
+        _rates(item)
+        out.append(item)
+        for k in keys:
+            total[k] += r[k]
+    _rates(total)
+    return {"from": start.isoformat(), "to": end.isoformat(), "rows": out, "total": total,
+            "definitions": RATE_DEFINITIONS}
+
+
+def _rates(item: dict) -> None:
+    item["rated"] = item["satisfied"] + item["basic"] + item["unsatisfied"]
+    item["response_rate"] = _ratio(item["decided_on_time"], item["received"])
+    item["resolution_rate"] = _ratio(item["replied"], item["accepted"])
+    item["on_time_reply_rate"] = _ratio(item["replied_on_time"], item["replied"])
+    item["satisfaction_rate"] = _ratio(item["satisfied"] + item["basic"], item["rated"])
+
+
+def figures_departments_for(staff: Staff) -> QuerySet[Department]:
+    """Which departments' figures `staff` may read: all for the office, leaders and admins; a head their own."""
+    qs = Department.objects.filter(is_active=True).exclude(kind=Department.Kind.COUNTY).order_by("path")
+    if staff.has_any_role(R.SUPERVISOR, R.LEADER, R.ADMIN):
+        return qs
+    if staff.has_role(R.HEAD) and staff.department_id:
+        return qs.filter(path__startswith=staff.department.path)
+    return qs.none()

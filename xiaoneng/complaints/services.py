@@ -1,0 +1,981 @@
+"""Writes on complaints. Each service is atomic, takes keyword arguments, the actor `by` and the clock `now`,
+checks who may do it and in which status, changes the complaint, records a timeline entry (with the written
+notice to the complainant where the rules require one) and re-evaluates the complaint's clock.
+
+The clocks (working days from the platform calendar, configurable in conf.py):
+acceptance decision within ACCEPT_LIMIT_WD of receipt; handling within the dispatch limit (HANDLING_LIMIT_WD,
+URGENT_LIMIT_WD) from dispatch, stopped while paused, moved by approved extensions; reply within
+REPLY_LIMIT_WD of the department's result. `complaints_tick` raises reminder / yellow / red on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from difflib import SequenceMatcher
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from xiaoneng.accounts import roles as R
+from xiaoneng.accounts.models import Department, Staff
+from xiaoneng.core.errors import DomainError, NotPermitted
+from xiaoneng.workdays.calendar import get_calendar
+
+from .conf import cfg, rate
+from .intake import Intake
+from .models import (
+    OPEN_STATUSES,
+    STAFF_CHANNELS,
+    Attachment,
+    BlockEntry,
+    Channel,
+    ComplainantIdentity,
+    Complaint,
+    ComplaintNumberSeries,
+    Dispatch,
+    Extension,
+    Flag,
+    FlagRecord,
+    IdentityAccess,
+    IdentityMode,
+    Note,
+    Outcome,
+    Pause,
+    RateCounter,
+    Rating,
+    RefusalReason,
+    Reply,
+    Stage,
+    Status,
+    TimelineEntry,
+)
+from .privacy import contact_key, mask_personal_data, scrub_identity
+from .uploads import CleanFile
+
+OFFICE = "效能办"
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone without mistakes
+CODE_LENGTH = 16  # 32^16 = 2^80 codes: unguessable, and a wrong guess is rate-limited like a submission
+
+
+class RateLimited(DomainError):
+    status = 429
+
+    def __init__(self, message: str):
+        super().__init__(message, code="rate_limited")
+
+
+class Blocked(DomainError):
+    status = 403
+
+    def __init__(self):
+        super().__init__("该网络地址或联系方式因多次恶意提交已被限制投诉。如有疑问，请拨打效能投诉热线 96150。",
+                         code="blocked")
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+def tracking_code_new() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def tracking_code_normalise(raw: str) -> str:
+    """What a person types ("abcd-efgh ijkl…") as the stored code."""
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())[:32]
+
+
+def tracking_code_display(code: str) -> str:
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _due(start: dt.datetime, wd: int) -> dt.datetime:
+    return get_calendar().deadline(start, wd, "wd").at
+
+
+def _shift(due: dt.datetime | None, wd: int) -> dt.datetime | None:
+    if due is None or wd <= 0:
+        return due
+    return get_calendar().deadline(due, wd, "wd").at
+
+
+def number_allocate(year: int, count: int = 1) -> int:
+    """Reserve `count` consecutive numbers of `year`; returns the first. Row-locked, so two processes never
+    hand out the same number."""
+    for _attempt in range(3):
+        series = ComplaintNumberSeries.objects.select_for_update().filter(year=year).first()
+        if series is None:
+            try:
+                with transaction.atomic():
+                    ComplaintNumberSeries.objects.create(year=year, last_number=0)
+            except IntegrityError:
+                pass
+            continue
+        first = series.last_number + 1
+        ComplaintNumberSeries.objects.filter(pk=series.pk).update(last_number=F("last_number") + count)
+        return first
+    raise DomainError("投诉编号分配失败，请重试。", code="number_busy")  # pragma: no cover
+
+
+def number_text(year: int, n: int) -> str:
+    return f"TS{year}-{n:06d}"
+
+
+def _log(c: Complaint, kind: str, *, now, by=None, label: str = "", detail: str = "", public_text: str = ""):
+    return TimelineEntry.objects.create(
+        complaint=c, kind=kind, at=now, actor=by, actor_label=label or _label(by), detail=detail,
+        public=bool(public_text), public_text=public_text,
+    )
+
+
+def _label(by) -> str:
+    if by is None:
+        return "投诉人"
+    if by.has_role(R.SUPERVISOR):
+        return OFFICE
+    return by.department.name if by.department_id else by.display_name
+
+
+def _lock(c: Complaint) -> Complaint:
+    return Complaint.objects.select_for_update().select_related("department", "category").get(pk=c.pk)
+
+
+def _require_office(by: Staff) -> None:
+    if by is None or not by.has_role(R.SUPERVISOR):
+        raise NotPermitted("只有效能办监察员可以执行此操作。")
+
+
+def _require_status(c: Complaint, *allowed: str, action: str) -> None:
+    if c.status not in allowed:
+        raise DomainError(f"投诉当前状态为“{c.get_status_display()}”，不能{action}。", code="bad_status")
+
+
+def _text(value: str, field: str, label: str, *, min_len: int = 2, max_len: int = 5000) -> str:
+    value = (value or "").strip()
+    if len(value) < min_len:
+        raise DomainError(f"请填写{label}。", field=field)
+    if len(value) > max_len:
+        raise DomainError(f"{label}不能超过 {max_len} 个字。", field=field)
+    return value
+
+
+# ----------------------------------------------------------------------------------------------- clocks
+def _thresholds(due: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    cal = get_calendar()
+    local = due.astimezone(cal.tz)
+    reminder_day = cal.add_working_days(local.date(), -cfg("REMINDER_WD")).date
+    return [
+        (Flag.REMINDER, cal.close_of(reminder_day)),
+        (Flag.YELLOW, cal.deadline(due, cfg("YELLOW_WD"), "wd").at),
+        (Flag.RED, cal.deadline(due, cfg("RED_WD"), "wd").at),
+    ]
+
+
+def _stage_of(c: Complaint) -> tuple[str, dt.datetime | None]:
+    if c.status == Status.RECEIVED:
+        return Stage.ACCEPT, c.acceptance_due_at
+    if c.status in (Status.ACCEPTED, Status.DISPATCHED):
+        return Stage.HANDLE, c.handling_due_at
+    if c.status in (Status.RESULT, Status.REPLY_REVIEW):
+        return Stage.REPLY, c.reply_due_at
+    return "", None
+
+
+def _evaluate(c: Complaint, now: dt.datetime) -> None:
+    """Set the complaint's current clock, its flag and the next moment the tick must look at it (no save)."""
+    stage, due = _stage_of(c)
+    if stage != c.due_stage or due != c.due_at:
+        c.flag = Flag.NONE  # a new clock (or a moved due date) starts clean
+    c.due_stage, c.due_at = stage, due
+    if c.status == Status.PAUSED:
+        c.is_open, c.next_check_at = True, None  # the clock stands still: nothing can become due
+        return
+    if c.status == Status.REPLIED:
+        c.is_open, c.next_check_at = True, c.follow_up_due_at
+        return
+    if not stage or due is None:
+        c.is_open, c.next_check_at = c.status in OPEN_STATUSES, None
+        return
+    c.is_open = True
+    order = [Flag.NONE, Flag.REMINDER, Flag.YELLOW, Flag.RED]
+    next_at = None
+    for level, at in _thresholds(due):
+        crossed = now >= at if level == Flag.REMINDER else now > at
+        if crossed:
+            if order.index(level) > order.index(c.flag or Flag.NONE):
+                c.flag = level
+                c._pending_flags = [*getattr(c, "_pending_flags", []), (stage, level, due)]
+        elif next_at is None:
+            next_at = at if level == Flag.REMINDER else at + dt.timedelta(microseconds=1)
+    c.next_check_at = next_at
+
+
+def _save(c: Complaint, now: dt.datetime) -> Complaint:
+    _evaluate(c, now)
+    c.updated_at = now
+    c.save()
+    for stage, level, due in getattr(c, "_pending_flags", []):
+        FlagRecord.objects.get_or_create(complaint=c, stage=stage, level=level, due_at=due,
+                                         defaults={"raised_at": now})
+    c._pending_flags = []
+    return c
+
+
+# ----------------------------------------------------------------------------------------------- intake
+def _rate_hit(key: str, limit: int, period: int, now: dt.datetime) -> int:
+    start = dt.datetime.fromtimestamp(int(now.timestamp()) // period * period, tz=dt.UTC)
+    rows = RateCounter.objects.filter(key=key, window_start=start)
+    if not rows.update(count=F("count") + 1):
+        try:
+            with transaction.atomic():
+                RateCounter.objects.create(key=key, window_start=start, count=1)
+        except IntegrityError:  # another process created the row first
+            rows.update(count=F("count") + 1)
+    return rows.values_list("count", flat=True).get()
+
+
+def rate_check(*, ip: str | None, contact: str, now: dt.datetime) -> None:
+    """Count this submission against the per-IP and per-contact limits; RateLimited (429) past them."""
+    for key, name, what in ((ip and f"ip:{ip}", "RATE_PER_IP", "来自同一网络地址"),
+                            (contact and f"c:{contact}", "RATE_PER_CONTACT", "同一联系方式")):
+        if not key:
+            continue
+        limit, period = rate(name)
+        if _rate_hit(key, limit, period, now) > limit:
+            minutes = max(period // 60, 1)
+            raise RateLimited(f"{what}的投诉提交过于频繁（每 {minutes} 分钟最多 {limit} 件），请稍后再试。"
+                              f"情况紧急的，请拨打效能投诉热线 96150。")
+
+
+def is_blocked(*, ip: str | None, contact: str, now: dt.datetime) -> bool:
+    from django.db.models import Q
+
+    q = Q()
+    if ip:
+        q |= Q(kind=BlockEntry.Kind.IP, value=ip)
+    if contact:
+        q |= Q(kind=BlockEntry.Kind.CONTACT, value=contact)
+    if not q:
+        return False
+    return BlockEntry.objects.filter(q, removed_at=None).filter(Q(expires_at=None) | Q(expires_at__gt=now)).exists()
+
+
+def complaint_submit(
+    *,
+    intake: Intake,
+    channel: str,
+    now: dt.datetime,
+    files: list[CleanFile] = (),
+    by: Staff | None = None,
+    client=None,
+    ip: str | None = None,
+    idempotency_key: str | None = None,
+    urgent: bool = False,
+) -> Complaint:
+    """Register a complaint from any channel: number, unguessable tracking code, identity kept apart,
+    attachments (already checked by uploads.clean_uploads), acceptance clock started.
+
+    The same `idempotency_key` twice (a double-clicked submit, a retried API call) returns the first
+    complaint and creates nothing. Blocked submitters are refused (403); submissions past the rate limits
+    per IP and per contact are refused (429) — staff entries are not rate-limited."""
+    if idempotency_key:
+        idempotency_key = idempotency_key[:64]
+        existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    if channel not in Channel.values:
+        raise DomainError("来源渠道无效。", field="channel")
+    if by is not None and channel not in STAFF_CHANNELS:
+        raise DomainError("工作人员登记时请选择来源渠道（热线、来信、来访、区长信箱、媒体、明查暗访）。", field="channel")
+    if by is not None and not by.has_role(R.SUPERVISOR):
+        raise NotPermitted("只有效能办监察员可以登记投诉。")
+    key = contact_key(phone=intake.phone, email=intake.email)
+    if by is None and is_blocked(ip=ip, contact=key, now=now):
+        raise Blocked()
+    try:
+        with transaction.atomic():
+            if by is None:
+                rate_check(ip=ip if client is None else f"client:{client.pk}", contact=key, now=now)
+            c = _create(intake=intake, channel=channel, now=now, files=files, by=by, client=client, ip=ip,
+                        key=key, idempotency_key=idempotency_key, urgent=urgent)
+    except IntegrityError:
+        if idempotency_key:  # the same submit raced us in another process: answer with its complaint
+            existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+    return c
+
+
+def _create(*, intake, channel, now, files, by, client, ip, key, idempotency_key, urgent) -> Complaint:
+    from django.apps import apps
+
+    year = now.astimezone(get_calendar().tz).year
+    n = number_allocate(year)
+    contacts = [intake.phone, intake.email, intake.address, intake.id_no]
+    case = None
+    if intake.case_no:
+        Case = apps.get_model("cases", "Case")
+        case = Case.objects.filter(case_no=intake.case_no).first()
+    c = Complaint(
+        number=number_text(year, n), tracking_code=tracking_code_new(), idempotency_key=idempotency_key or None,
+        channel=channel, category=intake.category, department=intake.department, window_text=intake.window,
+        staff_text=intake.staff_name, case_no_text=intake.case_no, case=case, occurred_on=intake.occurred_on,
+        facts=intake.facts, request=intake.request, litigation=intake.litigation,
+        facts_redacted=scrub_identity(intake.facts, names=[intake.name], contacts=contacts),
+        request_redacted=scrub_identity(intake.request, names=[intake.name], contacts=contacts),
+        identity_mode=intake.identity_mode, urgent=bool(urgent), status=Status.RECEIVED, received_at=now,
+        acceptance_due_at=_due(now, cfg("ACCEPT_LIMIT_WD")), created_by=by, client=client, contact_key=key,
+        updated_at=now,
+    )
+    _save(c, now)
+    ComplainantIdentity.objects.create(
+        complaint=c, name=intake.name, phone=intake.phone, email=intake.email, address=intake.address,
+        id_no=intake.id_no, submitted_ip=ip if by is None else None,
+    )
+    for f in files:
+        _attach(c, f, now=now, by=by)
+    via = Channel(channel).label
+    _log(c, TimelineEntry.Kind.RECEIVED, now=now, by=by, label=OFFICE if by else "投诉人",
+         detail=f"来源：{via}",
+         public_text=f"您的投诉已登记（{via}），编号 {c.number}。效能办将在 {cfg('ACCEPT_LIMIT_WD')} 个工作日内"
+                     f"作出是否受理的决定。")
+    return c
+
+
+def _attach(c: Complaint, f: CleanFile, *, now, by=None, note=None, shared=False) -> Attachment:
+    a = Attachment(complaint=c, note=note, original_name=f.name, content_type=f.content_type, size=len(f.content),
+                   sha256=f.sha256, uploaded_at=now, uploaded_by=by, shared_with_department=shared)
+    a.file.save(f"{secrets.token_hex(16)}.{f.ext}", ContentFile(f.content), save=False)
+    a.save()
+    return a
+
+
+# ----------------------------------------------------------------------------------------------- acceptance
+@transaction.atomic
+def complaint_accept(*, complaint: Complaint, by: Staff, now: dt.datetime, notice: str = "") -> Complaint:
+    """Accept the complaint (受理): the office takes it on, `by` becomes its office handler, the complainant is
+    told in writing, and the handling clock starts."""
+    _require_office(by)
+    c = _lock(complaint)
+    _require_status(c, Status.RECEIVED, action="受理")
+    c.status, c.decided_at, c.accepted_at = Status.ACCEPTED, now, now
+    c.office_handler = c.office_handler or by
+    c.handling_due_at = _due(now, cfg("URGENT_LIMIT_WD") if c.urgent else cfg("HANDLING_LIMIT_WD"))
+    text = (notice or "").strip()[:2000] or (
+        f"您反映的问题属于效能投诉受理范围，效能办已于 {now:%Y年%m月%d日} 决定受理，将转交有关单位调查处理，"
+        f"处理结果将及时答复您。")
+    _log(c, TimelineEntry.Kind.ACCEPTED, now=now, by=by, public_text=f"受理告知：{text}")
+    return _save(c, now)
+
+
+@transaction.atomic
+def complaint_refuse(*, complaint: Complaint, by: Staff, now: dt.datetime, reason: str, text: str) -> Complaint:
+    """Refuse the complaint (不予受理) with a reason from the list and a written explanation."""
+    _require_office(by)
+    c = _lock(complaint)
+    _require_status(c, Status.RECEIVED, action="作出不予受理决定")
+    if reason not in RefusalReason.values:
+        raise DomainError("请选择不予受理的理由。", field="reason")
+    text = _text(text, "text", "不予受理的具体说明", min_len=5, max_len=2000)
+    c.status, c.decided_at, c.closed_at = Status.REFUSED, now, now
+    c.refusal_reason, c.decision_text = reason, text
+    c.office_handler = c.office_handler or by
+    label = RefusalReason(reason).label
+    _log(c, TimelineEntry.Kind.REFUSED, now=now, by=by,
+         public_text=f"不予受理告知：经审查，您的投诉{label}，决定不予受理。{text}")
+    return _save(c, now)
+
+
+@transaction.atomic
+def complaint_transfer(*, complaint: Complaint, by: Staff, now: dt.datetime, authority: str, text: str) -> Complaint:
+    """Hand the complaint to another authority (移送), e.g. the discipline commission or a court, with a notice."""
+    _require_office(by)
+    c = _lock(complaint)
+    _require_status(c, Status.RECEIVED, Status.ACCEPTED, action="移送")
+    authority = _text(authority, "authority", "移送机关", max_len=100)
+    text = _text(text, "text", "移送说明", min_len=5, max_len=2000)
+    c.status, c.decided_at, c.closed_at = Status.TRANSFERRED, c.decided_at or now, now
+    c.transfer_to, c.decision_text = authority, text
+    c.office_handler = c.office_handler or by
+    _log(c, TimelineEntry.Kind.TRANSFERRED, now=now, by=by,
+         public_text=f"移送告知：您反映的问题依法应由{authority}处理，效能办已于 {now:%Y年%m月%d日} 移送。{text}")
+    return _save(c, now)
+
+
+# ----------------------------------------------------------------------------------------------- dispatch
+@transaction.atomic
+def complaint_dispatch(
+    *,
+    complaint: Complaint,
+    by: Staff,
+    now: dt.datetime,
+    departments: list[Department],
+    lead: Department | None = None,
+    limit_wd: int | None = None,
+    urgent: bool | None = None,
+    instructions: str = "",
+) -> list[Dispatch]:
+    """Dispatch (转办/交办) the complaint to one or several departments with a handling limit; the lead's
+    limit is the complaint's handling clock. Each department may dispute within DISPUTE_LIMIT_WD."""
+    _require_office(by)
+    c = _lock(complaint)
+    _require_status(c, Status.ACCEPTED, action="转办")
+    departments = list(dict.fromkeys(d for d in departments if d is not None))
+    if not departments:
+        raise DomainError("请至少选择一个承办单位。", field="departments")
+    if len(departments) > 10:
+        raise DomainError("承办单位最多 10 个。", field="departments")
+    lead = lead or departments[0]
+    if lead not in departments:
+        raise DomainError("主办单位必须是承办单位之一。", field="lead")
+    if urgent is not None:
+        c.urgent = urgent
+    default = cfg("URGENT_LIMIT_WD") if c.urgent else cfg("HANDLING_LIMIT_WD")
+    limit = default if limit_wd is None else limit_wd
+    if not isinstance(limit, int) or not 1 <= limit <= 60:
+        raise DomainError("办理时限应为 1 至 60 个工作日。", field="limit_wd")
+    due = _due(now, limit)
+    dispute_due = _due(now, cfg("DISPUTE_LIMIT_WD"))
+    rnd = c.reopen_count + 1
+    rows = [Dispatch(complaint=c, department=d, is_lead=(d == lead), instructions=instructions.strip()[:2000],
+                     limit_wd=limit, dispatched_at=now, dispatched_by=by, due_at=due, dispute_due_at=dispute_due,
+                     round=rnd) for d in departments]
+    Dispatch.objects.bulk_create(rows)
+    c.status, c.dispatched_at, c.handling_due_at = Status.DISPATCHED, now, due
+    names = "、".join(d.name for d in departments)
+    _log(c, TimelineEntry.Kind.DISPATCHED, now=now, by=by,
+         detail=f"主办：{lead.name}；时限 {limit} 个工作日（{due:%Y-%m-%d}）。{instructions.strip()[:500]}",
+         public_text=f"效能办已将您的投诉转交{names}调查处理，办理期限至 {due.astimezone(get_calendar().tz):%Y年%m月%d日}。")
+    _save(c, now)
+    return list(Dispatch.objects.filter(complaint=c, round=rnd, dispatched_at=now))
+
+
+def _dispatch_for(dispatch: Dispatch, by: Staff) -> Dispatch:
+    """The dispatch, locked, if `by` is staff (handler or head) of its department or above it."""
+    d = Dispatch.objects.select_for_update().select_related("department", "complaint").get(pk=dispatch.pk)
+    if by is None or not by.has_any_role(R.HANDLER, R.HEAD) or by.department_id is None \
+            or not d.department.path.startswith(by.department.path):
+        raise NotPermitted("只有承办单位的工作人员可以办理本件。")
+    return d
+
+
+@transaction.atomic
+def dispatch_dispute(*, dispatch: Dispatch, by: Staff, now: dt.datetime, reason: str) -> Dispatch:
+    """A department disputes the dispatch (not its responsibility) within the dispute limit; the office decides."""
+    d = _dispatch_for(dispatch, by)
+    if d.state != Dispatch.State.ACTIVE or d.result_at:
+        raise DomainError("该转办已不能提出异议。", code="bad_status")
+    if now > d.dispute_due_at:
+        raise DomainError(f"异议期限（{cfg('DISPUTE_LIMIT_WD')} 个工作日）已过，不能再提出异议。", code="too_late")
+    reason = _text(reason, "reason", "异议理由", min_len=5, max_len=2000)
+    d.state, d.dispute_reason, d.disputed_at = Dispatch.State.DISPUTED, reason, now
+    d.save()
+    _log(d.complaint, TimelineEntry.Kind.DISPUTED, now=now, by=by, detail=f"{d.department.name}：{reason}")
+    return d
+
+
+@transaction.atomic
+def dispatch_dispute_decide(*, dispatch: Dispatch, by: Staff, now: dt.datetime, uphold: bool, text: str,
+                            redirect_to: Department | None = None) -> Dispatch:
+    """The office decides a dispute: uphold it (the dispatch is withdrawn, optionally re-dispatched to
+    `redirect_to`) or reject it (the department keeps the complaint, its clock unchanged)."""
+    _require_office(by)
+    d = Dispatch.objects.select_for_update().select_related("department").get(pk=dispatch.pk)
+    if d.state != Dispatch.State.DISPUTED:
+        raise DomainError("该转办没有待处理的异议。", code="bad_status")
+    text = _text(text, "text", "异议处理意见", max_len=2000)
+    c = _lock(d.complaint)
+    d.dispute_decision = text
+    if not uphold:
+        d.state = Dispatch.State.ACTIVE
+        d.save()
+        _log(c, TimelineEntry.Kind.DISPUTE_DECIDED, now=now, by=by, detail=f"异议不成立，{d.department.name}继续办理：{text}")
+        return d
+    d.state = Dispatch.State.WITHDRAWN
+    d.save()
+    _log(c, TimelineEntry.Kind.DISPUTE_DECIDED, now=now, by=by, detail=f"异议成立，撤回对{d.department.name}的转办：{text}")
+    others = c.dispatches.filter(state__in=(Dispatch.State.ACTIVE, Dispatch.State.DISPUTED), round=d.round)
+    if redirect_to is not None:
+        c.status = Status.ACCEPTED
+        c.save(update_fields=["status"])
+        complaint_dispatch(complaint=c, by=by, now=now, departments=[redirect_to], limit_wd=d.limit_wd,
+                           instructions=f"原承办单位异议成立后改派。{text}")
+    elif d.is_lead and others.exists():
+        new_lead = others.first()
+        Dispatch.objects.filter(pk=new_lead.pk).update(is_lead=True)
+        c.handling_due_at = new_lead.due_at
+        _save(c, now)
+    elif not others.exists():
+        c.status = Status.ACCEPTED  # back to the office to dispatch elsewhere
+        _save(c, now)
+    return d
+
+
+# ----------------------------------------------------------------------------------------------- handling
+def _require_handler_or_office(c: Complaint, by: Staff) -> Department | None:
+    """The office, or staff of a department the complaint is actively dispatched to. Returns that department."""
+    if by is not None and by.has_role(R.SUPERVISOR):
+        return None
+    if by is None or not by.has_any_role(R.HANDLER, R.HEAD) or by.department_id is None:
+        raise NotPermitted()
+    d = c.dispatches.filter(state=Dispatch.State.ACTIVE, department__path__startswith=by.department.path).first()
+    if d is None:
+        raise NotPermitted("本件未转交您的单位办理。")
+    return d.department
+
+
+@transaction.atomic
+def complaint_note_add(*, complaint: Complaint, by: Staff, now: dt.datetime, text: str,
+                       files: list[CleanFile] = ()) -> Note:
+    """Record an investigation note (调查记录) with evidence files. Internal: never shown to the complainant."""
+    c = _lock(complaint)
+    dept = _require_handler_or_office(c, by)
+    if c.status in (Status.CLOSED, Status.REFUSED, Status.TRANSFERRED, Status.WITHDRAWN, Status.MERGED):
+        raise DomainError("投诉已终结，不能再添加调查记录。", code="bad_status")
+    note = Note.objects.create(complaint=c, author=by, department=dept, text=_text(text, "text", "调查记录"), at=now)
+    for f in files:
+        _attach(c, f, now=now, by=by, note=note, shared=True)
+    _log(c, TimelineEntry.Kind.NOTE, now=now, by=by, detail=note.text[:300])
+    c.updated_at = now
+    c.save(update_fields=["updated_at"])
+    return note
+
+
+@transaction.atomic
+def complaint_pause(*, complaint: Complaint, by: Staff, now: dt.datetime, reason: str) -> Complaint:
+    """Pause the complaint (中止): its clock stops until it is resumed, e.g. while the complainant cannot be
+    reached or another procedure must finish first."""
+    _require_office(by)
+    c = _lock(complaint)
+    _require_status(c, Status.RECEIVED, Status.ACCEPTED, Status.DISPATCHED, Status.RESULT, Status.REPLY_REVIEW,
+                    action="中止")
+    reason = _text(reason, "reason", "中止理由", max_len=1000)
+    Pause.objects.create(complaint=c, reason=reason, started_at=now, by=by)
+    c.paused_from_status, c.status, c.paused_at = c.status, Status.PAUSED, now
+    _log(c, TimelineEntry.Kind.PAUSED, now=now, by=by, detail=reason,
+         public_text=f"中止告知：因{reason}，本投诉自 {now:%Y年%m月%d日} 中止办理，中止期间不计入办理期限。")
+    return _save(c, now)
+
+
+@transaction.atomic
+def complaint_resume(*, complaint: Complaint, by: Staff, now: dt.datetime) -> Complaint:
+    """Resume a paused complaint: every running due date moves by the working days it stood still."""
+    _require_office(by)
+    c = _lock(complaint)
+    _require_status(c, Status.PAUSED, action="恢复")
+    cal = get_calendar()
+    days = cal.working_days_between(c.paused_at.astimezone(cal.tz).date(), now.astimezone(cal.tz).date()).working_days
+    Pause.objects.filter(complaint=c, ended_at=None).update(ended_at=now, working_days=days)
+    c.status, c.paused_at = c.paused_from_status or Status.ACCEPTED, None
+    c.paused_working_days += days
+    if c.status == Status.RECEIVED:
+        c.acceptance_due_at = _shift(c.acceptance_due_at, days)
+    elif c.status in (Status.ACCEPTED, Status.DISPATCHED):
+        c.handling_due_at = _shift(c.handling_due_at, days)
+        for d in c.dispatches.filter(state__in=(Dispatch.State.ACTIVE, Dispatch.State.DISPUTED)):
+            d.due_at = _shift(d.due_at, days)
+            d.save(update_fields=["due_at"])
+    else:
+        c.reply_due_at = _shift(c.reply_due_at, days)
+    _log(c, TimelineEntry.Kind.RESUMED, now=now, by=by, detail=f"中止 {days} 个工作日",
+         public_text=f"本投诉已于 {now:%Y年%m月%d日} 恢复办理（中止 {days} 个工作日，不计入期限）。")
+    return _save(c, now)
+
+
+@transaction.atomic
+def complaint_withdraw(*, complaint: Complaint, by: Staff | None, now: dt.datetime, reason: str) -> Complaint:
+    """Close the complaint without a result (撤销), e.g. at the complainant's request, with the reason. `by`
+    is an office supervisor, or None when the complainant withdraws with the tracking code."""
+    if by is not None:
+        _require_office(by)
+    c = _lock(complaint)
+    _require_status(c, *OPEN_STATUSES, action="撤销")
+    reason = _text(reason, "reason", "撤销理由", max_len=1000)
+    c.status, c.closed_at, c.withdraw_reason, c.paused_at = Status.WITHDRAWN, now, reason, None
+    Pause.objects.filter(complaint=c, ended_at=None).update(ended_at=now)
+    c.dispatches.filter(state__in=(Dispatch.State.ACTIVE, Dispatch.State.DISPUTED)).update(
+        state=Dispatch.State.WITHDRAWN)
+    _log(c, TimelineEntry.Kind.WITHDRAWN, now=now, by=by, detail=reason,
+         public_text=f"撤销告知：本投诉已于 {now:%Y年%m月%d日} 撤销。理由：{reason}")
+    return _save(c, now)
+
+
+@transaction.atomic
+def extension_request(*, dispatch: Dispatch, by: Staff, now: dt.datetime, days: int, reason: str) -> Extension:
+    """A department asks for more time on its dispatch; the office approves or refuses (extension_decide)."""
+    d = _dispatch_for(dispatch, by)
+    if d.state != Dispatch.State.ACTIVE or d.result_at:
+        raise DomainError("该转办不在办理中，不能申请延期。", code="bad_status")
+    if not isinstance(days, int) or not 1 <= days <= cfg("MAX_EXTENSION_WD"):
+        raise DomainError(f"延期应为 1 至 {cfg('MAX_EXTENSION_WD')} 个工作日。", field="days")
+    if d.extensions.filter(approved=None).exists():
+        raise DomainError("已有待审批的延期申请。", code="pending")
+    ext = Extension.objects.create(complaint=d.complaint, dispatch=d, days=days, requested_at=now, requested_by=by,
+                                   reason=_text(reason, "reason", "延期理由", min_len=5, max_len=1000))
+    _log(d.complaint, TimelineEntry.Kind.EXTENSION_REQUESTED, now=now, by=by, detail=f"{days} 个工作日：{ext.reason}")
+    return ext
+
+
+@transaction.atomic
+def extension_decide(*, extension: Extension, by: Staff, now: dt.datetime, approve: bool, comment: str = "") -> Extension:
+    """The office approves (the dispatch's due date, and the complaint's if it is the lead, move by the days)
+    or refuses an extension."""
+    _require_office(by)
+    ext = Extension.objects.select_for_update().get(pk=extension.pk)
+    if ext.approved is not None:
+        raise DomainError("该延期申请已审批。", code="bad_status")
+    ext.approved, ext.decided_at, ext.decided_by, ext.comment = bool(approve), now, by, (comment or "").strip()[:1000]
+    ext.save()
+    c = _lock(ext.complaint)
+    d = ext.dispatch
+    if approve:
+        d.due_at = _shift(d.due_at, ext.days)
+        d.save(update_fields=["due_at"])
+        if d.is_lead:
+            c.handling_due_at = d.due_at
+            c.extension_working_days += ext.days
+        _log(c, TimelineEntry.Kind.EXTENSION_DECIDED, now=now, by=by, detail=f"批准延期 {ext.days} 个工作日",
+             public_text=f"经批准，办理期限延长 {ext.days} 个工作日，至 "
+                         f"{d.due_at.astimezone(get_calendar().tz):%Y年%m月%d日}。" if d.is_lead else "")
+    else:
+        _log(c, TimelineEntry.Kind.EXTENSION_DECIDED, now=now, by=by, detail=f"不批准延期：{ext.comment}")
+    _save(c, now)
+    return ext
+
+
+@transaction.atomic
+def dispatch_result(*, dispatch: Dispatch, by: Staff, now: dt.datetime, outcome: str, findings: str,
+                    measures: str, sanction: bool = False) -> Dispatch:
+    """A department reports its result: substantiated / partly / not, what it found, what it did. The lead's
+    result is the complaint's result and starts the reply clock; `sanction` proposes accountability (the
+    evaluation capability records sanctions)."""
+    d = _dispatch_for(dispatch, by)
+    if d.state != Dispatch.State.ACTIVE or d.result_at:
+        raise DomainError("该转办不在办理中。", code="bad_status")
+    if outcome not in Outcome.values:
+        raise DomainError("请选择核查结论。", field="outcome")
+    d.outcome, d.result_at, d.state = outcome, now, Dispatch.State.DONE
+    d.findings = _text(findings, "findings", "调查情况", min_len=5)
+    d.measures = _text(measures, "measures", "处理措施", max_len=3000)
+    d.save()
+    c = _lock(d.complaint)
+    if c.status == Status.PAUSED:
+        raise DomainError("投诉已中止，恢复后才能报送结果。", code="bad_status")
+    _log(c, TimelineEntry.Kind.RESULT, now=now, by=by,
+         detail=f"{d.department.name}：{d.get_outcome_display()}。{d.findings[:300]}")
+    if d.is_lead:
+        c.outcome, c.findings, c.measures = outcome, d.findings, d.measures
+        c.sanction_proposed = bool(sanction) and outcome != Outcome.NOT_SUBSTANTIATED
+        c.status, c.result_at = Status.RESULT, now
+        c.reply_due_at = _due(now, cfg("REPLY_LIMIT_WD"))
+        _save(c, now)
+    return d
+
+
+# ----------------------------------------------------------------------------------------------- reply
+@transaction.atomic
+def reply_draft(*, complaint: Complaint, by: Staff, now: dt.datetime, text: str, submit: bool = True) -> Reply:
+    """Write (or rewrite) the reply to the complainant from the result: the lead department or the office.
+    Submitted drafts wait for the office's approval (reply_review)."""
+    c = _lock(complaint)
+    if by is None or not by.has_role(R.SUPERVISOR):
+        dept = _require_lead_after_result(c, by)
+        del dept
+    _require_status(c, Status.RESULT, Status.REPLY_REVIEW, action="起草答复")
+    text = _text(text, "text", "答复内容", min_len=10, max_len=5000)
+    reply = c.replies.exclude(state=Reply.State.SENT).order_by("-id").first()
+    if reply is None:
+        reply = Reply(complaint=c, drafted_at=now)
+    reply.text, reply.drafted_by, reply.drafted_at = text, by, now
+    reply.state = Reply.State.SUBMITTED if submit else Reply.State.DRAFT
+    reply.save()
+    if submit:
+        c.status = Status.REPLY_REVIEW
+        _save(c, now)
+    _log(c, TimelineEntry.Kind.REPLY_DRAFTED, now=now, by=by, detail="提交审核" if submit else "保存草稿")
+    return reply
+
+
+def _require_lead_after_result(c: Complaint, by: Staff) -> Department:
+    if by is None or not by.has_any_role(R.HANDLER, R.HEAD) or by.department_id is None:
+        raise NotPermitted()
+    d = c.dispatches.filter(is_lead=True, state=Dispatch.State.DONE, round=c.reopen_count + 1,
+                            department__path__startswith=by.department.path).first()
+    if d is None:
+        raise NotPermitted("只有主办单位可以起草答复。")
+    return d.department
+
+
+@transaction.atomic
+def reply_review(*, reply: Reply, by: Staff, now: dt.datetime, approve: bool, comment: str = "",
+                 publishable: bool = False) -> tuple[Reply, str | None]:
+    """The office approves the reply (it is sent: the complainant sees it with the tracking code, the
+    follow-up starts) or returns it for rework. Returns (reply, one-time follow-up token or None); the raw
+    token is shown once, to be sent to the complainant by SMS or e-mail, and only its hash is kept."""
+    _require_office(by)
+    r = Reply.objects.select_for_update().get(pk=reply.pk)
+    c = _lock(r.complaint)
+    _require_status(c, Status.REPLY_REVIEW, action="审核答复")
+    if r.state != Reply.State.SUBMITTED:
+        raise DomainError("该答复不在待审核状态。", code="bad_status")
+    r.reviewed_by, r.reviewed_at, r.review_comment = by, now, (comment or "").strip()[:2000]
+    if not approve:
+        if len(r.review_comment) < 2:
+            raise DomainError("退回修改请写明审核意见。", field="comment")
+        r.state = Reply.State.RETURNED
+        r.save()
+        c.status = Status.RESULT
+        _log(c, TimelineEntry.Kind.REPLY_RETURNED, now=now, by=by, detail=r.review_comment)
+        _save(c, now)
+        return r, None
+    r.state, r.sent_at = Reply.State.SENT, now
+    r.save()
+    raw = secrets.token_urlsafe(24)
+    c.status, c.replied_at = Status.REPLIED, now
+    c.follow_up_due_at = now + dt.timedelta(days=cfg("FOLLOW_UP_DAYS"))
+    c.follow_up_token_hash = token_hash(raw)
+    c.rating, c.rated_at = "", None
+    _log(c, TimelineEntry.Kind.REPLIED, now=now, by=by, detail=f"审核通过并答复。{r.review_comment}",
+         public_text=f"答复：{r.text}")
+    _save(c, now)
+    complaint_set_publishable(complaint=c, by=by, now=now, publishable=publishable)
+    return r, raw
+
+
+@transaction.atomic
+def complaint_set_publishable(*, complaint: Complaint, by: Staff, now: dt.datetime, publishable: bool) -> Complaint:
+    """Mark the sent reply for the public mailbox (区长信箱), storing its masked text, or take it down."""
+    _require_office(by)
+    c = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    reply = c.replies.filter(state=Reply.State.SENT).order_by("-sent_at").first()
+    if publishable and reply is None:
+        raise DomainError("尚无已发出的答复，不能公开。", code="bad_status")
+    if publishable:
+        identity = ComplainantIdentity.objects.filter(complaint=c).first()
+        names = [identity.name] if identity else []
+        contacts = [identity.phone, identity.email, identity.address] if identity else []
+        reply.public_text = mask_personal_data(reply.text, names=names + [c.staff_text], contacts=contacts)
+        reply.save(update_fields=["public_text"])
+    if c.publishable != publishable:
+        c.publishable = publishable
+        c.updated_at = now
+        c.save(update_fields=["publishable", "updated_at"])
+        _log(c, TimelineEntry.Kind.PUBLISHED, now=now, by=by, detail="在区长信箱公开" if publishable else "撤下公开")
+    return c
+
+
+# ----------------------------------------------------------------------------------------------- follow-up
+@transaction.atomic
+def complaint_rate(*, complaint: Complaint, now: dt.datetime, rating: str, comment: str = "",
+                   reopen: bool = False, reopen_reason: str = "", token: str | None = None) -> Complaint:
+    """The complainant rates the reply (回访), with the tracking code or the one-time link (`token`, which
+    is spent). "Not satisfied" may reopen the complaint once, with a reason: it goes back to the office for
+    a new dispatch. Otherwise the complaint is closed."""
+    c = _lock(complaint)
+    if token is not None and (not c.follow_up_token_hash or not secrets.compare_digest(c.follow_up_token_hash,
+                                                                                      token_hash(token))):
+        raise DomainError("评价链接无效或已使用。", code="bad_token")
+    if c.status != Status.REPLIED:
+        raise DomainError("本投诉当前不能评价（尚未答复或已评价）。", code="bad_status")
+    if now > c.follow_up_due_at:
+        raise DomainError("评价期限已过。", code="too_late")
+    if rating not in (Rating.SATISFIED, Rating.BASIC, Rating.UNSATISFIED):
+        raise DomainError("请选择满意、基本满意或不满意。", field="rating")
+    comment = (comment or "").strip()[:1000]
+    c.rating, c.rating_comment, c.rated_at, c.follow_up_token_hash = rating, comment, now, ""
+    label = Rating(rating).label
+    _log(c, TimelineEntry.Kind.RATED, now=now, label="投诉人", detail=comment,
+         public_text=f"您的评价：{label}。{comment}")
+    if reopen:
+        if rating != Rating.UNSATISFIED:
+            raise DomainError("只有“不满意”可以申请重新办理。", field="reopen")
+        if c.reopen_count >= 1:
+            raise DomainError("本投诉已重新办理过一次，不能再次申请。", field="reopen")
+        c.reopen_reason = _text(reopen_reason, "reopen_reason", "重新办理的理由", min_len=5, max_len=1000)
+        c.reopen_count += 1
+        c.status = Status.ACCEPTED
+        c.result_at = c.reply_due_at = c.replied_at = c.follow_up_due_at = None
+        c.outcome = ""
+        c.handling_due_at = _due(now, cfg("HANDLING_LIMIT_WD"))
+        _log(c, TimelineEntry.Kind.REOPENED, now=now, label="投诉人", detail=c.reopen_reason,
+             public_text="您对答复不满意并申请重新办理，效能办已重新受理，将另行转办并答复。")
+    else:
+        c.status, c.closed_at = Status.CLOSED, now
+    return _save(c, now)
+
+
+@transaction.atomic
+def complaint_merge(*, complaint: Complaint, into: Complaint, by: Staff, now: dt.datetime) -> Complaint:
+    """Merge a duplicate into another complaint (same complainant, same matter): it closes as MERGED and the
+    complainant is told which complaint carries the matter."""
+    _require_office(by)
+    if complaint.pk == into.pk:
+        raise DomainError("不能与自身合并。", field="into")
+    c = _lock(complaint)
+    target = _lock(into)
+    _require_status(c, Status.RECEIVED, Status.ACCEPTED, action="合并")
+    if target.status in (Status.MERGED, Status.REFUSED, Status.TRANSFERRED, Status.WITHDRAWN):
+        raise DomainError("目标投诉已终结，不能合并到该投诉。", field="into")
+    c.status, c.merged_into, c.closed_at, c.decided_at = Status.MERGED, target, now, c.decided_at or now
+    _log(c, TimelineEntry.Kind.MERGED, now=now, by=by, detail=f"合并至 {target.number}",
+         public_text=f"您反映的问题与编号 {target.number} 的投诉属同一事项，已合并办理，答复将一并作出。")
+    _log(target, TimelineEntry.Kind.MERGED, now=now, by=by, detail=f"合并了重复投诉 {c.number}")
+    return _save(c, now)
+
+
+@transaction.atomic
+def complaint_assign(*, complaint: Complaint, by: Staff, now: dt.datetime, handler: Staff) -> Complaint:
+    """Make `handler` (a supervisor) the complaint's office handler: the one who sees the identity."""
+    _require_office(by)
+    if not handler.has_role(R.SUPERVISOR):
+        raise DomainError("承办监察员必须是效能办监察员。", field="handler")
+    c = _lock(complaint)
+    c.office_handler = handler
+    _log(c, TimelineEntry.Kind.ASSIGNED, now=now, by=by, detail=f"承办监察员：{handler.display_name}")
+    return _save(c, now)
+
+
+@transaction.atomic
+def attachment_share(*, attachment: Attachment, by: Staff, shared: bool) -> Attachment:
+    """The office decides whether a complainant's file may be seen by the departments (it may identify them)."""
+    _require_office(by)
+    attachment.shared_with_department = bool(shared)
+    attachment.save(update_fields=["shared_with_department"])
+    return attachment
+
+
+# ----------------------------------------------------------------------------------------------- identity
+def complainant_identity_read(*, complaint: Complaint, by: Staff, now: dt.datetime, purpose: str,
+                              ip: str | None = None) -> ComplainantIdentity:
+    """Return the complainant's identity to an office handler and record the read (who, when, why)."""
+    from .privacy import can_read_identity
+
+    if not can_read_identity(by, complaint):
+        raise NotPermitted("投诉人身份信息仅对承办本件的效能办监察员可见。")
+    with transaction.atomic():
+        IdentityAccess.objects.create(complaint=complaint, staff=by, at=now, purpose=(purpose or "办理")[:100], ip=ip)
+        return ComplainantIdentity.objects.get(complaint=complaint)
+
+
+# ----------------------------------------------------------------------------------------------- block list
+@transaction.atomic
+def block_add(*, by: Staff, now: dt.datetime, kind: str, value: str, reason: str,
+              expires_at: dt.datetime | None = None) -> BlockEntry:
+    """Block an IP address or a contact (phone / e-mail, kept only as its keyed hash) from submitting."""
+    import ipaddress
+
+    _require_office(by)
+    value = (value or "").strip()
+    reason = _text(reason, "reason", "理由", max_len=200)
+    if kind == BlockEntry.Kind.IP:
+        try:
+            value = str(ipaddress.ip_address(value))
+        except ValueError:
+            raise DomainError("IP 地址格式不正确。", field="value") from None
+        key, label = value, value
+    elif kind == BlockEntry.Kind.CONTACT:
+        is_email = "@" in value
+        key = contact_key(email=value) if is_email else contact_key(phone=value)
+        if not key:
+            raise DomainError("请填写电话号码或电子邮箱。", field="value")
+        from .privacy import mask_phone
+
+        label = ("***@" + value.split("@", 1)[1]) if is_email else mask_phone(value)
+    else:
+        raise DomainError("类型无效。", field="kind")
+    return BlockEntry.objects.create(kind=kind, value=key, label=label, reason=reason, created_by=by, created_at=now,
+                                     expires_at=expires_at)
+
+
+@transaction.atomic
+def block_remove(*, entry: BlockEntry, by: Staff, now: dt.datetime) -> BlockEntry:
+    _require_office(by)
+    entry.removed_at = now
+    entry.save(update_fields=["removed_at"])
+    return entry
+
+
+@transaction.atomic
+def block_complaint_sender(*, complaint: Complaint, by: Staff, now: dt.datetime, reason: str) -> BlockEntry:
+    """Block the sender of a (spam) complaint by its contact key or IP without anyone reading the identity."""
+    _require_office(by)
+    reason = _text(reason, "reason", "理由", max_len=200)
+    if complaint.contact_key:
+        return BlockEntry.objects.create(kind=BlockEntry.Kind.CONTACT, value=complaint.contact_key,
+                                         label=f"{complaint.number} 的联系方式", reason=reason, created_by=by,
+                                         created_at=now)
+    ip = ComplainantIdentity.objects.filter(complaint=complaint).values_list("submitted_ip", flat=True).first()
+    if not ip:
+        raise DomainError("该投诉没有可屏蔽的联系方式或网络地址。", code="nothing_to_block")
+    return BlockEntry.objects.create(kind=BlockEntry.Kind.IP, value=ip, label=f"{complaint.number} 的网络地址",
+                                     reason=reason, created_by=by, created_at=now)
+
+
+# ----------------------------------------------------------------------------------------------- duplicates
+def duplicates_for(complaint: Complaint, *, limit: int = 10) -> list[tuple[Complaint, float]]:
+    """Possible duplicates of `complaint` for staff to merge: the same complainant (contact key) or, for
+    anonymous ones, any complainant; the same department; within DUPLICATE_DAYS; similar facts."""
+    days = dt.timedelta(days=cfg("DUPLICATE_DAYS"))
+    qs = (Complaint.objects.filter(department_id=complaint.department_id,
+                                   received_at__gte=complaint.received_at - days,
+                                   received_at__lte=complaint.received_at + days)
+          .exclude(pk=complaint.pk).exclude(status=Status.MERGED).select_related("category")
+          .only("id", "number", "facts", "status", "received_at", "category__name", "contact_key"))
+    threshold = cfg("DUPLICATE_SIMILARITY")
+    out = []
+    for other in qs[:300]:
+        same_person = bool(complaint.contact_key) and other.contact_key == complaint.contact_key
+        ratio = SequenceMatcher(None, complaint.facts[:1000], other.facts[:1000]).ratio()
+        if (same_person and ratio >= threshold) or ratio >= max(threshold, 0.85):
+            out.append((other, round(ratio, 2)))
+    out.sort(key=lambda p: -p[1])
+    return out[:limit]
+
+
+# ----------------------------------------------------------------------------------------------- tick
+def complaints_tick(*, now: dt.datetime, batch: int = 1000) -> dict[str, int]:
+    """Raise reminder / yellow / red flags on complaint clocks and close follow-ups nobody answered.
+
+    Reads `is_open AND next_check_at <= now` (one index), locks the rows (SKIP LOCKED on PostgreSQL, so
+    several workers never handle the same complaint twice), re-evaluates each and records FlagRecords.
+    The supervision engine will take this over: it needs `due_stage`, `due_at`, `next_check_at` and the
+    thresholds in `_thresholds` (DOMAIN.md §4, complaints)."""
+    from django.db import connection
+
+    counts = {"checked": 0, "flagged": 0, "follow_up_expired": 0}
+    for _round in range(10_000):  # bounded: a row whose next check stayed in the past cannot spin forever
+        with transaction.atomic():
+            qs = Complaint.objects.filter(is_open=True, next_check_at__lte=now).order_by("next_check_at")
+            if connection.features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True)
+            rows = list(qs[:batch])
+            if not rows:
+                break
+            for c in rows:
+                counts["checked"] += 1
+                if c.status == Status.REPLIED and c.follow_up_due_at and now >= c.follow_up_due_at:
+                    c.status, c.rating, c.closed_at, c.follow_up_token_hash = Status.CLOSED, Rating.NONE, now, ""
+                    _log(c, TimelineEntry.Kind.FOLLOW_UP_EXPIRED, now=now, label="系统",
+                         public_text="回访期满未收到评价，本投诉按未评价办结。")
+                    counts["follow_up_expired"] += 1
+                    _save(c, now)
+                    continue
+                before = c.flag
+                _save(c, now)
+                if c.flag != before and c.flag:
+                    counts["flagged"] += 1
+                    _log(c, TimelineEntry.Kind.FLAG, now=now, label="系统",
+                         detail=f"{Stage(c.due_stage).label}{Flag(c.flag).label}（期限 {c.due_at:%Y-%m-%d %H:%M}）")
+        if len(rows) < batch:
+            break
+    RateCounter.objects.filter(window_start__lt=now - dt.timedelta(days=2)).delete()
+    return counts
+
+
+def identity_mode_label(mode: str) -> str:
+    return IdentityMode(mode).label if mode in IdentityMode.values else ""

@@ -1,0 +1,161 @@
+"""Whistle-blower protection: the complainant's identity and contacts reach only the supervision office staff
+handling the complaint, every read is recorded, and no public page, department user, leader, administrator or
+API client (token or session) can obtain them. Personal data in published replies is masked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from xiaoneng.accounts import roles as R
+from xiaoneng.accounts.services import api_client_create
+from xiaoneng.accounts.testing import make_staff
+from xiaoneng.complaints import services
+from xiaoneng.complaints.models import IdentityAccess
+from xiaoneng.complaints.privacy import can_read_identity, mask_personal_data
+
+from .conftest import T0, pdf_bytes
+
+NAME, PHONE, EMAIL, ADDRESS, IDNO = "欧阳秘密", "13987654321", "whistle@example.com", "幸福路12号", "330102199001011234"
+SECRETS = [NAME, PHONE, "139 8765 4321", EMAIL, ADDRESS, IDNO, "203.0.113.77"]
+
+
+def assert_no_secret(text: str, where: str = ""):
+    for s in SECRETS:
+        assert s not in text, f"{s!r} leaked {where}"
+
+
+@pytest.fixture
+def secret(submit, staff, depts):
+    """A complaint whose complainant wrote their own name and number into the text too, dispatched to bureau A,
+    replied and published, with an attachment that is not shared with the department."""
+    c = submit(name=NAME, phone=PHONE, email=EMAIL, address=ADDRESS, ip="203.0.113.77",
+               facts=f"我叫{NAME}，电话{PHONE}，住{ADDRESS}。窗口工作人员王科长拖延办理我的营业执照变更三周。",
+               request=f"请联系{NAME}本人并尽快办结。", files=[("证据.pdf", pdf_bytes())] and [])
+    from xiaoneng.complaints.uploads import clean_uploads
+
+    services._attach(c, clean_uploads([("证据.pdf", pdf_bytes())])[0], now=T0)
+    from xiaoneng.complaints.models import ComplainantIdentity
+
+    ComplainantIdentity.objects.filter(complaint=c).update(id_no=IDNO)
+    sup = staff["supervisor"]
+    services.complaint_accept(complaint=c, by=sup, now=T0)
+    d = services.complaint_dispatch(complaint=c, by=sup, now=T0, departments=[depts["a"]])[0]
+    services.dispatch_result(dispatch=d, by=staff["handler"], now=T0, outcome="substantiated",
+                             findings="王科长确有拖延。", measures="已批评教育。")
+    r = services.reply_draft(complaint=c, by=sup, now=T0,
+                             text=f"{NAME}您好！您反映的问题属实（电话{PHONE}），已责令整改，王科长已作检查。")
+    services.reply_review(reply=r, by=sup, now=T0, approve=True, publishable=True)
+    c.refresh_from_db()
+    return c
+
+
+@pytest.fixture
+def supervisor2(depts):
+    return make_staff("supervisor2", depts["office"], [R.SUPERVISOR])
+
+
+def test_redacted_text_for_departments(secret):
+    assert NAME in secret.facts and NAME not in secret.facts_redacted and PHONE not in secret.facts_redacted
+    assert "【投诉人】" in secret.facts_redacted and "王科长拖延" in secret.facts_redacted
+
+
+@pytest.mark.parametrize("role", ["handler", "head", "leader", "admin", "supervisor"])
+def test_detail_page_never_shows_identity_inline(client_as, secret, role):
+    html = client_as(role).get(f"/staff/complaints/{secret.number}/").content.decode()
+    if role == "supervisor":
+        # The office reads the original letter (which contains what the complainant wrote), but not the
+        # identity record: no e-mail, ID number, IP.
+        for s in (EMAIL, IDNO, "203.0.113.77"):
+            assert s not in html
+        assert "查看投诉人身份" in html
+    else:
+        assert_no_secret(html, f"on the detail page to {role}")
+        assert "查看投诉人身份" not in html
+
+
+@pytest.mark.parametrize("role", ["window", "handler", "head", "handler_b", "leader", "admin"])
+def test_identity_page_refused_to_everyone_but_the_office_handler(client_as, secret, role):
+    r = client_as(role).get(f"/staff/complaints/{secret.number}/identity/")
+    assert r.status_code == 403
+    assert_no_secret(r.content.decode(), f"on the identity page to {role}")
+    assert IdentityAccess.objects.count() == 0
+
+
+def test_identity_page_for_the_handler_records_every_read(client_as, secret, staff):
+    c = client_as("supervisor")
+    for _ in range(2):
+        r = c.get(f"/staff/complaints/{secret.number}/identity/", {"purpose": "回访核实"})
+        html = r.content.decode()
+        assert r.status_code == 200 and NAME in html and PHONE in html and IDNO in html and EMAIL in html
+    reads = list(IdentityAccess.objects.filter(complaint=secret))
+    assert len(reads) == 2 and {a.staff for a in reads} == {staff["supervisor"]} and reads[0].purpose == "回访核实"
+    log = c.get("/staff/complaints/access-log/").content.decode()
+    assert secret.number in log
+    assert_no_secret(log, "in the access log")
+
+
+def test_other_supervisors_do_not_see_an_assigned_complaint_identity(client, secret, supervisor2, submit):
+    client.force_login(supervisor2)
+    assert client.get(f"/staff/complaints/{secret.number}/identity/").status_code == 403
+    fresh = submit()  # unassigned, awaiting acceptance: any supervisor triaging the inbox may check it
+    assert can_read_identity(supervisor2, fresh)
+    assert client.get(f"/staff/complaints/{fresh.number}/identity/").status_code == 200
+
+
+def test_department_attachment_only_when_shared(client_as, secret, staff):
+    a = secret.attachments.get()
+    url = f"/staff/complaints/{secret.number}/files/{a.pk}/"
+    assert client_as("handler").get(url).status_code == 404
+    services.attachment_share(attachment=a, by=staff["supervisor"], shared=True)
+    assert client_as("handler").get(url).status_code == 200
+    assert client_as("leader").get(url).status_code == 404
+    assert client_as("handler_b").get(url).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["handler", "head", "handler_b", "leader", "admin", "supervisor"])
+def test_lists_and_api_sessions_never_carry_identity(client_as, secret, role):
+    c = client_as(role)
+    for url in ("/staff/complaints/", "/api/v1/complaints", f"/api/v1/complaints/{secret.number}",
+                "/staff/complaints/board/", "/staff/complaints/overdue/"):
+        r = c.get(url)
+        assert r.status_code in (200, 403, 404), url
+        assert_no_secret(r.content.decode(), f"at {url} to {role}")
+
+
+def test_department_tokens_never_get_identity(client, secret, depts):
+    for dept in ("a", "b"):
+        _, raw = api_client_create(name=f"sys-{dept}", department=depts[dept], by=None, now=T0)
+        h = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+        body = client.get("/api/v1/complaints", **h).content.decode()
+        assert_no_secret(body, f"in the list to token {dept}")
+        r = client.get(f"/api/v1/complaints/{secret.number}", **h)
+        assert r.status_code == (200 if dept == "a" else 404)
+        assert_no_secret(r.content.decode(), f"in the detail to token {dept}")
+        assert "tracking_code" not in json.loads(body)["items"][0] if json.loads(body)["items"] else True
+
+
+def test_no_public_page_or_open311_answer_carries_identity(client, secret):
+    urls = ["/complaints/", "/complaints/mailbox/", f"/complaints/mailbox/{secret.number}/",
+            f"/complaints/track/{secret.tracking_code}/", "/open311/v2/requests.json",
+            f"/open311/v2/requests/{secret.number}.json", "/open311/v2/services.json",
+            "/complaints/mailbox/?q=%E6%AC%A7%E9%98%B3"]
+    for url in urls:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert_no_secret(r.content.decode(), f"at {url}")
+    mailbox = client.get(f"/complaints/mailbox/{secret.number}/").content.decode()
+    assert "【投诉人】您好" in mailbox and "139****4321" not in mailbox  # the complainant's number fully hidden
+    assert "王某" in mailbox and "王科长" not in mailbox
+    assert client.get("/complaints/mailbox/", {"q": NAME}).context["page"].paginator.count == 0
+
+
+def test_masking_of_personal_data_in_text():
+    text = ("李明同志和王科长说，请联系13812345678或0571-88123456，身份证330102199001011234，"
+            "邮箱a.b@example.cn，住在幸福小区3栋2单元501室，人民路88号。我叫张三丰。")
+    out = mask_personal_data(text)
+    for s in ("13812345678", "88123456", "330102199001011234", "a.b@example.cn", "幸福小区3栋2单元501室",
+              "人民路88号", "张三丰", "李明", "王科长"):
+        assert s not in out, s
+    assert "138****5678" in out and "3301**********1234" in out and "王某" in out and "李某" in out

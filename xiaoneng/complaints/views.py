@@ -1,0 +1,551 @@
+"""Pages of the complaint centre: the public form, tracking, follow-up and mailbox; the office inbox, board,
+overdue list, figures and block list; each complaint's page with the actions its reader may take.
+
+Thin views: parse, call a selector or a service, render. Who sees what is decided in selectors (scope) and
+privacy (identity); services check again who may act.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from xiaoneng.accounts import roles as R
+from xiaoneng.accounts.access import role_required
+from xiaoneng.core.errors import DomainError
+
+from . import forms as F
+from . import selectors as S
+from . import services
+from .models import (
+    OPEN_STATUSES,
+    Attachment,
+    BlockEntry,
+    Channel,
+    Complaint,
+    Dispatch,
+    Extension,
+    Flag,
+    IdentityAccess,
+    Reply,
+    Status,
+)
+from .privacy import can_read_identity, redactor_for
+
+PAGE_SIZE = 30
+LIST_ROLES = (R.SUPERVISOR, R.LEADER, R.ADMIN, R.HANDLER, R.HEAD)
+
+
+def client_ip(request) -> str | None:
+    """The submitter's address: REMOTE_ADDR, or behind our own reverse proxy (XIAONENG_BEHIND_PROXY) the last
+    X-Forwarded-For hop, which that proxy appended and a client cannot forge."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()[:45] or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _page(request, qs, size=PAGE_SIZE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# --------------------------------------------------------------------------------------------- public
+@require_GET
+def public_home(request):
+    return render(request, "complaints/public_home.html", {"track_form": F.TrackForm()})
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_new(request):
+    """The public complaint form: no account, phone-friendly; on success the tracking code and its link."""
+    form = F.ComplaintForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            c = services.complaint_submit(
+                intake=form.intake, files=form.files_clean, channel=Channel.WEB, now=timezone.now(),
+                ip=client_ip(request), idempotency_key=form.cleaned_data.get("submission_token") or None)
+        except services.RateLimited as exc:
+            return render(request, "complaints/complaint_form.html", {"form": form, "error": exc.message}, status=429)
+        except services.Blocked as exc:
+            return render(request, "complaints/complaint_form.html", {"form": form, "error": exc.message}, status=403)
+        # The code travels in the session, not in a query string that proxies and histories keep.
+        request.session["complaints_new_code"] = c.tracking_code
+        return redirect("complaints:submitted")
+    return render(request, "complaints/complaint_form.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_GET
+def complaint_submitted(request):
+    code = request.session.get("complaints_new_code")
+    if not code:
+        return redirect("complaints:track_lookup")
+    c = S.complaint_by_tracking_code(code)
+    url = request.build_absolute_uri(reverse("complaints:track", args=[c.tracking_code]))
+    return render(request, "complaints/submitted.html", {
+        "c": c, "code": services.tracking_code_display(c.tracking_code), "url": url})
+
+
+@require_GET
+def track_lookup(request):
+    form = F.TrackForm(request.GET or None)
+    if request.GET and form.is_valid():
+        code = services.tracking_code_normalise(form.cleaned_data["code"])
+        if code and S.Complaint.objects.filter(tracking_code=code).exists():
+            return redirect("complaints:track", code=code)
+        form.add_error("code", _("查询码不正确，请核对后重新输入。"))
+    return render(request, "complaints/track_lookup.html", {"form": form}, status=404 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def track(request, code: str):
+    """What the complainant sees: statuses, dates, notices and the reply; never internal notes. When the
+    reply has been sent the rating form is offered here too."""
+    c = S.complaint_by_tracking_code(code)
+    rate_form = F.RateForm(request.POST or None) if c.status == Status.REPLIED else None
+    if request.method == "POST":
+        if rate_form is None:
+            return HttpResponseNotAllowed(["GET"])
+        if rate_form.is_valid():
+            try:
+                services.complaint_rate(complaint=c, now=timezone.now(), **rate_form.cleaned_data)
+                messages.success(request, _("感谢您的评价。"))
+                return redirect("complaints:track", code=c.tracking_code)
+            except DomainError as exc:
+                rate_form.add_error(exc.field if exc.field in rate_form.fields else None, exc.message)
+    return _track_page(request, c, rate_form)
+
+
+def _track_page(request, c, rate_form, *, status=200, link=False):
+    reply = c.replies.filter(state=Reply.State.SENT).order_by("-sent_at").first()
+    return render(request, "complaints/track.html", {
+        "c": c, "timeline": S.public_timeline(c), "reply": reply, "rate_form": rate_form, "link": link,
+        "code": services.tracking_code_display(c.tracking_code), "red": redactor_for(c),
+    }, status=status if not (rate_form and rate_form.errors) else 400)
+
+
+@require_http_methods(["GET", "POST"])
+def follow_up(request, token: str):
+    """The one-time follow-up link sent with the reply: rate without typing the tracking code."""
+    c = Complaint.objects.select_related("category", "department").filter(
+        follow_up_token_hash=services.token_hash(token), status=Status.REPLIED).first()
+    if c is None:
+        return render(request, "complaints/link_used.html", status=404)
+    form = F.RateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complaint_rate(complaint=c, now=timezone.now(), token=token, **form.cleaned_data)
+            messages.success(request, _("感谢您的评价。"))
+            return redirect("complaints:track", code=c.tracking_code)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return _track_page(request, c, form, link=True)
+
+
+@require_GET
+def mailbox(request):
+    """区长信箱: published replies, personal data masked, searchable by department and category."""
+    q = request.GET.get("q", "").strip()[:50]
+    dept = request.GET.get("department", "").strip()[:32]
+    cat = request.GET.get("category", "").strip()[:32]
+    qs = S.mailbox_list(q=q, department=dept, category=cat)
+    return render(request, "complaints/mailbox.html", {
+        "page": _page(request, qs, 20), "q": q, "department": dept, "category": cat,
+        "departments": S.mailbox_departments(), "categories": S.categories(), "query": _query_without_page(request)})
+
+
+@require_GET
+def mailbox_detail(request, number: str):
+    return render(request, "complaints/mailbox_detail.html", {"r": S.mailbox_get(number)})
+
+
+# --------------------------------------------------------------------------------------------- staff lists
+def _filters(request) -> S.ComplaintFilters:
+    g = request.GET
+    return S.ComplaintFilters(status=g.get("status", "")[:16], q=g.get("q", "").strip()[:50],
+                              category=g.get("category", "")[:32], department=g.get("department", "")[:32],
+                              flag=g.get("flag", "")[:8], channel=g.get("channel", "")[:12],
+                              order=g.get("order", "due")[:4])
+
+
+@role_required(*LIST_ROLES)
+@require_GET
+def inbox(request):
+    """The office's inbox (all complaints) or a department's "dispatched to us", by status and due date."""
+    f = _filters(request)
+    qs = S.complaint_list_for(request.user, f)
+    office = S.is_office(request.user)
+    return render(request, "complaints/inbox.html", {
+        "page": _page(request, qs), "f": f, "statuses": Status.choices, "flags": Flag.choices[1:],
+        "categories": S.categories(), "channels": Channel.choices, "query": _query_without_page(request),
+        "office": office, "title": _("投诉受理") if request.user.is_county_wide else _("交办我单位的投诉"),
+        "now": timezone.now()})
+
+
+@role_required(R.SUPERVISOR)
+@require_GET
+def board(request):
+    cols = S.board(request.user)
+    return render(request, "complaints/board.html", {
+        "columns": [(Status(s).label, s, items) for s, items in cols.items()], "now": timezone.now()})
+
+
+@role_required(R.SUPERVISOR, R.LEADER)
+@require_GET
+def overdue(request):
+    qs = S.complaint_list_for(request.user, S.ComplaintFilters(overdue=True))
+    return render(request, "complaints/overdue.html", {"page": _page(request, qs), "query": _query_without_page(request),
+                                                       "now": timezone.now()})
+
+
+@role_required(R.SUPERVISOR)
+@require_http_methods(["GET", "POST"])
+def staff_new(request):
+    """Staff entry for complaints by hotline, letter, visit, public mailbox, media and inspection."""
+    form = F.StaffComplaintForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        c = services.complaint_submit(
+            intake=form.intake, files=form.files_clean, channel=form.cleaned_data["channel"], now=timezone.now(),
+            by=request.user, urgent=form.cleaned_data.get("urgent", False),
+            idempotency_key=form.cleaned_data.get("submission_token") or None)
+        messages.success(request, _("已登记投诉 %(n)s，查询码 %(c)s（请告知投诉人）。") % {
+            "n": c.number, "c": services.tracking_code_display(c.tracking_code)})
+        return redirect("complaints:detail", number=c.number)
+    return render(request, "complaints/staff_new.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+# --------------------------------------------------------------------------------------------- detail
+def _detail_context(request, c: Complaint) -> dict:
+    user = request.user
+    office = S.is_office(user)
+    mine = S.dispatches_for_staff(c, user)
+    active_mine = [d for d in mine if d.state == Dispatch.State.ACTIVE and not d.result_at]
+    forms = {}
+    open_ = c.status in OPEN_STATUSES
+
+    def mk(name, key=None, **kw):
+        # Distinct ids per form: several forms on the page share field names (reason, text …).
+        return ACTION_FORMS[name](auto_id=f"{name}{key or ''}-%s", **kw)
+
+    if office:
+        if c.status == Status.RECEIVED:
+            forms.update(accept=mk("accept"), refuse=mk("refuse"), merge=mk("merge"))
+        if c.status in (Status.RECEIVED, Status.ACCEPTED):
+            forms["transfer"] = mk("transfer")
+        if c.status == Status.ACCEPTED:
+            forms["dispatch"] = mk("dispatch", initial={"departments": [c.department_id]})
+            forms["merge"] = mk("merge")
+        if open_ and c.status != Status.PAUSED:
+            forms["pause"] = mk("pause")
+        if open_:
+            forms["withdraw"] = mk("withdraw")
+            forms["note"] = mk("note")
+            forms["assign"] = mk("assign", initial={"handler": c.office_handler_id})
+            forms["block"] = mk("block")
+        if c.status in (Status.RESULT, Status.REPLY_REVIEW):
+            forms["reply"] = mk("reply", initial={"text": _reply_text(c)})
+        if c.status == Status.REPLY_REVIEW:
+            forms["review"] = mk("review")
+        if c.status in (Status.REPLIED, Status.CLOSED):
+            forms["publish"] = mk("publish", initial={"publishable": c.publishable})
+    elif active_mine:
+        forms["note"] = mk("note")
+        forms["result"] = mk("result", initial={"dispatch": active_mine[0].pk})
+    lead_done = [d for d in mine if d.is_lead and d.state == Dispatch.State.DONE and d.round == c.reopen_count + 1]
+    if not office and lead_done and c.status in (Status.RESULT, Status.REPLY_REVIEW):
+        forms["reply"] = mk("reply", initial={"text": _reply_text(c)})
+    dispatches = list(c.dispatches.select_related("department").prefetch_related("extensions").order_by(
+        "-round", "-is_lead", "id"))
+    attachments = list(c.attachments.select_related("note").order_by("uploaded_at"))
+    if not office:
+        # Departments get only what the office shared (a photo may identify the complainant); leaders and
+        # administrators read no files at all.
+        handler = user.has_any_role(R.HANDLER, R.HEAD)
+        attachments = [a for a in attachments if a.shared_with_department] if handler else []
+    now = timezone.now()
+    return {
+        "c": c, "office": office, "forms": forms, "dispatches": dispatches, "my_dispatches": mine,
+        "active_mine": active_mine, "timeline": S.timeline_for(c), "notes": c.notes.select_related("author", "department"),
+        "replies": c.replies.select_related("drafted_by", "reviewed_by"), "attachments": attachments,
+        "pending_extensions": Extension.objects.filter(complaint=c, approved=None).select_related("dispatch__department"),
+        "disputed": [d for d in dispatches if d.state == Dispatch.State.DISPUTED],
+        "can_identity": can_read_identity(user, c),
+        "duplicates": services.duplicates_for(c) if office and c.status in (Status.RECEIVED, Status.ACCEPTED) else [],
+        "facts": c.facts if office else c.facts_redacted, "request_text": c.request if office else c.request_redacted,
+        "decide_forms": {d.pk: mk("decide_dispute", d.pk, initial={"dispatch": d.pk}) for d in dispatches
+                         if d.state == Dispatch.State.DISPUTED} if office else {},
+        "extension_forms": {d.pk: mk("extension", d.pk, initial={"dispatch": d.pk}) for d in active_mine},
+        "dispute_forms": {d.pk: mk("dispute", d.pk, initial={"dispatch": d.pk}) for d in active_mine
+                          if now <= d.dispute_due_at},
+        "now": now, "code": services.tracking_code_display(c.tracking_code) if office else "",
+        # Texts written by people who know the complainant may name them: others read them redacted.
+        "red": None if office else redactor_for(c),
+    }
+
+
+def _reply_text(c: Complaint) -> str:
+    draft = c.replies.exclude(state=Reply.State.SENT).order_by("-id").first()
+    if draft:
+        return draft.text
+    if not c.outcome:
+        return ""
+    return (f"您于{c.received_at:%Y年%m月%d日}反映的{c.department.name}{c.category.name}问题，经调查，"
+            f"情况{c.get_outcome_display()}。{c.findings} 处理情况：{c.measures} 感谢您对机关效能建设的监督。")
+
+
+@role_required(*LIST_ROLES)
+@require_GET
+def detail(request, number: str):
+    c = S.complaint_get_for(request.user, number)
+    return render(request, "complaints/detail.html", _detail_context(request, c))
+
+
+@role_required(R.SUPERVISOR)
+@require_GET
+def identity(request, number: str):
+    """The complainant's identity, for the office handler only; every view is recorded."""
+    c = S.complaint_get_for(request.user, number)
+    try:
+        ident = services.complainant_identity_read(complaint=c, by=request.user, now=timezone.now(),
+                                                   purpose=request.GET.get("purpose", "办理投诉")[:100],
+                                                   ip=client_ip(request))
+    except DomainError as exc:
+        raise PermissionDenied(exc.message) from exc
+    reads = IdentityAccess.objects.filter(complaint=c).select_related("staff")[:20]
+    return render(request, "complaints/identity.html", {"c": c, "ident": ident, "reads": reads})
+
+
+def _get(model, pk, **kw):
+    try:
+        return model.objects.get(pk=int(pk), **kw)
+    except (model.DoesNotExist, TypeError, ValueError):
+        raise DomainError(_("记录不存在。")) from None
+
+
+def _run(action: str, form, c: Complaint, user, now, request):
+    """Call the service behind `action` with the cleaned form. Returns a success message."""
+    d = form.cleaned_data
+    if action == "accept":
+        services.complaint_accept(complaint=c, by=user, now=now, notice=d["notice"])
+        return _("已受理，受理告知已发送。")
+    if action == "refuse":
+        services.complaint_refuse(complaint=c, by=user, now=now, reason=d["reason"], text=d["text"])
+        return _("已作出不予受理决定，告知已发送。")
+    if action == "transfer":
+        services.complaint_transfer(complaint=c, by=user, now=now, authority=d["authority"], text=d["text"])
+        return _("已移送，告知已发送。")
+    if action == "dispatch":
+        services.complaint_dispatch(complaint=c, by=user, now=now, departments=list(d["departments"]), lead=d["lead"],
+                                    limit_wd=d["limit_wd"], urgent=d["urgent"], instructions=d["instructions"])
+        return _("已转办。")
+    if action == "dispute":
+        services.dispatch_dispute(dispatch=_get(Dispatch, d["dispatch"], complaint=c), by=user, now=now,
+                                  reason=d["reason"])
+        return _("异议已提交效能办。")
+    if action == "decide_dispute":
+        services.dispatch_dispute_decide(dispatch=_get(Dispatch, d["dispatch"], complaint=c), by=user, now=now,
+                                         uphold=d["uphold"], text=d["text"], redirect_to=d["redirect_to"])
+        return _("异议已处理。")
+    if action == "note":
+        services.complaint_note_add(complaint=c, by=user, now=now, text=d["text"], files=form.files_clean)
+        return _("调查记录已保存。")
+    if action == "pause":
+        services.complaint_pause(complaint=c, by=user, now=now, reason=d["reason"])
+        return _("已中止，计时暂停。")
+    if action == "resume":
+        services.complaint_resume(complaint=c, by=user, now=now)
+        return _("已恢复办理。")
+    if action == "withdraw":
+        services.complaint_withdraw(complaint=c, by=user, now=now, reason=d["reason"])
+        return _("已撤销。")
+    if action == "extension":
+        services.extension_request(dispatch=_get(Dispatch, d["dispatch"], complaint=c), by=user, now=now,
+                                   days=d["days"], reason=d["reason"])
+        return _("延期申请已提交。")
+    if action == "decide_extension":
+        services.extension_decide(extension=_get(Extension, d["extension"], complaint=c), by=user, now=now,
+                                  approve=d["approve"], comment=d["comment"])
+        return _("延期申请已审批。")
+    if action == "result":
+        services.dispatch_result(dispatch=_get(Dispatch, d["dispatch"], complaint=c), by=user, now=now,
+                                 outcome=d["outcome"], findings=d["findings"], measures=d["measures"],
+                                 sanction=d["sanction"])
+        return _("办理结果已报送。")
+    if action == "reply":
+        services.reply_draft(complaint=c, by=user, now=now, text=d["text"])
+        return _("答复已提交效能办审核。")
+    if action == "review":
+        reply = c.replies.filter(state=Reply.State.SUBMITTED).order_by("-id").first()
+        if reply is None:
+            raise DomainError(_("没有待审核的答复。"))
+        reply, raw = services.reply_review(reply=reply, by=user, now=now, approve=d["approve"], comment=d["comment"],
+                                           publishable=d["publishable"])
+        if raw:
+            link = request.build_absolute_uri(reverse("complaints:follow_up", args=[raw]))
+            _notify_reply(c, link)
+            return _("答复已发出。一次性回访链接（请通过短信发送给投诉人）：%(link)s") % {"link": link}
+        return _("答复已退回修改。")
+    if action == "publish":
+        services.complaint_set_publishable(complaint=c, by=user, now=now, publishable=d["publishable"])
+        return _("公开设置已保存。")
+    if action == "merge":
+        target = Complaint.objects.filter(number=d["into"].strip()).first()
+        if target is None:
+            raise DomainError(_("目标投诉编号不存在。"), field="into")
+        services.complaint_merge(complaint=c, into=target, by=user, now=now)
+        return _("已合并。")
+    if action == "assign":
+        services.complaint_assign(complaint=c, by=user, now=now, handler=d["handler"])
+        return _("已指定承办监察员。")
+    if action == "share":
+        services.attachment_share(attachment=_get(Attachment, d["attachment"], complaint=c), by=user,
+                                  shared=d["shared"])
+        return _("附件设置已保存。")
+    if action == "block":
+        services.block_complaint_sender(complaint=c, by=user, now=now, reason=d["reason"])
+        return _("已将该投诉的提交者加入黑名单。")
+    raise Http404  # pragma: no cover
+
+
+def _notify_reply(c: Complaint, link: str) -> None:
+    """E-mail the reply notice with the one-time follow-up link when the complainant left an address. The
+    identity is read here by the system, not shown to anyone, so it is not an access to record."""
+    from django.core.mail import send_mail
+
+    email = c.identity.email if hasattr(c, "identity") else ""
+    if email:
+        send_mail(f"您的投诉 {c.number} 已答复", f"您的投诉已有答复，请查看并评价：{link}",
+                  None, [email], fail_silently=True)
+
+
+ACTION_FORMS = {
+    "accept": F.AcceptForm, "refuse": F.RefuseForm, "transfer": F.TransferForm, "dispatch": F.DispatchForm,
+    "dispute": F.DispatchReasonForm, "decide_dispute": F.DisputeDecideForm, "note": F.NoteForm,
+    "pause": F.ReasonForm, "resume": None, "withdraw": F.ReasonForm, "extension": F.ExtensionForm,
+    "decide_extension": F.ExtensionDecideForm, "result": F.ResultForm, "reply": F.ReplyForm,
+    "review": F.ReviewForm, "publish": F.PublishForm, "merge": F.MergeForm, "assign": F.AssignForm,
+    "share": F.ShareForm, "block": F.ReasonForm,
+}
+
+
+@role_required(R.SUPERVISOR, R.HANDLER, R.HEAD)
+@require_POST
+def action(request, number: str, name: str):
+    """Every action on a complaint posts here; a bad form re-renders the page with errors beside fields."""
+    if name not in ACTION_FORMS:
+        raise Http404
+    c = S.complaint_get_for(request.user, number)
+    form_cls = ACTION_FORMS[name]
+    form = form_cls(request.POST, request.FILES, auto_id="err-%s") if form_cls else None
+    if form is None or form.is_valid():
+        try:
+            with transaction.atomic():
+                msg = _run(name, form, c, request.user, timezone.now(), request)
+            messages.success(request, msg)
+            return redirect("complaints:detail", number=c.number)
+        except DomainError as exc:
+            if exc.status == 403:
+                raise PermissionDenied(exc.message) from exc
+            if form is None:
+                messages.error(request, exc.message)
+                return redirect("complaints:detail", number=c.number)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    c.refresh_from_db()
+    ctx = _detail_context(request, c)
+    ctx["error_action"], ctx["error_form"] = name, form
+    return render(request, "complaints/detail.html", ctx, status=400)
+
+
+@role_required(*LIST_ROLES)
+@require_GET
+def attachment(request, number: str, pk: int):
+    """Download an attachment the reader may see (department staff: only files the office shared)."""
+    c = S.complaint_get_for(request.user, number)
+    a = get_object_or_404(Attachment, pk=pk, complaint=c)
+    if not S.is_office(request.user) and not (a.shared_with_department and request.user.has_any_role(R.HANDLER, R.HEAD)):
+        raise Http404
+    resp = FileResponse(a.file.open("rb"), content_type=a.content_type, as_attachment=a.content_type == "application/pdf",
+                        filename=a.original_name)
+    resp["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return resp
+
+
+# --------------------------------------------------------------------------------------------- figures, admin
+def _parse_month(value: str, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value + "-01") if len(value) == 7 else dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@role_required(R.SUPERVISOR, R.LEADER, R.ADMIN, R.HEAD)
+@require_GET
+def figures(request):
+    """Figures per department and month with the 三率 (response, resolution, satisfaction)."""
+    today = timezone.localdate()
+    start = _parse_month(request.GET.get("from", ""), today.replace(day=1) - dt.timedelta(days=365)).replace(day=1)
+    end_month = _parse_month(request.GET.get("to", ""), today)
+    nxt = (end_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    end = nxt - dt.timedelta(days=1)
+    allowed = S.figures_departments_for(request.user)
+    code = request.GET.get("department", "")[:32]
+    dept = allowed.filter(code=code).first() if code else None
+    if dept is None and not request.user.is_county_wide:
+        dept = allowed.filter(pk=request.user.department_id).first()
+        if dept is None:
+            raise PermissionDenied
+    data = S.figures(start=start, end=end, department=dept)
+    return render(request, "complaints/figures.html", {
+        "data": data, "departments": allowed, "department": dept, "from": start.strftime("%Y-%m"),
+        "to": end.strftime("%Y-%m")})
+
+
+@role_required(R.SUPERVISOR)
+@require_http_methods(["GET", "POST"])
+def blocklist(request):
+    form = F.BlockForm(request.POST or None)
+    now = timezone.now()
+    if request.method == "POST":
+        remove = request.POST.get("remove")
+        if remove:
+            entry = get_object_or_404(BlockEntry, pk=int(remove) if remove.isdigit() else 0, removed_at=None)
+            services.block_remove(entry=entry, by=request.user, now=now)
+            messages.success(request, _("已解除。"))
+            return redirect("complaints:blocklist")
+        if form.is_valid():
+            try:
+                services.block_add(by=request.user, now=now, **form.cleaned_data)
+                messages.success(request, _("已加入黑名单。"))
+                return redirect("complaints:blocklist")
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    entries = BlockEntry.objects.filter(removed_at=None).select_related("created_by")
+    return render(request, "complaints/blocklist.html", {"form": form, "entries": entries},
+                  status=400 if form.errors else 200)
+
+
+@role_required(R.SUPERVISOR)
+@require_GET
+def access_log(request):
+    qs = IdentityAccess.objects.select_related("staff", "complaint").order_by("-at", "-id")
+    return render(request, "complaints/access_log.html", {"page": _page(request, qs), "query": ""})
+
