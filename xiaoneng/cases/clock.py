@@ -483,3 +483,103 @@ def case_state(f: Facts, clock: dict, *, now: dt.datetime) -> dict[str, Any]:
     }
     state.update(clock)
     return state
+
+
+# ------------------------------------------------------------------------------------------ fast path
+def fast_clock(cal, *, received_at, accepted_at, version: VersionInfo | None, step_key: str, step_started,
+               now: dt.datetime) -> dict[str, Any] | None:
+    """compute_clock for the common running case — limits in working days, no notice, no stopped period, not
+    a joint parent — straight on the calendar's arrays (a recompute of a million clocks is dominated by
+    per-call overhead). Returns None whenever the case is not that simple or anything is out of range:
+    the caller then takes the general path, which also produces the proper errors. The results are the
+    same as compute_clock's (tests/test_clock.py compares them on random cases)."""
+    if version is None or received_at is None or version.committed_unit != "wd" or version.statutory_unit != "wd":
+        return None
+    tz = cal.tz
+    base, size, missing = cal._base, cal._size, cal._missing
+    work, cum, widx, closes, miss, prov, nwork = cal._work, cal._cum, cal._widx, cal._closes, cal._miss, \
+        cal._prov, cal._nwork
+
+    def idx(at):
+        i = at.astimezone(tz).toordinal() - base
+        return i if 0 <= i < size and not missing[i] else -1
+
+    def target(s, n):  # WorkCalendar._target without the exceptions; -1 when out of range
+        if n > 0:
+            k = cum[s] + n - 1
+        elif n == 0:
+            if work[s]:
+                return s
+            k = cum[s]
+        else:
+            k = cum[s] - work[s] + n
+        if k < 0 or k >= nwork:
+            return -1
+        t = widx[k]
+        lo, hi = (s, t) if t >= s else (t, s)
+        if miss[hi] != (miss[lo - 1] if lo else 0):
+            return -1
+        return t
+
+    r = idx(received_at)
+    if r < 0:
+        return None
+    ta = target(r, ACCEPTANCE_NOTICE_WD)
+    if ta < 0:
+        return None
+    acceptance_due = closes[ta]
+    deemed = False
+    if accepted_at is not None:
+        if accepted_at > acceptance_due:
+            deemed, start = True, received_at
+        else:
+            start = accepted_at
+    else:
+        start = received_at
+    s = idx(start)
+    if s < 0:
+        return None
+    t1 = target(s, version.committed_value)
+    t2 = target(s, version.statutory_value)
+    if t1 < 0 or t2 < 0:
+        return None
+    p0 = prov[s - 1] if s else 0
+    provisional = prov[t1] != p0 or prov[t2] != p0
+    committed_at, statutory_at = closes[t1], closes[t2]
+    step_due = None
+    if step_key and step_started is not None:
+        i = version.step_index(step_key)
+        if i is not None:
+            _k, _n, lv, lu = version.steps[i]
+            if lu != "wd":
+                return None
+            s3 = idx(step_started)
+            t3 = target(s3, lv) if s3 >= 0 else -1
+            if t3 < 0:
+                return None
+            step_due = closes[t3]
+    # Thresholds: committed − 2 wd, committed + 1 wd, statutory + 1 wd (t1, t2 are working days).
+    k1, k2 = cum[t1] - 1, cum[t2] - 1
+    if k1 - REMINDER_WD < 0 or k1 + CARD_MARGIN_WD >= nwork or k2 + CARD_MARGIN_WD >= nwork:
+        return None
+    t_rem, t_yel, t_red = widx[k1 - REMINDER_WD], widx[k1 + CARD_MARGIN_WD], widx[k2 + CARD_MARGIN_WD]
+    lo, hi = min(t_rem, s), max(t_yel, t_red)
+    if miss[hi] != (miss[lo - 1] if lo else 0):
+        return None
+    candidates = [closes[t_rem], closes[t_yel], closes[t_red]]
+    if accepted_at is None:
+        candidates.append(acceptance_due)
+    if step_due is not None:
+        candidates.append(step_due)
+    if version.deemed_approval:
+        candidates.append(statutory_at)
+    ahead = [c for c in candidates if c > now]
+    return {
+        "acceptance_due_at": acceptance_due, "deemed_accepted": deemed, "clock_start": start,
+        "clock_stopped_at": None, "suspended_working_days": 0, "granted_days": 0,
+        "committed_deadline": committed_at, "statutory_deadline": statutory_at,
+        "deadlines_provisional": provisional, "clock_error": "", "verdict": "", "verdict_working_days": 0,
+        "verdict_hours": _ZERO, "statutory_overdue": False, "delivery_due_at": None,
+        "current_step_due_at": step_due, "next_check_at": min(ahead) if ahead else None,
+        "calendar_revision": cal.revision, "suspensions": [],
+    }

@@ -19,7 +19,8 @@ from xiaoneng.core.errors import DomainError, NotPermitted
 from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.selectors import calendar_revision_get
 
-from .clock import Facts, case_state, compute_clock, intervals_from_json  # noqa: F401  (case_state re-exported)
+from . import hooks
+from .clock import Facts, case_state, compute_clock, fast_clock, intervals_from_json  # noqa: F401
 from .events import EventInvalid, check_case_no
 from .ingest import WRITER_ROLES, IngestResult, case_events_ingest, load_versions, write_case_columns
 from .models import RUNNING_STATUSES, Case, CaseDocument, CaseStatus, Channel, DocumentSeries, EventType
@@ -175,8 +176,9 @@ CLOCK_FIELDS = (
     "suspended_working_days", "granted_days", "committed_deadline", "statutory_deadline", "deadlines_provisional",
     "clock_error", "calendar_revision", "current_step_due_at", "next_check_at",
 )
-_READ = ("id", "service_item_id", "version_id", "received_at", "accepted_at", "first_notice_at", "suspensions",
+_READ = ("id", "service_item_id", "version_id", "received_at", "accepted_at", "first_notice_at",
          "is_joint_parent", "current_step", "current_step_started_at", "registered") + CLOCK_FIELDS
+_COMPARE = tuple(k for k in CLOCK_FIELDS if k != "calendar_revision")
 
 
 def case_recompute_deadlines(*, cases=None, now: dt.datetime, chunk: int = 20_000) -> int:
@@ -190,6 +192,7 @@ def case_recompute_deadlines(*, cases=None, now: dt.datetime, chunk: int = 20_00
         qs = qs.filter(pk__in=[c if isinstance(c, int) else c.pk for c in cases])
     item_ids = list(qs.order_by().values_list("service_item_id", flat=True).distinct())
     versions = {v.id: v for lst in load_versions(item_ids).values() for v in lst}
+    override = hooks.next_check_override()
     changed = 0
     last_id = 0
     while True:
@@ -201,14 +204,22 @@ def case_recompute_deadlines(*, cases=None, now: dt.datetime, chunk: int = 20_00
             updates = []
             for row in rows:
                 rec = dict(zip(_READ, row, strict=True))
-                f = Facts(received_at=rec["received_at"], accepted_at=rec["accepted_at"],
-                          first_notice_at=rec["first_notice_at"], intervals=intervals_from_json(rec["suspensions"]),
-                          registered=rec["registered"], first_at=rec["clock_start"])
                 version = versions.get(rec["version_id"])
-                out = compute_clock(cal, f, version, is_joint_parent=rec["is_joint_parent"], now=now,
-                                    current_step=(rec["current_step"], rec["current_step_started_at"]))
-                out.setdefault("suspensions", rec["suspensions"])
-                if any(out[k] != rec[k] for k in CLOCK_FIELDS if k != "calendar_revision"):
+                out = None
+                if not rec["suspensions"] and rec["first_notice_at"] is None and not rec["is_joint_parent"]:
+                    out = fast_clock(cal, received_at=rec["received_at"], accepted_at=rec["accepted_at"],
+                                     version=version, step_key=rec["current_step"],
+                                     step_started=rec["current_step_started_at"], now=now)
+                if out is None:
+                    f = Facts(received_at=rec["received_at"], accepted_at=rec["accepted_at"],
+                              first_notice_at=rec["first_notice_at"], registered=rec["registered"],
+                              intervals=intervals_from_json(rec["suspensions"]), first_at=rec["clock_start"])
+                    out = compute_clock(cal, f, version, is_joint_parent=rec["is_joint_parent"], now=now,
+                                        current_step=(rec["current_step"], rec["current_step_started_at"]))
+                    out.setdefault("suspensions", rec["suspensions"])
+                if override is not None:
+                    out["next_check_at"] = override({**rec, **out}, out["next_check_at"], now)
+                if [out[k] for k in _COMPARE] != [rec[k] for k in _COMPARE]:
                     updates.append((rec["id"], out))
                     changed += 1
             write_case_columns(updates, CLOCK_FIELDS)

@@ -244,3 +244,43 @@ def test_deemed_approval_marked_once_after_statutory_limit(items, ingest, make_i
     c.refresh_from_db()
     assert c.deemed_approved_at == c.statutory_deadline
     assert not case_mark_deemed_approved(case=c, now=dt.datetime(2026, 12, 2, 9, 0, tzinfo=TZ))
+
+
+def test_fast_path_equals_general_clock(calendar):
+    """case_recompute_deadlines' array fast path gives exactly compute_clock's results."""
+    import random
+
+    from xiaoneng.cases.clock import Facts, VersionInfo, compute_clock, fast_clock
+
+    rng = random.Random(7)
+    steps = (("accept", "受理", 1, "wd"), ("review", "审核", 5, "wd"), ("approve", "批准", 0, "wd"))
+    taken = 0
+    for _ in range(3000):
+        v = VersionInfo(1, dt.datetime(2020, 1, 1, tzinfo=TZ), rng.randint(0, 25), "wd", rng.randint(0, 60), "wd",
+                        "committed", rng.random() < 0.2, steps)
+        received = dt.datetime(2026, 1, 1, 8, tzinfo=TZ) + dt.timedelta(minutes=rng.randrange(0, 700 * 24 * 60))
+        accepted = received + dt.timedelta(hours=rng.randrange(0, 300)) if rng.random() < 0.8 else None
+        key = rng.choice(["", "受理", "审核", "批准", "unknown"])
+        started = (accepted or received) + dt.timedelta(hours=rng.randrange(0, 100))
+        now = received + dt.timedelta(hours=rng.randrange(0, 2000))
+        fast = fast_clock(calendar, received_at=received, accepted_at=accepted, version=v, step_key=key,
+                          step_started=started, now=now)
+        general = compute_clock(calendar, Facts(received_at=received, accepted_at=accepted), v,
+                                is_joint_parent=False, now=now, current_step=(key, started))
+        if fast is None:
+            assert general["clock_error"] or general["committed_deadline"] is None or received.year >= 2027
+            continue
+        taken += 1
+        assert {k: general.get(k, []) for k in fast} == fast
+    assert taken > 2000
+
+
+def test_recompute_uses_fast_and_general_paths_alike(items, ingest, staff):
+    ingest([ev("FP1", "received", "2026-11-02 09:00"), ev("FP1", "accepted", "2026-11-02 09:00"),
+            ev("FP2", "received", "2026-11-02 09:00"), ev("FP2", "accepted", "2026-11-02 09:00"),
+            ev("FP2", "suspended", "2026-11-03 09:00", reason="检测", granted_days=1),
+            ev("FP2", "resumed", "2026-11-05 09:00")], now=dt.datetime(2026, 11, 2, 10, 0, tzinfo=TZ))
+    calendar_day_set(date=dt.date(2026, 11, 6), kind="holiday", name="测试假日", by=staff["admin"], now=NOW)
+    assert case_recompute_deadlines(now=dt.datetime(2026, 11, 2, 11, 0, tzinfo=TZ)) == 2
+    assert local(get("FP1").committed_deadline) == "2026-11-10 17:30"
+    assert local(get("FP2").committed_deadline) == "2026-11-11 17:30"
