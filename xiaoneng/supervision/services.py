@@ -165,7 +165,21 @@ def _tick_batch(cal, rules: RuleSet, rows: list[_Row], *, now, result: TickResul
         schedule.append((row.id, {"next_check_at": ev.next_check}))
     _issue(new_cards, now=now, result=result)
     result.deemed_approved += _mark_deemed(deemed)
-    write_case_columns(schedule, ("next_check_at",))
+    _write_schedule(schedule)
+
+
+def _write_schedule(schedule: list[tuple[int, dict]]) -> None:
+    """Store each case's next check: one UPDATE … FROM unnest(…) on PostgreSQL (no temporary table to
+    create per batch), the cases app's executemany elsewhere."""
+    if connection.vendor != "postgresql":
+        write_case_columns(schedule, ("next_check_at",))
+        return
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {connection.ops.quote_name(Case._meta.db_table)} AS c SET next_check_at = u.t "
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS u(id, t) WHERE c.id = u.id",
+            [[pk for pk, _s in schedule], [s["next_check_at"] for _pk, s in schedule]],
+        )
 
 
 def _version_steps(version_ids: set[int]) -> dict[int, list[tuple[str, str]]]:
@@ -207,6 +221,17 @@ def _insert_cards(values: list[tuple]) -> list[tuple[int, int, int, str]]:
     table = q(Warning._meta.db_table)
     cols = ", ".join(q(c) for c in _INSERT_COLUMNS)
     one = "(" + ", ".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
+    returning = "RETURNING id, case_id, rule_id, deadline_key"
+    conflict = "ON CONFLICT (case_id, rule_id, deadline_key) DO NOTHING"
+    if connection.vendor == "postgresql":
+        # One statement with one array per column: no parameter list growing with the batch.
+        types = ("bigint", "bigint", "text", "text", "text", "bigint", "bigint", "timestamptz", "timestamptz", "text",
+                 "timestamptz")
+        arrays = [list(col) for col in zip(*values, strict=True)]
+        unnest = ", ".join(f"%s::{t}[]" for t in types)
+        with connection.cursor() as cur:
+            cur.execute(f"INSERT INTO {table} ({cols}) SELECT * FROM unnest({unnest}) {conflict} {returning}", arrays)
+            return cur.fetchall()
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cur:
         for i in range(0, len(values), INSERT_CHUNK):
@@ -465,7 +490,7 @@ def rule_update(*, rule: Rule, data: dict, by: Staff, now: dt.datetime, note: st
     every open case in the rule's scope (old and new) is due at the next tick so its thresholds are re-read.
     Cards already issued stay as they are until an event on their case re-judges them."""
     _check_rule_editor(by)
-    rule = Rule.objects.select_for_update().select_related("scope_department", "scope_item").get(pk=rule.pk)
+    rule = Rule.objects.select_for_update(of=("self",)).select_related("scope_department", "scope_item").get(pk=rule.pk)
     clean = _clean_rule_data(rule.check_code, data)
     before = _rule_snapshot(rule)
     old_scope = (rule.scope, rule.scope_department, rule.scope_item)

@@ -29,9 +29,9 @@ def test_supervise_command_runs_one_tick(accepted_case):
 
 
 def test_worker_once(accepted_case):
-    out = StringIO()
-    call_command("worker", "--once", stdout=out)
-    assert "[supervise]" in out.getvalue() and "后台任务已退出" in out.getvalue()
+    out, err = StringIO(), StringIO()
+    call_command("worker", "--once", stdout=out, stderr=err)
+    assert "[supervise]" in out.getvalue(), err.getvalue() and "后台任务已退出" in out.getvalue()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -35,7 +35,7 @@
         color: ["#0b5ed7"],
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
         grid: { left: 8, right: 24, top: 8, bottom: 24, containLabel: true },
-        xAxis: { type: "value", name: "工作日" },
+        xAxis: { type: "value", name: "工作日", nameLocation: "middle", nameGap: 24 },
         yAxis: { type: "category", data: data.items.map(function (d) { return d.name; }),
                  axisLabel: { width: 140, overflow: "truncate" } },
         series: [{ type: "bar", data: data.items.map(function (d) { return d.avg; }), label: { show: true, position: "right" } }]

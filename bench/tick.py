@@ -1,0 +1,128 @@
+"""Benchmark of the supervision tick: N open cases of which 1% have a due check, one `supervise_tick`, and
+in the same run a bare indexed SQL query selecting those same cases (the floor any tick must pay).
+
+    DATABASE_URL=postgres://xiaoneng@127.0.0.1:PORT/xiaoneng_bench .venv/bin/python bench/tick.py [--cases 1000000]
+
+Needs an empty PostgreSQL database it may migrate (it refuses SQLite: the target is production's). Cases are
+real `cases_case` rows written with COPY: accepted, running, deadlines computed as the clock would (5 wd
+committed / 20 wd statutory). The due 1% cross their committed reminder, yellow or red threshold. Prints
+both times and the ratio; only the ratio means anything across machines (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("XIAONENG_DATA_DIR", tempfile.mkdtemp(prefix="xn-bench-"))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
+
+
+def setup(n: int) -> tuple[int, int]:
+    from xiaoneng.accounts.models import Department
+    from xiaoneng.accounts.services import department_create
+    from xiaoneng.cases.models import Case
+    from xiaoneng.catalog.services import service_item_create
+    from xiaoneng.workdays.calendar import get_calendar
+    from xiaoneng.workdays.services import calendar_seed_from_package
+
+    call_command("migrate", verbosity=0)
+    if Case.objects.exists():
+        sys.exit("the database already has cases: give the benchmark an empty database")
+    calendar_seed_from_package(years=range(2024, 2028))
+    cal = get_calendar()
+    dept = Department.objects.filter(code="BENCH").first() or department_create(code="BENCH", name="基准测试局")
+    item = service_item_create(department=dept, by=None, now=NOW - dt.timedelta(days=800), data={
+        "code": "BENCH-1", "name": "基准事项", "category": "licensing", "item_type": "committed", "audience": "both",
+        "legal_basis": "—", "statutory_limit_value": 20, "statutory_limit_unit": "wd", "committed_limit_value": 5,
+        "committed_limit_unit": "wd", "online": True, "offline": True, "fees": [],
+        "materials": [{"name": "申请书", "form": "original", "copies": 1, "source": "applicant"}],
+        "steps": [{"kind": "accept", "name": "受理", "limit_value": 1, "limit_unit": "wd"}],
+    })
+    version = item.current_version
+
+    # Every concrete column with its Python default, so COPY fills what the ORM would.
+    fields = [f for f in Case._meta.concrete_fields if not f.primary_key]
+    cols = [f.column for f in fields]
+    base = {f.column: f.get_default() for f in fields}
+    day_starts = []
+    d = NOW.astimezone(cal.tz).date()
+    for k in range(1, 60):  # clock starts spread over the last ~12 weeks of working days
+        day_starts.append(cal.add_working_days(d, -k).date)
+    t0 = time.perf_counter()
+    with connection.cursor() as cur, cur.cursor.copy(
+        f"COPY {Case._meta.db_table} ({', '.join(cols)}) FROM STDIN"
+    ) as copy:
+        for i in range(n):
+            due = i % 100 == 0
+            start_day = day_starts[i % len(day_starts)] if due else day_starts[i % 3]
+            start = dt.datetime.combine(start_day, dt.time(9, 30), tzinfo=cal.tz)
+            committed = cal.deadline(start, 5, "wd").at
+            statutory = cal.deadline(start, 20, "wd").at
+            row = dict(base)
+            row.update(
+                case_no=f"B{i:08d}", department_id=dept.pk, service_item_id=item.pk, version_id=version.pk,
+                status="accepted", registered=True, received_at=start, accepted_at=start, clock_start=start,
+                committed_deadline=committed, statutory_deadline=statutory, is_open=True,
+                next_check_at=(NOW - dt.timedelta(minutes=1)) if due else NOW + dt.timedelta(days=2 + i % 9),
+                created_at=start, updated_at=start, events_count=2, last_event_at=start,
+                suspensions=json.dumps([]), steps=json.dumps([]),
+            )
+            copy.write_row([row[c] for c in cols])
+    connection.cursor().execute(f"ANALYZE {Case._meta.db_table}")
+    print(f"created {n:,} open cases in {time.perf_counter() - t0:.1f} s")
+    return dept.pk, n // 100
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cases", type=int, default=1_000_000)
+    args = ap.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("run against PostgreSQL: DATABASE_URL=postgres://…")
+    _dept, due = setup(args.cases)
+
+    from xiaoneng.supervision.services import TICK_FIELDS, supervise_tick
+
+    # The bare query: the same index range scan and the same columns the tick reads.
+    cols = ", ".join(f for f in TICK_FIELDS)
+    sql = f"SELECT {cols} FROM cases_case WHERE is_open AND next_check_at <= %s ORDER BY next_check_at"
+    with connection.cursor() as cur:
+        cur.execute(sql, [NOW])  # warm the cache the same way for both
+        cur.fetchall()
+        t0 = time.perf_counter()
+        cur.execute(sql, [NOW])
+        rows = cur.fetchall()
+        bare = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    result = supervise_tick(now=NOW)
+    tick = time.perf_counter() - t0
+    print(result.summary())
+    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+          f"PostgreSQL {connection.pg_version // 10000}")
+    print(f"open cases {args.cases:,}; due {len(rows):,} (expected {due:,}); cards issued {result.cards_issued:,}")
+    print(f"bare indexed query: {bare * 1000:.1f} ms; supervise_tick: {tick * 1000:.1f} ms; "
+          f"ratio {tick / bare:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

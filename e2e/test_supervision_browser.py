@@ -1,0 +1,113 @@
+"""Browser tests of electronic supervision: a supervisor watches the live monitor (cards, charts drawn by
+ECharts) and drills down to a case; a handler answers a card from the desk. Screenshots are saved, on a
+desktop and on a phone."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from e2e.conftest import login, shot
+from xiaoneng.cases.ingest import case_events_ingest
+from xiaoneng.catalog.services import service_item_create
+from xiaoneng.supervision.defaults import rules_ensure_defaults
+from xiaoneng.supervision.rulecache import rules_invalidate
+from xiaoneng.supervision.services import supervise_tick
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ITEM = {
+    "name": "食品经营许可证核发", "category": "licensing", "item_type": "committed", "audience": "both",
+    "description": "", "conditions": "", "legal_basis": "《中华人民共和国食品安全法》第三十五条",
+    "statutory_limit_value": 20, "statutory_limit_unit": "wd", "committed_limit_value": 5,
+    "committed_limit_unit": "wd", "suspension_allowed": True, "suspension_reasons": ["supplement"],
+    "deemed_approval": False, "online": True, "offline": True, "online_url": "", "max_visits": 1,
+    "location": "县政务服务中心", "office_hours": "", "phone": "", "complaint_phone": "", "result": "许可证",
+    "materials": [{"name": "申请书", "form": "original", "copies": 1, "requirement": "mandatory", "condition": "",
+                   "source": "applicant", "blank_form": "", "sample": "", "note": ""}],
+    "fees": [],
+    "steps": [{"kind": "accept", "name": "受理", "limit_value": 1, "limit_unit": "wd", "post": "", "description": ""}],
+}
+
+
+@pytest.fixture
+def supervised(calendar, depts, staff, settings):
+    """Two overdue open cases of bureau A and a history of decided cases over several months."""
+    settings.XIAONENG_CHART_CACHE_SECONDS = 0
+    rules_ensure_defaults()  # a transactional test starts from an empty database
+    rules_invalidate()
+    now = timezone.now()
+    for code, name, dept in (("SP001", "食品经营许可证核发", "a"), ("ZR001", "建设用地规划许可证核发", "b")):
+        data = copy.deepcopy(ITEM)
+        data.update(code=code, name=name)
+        service_item_create(department=depts[dept], data=data, by=None, now=now - dt.timedelta(days=400))
+    events, n = [], 0
+
+    def add(case_no, type_, when, code="SP001", **kw):
+        nonlocal n
+        n += 1
+        e = {"event_id": f"b{n}", "case_no": case_no, "service_code": code, "type": type_,
+             "occurred_at": when.isoformat(), **kw}
+        if type_ == "received":
+            e["applicant"] = {"name": "李四", "id_no": "", "phone": ""}
+        events.append(e)
+
+    for i, days in enumerate((40, 35)):
+        start = now - dt.timedelta(days=days)
+        add(f"SP-2026-{i + 1:04d}", "received", start, handler="handler_a")
+        add(f"SP-2026-{i + 1:04d}", "accepted", start)
+    for m in range(1, 7):
+        for j in range(4):
+            start = now - dt.timedelta(days=30 * m + j)
+            no = f"H-{m}-{j}"
+            code = "SP001" if j % 2 else "ZR001"
+            add(no, "received", start, code)
+            add(no, "accepted", start, code)
+            add(no, "completed", start + dt.timedelta(days=3 + 6 * (j == 3) + m), code)
+            add(no, "delivered", start + dt.timedelta(days=4 + 6 * (j == 3) + m), code)
+    res = case_events_ingest(events=events, now=now, source="browser")
+    assert not res.errors, res.errors[:3]
+    supervise_tick(now=timezone.now())
+    return now
+
+
+def test_supervisor_monitor_charts_and_drill_down(page, supervised):
+    login(page, "supervisor")
+    page.goto("/staff/supervision/")
+    assert page.locator("[data-testid=count-red]").inner_text() != ""
+    assert int(page.locator("[data-testid=count-yellow]").inner_text()) >= 1
+    assert page.locator("[hx-trigger='every 30s']").count() == 1
+    page.wait_for_selector("#monitor-charts[data-ready='1']")
+    for chart in ("chart-ontime", "chart-items", "chart-rules"):
+        assert page.locator(f"#{chart} canvas").count() >= 1
+    shot(page, "supervision-monitor")
+    link = page.locator("[data-testid=today-cards] [data-testid=case-link]").first
+    case_no = link.inner_text()
+    link.click()
+    page.wait_for_url(f"**/staff/cases/{case_no}/")
+    assert page.locator("h1").first.inner_text().find(case_no) >= 0
+    shot(page, "supervision-drill-down-case")
+
+
+def test_monitor_on_a_phone(phone_page, supervised):
+    login(phone_page, "supervisor")
+    phone_page.goto("/staff/supervision/")
+    phone_page.wait_for_selector("#monitor-charts[data-ready='1']")
+    assert phone_page.locator("#chart-rules canvas").count() >= 1
+    shot(phone_page, "supervision-monitor-phone")
+
+
+def test_handler_answers_a_card(page, supervised):
+    login(page, "handler_a")
+    page.goto("/staff/supervision/desk/")
+    shot(page, "supervision-desk")
+    page.locator("[data-testid=desk-cards] a").first.click()
+    page.wait_for_url("**/staff/supervision/warnings/**")
+    page.fill("#id_explain-text", "申请人补充现场核查材料延误，已安排于本周内办结。")
+    page.locator("[data-testid=explain-form] button[type=submit]").click()
+    page.wait_for_selector("text=已提交情况说明")
+    assert page.locator("[data-testid=warning-status]").inner_text() == "已说明"
+    shot(page, "supervision-card-answered")
