@@ -182,3 +182,15 @@ def test_nav_entry(client, staff):
     client.force_login(staff["leader"])
     html = client.get(reverse("core:home")).content.decode()
     assert reverse("cases:case_list") in html and reverse("cases:case_register") not in html
+
+
+def test_case_page_queries_do_not_grow_with_events(client, staff, items, ingest, django_assert_max_num_queries):
+    ingest([ev("QP", "received", "2026-11-02 09:00"), ev("QP", "accepted", "2026-11-02 10:00"),
+            ev("QP", "supplement_requested", "2026-11-03 10:00", missing_materials=["营业执照"])])
+    ingest([ev("QP", "step_completed", f"2026-11-0{d} 1{h}:00", step="accept", handler="李四")
+            for d in (4, 5) for h in range(5)])
+    client.force_login(staff["handler"])
+    with django_assert_max_num_queries(14):
+        r = client.get(reverse("cases:case_detail", args=["QP"]))
+    html = r.content.decode()
+    assert r.status_code == 200 and "进行中" in html and "暂停计时" in html and "营业执照" in html
