@@ -17,7 +17,7 @@ import json
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.auth import token_or_session
@@ -144,8 +144,8 @@ def complaint_create(request):
         ip=request.META.get("REMOTE_ADDR"), idempotency_key=request.headers.get("Idempotency-Key") or None,
         urgent=data.get("urgent") is True)
     url = request.build_absolute_uri(reverse("complaints:track", args=[c.tracking_code]))
-    return 201, {"number": c.number, "tracking_code": c.tracking_code, "tracking_url": url, "status": c.status,
-                 "acceptance_due_at": c.acceptance_due_at}
+    return Status(201, {"number": c.number, "tracking_code": c.tracking_code, "tracking_url": url, "status": c.status,
+                        "acceptance_due_at": c.acceptance_due_at})
 
 
 class ListQuery(Schema):

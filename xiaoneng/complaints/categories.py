@@ -14,3 +14,16 @@ CATEGORIES = [
     ("TS-BZW", "不作为慢作为", "对反映的问题不回应、不处理、敷衍塞责"),
     ("TS-QT", "其他效能问题", "其他影响机关效能和营商环境的问题"),
 ]
+
+
+def categories_ensure(model=None) -> int:
+    """Create the default categories that are missing (the data migration calls this; so can a test whose
+    database was flushed). Existing categories, edited by the office, are left alone. Returns how many were made."""
+    if model is None:
+        from .models import ComplaintCategory as model
+    made = 0
+    for i, (code, name, description) in enumerate(CATEGORIES):
+        _, created = model.objects.get_or_create(code=code, defaults={"name": name, "description": description,
+                                                                      "sort_order": i + 1})
+        made += created
+    return made

@@ -113,7 +113,9 @@ class ComplaintForm(BootstrapMixin, forms.Form):
             self.intake = clean_intake(self.data, today=timezone.localdate())
         except IntakeErrors as exc:
             for field, message in exc.errors.items():
-                if field in self.fields and field not in self.errors:
+                if field in self._errors:  # the intake's message is more helpful than "required"
+                    self._errors[field] = self.error_class([message])
+                elif field in self.fields:
                     self.add_error(field, message)
         try:
             self.files_clean = clean_uploads(data.get("attachments") or [])

@@ -162,7 +162,7 @@ def request_create(request):
     url = request.build_absolute_uri(reverse("complaints:track", args=[c.tracking_code]))
     return JsonResponse([{
         "service_request_id": c.number, "token": None, "account_id": None,
-        "service_notice": f"已登记，效能办将在受理期限（{c.acceptance_due_at:%Y-%m-%d}）前作出是否受理的决定。",
+        "service_notice": f"已登记，效能办将在受理期限（{services._day(c.acceptance_due_at)}）前作出是否受理的决定。",
         "tracking_code": c.tracking_code, "tracking_url": url,
     }], status=201, safe=False, json_dumps_params={"ensure_ascii": False})
 

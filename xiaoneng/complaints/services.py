@@ -93,6 +93,11 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _day(at: dt.datetime) -> str:
+    """A date as notices print it, in the platform's time zone (not the server's UTC)."""
+    return at.astimezone(get_calendar().tz).strftime("%Y年%m月%d日")
+
+
 def _due(start: dt.datetime, wd: int) -> dt.datetime:
     return get_calendar().deadline(start, wd, "wd").at
 
@@ -367,7 +372,7 @@ def complaint_accept(*, complaint: Complaint, by: Staff, now: dt.datetime, notic
     c.office_handler = c.office_handler or by
     c.handling_due_at = _due(now, cfg("URGENT_LIMIT_WD") if c.urgent else cfg("HANDLING_LIMIT_WD"))
     text = (notice or "").strip()[:2000] or (
-        f"您反映的问题属于效能投诉受理范围，效能办已于 {now:%Y年%m月%d日} 决定受理，将转交有关单位调查处理，"
+        f"您反映的问题属于效能投诉受理范围，效能办已于 {_day(now)} 决定受理，将转交有关单位调查处理，"
         f"处理结果将及时答复您。")
     _log(c, TimelineEntry.Kind.ACCEPTED, now=now, by=by, public_text=f"受理告知：{text}")
     return _save(c, now)
@@ -403,7 +408,7 @@ def complaint_transfer(*, complaint: Complaint, by: Staff, now: dt.datetime, aut
     c.transfer_to, c.decision_text = authority, text
     c.office_handler = c.office_handler or by
     _log(c, TimelineEntry.Kind.TRANSFERRED, now=now, by=by,
-         public_text=f"移送告知：您反映的问题依法应由{authority}处理，效能办已于 {now:%Y年%m月%d日} 移送。{text}")
+         public_text=f"移送告知：您反映的问题依法应由{authority}处理，效能办已于 {_day(now)} 移送。{text}")
     return _save(c, now)
 
 
@@ -449,8 +454,8 @@ def complaint_dispatch(
     c.status, c.dispatched_at, c.handling_due_at = Status.DISPATCHED, now, due
     names = "、".join(d.name for d in departments)
     _log(c, TimelineEntry.Kind.DISPATCHED, now=now, by=by,
-         detail=f"主办：{lead.name}；时限 {limit} 个工作日（{due:%Y-%m-%d}）。{instructions.strip()[:500]}",
-         public_text=f"效能办已将您的投诉转交{names}调查处理，办理期限至 {due.astimezone(get_calendar().tz):%Y年%m月%d日}。")
+         detail=f"主办：{lead.name}；时限 {limit} 个工作日（{_day(due)}）。{instructions.strip()[:500]}",
+         public_text=f"效能办已将您的投诉转交{names}调查处理，办理期限至 {_day(due)}。")
     _save(c, now)
     return list(Dispatch.objects.filter(complaint=c, round=rnd, dispatched_at=now))
 
@@ -558,7 +563,7 @@ def complaint_pause(*, complaint: Complaint, by: Staff, now: dt.datetime, reason
     Pause.objects.create(complaint=c, reason=reason, started_at=now, by=by)
     c.paused_from_status, c.status, c.paused_at = c.status, Status.PAUSED, now
     _log(c, TimelineEntry.Kind.PAUSED, now=now, by=by, detail=reason,
-         public_text=f"中止告知：因{reason}，本投诉自 {now:%Y年%m月%d日} 中止办理，中止期间不计入办理期限。")
+         public_text=f"中止告知：因{reason}，本投诉自 {_day(now)} 中止办理，中止期间不计入办理期限。")
     return _save(c, now)
 
 
@@ -583,7 +588,7 @@ def complaint_resume(*, complaint: Complaint, by: Staff, now: dt.datetime) -> Co
     else:
         c.reply_due_at = _shift(c.reply_due_at, days)
     _log(c, TimelineEntry.Kind.RESUMED, now=now, by=by, detail=f"中止 {days} 个工作日",
-         public_text=f"本投诉已于 {now:%Y年%m月%d日} 恢复办理（中止 {days} 个工作日，不计入期限）。")
+         public_text=f"本投诉已于 {_day(now)} 恢复办理（中止 {days} 个工作日，不计入期限）。")
     return _save(c, now)
 
 
@@ -601,7 +606,7 @@ def complaint_withdraw(*, complaint: Complaint, by: Staff | None, now: dt.dateti
     c.dispatches.filter(state__in=(Dispatch.State.ACTIVE, Dispatch.State.DISPUTED)).update(
         state=Dispatch.State.WITHDRAWN)
     _log(c, TimelineEntry.Kind.WITHDRAWN, now=now, by=by, detail=reason,
-         public_text=f"撤销告知：本投诉已于 {now:%Y年%m月%d日} 撤销。理由：{reason}")
+         public_text=f"撤销告知：本投诉已于 {_day(now)} 撤销。理由：{reason}")
     return _save(c, now)
 
 
@@ -641,7 +646,7 @@ def extension_decide(*, extension: Extension, by: Staff, now: dt.datetime, appro
             c.extension_working_days += ext.days
         _log(c, TimelineEntry.Kind.EXTENSION_DECIDED, now=now, by=by, detail=f"批准延期 {ext.days} 个工作日",
              public_text=f"经批准，办理期限延长 {ext.days} 个工作日，至 "
-                         f"{d.due_at.astimezone(get_calendar().tz):%Y年%m月%d日}。" if d.is_lead else "")
+                         f"{_day(d.due_at)}。" if d.is_lead else "")
     else:
         _log(c, TimelineEntry.Kind.EXTENSION_DECIDED, now=now, by=by, detail=f"不批准延期：{ext.comment}")
     _save(c, now)
@@ -970,7 +975,7 @@ def complaints_tick(*, now: dt.datetime, batch: int = 1000) -> dict[str, int]:
                 if c.flag != before and c.flag:
                     counts["flagged"] += 1
                     _log(c, TimelineEntry.Kind.FLAG, now=now, label="系统",
-                         detail=f"{Stage(c.due_stage).label}{Flag(c.flag).label}（期限 {c.due_at:%Y-%m-%d %H:%M}）")
+                         detail=f"{Stage(c.due_stage).label}{Flag(c.flag).label}（期限 {_day(c.due_at)}）")
         if len(rows) < batch:
             break
     RateCounter.objects.filter(window_start__lt=now - dt.timedelta(days=2)).delete()

@@ -308,7 +308,7 @@ def _reply_text(c: Complaint) -> str:
         return draft.text
     if not c.outcome:
         return ""
-    return (f"您于{c.received_at:%Y年%m月%d日}反映的{c.department.name}{c.category.name}问题，经调查，"
+    return (f"您于{services._day(c.received_at)}反映的{c.department.name}{c.category.name}问题，经调查，"
             f"情况{c.get_outcome_display()}。{c.findings} 处理情况：{c.measures} 感谢您对机关效能建设的监督。")
 
 
@@ -429,12 +429,16 @@ def _run(action: str, form, c: Complaint, user, now, request):
 def _notify_reply(c: Complaint, link: str) -> None:
     """E-mail the reply notice with the one-time follow-up link when the complainant left an address. The
     identity is read here by the system, not shown to anyone, so it is not an access to record."""
+    import logging
+
     from django.core.mail import send_mail
 
     email = c.identity.email if hasattr(c, "identity") else ""
     if email:
-        send_mail(f"您的投诉 {c.number} 已答复", f"您的投诉已有答复，请查看并评价：{link}",
-                  None, [email], fail_silently=True)
+        try:
+            send_mail(f"您的投诉 {c.number} 已答复", f"您的投诉已有答复，请查看并评价：{link}", None, [email])
+        except Exception:  # noqa: BLE001  a mail outage must not undo an approved reply; the link is shown
+            logging.getLogger(__name__).exception("reply notice for %s not sent", c.number)
 
 
 ACTION_FORMS = {

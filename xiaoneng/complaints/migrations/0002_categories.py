@@ -4,12 +4,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from xiaoneng.complaints.categories import CATEGORIES
+    from xiaoneng.complaints.categories import categories_ensure
 
-    Category = apps.get_model("complaints", "ComplaintCategory")
-    for i, (code, name, description) in enumerate(CATEGORIES):
-        Category.objects.update_or_create(code=code, defaults={"name": name, "description": description,
-                                                               "sort_order": i + 1})
+    categories_ensure(apps.get_model("complaints", "ComplaintCategory"))
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,141 @@
+"""Browser tests of the complaint centre: a citizen complains on a phone and follows the tracking code; HTML in
+a complaint stays text on public and staff pages (no script runs); a double-clicked submit makes one
+complaint; a supervisor accepts and dispatches, and the department sees it. Screenshots are saved."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from e2e.conftest import login, shot
+from xiaoneng.complaints import services
+from xiaoneng.complaints.intake import clean_intake
+from xiaoneng.complaints.models import Complaint, Status
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+XSS = '<script>window.__x=1</script><img src=x onerror="window.__x=2">'
+FACTS = "2月26日我到县政务服务中心12号窗口办理食品经营许可，材料齐全，工作人员说要等领导签字，至今未办结。"
+
+
+@pytest.fixture
+def office(calendar, depts, staff):
+    from xiaoneng.complaints.categories import categories_ensure
+
+    categories_ensure()  # a transactional test flushes the tables the data migration filled
+    return staff
+
+
+def fill_form(page, *, facts=FACTS):
+    page.select_option("#id_category", "TS-CSBL")
+    page.select_option("#id_department", "TA")
+    page.fill("#id_window", "12号窗口")
+    page.fill("#id_occurred_on", "2026-02-26")
+    page.fill("#id_facts", facts)
+    page.fill("#id_request", "请尽快办结并说明延误原因。")
+    page.check("#id_litigation_0")
+    page.check("#id_identity_mode_1")  # 实名保密
+    page.fill("#id_name", "张晓明")
+    page.fill("#id_phone", "13912345678")
+
+
+def submit_complaint(**over):
+    data = {"category": "TS-CSBL", "department": "TA", "occurred_on": "2026-02-26", "facts": FACTS,
+            "request": "请尽快办结。", "litigation": "none", "identity_mode": "anonymous", **over}
+    now = timezone.now()
+    return services.complaint_submit(intake=clean_intake(data, today=timezone.localdate(now)), channel="web", now=now,
+                                     ip="192.0.2.10")
+
+
+def test_citizen_complains_on_a_phone_and_follows_the_code(phone_page, office):
+    page = phone_page
+    page.goto("/complaints/new/")
+    # Nothing filled: every required field shows its error beside it, nothing is stored.
+    page.click("[data-testid=submit]")
+    page.wait_for_selector("#id_facts-err")
+    assert page.locator(".invalid-feedback").count() >= 5
+    assert Complaint.objects.count() == 0
+    shot(page, "complaints-form-errors-phone")
+    fill_form(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    shot(page, "complaints-form-phone")
+    page.click("[data-testid=submit]")
+    page.wait_for_selector("[data-testid=tracking-code]")
+    code = page.inner_text("[data-testid=tracking-code]").strip()
+    c = Complaint.objects.get()
+    assert code.replace("-", "") == c.tracking_code and len(code) == 19
+    shot(page, "complaints-submitted-phone")
+    page.click("[data-testid=tracking-link]")
+    page.wait_for_selector("[data-testid=status]")
+    assert page.inner_text("[data-testid=status]") == "待受理"
+    assert "效能办将在 5 个工作日内" in page.inner_text("[data-testid=timeline]")
+    shot(page, "complaints-track-phone")
+    # The code typed by hand, with dashes and lower case, finds it too.
+    page.goto("/complaints/track/")
+    page.fill("#id_code", code.lower())
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=status]")
+
+
+def test_double_click_makes_one_complaint(page, office):
+    page.goto("/complaints/new/")
+    fill_form(page)
+    page.dblclick("[data-testid=submit]")
+    page.wait_for_selector("[data-testid=tracking-code]")
+    assert Complaint.objects.count() == 1
+
+
+def test_html_in_a_complaint_stays_text(page, office):
+    page.goto("/complaints/new/")
+    fill_form(page, facts=XSS + FACTS)
+    page.fill("#id_request", XSS)
+    page.click("[data-testid=submit]")
+    page.wait_for_selector("[data-testid=tracking-code]")
+    page.click("[data-testid=tracking-link]")
+    page.wait_for_selector("[data-testid=facts]")
+    assert page.evaluate("typeof window.__x") == "undefined"
+    assert "<script>window.__x=1</script>" in page.inner_text("[data-testid=facts]")
+    shot(page, "complaints-xss-public")
+    c = Complaint.objects.get()
+    login(page, "supervisor")
+    for url in (f"/staff/complaints/{c.number}/", "/staff/complaints/", "/staff/complaints/board/"):
+        page.goto(url)
+        assert page.evaluate("typeof window.__x") == "undefined", url
+    page.goto(f"/staff/complaints/{c.number}/")
+    assert "onerror" in page.inner_text("[data-testid=request]")
+    shot(page, "complaints-xss-staff")
+
+
+def test_supervisor_accepts_and_dispatches(page, office, browser, live_server):
+    c = submit_complaint()
+    login(page, "supervisor")
+    page.goto("/staff/complaints/")
+    shot(page, "complaints-inbox")
+    page.click(f"text={c.number}")
+    page.wait_for_selector("[data-testid=form-accept]")
+    shot(page, "complaints-detail-received")
+    page.click("[data-testid=form-accept] button[type=submit]")
+    page.wait_for_selector("[data-testid=form-dispatch]")
+    assert page.inner_text("[data-testid=status]") == "已受理，待转办"
+    page.select_option("#dispatch-departments", label="测试县市场监督管理局")
+    page.fill("#dispatch-instructions", "请核查窗口延误情况，按期报送。")
+    page.click("[data-testid=form-dispatch] button[type=submit]")
+    page.wait_for_selector("text=已转办。")
+    assert page.inner_text("[data-testid=status]") == "办理中"
+    c.refresh_from_db()
+    assert c.status == Status.DISPATCHED and c.dispatches.get().department.code == "TA"
+    shot(page, "complaints-detail-dispatched")
+    page.goto("/staff/complaints/board/")
+    shot(page, "complaints-board")
+    # The department sees it in "dispatched to us", without the complainant's identity.
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    dept = ctx.new_page()
+    login(dept, "handler_a")
+    dept.goto("/staff/complaints/")
+    assert c.number in dept.inner_text("main")
+    dept.click(f"text={c.number}")
+    dept.wait_for_selector("[data-testid=form-result]")
+    assert "查看投诉人身份" not in dept.inner_text("main")
+    shot(dept, "complaints-department-view")
+    ctx.close()
