@@ -196,7 +196,29 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-EMAIL_BACKEND = env("XIAONENG_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Django 6.1's MAILERS. Without configuration, mail is written to files under the data dir (nothing lost,
+# nothing printed); production sets XIAONENG_SMTP_HOST (and port, user, password, TLS) to send for real.
+if env("XIAONENG_SMTP_HOST", default=""):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env("XIAONENG_SMTP_HOST"),
+                "port": env.int("XIAONENG_SMTP_PORT", default=25),
+                "username": env("XIAONENG_SMTP_USER", default=""),
+                "password": env("XIAONENG_SMTP_PASSWORD", default=""),
+                "use_tls": env.bool("XIAONENG_SMTP_TLS", default=False),
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "outbox" / "mail")},
+        }
+    }
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="xiaoneng@localhost")
 
 LOGGING = {
     "version": 1,

@@ -46,6 +46,7 @@ class DemoContext:
     staff: dict[str, Staff] = field(default_factory=dict)  # username → staff
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role label, username, department)
     timings: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 def _person(rng: random.Random) -> str:
@@ -153,11 +154,40 @@ def step_catalogue(ctx: DemoContext) -> None:
         seed_catalog(departments=serving, rng=ctx.rng, count=per_county, now=ctx.now)
 
 
+def step_cases(ctx: DemoContext) -> None:
+    """Twelve months of cases through the real ingest path (the on-time rate rises from ~56 % to >80 %)."""
+    from xiaoneng.demo.cases import seed_cases
+
+    ctx.counts["events"] = seed_cases(scale=ctx.scale, rng=ctx.rng, now=ctx.now)
+
+
+def step_supervision(ctx: DemoContext) -> None:
+    """One supervision tick as of now: cards for the cases that are open and late today."""
+    from xiaoneng.supervision.services import supervise_tick
+
+    supervise_tick(now=ctx.now)
+
+
+def step_complaints(ctx: DemoContext) -> None:
+    """Twelve months of complaints from every channel, handled, replied and rated."""
+    import datetime as dt
+
+    from xiaoneng.complaints.demo import seed_complaints
+
+    count = {"small": 150, "county": 3000, "province": 3000}[ctx.scale]
+    made = seed_complaints(departments=ctx.departments, staff=ctx.staff, rng=ctx.rng, count=count,
+                           start=ctx.now - dt.timedelta(days=365), end=ctx.now, now=ctx.now)
+    ctx.counts["complaints"] = len(made)
+
+
 STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("departments", step_departments),
     ("staff", step_staff),
     ("calendar", step_calendar),
     ("catalogue", step_catalogue),
+    ("cases", step_cases),
+    ("supervision", step_supervision),
+    ("complaints", step_complaints),
 ]
 
 
@@ -165,16 +195,29 @@ def demo_exists() -> bool:
     return Department.objects.filter(code=names.COUNTY[0]).exists()
 
 
-def build_county(*, scale: str = "county", seed: int = 2026, now: datetime, password: str | None = None) -> DemoContext:
-    """Build the demo county at `scale` from `seed`. Same seed, same county (names, items, staff)."""
+FOUNDATION = ("departments", "staff", "calendar", "catalogue")
+
+
+def build_county(
+    *, scale: str = "county", seed: int = 2026, now: datetime, password: str | None = None,
+    only: tuple[str, ...] | None = None, report: Callable[[str, float], None] | None = None,
+) -> DemoContext:
+    """Build the demo county at `scale` from `seed`. Same seed, same county (names, items, staff, cases).
+
+    `only` limits the build to the named steps (e.g. FOUNDATION); `report(step, seconds)` is called after
+    each step, for progress output."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     ctx = DemoContext(scale=scale, rng=random.Random(seed), now=now, password=password or secrets.token_urlsafe(9))
     with transaction.atomic():
         for name, step in STEPS:
+            if only is not None and name not in only:
+                continue
             t0 = time.perf_counter()
             step(ctx)
             ctx.timings[name] = time.perf_counter() - t0
+            if report is not None:
+                report(name, ctx.timings[name])
     return ctx
 
 

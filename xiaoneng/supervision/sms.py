@@ -29,3 +29,17 @@ class LocmemBackend:
             raise ValueError("没有手机号码")
         with _lock:
             outbox.append((phone, text))
+
+
+class FileBackend:
+    """Appends each SMS to `<XIAONENG_DATA_DIR>/outbox/sms.log` (the demo uses it: nothing printed, nothing lost)."""
+
+    def send(self, phone: str, text: str) -> None:
+        from django.conf import settings
+
+        if not phone:
+            raise ValueError("没有手机号码")
+        path = settings.DATA_DIR / "outbox" / "sms.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _lock, path.open("a", encoding="utf-8") as fh:
+            fh.write(f"{phone}\t{text}\n")

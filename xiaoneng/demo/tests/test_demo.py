@@ -9,7 +9,7 @@ from django.db import transaction
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
-from xiaoneng.demo.county import build_county
+from xiaoneng.demo.county import FOUNDATION, build_county
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
@@ -35,7 +35,7 @@ def test_same_seed_same_county_other_seed_other_county():
     for seed in (7, 7, 8):
         try:
             with transaction.atomic():
-                build_county(scale="small", seed=seed, now=NOW, password="Demo-Pass-2026!")
+                build_county(scale="small", seed=seed, now=NOW, password="Demo-Pass-2026!", only=FOUNDATION)
                 prints.append(_fingerprint())
                 raise _Rollback
         except _Rollback:
@@ -51,7 +51,7 @@ def test_county_scale_has_every_role_items_and_calendar(settings):
     from xiaoneng.catalog.models import RequiredMaterial, ServiceItem
     from xiaoneng.workdays.models import CalendarYear
 
-    ctx = build_county(scale="county", seed=2026, now=NOW, password="Demo-Pass-2026!")
+    ctx = build_county(scale="county", seed=2026, now=NOW, password="Demo-Pass-2026!", only=FOUNDATION)
     assert 35 <= Department.objects.filter(kind__in=["bureau", "township", "office", "centre"]).count() <= 50
     assert ServiceItem.objects.count() >= 300
     assert RequiredMaterial.objects.count() >= 3 * 300
@@ -69,10 +69,37 @@ def test_county_scale_has_every_role_items_and_calendar(settings):
 def test_seed_demo_command_is_idempotent(settings, tmp_path):
     settings.DATA_DIR = tmp_path
     out = StringIO()
-    call_command("seed_demo", scale="small", stdout=out)
+    call_command("seed_demo", scale="small", foundation_only=True, stdout=out)
     counts = (Department.objects.count(), Staff.objects.count())
-    call_command("seed_demo", scale="small", stdout=out)
+    call_command("seed_demo", scale="small", foundation_only=True, stdout=out)
     assert (Department.objects.count(), Staff.objects.count()) == counts
     assert "已存在" in out.getvalue()
     password = (tmp_path / "demo-password").read_text().strip()
     assert Staff.objects.get(username="qy_fgj_h1").check_password(password)
+
+
+@pytest.mark.django_db
+def test_small_county_tells_the_story_of_the_seeds():
+    """A whole small build: twelve months of cases through the real ingest path, cards, complaints.
+    The on-time rate of committed cases rises over the year (about 56 % → over 80 %)."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncMonth
+
+    from xiaoneng.cases.models import Case
+    from xiaoneng.complaints.models import Complaint
+    from xiaoneng.supervision.models import Warning
+
+    ctx = build_county(scale="small", seed=2026, now=NOW, password="Demo-Pass-2026!")
+    assert ctx.counts["events"] > 5 * Case.objects.count() > 5 * 2000
+    decided = Case.objects.filter(verdict__in=["early", "on_time", "overdue"], version__committed_limit_value__gt=0)
+    months = list(
+        decided.annotate(month=TruncMonth("accepted_at")).values("month")
+        .annotate(total=Count("id"), late=Count("id", filter=Q(verdict="overdue"))).order_by("month")
+    )
+    rates = [1 - m["late"] / m["total"] for m in months if m["total"] >= 50]
+    assert len(rates) >= 10
+    assert rates[0] < 0.70 and max(rates[-3:]) > 0.78, rates
+    assert Case.objects.filter(is_open=True).exists()  # the last weeks are still running
+    assert Case.objects.filter(status="refused").exists() and Case.objects.filter(suspended_working_days__gt=0).exists()
+    assert Warning.objects.filter(level="red").exists() and Warning.objects.filter(level="yellow").exists()
+    assert Complaint.objects.count() == ctx.counts["complaints"] == 150

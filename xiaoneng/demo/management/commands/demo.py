@@ -16,6 +16,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="prepare only, do not start the server")
 
     def handle(self, *args, addr, scale, no_serve, **opts):
+        from django.conf import settings
+
+        # The demo's text messages go to a file in the data dir instead of flooding this terminal.
+        settings.XIAONENG_SMS_BACKEND = "xiaoneng.supervision.sms.FileBackend"
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo", scale=scale)
         password = demo_password()
@@ -30,6 +34,7 @@ class Command(BaseCommand):
             if username in existing:
                 self.stdout.write(f"   {role:<28} {username}")
         self.stdout.write(" 其他账户：<部门编码小写>_head / _h1 / _win，例如 qy_gaj_h1（公安局承办人）")
+        self.stdout.write(f" 演示邮件与短信写入：{settings.DATA_DIR / 'outbox'}")
         self.stdout.write("=" * 64)
         if no_serve:
             return

@@ -22,17 +22,35 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default="county")
         parser.add_argument("--seed", type=int, default=2026, help="same seed, same county")
+        parser.add_argument(
+            "--foundation-only", action="store_true",
+            help="departments, staff, calendar and catalogue only (no cases, cards or complaints)",
+        )
 
-    def handle(self, *args, scale, seed, **opts):
+    def handle(self, *args, scale, seed, foundation_only=False, **opts):
         if demo_exists():
             self.stdout.write("演示县已存在，跳过生成。The demo county already exists; nothing to do.")
             return
+        from xiaoneng.demo.county import FOUNDATION
+
+        labels = {"departments": "部门", "staff": "工作人员", "calendar": "工作日历", "catalogue": "事项目录",
+                  "cases": "12 个月的办件", "supervision": "电子监察", "complaints": "效能投诉"}
+
+        def report(step: str, seconds: float) -> None:
+            self.stdout.write(f"  {labels.get(step, step)} … {seconds:.1f}s")
+            self.stdout.flush()
+
+        self.stdout.write(f"正在生成演示县（{scale}）…")
         try:
-            ctx = build_county(scale=scale, seed=seed, now=timezone.now(), password=demo_password())
+            ctx = build_county(scale=scale, seed=seed, now=timezone.now(), password=demo_password(),
+                               only=FOUNDATION if foundation_only else None, report=report)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         total = sum(ctx.timings.values())
         parts = ", ".join(f"{k} {v:.1f}s" for k, v in ctx.timings.items())
+        extra = "".join(f"，{n} 个{label}" for key, label in (("events", "办件事件"), ("complaints", "投诉"))
+                        if (n := ctx.counts.get(key)))
         self.stdout.write(
-            f"演示县已生成（{scale}）：{len(ctx.departments)} 个部门，{len(ctx.staff)} 名工作人员，用时 {total:.1f}s（{parts}）"
+            f"演示县已生成（{scale}）：{len(ctx.departments)} 个部门，{len(ctx.staff)} 名工作人员{extra}，"
+            f"用时 {total:.1f}s（{parts}）"
         )
