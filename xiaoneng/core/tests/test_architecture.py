@@ -1,0 +1,51 @@
+"""The apps depend on each other one way only (docs/architecture.md): checked on every import statement."""
+
+import ast
+from pathlib import Path
+
+PKG = Path(__file__).resolve().parents[2]
+
+# What each app may import (besides itself). Tests may import anything.
+ALLOWED = {
+    "core": set(),
+    "accounts": {"core"},
+    "workdays": {"core", "accounts"},
+    "catalog": {"core", "accounts", "workdays"},
+    "cases": {"core", "accounts", "workdays", "catalog"},
+    "supervision": {"core", "accounts", "workdays", "catalog", "cases"},
+    "complaints": {"core", "accounts", "workdays", "catalog", "cases"},
+    "demo": {"core", "accounts", "workdays", "catalog", "cases", "supervision", "complaints"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = set()
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "xiaoneng" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+def test_every_app_is_listed():
+    apps = {p.name for p in PKG.iterdir() if (p / "apps.py").exists()}
+    assert apps == set(ALLOWED), "add the new app to ALLOWED and to docs/architecture.md"
+
+
+def test_dependencies_point_one_way():
+    bad = []
+    for app, allowed in ALLOWED.items():
+        for path in (PKG / app).rglob("*.py"):
+            if "tests" in path.parts or "migrations" in path.parts:
+                continue
+            for dep in _imports(path) - {app, "cli"}:
+                if dep not in allowed:
+                    bad.append(f"{path.relative_to(PKG)} imports xiaoneng.{dep}")
+    assert bad == []
