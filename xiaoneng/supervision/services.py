@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from xiaoneng.accounts import roles as R
@@ -408,6 +409,7 @@ def warnings_for_cases(cases: list) -> dict[int, list[dict]]:
             "rule": w.rule.code, "rule_name": w.rule.name, "level": w.level, "issued_at": w.issued_at,
             "status": w.status, "id": w.pk, "level_label": w.get_level_display(),
             "status_label": w.get_status_display(), "detail": w.detail,
+            "url": reverse("supervision:warning_detail", args=[w.pk]),
         })
     return out
 

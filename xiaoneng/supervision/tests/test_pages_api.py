@@ -196,3 +196,11 @@ def test_warning_api_pagination_and_detail(world, client_as):
     assert page["count"] == 2 and len(page["items"]) == 1 and page["offset"] == 1
     detail = c.get(f"/api/v1/warnings/{world['wa'].pk}").json()
     assert detail["rule"] == "committed-yellow" and detail["history"][0]["kind"] == "order"
+
+
+def test_case_page_lists_cards_by_name_with_links(world, client_as):
+    """The case page shows each card in Chinese (level, rule name, status) and links to the card."""
+    body = client_as("supervisor").get(reverse("cases:case_detail", args=["C1"])).content.decode()
+    assert "黄牌" in body and "超承诺时限黄牌" in body
+    assert reverse("supervision:warning_detail", args=[world["wa"].pk]) in body
+    assert "committed-yellow ·" not in body  # never the raw rule code
