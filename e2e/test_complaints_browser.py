@@ -139,3 +139,47 @@ def test_supervisor_accepts_and_dispatches(page, office, browser, live_server):
     assert "查看投诉人身份" not in dept.inner_text("main")
     shot(dept, "complaints-department-view")
     ctx.close()
+
+
+def test_complaint_pages_pass_axe(browser, live_server, office):
+    from e2e.test_accessibility import violations
+
+    c = submit_complaint()
+    ctx = browser.new_context(locale="zh-CN", base_url=live_server.url, bypass_csp=True)  # axe is injected
+    pg = ctx.new_page()
+    for url in ["/complaints/", "/complaints/new/", f"/complaints/track/{c.tracking_code}/", "/complaints/mailbox/"]:
+        pg.goto(url)
+        assert violations(pg) == [], url
+    pg.goto("/complaints/new/")
+    pg.click("[data-testid=submit]")
+    pg.wait_for_selector("#id_facts-err")
+    assert violations(pg) == [], "form with errors"
+    login(pg, "supervisor")
+    for url in ["/staff/complaints/", f"/staff/complaints/{c.number}/", "/staff/complaints/board/",
+                "/staff/complaints/figures/", "/staff/complaints/new/", "/staff/complaints/blocklist/"]:
+        pg.goto(url)
+        assert violations(pg) == [], url
+    ctx.close()
+
+
+def test_a_year_of_demo_complaints_on_the_screens(page, office, depts):
+    import random
+    from datetime import timedelta
+
+    from xiaoneng.complaints.demo import seed_complaints
+
+    now = timezone.now()
+    seed_complaints(departments=list(depts.values()), staff=office, rng=random.Random(3), count=300,
+                    start=now - timedelta(days=365), end=now, now=now)
+    page.goto("/complaints/mailbox/")
+    assert page.locator("article").count() > 0
+    assert "【投诉人】" in page.inner_text("main") or "某" in page.inner_text("main")
+    shot(page, "complaints-mailbox")
+    login(page, "supervisor")
+    page.goto("/staff/complaints/?status=open")
+    shot(page, "complaints-inbox-demo")
+    page.goto("/staff/complaints/overdue/")
+    shot(page, "complaints-overdue-demo")
+    page.goto("/staff/complaints/figures/")
+    assert page.inner_text("[data-testid=totals]").count("%") == 3
+    shot(page, "complaints-figures-demo")

@@ -24,6 +24,8 @@ from xiaoneng.accounts import roles as R
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
 LANDLINE_RE = re.compile(r"(?<!\d)(0\d{2,3})[- ]?(\d{7,8})(?!\d)")
 ID_RE = re.compile(r"(?<![\dA-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![\dA-Za-z])|(?<!\d)(\d{6})(\d{6})(\d{3})(?!\d)")
+# Any other long run of digits (numbers glued together, account numbers): a safety net after the above.
+LONG_DIGITS_RE = re.compile(r"\d{9,}[\dXx]?")
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # Street addresses: "人民路88号", "幸福小区3栋2单元501室", "府前街12号院".
 ADDRESS_RE = re.compile(
@@ -85,6 +87,7 @@ def mask_personal_data(text: str, *, names: list[str] = (), contacts: list[str] 
     out = ID_RE.sub(lambda m: (m.group(1) or m.group(4))[:4] + "*" * 10 + (m.group(3) or m.group(6))[-4:], out)
     out = PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", out)
     out = LANDLINE_RE.sub(lambda m: f"{m.group(1)}-****{m.group(2)[-2:]}", out)
+    out = LONG_DIGITS_RE.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 5) + m.group(0)[-2:], out)
     out = EMAIL_RE.sub("***@***", out)
     out = ADDRESS_RE.sub("***", out)
     out = NAME_INTRO_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}某", out)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("complaints/submitted/", views.complaint_submitted, name="submitted"),
     path("complaints/track/", views.track_lookup, name="track_lookup"),
     path("complaints/track/<str:code>/", views.track, name="track"),
+    path("complaints/track/<str:code>/withdraw/", views.track_withdraw, name="track_withdraw"),
     path("complaints/follow-up/<str:token>/", views.follow_up, name="follow_up"),
     path("complaints/mailbox/", views.mailbox, name="mailbox"),
     path("complaints/mailbox/<str:number>/", views.mailbox_detail, name="mailbox_detail"),

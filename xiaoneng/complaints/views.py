@@ -134,10 +134,28 @@ def track(request, code: str):
     return _track_page(request, c, rate_form)
 
 
-def _track_page(request, c, rate_form, *, status=200, link=False):
+@require_POST
+def track_withdraw(request, code: str):
+    """The complainant withdraws their own complaint (撤销) with a reason, using the tracking code."""
+    c = S.complaint_by_tracking_code(code)
+    form = F.ReasonForm(request.POST, auto_id="wd-%s")
+    if form.is_valid():
+        try:
+            services.complaint_withdraw(complaint=c, by=None, now=timezone.now(), reason=form.cleaned_data["reason"])
+            messages.success(request, _("您的投诉已撤回。"))
+            return redirect("complaints:track", code=c.tracking_code)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return _track_page(request, c, None, status=400, withdraw_form=form)
+
+
+def _track_page(request, c, rate_form, *, status=200, link=False, withdraw_form=None):
     reply = c.replies.filter(state=Reply.State.SENT).order_by("-sent_at").first()
+    if withdraw_form is None and c.status in OPEN_STATUSES and not link:
+        withdraw_form = F.ReasonForm(auto_id="wd-%s")
     return render(request, "complaints/track.html", {
         "c": c, "timeline": S.public_timeline(c), "reply": reply, "rate_form": rate_form, "link": link,
+        "withdraw_form": withdraw_form,
         "code": services.tracking_code_display(c.tracking_code), "red": redactor_for(c),
     }, status=status if not (rate_form and rate_form.errors) else 400)
 

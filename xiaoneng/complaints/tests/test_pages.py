@@ -237,3 +237,15 @@ def test_dispute_decision_through_the_page(client, staff, accepted, depts):
                                                   "text": "改派"})
     assert r.status_code == 302
     assert dispatched.dispatches.get(state=Dispatch.State.ACTIVE).department == depts["b"]
+
+
+def test_complainant_withdraws_with_the_tracking_code(client, submit):
+    c = submit()
+    url = f"/complaints/track/{c.tracking_code}/"
+    assert 'id="wd-reason"' in client.get(url).content.decode()
+    r = client.post(url + "withdraw/", {"reason": ""})
+    assert r.status_code == 400 and 'id="wd-reason-err"' in r.content.decode()
+    assert client.post(url + "withdraw/", {"reason": "问题已经解决了"}).status_code == 302
+    c.refresh_from_db()
+    assert c.status == Status.WITHDRAWN and "撤销告知" in client.get(url).content.decode()
+    assert client.post(url + "withdraw/", {"reason": "再撤一次"}).status_code == 400

@@ -159,3 +159,24 @@ def test_masking_of_personal_data_in_text():
               "人民路88号", "张三丰", "李明", "王科长"):
         assert s not in out, s
     assert "138****5678" in out and "3301**********1234" in out and "王某" in out and "李某" in out
+
+
+def test_masking_property_no_mobile_or_id_number_survives():
+    """Whatever text surrounds them, mobile and ID numbers never survive masking (hypothesis)."""
+    import re as _re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    cjk = st.text(alphabet=st.sampled_from("的了是我在窗口办理投诉电话号码：，。 abcXYZ-"), max_size=30)
+    mobile = st.from_regex(r"1[3-9]\d{9}", fullmatch=True)
+    idno = st.from_regex(r"\d{17}[\dX]", fullmatch=True)
+
+    @settings(max_examples=200, deadline=None, database=None)
+    @given(cjk, mobile, cjk, idno, cjk)
+    def check(a, phone, b, id_no, c):
+        out = mask_personal_data(f"{a}{phone}{b}{id_no}{c}")
+        assert phone not in out and id_no not in out
+        assert not _re.search(r"\d{9}", out)
+
+    check()
