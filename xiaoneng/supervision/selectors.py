@@ -172,8 +172,9 @@ def _chart_data(staff: Staff, *, now: dt.datetime, months: int) -> dict:
     tz = cal.tz
     month_list = _months_back(now, months, tz)
     start = dt.datetime.combine(month_list[0], dt.time(0), tzinfo=tz)
+    # Committed cases only (承诺件按时办结率): instant cases are done on the spot and would flatter the rate.
     decided = scope_to_staff(Case.objects.all(), staff).filter(
-        completed_at__gte=start, completed_at__lte=now).exclude(verdict="")
+        completed_at__gte=start, completed_at__lte=now, version__committed_limit_value__gt=0).exclude(verdict="")
     ontime_q = Q(verdict__in=("early", "on_time"))
 
     # On-time rate by month (overall) and by department (the 8 busiest).

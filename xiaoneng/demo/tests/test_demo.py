@@ -1,5 +1,6 @@
 """The demo county: realistic, deterministic, idempotent, built through the real services."""
 
+import datetime as dt
 from datetime import UTC, datetime
 from io import StringIO
 
@@ -102,4 +103,9 @@ def test_small_county_tells_the_story_of_the_seeds():
     assert Case.objects.filter(is_open=True).exists()  # the last weeks are still running
     assert Case.objects.filter(status="refused").exists() and Case.objects.filter(suspended_working_days__gt=0).exists()
     assert Warning.objects.filter(level="red").exists() and Warning.objects.filter(level="yellow").exists()
+    # Cards are dated when their threshold was crossed, across the year, and most old ones are followed up.
+    assert Warning.objects.filter(issued_at__lt=NOW - dt.timedelta(days=200)).exists()
+    old = Warning.objects.filter(issued_at__lt=NOW - dt.timedelta(days=30))
+    assert old.filter(status="confirmed").count() > old.count() / 2
+    assert old.filter(status="issued").exists()  # a few left unanswered: the monitor's "oldest unanswered"
     assert Complaint.objects.count() == ctx.counts["complaints"] == 150
