@@ -24,5 +24,6 @@ urlpatterns = [
     path("staff/complaints/<str:number>/", views.detail, name="detail"),
     path("staff/complaints/<str:number>/identity/", views.identity, name="identity"),
     path("staff/complaints/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
+    path("staff/complaints/<str:number>/notices/<int:pk>/", views.notice, name="notice"),
     path("staff/complaints/<str:number>/do/<str:name>/", views.action, name="action"),
 ]

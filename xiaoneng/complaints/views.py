@@ -352,6 +352,28 @@ def identity(request, number: str):
     return render(request, "complaints/identity.html", {"c": c, "ident": ident, "reads": reads})
 
 
+NOTICE_TITLES = {
+    "received": "投诉登记回执", "accepted": "投诉受理告知书", "refused": "投诉不予受理告知书", "transferred": "投诉移送告知书",
+    "paused": "投诉中止告知书", "resumed": "投诉恢复办理告知书", "withdrawn": "投诉撤销告知书", "merged": "投诉合并办理告知书",
+    "replied": "投诉答复意见书", "extension_decided": "延长办理期限告知书", "dispatched": "投诉转办告知书",
+}
+
+
+@role_required(R.SUPERVISOR)
+@require_GET
+def notice(request, number: str, pk: int):
+    """A written notice to the complainant, printable for post. The office handler's copy carries the name and
+    address (a recorded identity read); any other supervisor's copy is addressed to 投诉人 only."""
+    c = S.complaint_get_for(request.user, number)
+    entry = get_object_or_404(c.timeline.all(), pk=pk, public=True, kind__in=list(NOTICE_TITLES))
+    ident = None
+    if can_read_identity(request.user, c):
+        ident = services.complainant_identity_read(complaint=c, by=request.user, now=timezone.now(),
+                                                   purpose="打印书面告知", ip=client_ip(request))
+    return render(request, "complaints/notice.html", {"c": c, "e": entry, "title": NOTICE_TITLES[entry.kind],
+                                                      "ident": ident})
+
+
 def _get(model, pk, **kw):
     try:
         return model.objects.get(pk=int(pk), **kw)

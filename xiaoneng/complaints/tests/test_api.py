@@ -240,3 +240,26 @@ def test_open311_get_filters(client, calendar, depts, submit, staff):
 
 def test_status_after_submit(submit):
     assert submit().status == Status.RECEIVED
+
+
+@pytest.mark.parametrize("role,list_status,detail_status,figures_status", [
+    ("window", 403, 404, 403), ("handler", 200, 200, 403), ("head", 200, 200, 200), ("handler_b", 200, 404, 403),
+    ("supervisor", 200, 200, 200), ("leader", 200, 200, 200), ("admin", 200, 200, 200), ("anonymous", 401, 401, 401),
+])
+def test_api_permissions_for_every_role(client, staff, dispatched, role, list_status, detail_status, figures_status):
+    if role != "anonymous":
+        client.force_login(staff[role])
+    r = client.get("/api/v1/complaints")
+    assert r.status_code == list_status
+    if role == "handler_b":
+        assert r.json()["count"] == 0
+    assert client.get(f"/api/v1/complaints/{dispatched.number}").status_code == detail_status
+    assert client.get("/api/v1/complaints/figures").status_code == figures_status
+
+
+def test_figures_page_for_a_head_is_their_department(client_as, figures_data):
+    r = client_as("head").get("/staff/complaints/figures/", {"from": "2026-03", "to": "2026-04"})
+    assert r.status_code == 200 and r.context["department"].code == "TA"
+    assert {x["department"] for x in r.context["data"]["rows"]} == {"TA"}
+    r = client_as("head").get("/staff/complaints/figures/", {"from": "2026-03", "to": "2026-04", "department": "TB"})
+    assert r.context["department"].code == "TA"  # another department is not offered

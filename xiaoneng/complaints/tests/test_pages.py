@@ -249,3 +249,13 @@ def test_complainant_withdraws_with_the_tracking_code(client, submit):
     c.refresh_from_db()
     assert c.status == Status.WITHDRAWN and "撤销告知" in client.get(url).content.decode()
     assert client.post(url + "withdraw/", {"reason": "再撤一次"}).status_code == 400
+
+
+def test_complaint_page_query_count_does_not_grow_with_history(client, staff, dispatched,
+                                                               django_assert_max_num_queries):
+    for i in range(15):
+        services.complaint_note_add(complaint=dispatched, by=staff["handler"], now=T0, text=f"调查记录 {i}")
+    for role in ("supervisor", "handler"):
+        client.force_login(staff[role])
+        with django_assert_max_num_queries(25):
+            assert client.get(f"/staff/complaints/{dispatched.number}/").status_code == 200

@@ -180,3 +180,23 @@ def test_masking_property_no_mobile_or_id_number_survives():
         assert not _re.search(r"\d{9}", out)
 
     check()
+
+
+def test_printed_notice_names_the_complainant_only_for_the_handler(client, client_as, secret, supervisor2):
+    from xiaoneng.complaints.models import TimelineEntry
+
+    e = TimelineEntry.objects.get(complaint=secret, kind="accepted")
+    url = f"/staff/complaints/{secret.number}/notices/{e.pk}/"
+    r = client_as("supervisor").get(url)
+    html = r.content.decode()
+    assert r.status_code == 200 and "投诉受理告知书" in html and NAME in html and ADDRESS in html
+    assert IdentityAccess.objects.filter(complaint=secret, purpose="打印书面告知").count() == 1
+    client.force_login(supervisor2)
+    html = client.get(url).content.decode()
+    assert "投诉受理告知书" in html
+    assert_no_secret(html, "in another supervisor's notice")
+    assert IdentityAccess.objects.count() == 1
+    for role in ("handler", "head", "leader", "admin"):
+        assert client_as(role).get(url).status_code == 403
+    note = TimelineEntry.objects.filter(complaint=secret, public=False).first()
+    assert client_as("supervisor").get(f"/staff/complaints/{secret.number}/notices/{note.pk}/").status_code == 404
