@@ -6,4 +6,7 @@ from __future__ import annotations
 
 SCHEDULES: list[tuple[str, int, str]] = [
     ("supervise", 60, "xiaoneng.supervision.services.supervise_tick"),
+    # Complaint clocks (reminder / yellow / red flags, follow-up expiry) until supervision takes them over;
+    # named by path so supervision does not import complaints.
+    ("complaints", 60, "xiaoneng.complaints.services.complaints_tick"),
 ]

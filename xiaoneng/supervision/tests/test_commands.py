@@ -60,3 +60,20 @@ def test_worker_exits_on_sigterm(tmp_path, settings):
             p.kill()
     assert p.returncode == 0, err
     assert "后台任务已退出" in out
+
+
+def test_every_schedule_names_a_callable_taking_now(db):
+    """The worker imports schedules by dotted path: a typo would only show at run time, so check here."""
+    import datetime as dt
+    import inspect
+
+    from django.utils.module_loading import import_string
+
+    from xiaoneng.supervision.schedules import SCHEDULES
+
+    names = [name for name, _every, _path in SCHEDULES]
+    assert {"supervise", "complaints"} <= set(names) and len(names) == len(set(names))
+    for name, every, path in SCHEDULES:
+        fn = import_string(path)
+        assert every > 0 and "now" in inspect.signature(fn).parameters, name
+        fn(now=dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC))  # runs on an empty database
