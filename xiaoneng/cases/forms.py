@@ -37,7 +37,11 @@ class SupplementForm(forms.Form):
 
 
 class RefuseForm(forms.Form):
-    reason = forms.CharField(label=_("不予受理理由"), max_length=2000, min_length=4, widget=forms.Textarea)
+    reason = forms.CharField(
+        label=_("不予受理理由"), max_length=2000, min_length=4, widget=forms.Textarea,
+        error_messages={"required": _("请写明不予受理的理由：它将写入不予受理决定书并告知申请人。"),
+                        "min_length": _("理由过短，请写明事实和依据。")},
+    )
 
 
 class CaseFilterForm(forms.Form):
