@@ -1,6 +1,11 @@
-"""Benchmark of the working-day calendar: O(1) WorkCalendar against a naive day-by-day loop, same run.
+"""Benchmark of the working-day calendar: O(1) WorkCalendar against a naive day-by-day loop and against the
+`holidays` package's own `get_nth_working_day`, same run, same inputs.
 
     .venv/bin/python bench/workdays_bench.py [--calls 1000000] [--baseline-calls N] [--seed 1]
+
+Working-day additions come three ways (issue 3 §6: target ≥ 1,000,000 per second batched): single calls
+`add_working_days(start, n)`, the batched `add_working_days_many(starts, ns)` over the whole list and in
+chunks of 5,000 (the supervision tick's batch), and `holidays.China().get_nth_working_day(start, n)`.
 
 The calendar is built straight from the holidays package data for 2020-2027 (what `seed-calendar` stores),
 without a database: the arithmetic never touches one. Figures are calls per second on this machine; only
@@ -27,6 +32,8 @@ os.environ.setdefault("XIAONENG_DATA_DIR", tempfile.mkdtemp(prefix="xn-bench-"))
 import django  # noqa: E402
 
 django.setup()
+
+import holidays  # noqa: E402
 
 from xiaoneng.workdays.calendar import WorkCalendar  # noqa: E402
 from xiaoneng.workdays.services import _package_year  # noqa: E402
@@ -133,6 +140,26 @@ def main() -> None:
     measure("add_working_days n=200-250 vs loop", cal.add_working_days, list(zip(starts, long_ns, strict=True)),
             naive.add_working_days, list(zip(starts, long_ns, strict=True))[: max(1, base_n // 4)])
 
+    # Batched additions: one call over the whole list, and over chunks of 5,000 (the tick's batch size).
+    cn = holidays.China(years=YEARS)
+    pairs = list(zip(starts, ns, strict=True))
+    for s_, n_ in pairs[:20000]:
+        assert cn.get_nth_working_day(s_, n_) == cal.add_working_days(s_, n_).date, (s_, n_)
+    assert cal.add_working_days_many(starts, ns) == [cal.add_working_days(s_, n_).date for s_, n_ in pairs]
+    t0 = time.perf_counter()
+    cal.add_working_days_many(starts, ns)
+    many_all = opts.calls / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    for i in range(0, opts.calls, 5000):
+        cal.add_working_days_many(starts[i : i + 5000], ns[i : i + 5000])
+    many_5k = opts.calls / (time.perf_counter() - t0)
+    single = rate(cal.add_working_days, pairs)
+    hol_n = min(base_n, 200_000)
+    hol = rate(cn.get_nth_working_day, pairs[:hol_n])
+    adds = [("add_working_days_many, one list", many_all), ("add_working_days_many, chunks of 5,000", many_5k),
+            ("add_working_days, single calls", single),
+            (f"holidays.China().get_nth_working_day ({hol_n:,})", hol)]
+
     # Explanations are for case pages, not for the engine: a smaller sample.
     k = min(opts.calls, 100_000)
 
@@ -148,6 +175,9 @@ def main() -> None:
     for label, f, b in rows:
         print(f"{label:36} {f:15,.0f} {b:13,.0f} {f / b:7.1f}x")
     print(f"{'deadline(wd) + explanation text':36} {expl:15,.0f}")
+    print(f"\nworking-day additions (1-60 wd, same inputs; holidays {holidays.__version__}), load {os.getloadavg()[0]:.2f}")
+    for label, r in adds:
+        print(f"{label:52} {r:13,.0f}/s  {r / hol:7.1f}x holidays")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ TYPES = frozenset(EventType.values)
 TYPE_LIST = "、".join(EventType.values)
 # Control characters other than tab and line breaks (NUL above all: PostgreSQL text cannot hold it).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# \w is str.isalnum() plus "_" (re docs): the same set as the character loop it replaces, in C.
+_CASE_NO = re.compile(r"[\w\-.()（）]*")
 
 
 class EventInvalid(Exception):
@@ -71,7 +73,7 @@ def _text(raw: dict, key: str, *, max_len: int, required: bool = False, label: s
 
 def check_case_no(v: str, key: str = "case_no") -> str:
     # Case numbers appear in URLs: letters (any script), digits and -_.() only.
-    if not all(ch.isalnum() or ch in "-_.()（）" for ch in v):
+    if _CASE_NO.fullmatch(v) is None:
         raise EventInvalid(f"{key}（办件编号）只能包含文字、数字和 -_.()。", key)
     return v
 

@@ -165,6 +165,31 @@ def test_hooks_receive_cases_with_their_new_events(items, ingest):
     assert calls[1] == [("H2", "completed", ["completed"])]
 
 
+def test_hook_events_equal_the_stored_rows(items, ingest):
+    # The hook's CaseEvent instances are built in memory from what was written (only ids are read back):
+    # every column must equal what the database holds, and they behave as loaded instances.
+    seen = []
+
+    def listener(*, applied, now):
+        seen.extend(e for _c, evs in applied for e in evs)
+
+    hooks.on_events_applied(listener)
+    try:
+        ingest([ev("H5", "received", "2026-11-02 09:00", handler="李四"),
+                ev("H5", "supplement_requested", "2026-11-02 09:30", missing_materials=["身份证"]),
+                ev("H5", "fee_charged", "2026-11-02 10:00", fee_item="工本费", amount="12.5"),
+                ev("H5", "refused", "2026-11-02 11:00", reason="")])
+    finally:
+        hooks.unregister(listener)
+    assert len(seen) == 4
+    names = [f.attname for f in CaseEvent._meta.concrete_fields]
+    for e in seen:
+        stored = CaseEvent.objects.get(pk=e.pk)
+        assert isinstance(e, CaseEvent) and not e._state.adding and e._state.db == stored._state.db
+        assert {n: getattr(e, n) for n in names} == {n: getattr(stored, n) for n in names}
+        assert e.case.case_no == "H5" and e.get_type_display() == stored.get_type_display()
+
+
 def test_warnings_provider_hook(items, ingest):
     ingest([ev("H4", "received", "2026-11-02 09:00")])
     case = Case.objects.get(case_no="H4")

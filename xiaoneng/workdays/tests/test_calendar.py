@@ -287,3 +287,34 @@ def test_arithmetic_makes_no_queries_once_built(calendar, django_assert_max_num_
             dl.explanation  # noqa: B018 - the lazy part too
             cal.add_working_hours(at(s.year, s.month, s.day, 10), 30)
         assert get_calendar() is cal  # within the check interval the cache is served without a query
+
+
+def test_add_working_days_many_equals_single_calls(calendar):
+    import random
+
+    rnd = random.Random(7)
+    first, span = D(2020, 1, 1).toordinal(), (D(2027, 6, 30) - D(2020, 1, 1)).days
+    starts = [D.fromordinal(first + rnd.randrange(span)) for _ in range(5000)]
+    ns = [rnd.randint(1, 120) for _ in starts]
+    assert calendar.add_working_days_many(starts, ns) == [calendar.add_working_days(s, n).date
+                                                           for s, n in zip(starts, ns, strict=True)]
+    # n ≤ 0 (roll forward, go back) takes the single calls: still the same answers.
+    starts = [s for s in starts if s >= D(2020, 3, 1)]
+    ns = [rnd.randint(-30, 0) for _ in starts]
+    assert calendar.add_working_days_many(starts, ns) == [calendar.add_working_days(s, n).date
+                                                           for s, n in zip(starts, ns, strict=True)]
+    assert calendar.add_working_days_many([], []) == []
+    with pytest.raises(ValueError):
+        calendar.add_working_days_many([D(2026, 5, 6)], [1, 2])
+
+
+def test_add_working_days_many_raises_like_single_calls(calendar):
+    # A target past the loaded years, a start before them: the same CalendarYearMissing as one call.
+    with pytest.raises(CalendarYearMissing, match="2028"):
+        calendar.add_working_days_many([D(2026, 5, 6), D(2027, 12, 20)], [5, 30])
+    with pytest.raises(CalendarYearMissing, match="2019"):
+        calendar.add_working_days_many([D(2019, 12, 30)], [1])
+    gap = WorkCalendar(years={2024: False, 2026: False}, days=[])
+    assert gap.add_working_days_many([D(2024, 3, 1)], [3]) == [gap.add_working_days(D(2024, 3, 1), 3).date]
+    with pytest.raises(CalendarYearMissing, match="2025"):
+        gap.add_working_days_many([D(2024, 3, 1), D(2024, 12, 20)], [3, 30])
