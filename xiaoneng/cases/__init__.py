@@ -14,11 +14,12 @@ Hooks (`xiaoneng.cases.hooks`, register from your AppConfig.ready):
 - `hooks.case_warnings_provider(fn)` — `fn(cases: list[Case]) -> dict[int, list[dict]]` keyed by case id;
   each warning: `rule`, `level` ("reminder" | "yellow" | "red"), `issued_at`, `status`. The case API and the
   case page show them; without a provider every case has `warnings: []`.
-- `hooks.next_check_provider(fn)` — `fn(state: dict, default: datetime | None, now) -> datetime | None`
-  may replace the computed `next_check_at` (the last registered wins).
+- `hooks.case_watcher(obj)` — the rules, judged once per case while a batch is folded (before the write:
+  `obj.evaluate(pairs, now=)` sets each row's `next_check_at`) and committed after it
+  (`obj.commit(pending, now=, fill_event_ids=)`); see hooks.py. The supervision app is the watcher.
 
 Services supervision may call: `case_clocks_sync(now=)` (recompute clocks when the calendar revision
-changed; call it at the start of each tick), `case_recompute_deadlines(cases=, now=)`,
+changed; call it at the start of each tick: cases whose deadlines moved get `next_check_at = now`), `case_recompute_deadlines(cases=, now=)`,
 `case_advance_next_check(cases=, now=)` (after a tick: the next threshold ahead of `now`),
 `case_mark_deemed_approved(case=, now=)` (超时默许).
 

@@ -13,9 +13,7 @@ supervision registers callables here from its AppConfig.ready():
     def warnings(cases):                            # the API and the case page list warnings
         return {case.id: [{"rule": "...", "level": "yellow", "issued_at": dt, "status": "issued"}], ...}
 
-    @hooks.next_check_provider
-    def next_check(case_state, default, now):       # optional: own the tick schedule later
-        return default
+    hooks.case_watcher(Watcher())                   # rules judged while the batch is folded (hot path)
 
 Contract:
 
@@ -27,9 +25,18 @@ Contract:
 - `case_warnings_provider(fn)`: `fn(cases: list[Case]) -> dict[int, list[dict]]` keyed by case id; each
   warning dict has `rule` (str), `level` ("reminder" | "yellow" | "red"), `issued_at` (aware datetime) and
   `status` (str); extra keys are passed through to pages. With no provider every case has `[]`.
-- `next_check_provider(fn)`: `fn(state: dict, default: datetime | None, now: datetime) -> datetime | None`
-  may replace the `next_check_at` the cases app computed (`default`; see cases.clock.next_check). `state`
-  holds the Case columns being written.
+- `case_watcher(obj)`: the one object that judges cases as they are folded — the hot path of ingest, so it
+  is called once per batch and never reads a case back. Two methods, both inside the ingest transaction:
+  `obj.evaluate(pairs, *, now) -> pending`: `pairs` is `[(row, events)]` for every touched case BEFORE it is
+  written: `row` has the Case columns as attributes (the folded state; `id` is None for a case not inserted
+  yet; `version` is the pinned cases.clock.VersionInfo or None) and `events` the NormEvents this batch adds
+  (`pk` None). The watcher sets `row.next_check_at` (the tick schedule, written with the row) and returns
+  whatever it needs later. `obj.commit(pending, *, now, fill_event_ids)` runs after cases and events were
+  written: rows now have their `id`; `fill_event_ids(events)` sets `pk` on the given events (one query) —
+  only the events a card names need it. Raising in either aborts the batch.
+  The calendar recompute (services.case_recompute_deadlines) calls neither: it marks the cases whose
+  deadlines moved for checking at once (`next_check_at = now`), and the watcher's tick re-judges them.
+  With no watcher the cases app keeps its own schedule (cases.clock: the default thresholds of DOMAIN §4).
 """
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ from typing import Any
 
 _events_applied: list[Callable[..., None]] = []
 _warnings_providers: list[Callable[[list], dict[int, list[dict]]]] = []
-_next_check: list[Callable[[dict, datetime | None, datetime], datetime | None]] = []
+_watchers: list[Any] = []
 
 
 def on_events_applied(fn: Callable[..., None]) -> Callable[..., None]:
@@ -58,16 +65,16 @@ def case_warnings_provider(fn):
     return fn
 
 
-def next_check_provider(fn):
-    """Register a callable that decides `Case.next_check_at` (the last registered wins)."""
-    if fn not in _next_check:
-        _next_check.append(fn)
-    return fn
+def case_watcher(obj):
+    """Register the object that judges cases while they are folded (the last registered wins)."""
+    if obj not in _watchers:
+        _watchers.append(obj)
+    return obj
 
 
 def unregister(fn) -> None:
     """Remove `fn` from every registry (tests, reloads)."""
-    for registry in (_events_applied, _warnings_providers, _next_check):
+    for registry in (_events_applied, _warnings_providers, _watchers):
         if fn in registry:
             registry.remove(fn)
 
@@ -90,19 +97,19 @@ def warnings_for(cases: list) -> dict[int, list[dict]]:
     return out
 
 
-def next_check_override() -> Callable[[dict, datetime | None, datetime], datetime | None] | None:
-    return _next_check[-1] if _next_check else None
+def watcher():
+    return _watchers[-1] if _watchers else None
 
 
 @contextmanager
 def isolated() -> Iterator[None]:
     """Run with empty registries, then put back what was registered: the cases app's own tests measure
     cases alone (queries, warnings) whatever apps on top of it have registered."""
-    saved = [list(r) for r in (_events_applied, _warnings_providers, _next_check)]
-    for r in (_events_applied, _warnings_providers, _next_check):
+    saved = [list(r) for r in (_events_applied, _warnings_providers, _watchers)]
+    for r in (_events_applied, _warnings_providers, _watchers):
         r.clear()
     try:
         yield
     finally:
-        for r, items in zip((_events_applied, _warnings_providers, _next_check), saved, strict=True):
+        for r, items in zip((_events_applied, _warnings_providers, _watchers), saved, strict=True):
             r[:] = items

@@ -192,7 +192,10 @@ def case_recompute_deadlines(*, cases=None, now: dt.datetime, chunk: int = 20_00
         qs = qs.filter(pk__in=[c if isinstance(c, int) else c.pk for c in cases])
     item_ids = list(qs.order_by().values_list("service_item_id", flat=True).distinct())
     versions = {v.id: v for lst in load_versions(item_ids).values() for v in lst}
-    override = hooks.next_check_override()
+    # With a watcher (supervision) the tick schedule is the watcher's: a case whose clock moved is due for
+    # re-judging at once (its cards may have moved with it), one that did not keeps its schedule.
+    watched = hooks.watcher() is not None
+    compare = tuple(k for k in _COMPARE if k != "next_check_at") if watched else _COMPARE
     changed = 0
     last_id = 0
     while True:
@@ -217,9 +220,9 @@ def case_recompute_deadlines(*, cases=None, now: dt.datetime, chunk: int = 20_00
                     out = compute_clock(cal, f, version, is_joint_parent=rec["is_joint_parent"], now=now,
                                         current_step=(rec["current_step"], rec["current_step_started_at"]))
                     out.setdefault("suspensions", rec["suspensions"])
-                if override is not None:
-                    out["next_check_at"] = override({**rec, **out}, out["next_check_at"], now)
-                if [out[k] for k in _COMPARE] != [rec[k] for k in _COMPARE]:
+                if [out[k] for k in compare] != [rec[k] for k in compare]:
+                    if watched:
+                        out["next_check_at"] = now
                     updates.append((rec["id"], out))
                     changed += 1
             write_case_columns(updates, CLOCK_FIELDS)

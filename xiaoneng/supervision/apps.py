@@ -23,7 +23,8 @@ class SupervisionConfig(AppConfig):
         from xiaoneng.cases import hooks
 
         from . import services
+        from .watch import Watcher
 
-        hooks.on_events_applied(services.check_events_applied)
+        if not any(isinstance(w, Watcher) for w in hooks._watchers):
+            hooks.case_watcher(Watcher())
         hooks.case_warnings_provider(services.warnings_for_cases)
-        hooks.next_check_provider(services.next_check_for)

@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from xiaoneng.core.errors import DomainError
 
-from .models import Check, RuleKind, RuleScope
+from .models import Check, RuleScope
 
 ONE_US = dt.timedelta(microseconds=1)
 RETRY_AFTER_ERROR = dt.timedelta(hours=6)  # a calendar year missing: look again later, never guess
@@ -74,7 +74,6 @@ class RuleSet:
     by_check: dict[str, list[RuleInfo]]
     department_paths: dict[int, str]
     by_id: dict[int, RuleInfo] = field(default_factory=dict)
-    variants: list | None = None
 
     def for_case(self, check: str, department_id: int | None, item_id: int | None) -> RuleInfo | None:
         """The rule of `check` that applies to a case: item scope beats department scope beats all; a
@@ -110,6 +109,7 @@ class Card:
     crossed_at: dt.datetime
     detail: str
     issue: bool = True
+    event: object = None  # the event an event-based card is about (its key names the event's id)
 
 
 @dataclass(slots=True)
@@ -267,7 +267,7 @@ def _event_checks(rule, row, cards, judged, events, version_steps, fee_rules, no
         for e in events:
             if e.type in ("refused", "denied") and not (e.reason or "").strip():
                 label = "不予受理" if e.type == "refused" else "不予许可"
-                cards.append(Card(r, f"event:{e.pk}", e.occurred_at, f"{label}决定未说明理由"))
+                cards.append(Card(r, f"event:{e.pk}", e.occurred_at, f"{label}决定未说明理由", event=e))
 
     r = rule(Check.SECOND_NOTICE)
     if r is not None:
@@ -285,7 +285,7 @@ def _event_checks(rule, row, cards, judged, events, version_steps, fee_rules, no
                 continue
             problem = fee_problem(fee_rules, e.fee_item, e.amount)
             if problem:
-                cards.append(Card(r, f"event:{e.pk}", e.occurred_at, problem))
+                cards.append(Card(r, f"event:{e.pk}", e.occurred_at, problem, event=e))
 
     r = rule(Check.STEP_ORDER)
     if r is not None and version_steps and row.steps:
@@ -359,41 +359,4 @@ def step_order_problems(row, version_steps) -> list[tuple[str, dt.datetime, str]
         for i in required:
             if i not in seen:
                 out.append((f"skipped:{label[i]}"[:KEY_MAX], row.completed_at, f"办结时环节“{label[i]}”未办理"))
-    return out
-
-
-def next_check_from_state(cal, rules: RuleSet, state: dict, now: dt.datetime) -> dt.datetime | None:
-    """The tick schedule for a case from the columns the cases app is writing (no department or item
-    known there, so every enabled rule of each check is considered: the earliest wins, never later)."""
-
-    class _Row:
-        pass
-
-    row = _Row()
-    for k in ("status", "registered", "clock_start", "clock_stopped_at", "committed_deadline",
-              "statutory_deadline", "current_step", "current_step_due_at", "steps", "completed_at",
-              "delivered_at", "closed_at", "notices_count"):
-        setattr(row, k, state.get(k))
-    row.department_id = row.service_item_id = None
-    best = None
-    for rs in rules_variants(rules):
-        ev = evaluate_case(cal, rs, row, now=now, deemed=None, time_only=True)
-        if ev.next_check is not None and (best is None or ev.next_check < best):
-            best = ev.next_check
-    return best
-
-
-def rules_variants(rules: RuleSet) -> list[RuleSet]:
-    """RuleSets with every scoped rule promoted to 'all' in turn, so scheduling covers each variant
-    (computed once per snapshot and kept on it)."""
-    if rules.variants is not None:
-        return rules.variants
-    time_rules = [r for rs in rules.by_check.values() for r in rs if r.kind == RuleKind.TIME and r.enabled]
-    scoped = [r for r in time_rules if r.scope != RuleScope.ALL]
-    base = {chk: [r for r in rs if r.scope == RuleScope.ALL] for chk, rs in rules.by_check.items()}
-    out = [RuleSet(base, {})]
-    for r in scoped:
-        out.append(RuleSet({**base, r.check: [RuleInfo(r.id, r.code, r.name, r.check, r.kind, r.level, r.thresholds,
-                                                         RuleScope.ALL, None, None, r.mode, True)]}, {}))
-    rules.variants = out
     return out

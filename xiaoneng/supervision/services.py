@@ -26,14 +26,14 @@ from django.utils.module_loading import import_string
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
 from xiaoneng.accounts.selectors import scope_to_staff
-from xiaoneng.cases.ingest import write_case_columns
+from xiaoneng.cases.ingest import _where_in, write_case_columns
 from xiaoneng.cases.models import Case
-from xiaoneng.catalog.models import FeeRule, ServiceItem, ServiceItemVersion, WorkflowStep
+from xiaoneng.catalog.models import ServiceItem, WorkflowStep
 from xiaoneng.core.errors import DomainError, NotFound, NotPermitted
 from xiaoneng.workdays.calendar import get_calendar
 
 from .defaults import THRESHOLD_FIELDS
-from .engine import LEVEL_UP, STATE_CHECKS, Card, RuleSet, evaluate_case, next_check_from_state
+from .engine import LEVEL_UP, STATE_CHECKS, Card, Evaluation, RuleSet, evaluate_case
 from .models import (
     OPEN_STATUSES,
     ActionKind,
@@ -151,22 +151,71 @@ def supervise_tick(*, now: dt.datetime, batch_size: int = TICK_BATCH) -> TickRes
 
 def _tick_batch(cal, rules: RuleSet, rows: list[_Row], *, now, result: TickResult) -> None:
     result.cases_checked += len(rows)
-    new_cards: list[tuple[_Row, Card]] = []
+    results = []
     schedule: list[tuple[int, dict]] = []
-    deemed: list[tuple[int, dt.datetime]] = []
     steps = _version_steps({r.version_id for r in rows if r.version_id and r.current_step})
     for row in rows:
         ev = evaluate_case(cal, rules, row, now=now, deemed=row.deemed, time_only=True,
                            version_steps=steps.get(row.version_id))
+        results.append((row, ev))
+        schedule.append((row.id, {"next_check_at": ev.next_check}))
+    rejudge(rules, results, now=now, result=result)
+    _write_schedule(schedule)
+
+
+def rejudge(rules: RuleSet, results: list[tuple[object, Evaluation]], *, now, result: TickResult | None = None) -> None:
+    """Act on evaluations of cases (rows with `id`, `department_id`, `case_no`, `handler_id`, `handler_name`,
+    `deemed_approved_at`): issue the cards not issued yet, withdraw automatically the open cards of a judged
+    rule that the facts no longer support (a late event, a deadline moved by a calendar change: see the
+    engine's docstring), and mark or unmark deemed approval. A constant number of queries per call."""
+    if not results:
+        return
+    valid: dict[int, set[tuple[int, str]]] = {}
+    judged: dict[int, set[int]] = {}
+    new_cards: list[tuple[object, Card]] = []
+    deemed: list[tuple[int, dt.datetime]] = []
+    watched = set()
+    for row, ev in results:
+        valid[row.id] = {(c.rule.id, c.key) for c in ev.cards}
+        judged[row.id] = ev.judged - ev.unsure
+        if judged[row.id]:
+            watched.add(row.id)
         for card in ev.cards:
             if card.issue:
                 new_cards.append((row, card))
             if card.rule.check == "deemed_approval" and row.deemed_approved_at is None:
                 deemed.append((row.id, card.crossed_at))
-        schedule.append((row.id, {"next_check_at": ev.next_check}))
+    stale, undeemed = [], []
+    if watched:
+        for wid, case_id, rule_id, key, status in _where_in(
+            Warning.objects.filter(status__in=OPEN_STATUSES), "case_id", list(watched)
+        ).values_list("id", "case_id", "rule_id", "deadline_key", "status"):
+            info = rules.by_id.get(rule_id)
+            if info is None or info.check not in STATE_CHECKS or not info.enabled:
+                continue
+            if rule_id in judged[case_id] and (rule_id, key) not in valid[case_id]:
+                stale.append((wid, status))
+                if info.check == "deemed_approval":
+                    undeemed.append(case_id)
+    if stale:
+        _auto_withdraw(stale, now=now)
+    if undeemed:
+        Case.objects.filter(id__in=undeemed).update(deemed_approved_at=None)
     _issue(new_cards, now=now, result=result)
-    result.deemed_approved += _mark_deemed(deemed)
-    _write_schedule(schedule)
+    n = _mark_deemed(deemed)
+    if result is not None:
+        result.deemed_approved += n
+
+
+def _auto_withdraw(stale: list[tuple[int, str]], *, now) -> None:
+    ids = [wid for wid, _s in stale]
+    Warning.objects.filter(id__in=ids).update(status=WarningStatus.WITHDRAWN, closed_at=now, updated_at=now)
+    WarningAction.objects.bulk_create([
+        WarningAction(warning_id=wid, kind=ActionKind.AUTO_WITHDRAW, by=None, at=now, from_status=status,
+                      to_status=WarningStatus.WITHDRAWN,
+                      text="办件状态或期限已更正（后到的办件事件或工作日历调整），此卡的依据已不成立，系统自动撤销。")
+        for wid, status in stale
+    ])
 
 
 def _write_schedule(schedule: list[tuple[int, dict]]) -> None:
@@ -308,94 +357,6 @@ def _resolve_handlers(rows) -> dict[int, int | None]:
                 for case_id in wanted.get(key, ()):
                     out[case_id] = out[case_id] or pk
     return out
-
-
-# ================================================================================= event-based rules
-def check_events_applied(*, applied: list, now: dt.datetime) -> None:
-    """The hook the cases ingest calls inside its transaction, once per batch: evaluate every rule for the
-    touched cases as their events now say, issue what is due and withdraw automatically the cards a late
-    or out-of-order event has made wrong (see engine's docstring). A constant number of queries per batch.
-    """
-    if not applied:
-        return
-    rules = rule_set()
-    if not rules.by_id:
-        return
-    cal = get_calendar()
-    cases = [c for c, _evs in applied]
-    version_ids = {c.version_id for c in cases if c.version_id}
-    deemed_versions = set(
-        ServiceItemVersion.objects.filter(id__in=version_ids, deemed_approval=True).values_list("id", flat=True)
-    ) if version_ids and rules.all_enabled("deemed_approval") else set()
-    need_steps = {c.version_id for c in cases if c.version_id and (c.steps or c.current_step)}
-    steps_by_version = _version_steps(need_steps) if need_steps and (
-        rules.all_enabled("step_order") or rules.all_enabled("step_overdue")) else {}
-    fees_by_version: dict[int, dict] = defaultdict(dict)
-    fee_versions = {c.version_id for c, evs in applied if c.version_id and any(e.type == "fee_charged" for e in evs)}
-    if fee_versions and rules.all_enabled("fee_irregular"):
-        for vid, name, amount, lo, hi in FeeRule.objects.filter(version_id__in=fee_versions).values_list(
-            "version_id", "name", "amount", "amount_min", "amount_max"
-        ):
-            fees_by_version[vid][name.strip()] = (amount, lo, hi)
-
-    valid: dict[int, set[tuple[int, str]]] = {}
-    judged: dict[int, set[int]] = {}
-    new_cards = []
-    deemed_pairs = []
-    for case, events in applied:
-        case.deemed = case.version_id in deemed_versions  # for _issue's row protocol
-        ev = evaluate_case(
-            cal, rules, case, now=now, deemed=case.version_id in deemed_versions, events=events,
-            version_steps=steps_by_version.get(case.version_id), fee_rules=fees_by_version.get(case.version_id, {})
-            if case.version_id else {},
-        )
-        valid[case.id] = {(c.rule.id, c.key) for c in ev.cards}
-        judged[case.id] = ev.judged - ev.unsure
-        for card in ev.cards:
-            if card.issue:
-                new_cards.append((case, card))
-            if card.rule.check == "deemed_approval" and case.deemed_approved_at is None:
-                deemed_pairs.append((case.id, card.crossed_at))
-
-    # Cards a late event made wrong: open, of a rule this evaluation judged, no longer deserved.
-    stale = []
-    open_cards = Warning.objects.filter(case_id__in=list(valid), status__in=OPEN_STATUSES).values_list(
-        "id", "case_id", "rule_id", "deadline_key", "status"
-    )
-    undeemed = []
-    for wid, case_id, rule_id, key, status in open_cards:
-        info = rules.by_id.get(rule_id)
-        if info is None or info.check not in STATE_CHECKS or not info.enabled:
-            continue
-        if rule_id in judged[case_id] and (rule_id, key) not in valid[case_id]:
-            stale.append((wid, status))
-            if info.check == "deemed_approval":
-                undeemed.append(case_id)
-    if stale:
-        _auto_withdraw(stale, now=now)
-    if undeemed:
-        Case.objects.filter(id__in=undeemed).update(deemed_approved_at=None)
-    _issue(new_cards, now=now)
-    _mark_deemed(deemed_pairs)
-
-
-def _auto_withdraw(stale: list[tuple[int, str]], *, now) -> None:
-    ids = [wid for wid, _s in stale]
-    Warning.objects.filter(id__in=ids).update(status=WarningStatus.WITHDRAWN, closed_at=now, updated_at=now)
-    WarningAction.objects.bulk_create([
-        WarningAction(warning_id=wid, kind=ActionKind.AUTO_WITHDRAW, by=None, at=now, from_status=status,
-                      to_status=WarningStatus.WITHDRAWN,
-                      text="后到的办件事件更正了办件状态，此卡的依据已不成立，系统自动撤销。")
-        for wid, status in stale
-    ])
-
-
-def next_check_for(state: dict, default, now: dt.datetime):
-    """The cases app's `next_check_provider`: the earliest moment one of our time thresholds may be crossed."""
-    try:
-        return next_check_from_state(get_calendar(), rule_set(), state, now)
-    except DomainError:
-        return default
 
 
 def warnings_for_cases(cases: list) -> dict[int, list[dict]]:
@@ -884,15 +845,41 @@ def _write_notifications(targets: list[tuple], *, kind: str, now) -> int:
         if rid not in contacts:
             continue
         email, phone = contacts[rid]
-        common = {"recipient_id": rid, "warning_id": wid, "order_id": oid, "kind": kind, "subject": subject[:200],
-                  "body": body, "created_at": now}
-        rows.append(Notification(channel=Channel.IN_APP, sent_at=now, **common))  # visible at once
+        subject = subject[:200]
+        rows.append((rid, wid, oid, kind, Channel.IN_APP, subject, body, now, now))  # in-app: visible at once
         if email:
-            rows.append(Notification(channel=Channel.EMAIL, **common))
+            rows.append((rid, wid, oid, kind, Channel.EMAIL, subject, body, now, None))
         if phone:
-            rows.append(Notification(channel=Channel.SMS, **common))
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+            rows.append((rid, wid, oid, kind, Channel.SMS, subject, body, now, None))
+    _insert_notifications(rows)
     return len(rows)
+
+
+_NOTIFICATION_COLUMNS = ("recipient_id", "warning_id", "order_id", "kind", "channel", "subject", "body", "created_at",
+                         "sent_at", "error", "attempts")
+
+
+def _insert_notifications(rows: list[tuple]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING (a notification exists once per card or order, recipient, channel and
+    kind): one statement of arrays on PostgreSQL, executemany on SQLite. The ORM's bulk_create built a model
+    instance per row, which in a batch of thousands of new cards cost more than the cards themselves."""
+    if not rows:
+        return
+    q = connection.ops.quote_name
+    table = q(Notification._meta.db_table)
+    cols = ", ".join(q(c) for c in _NOTIFICATION_COLUMNS)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            types = ("bigint", "bigint", "bigint", "text", "text", "text", "text", "timestamptz", "timestamptz")
+            arrays = [list(col) for col in zip(*rows, strict=True)]
+            unnest = ", ".join(f"%s::{t}[]" for t in types)
+            cur.execute(f"INSERT INTO {table} ({cols}) SELECT *, '', 0 FROM unnest({unnest}) ON CONFLICT DO NOTHING",
+                        arrays)
+            return
+        adapt = connection.ops.adapt_datetimefield_value
+        marks = ", ".join(["%s"] * len(_NOTIFICATION_COLUMNS))
+        cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT DO NOTHING",
+                        [r[:7] + (adapt(r[7]), adapt(r[8]), "", 0) for r in rows])
 
 
 def sms_backend():

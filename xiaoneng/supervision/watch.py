@@ -1,0 +1,63 @@
+"""Supervision as the cases app's `case_watcher` (cases/hooks.py): every rule judged once per case while an
+ingest batch is folded, on the state ingest just computed — no case or event is read back.
+
+`evaluate` runs before the batch's cases are written: it sets each row's `next_check_at` (so the tick
+schedule is written with the row, not in a second UPDATE) and keeps the evaluations; `commit` runs after
+the write, when rows have ids, and issues, withdraws and marks what the evaluations say (services.rejudge).
+Event-based cards name their event's id (`event:<id>`): only those events' ids are read back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from xiaoneng.catalog.models import FeeRule
+from xiaoneng.workdays.calendar import get_calendar
+
+from .engine import evaluate_case
+from .rulecache import rule_set
+from .services import rejudge
+
+
+class Watcher:
+    """The object registered with `hooks.case_watcher` (AppConfig.ready)."""
+
+    def evaluate(self, pairs: list, *, now):
+        rules = rule_set()
+        if not rules.by_id:
+            for row, _evs in pairs:
+                row.next_check_at = None
+            return None
+        cal = get_calendar()
+        fee_versions = {row.version.id for row, evs in pairs
+                        if row.version is not None and any(e.type == "fee_charged" for e in evs)}
+        fees: dict[int, dict] = defaultdict(dict)
+        if fee_versions and rules.all_enabled("fee_irregular"):
+            for vid, name, amount, lo, hi in FeeRule.objects.filter(version_id__in=fee_versions).values_list(
+                "version_id", "name", "amount", "amount_min", "amount_max"
+            ):
+                fees[vid][name.strip()] = (amount, lo, hi)
+        results = []
+        for row, events in pairs:
+            v = row.version
+            ev = evaluate_case(
+                cal, rules, row, now=now, deemed=bool(v is not None and v.deemed_approval), events=events,
+                version_steps=[(kind, name) for kind, name, _lv, _lu in v.steps] if v is not None else None,
+                fee_rules=fees.get(v.id, {}) if v is not None else {},
+            )
+            row.next_check_at = ev.next_check
+            results.append((row, ev))
+        return rules, results
+
+    def commit(self, token, *, now, fill_event_ids) -> None:
+        if token is None:
+            return
+        rules, results = token
+        # A case a concurrent batch inserted first has no id here: it was refolded and judged again.
+        results = [(row, ev) for row, ev in results if row.id is not None]
+        named = [c for _row, ev in results for c in ev.cards if c.event is not None]
+        if named:
+            fill_event_ids([c.event for c in named])
+            for c in named:
+                c.key = f"event:{c.event.pk}"
+        rejudge(rules, results, now=now)
