@@ -299,3 +299,21 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.file_name}"
+
+
+class ClockSync(models.Model):
+    """The calendar revision the clocks of running cases were last recomputed against (a single row).
+
+    The supervision tick compares it with the calendar's revision before each run — one primary-key read —
+    so a calendar change (a holiday added, a make-up day imported) recomputes every open clock at the next
+    tick, and an unchanged calendar costs nothing (no scan of a million running cases to find a stale one)."""
+
+    revision = models.IntegerField(default=0)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("办件计时同步")
+        verbose_name_plural = _("办件计时同步")
+
+    def __str__(self) -> str:
+        return f"clocks at calendar revision {self.revision}"

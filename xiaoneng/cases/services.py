@@ -23,7 +23,16 @@ from . import hooks
 from .clock import Facts, case_state, compute_clock, fast_clock, intervals_from_json  # noqa: F401
 from .events import EventInvalid, check_case_no
 from .ingest import WRITER_ROLES, IngestResult, case_events_ingest, load_versions, write_case_columns
-from .models import RUNNING_STATUSES, Case, CaseDocument, CaseStatus, Channel, DocumentSeries, EventType
+from .models import (
+    RUNNING_STATUSES,
+    Case,
+    CaseDocument,
+    CaseStatus,
+    Channel,
+    ClockSync,
+    DocumentSeries,
+    EventType,
+)
 
 __all__ = [
     "IngestResult", "case_events_ingest", "case_register", "case_accept", "case_request_supplement",
@@ -226,22 +235,22 @@ def case_recompute_deadlines(*, cases=None, now: dt.datetime, chunk: int = 20_00
                     updates.append((rec["id"], out))
                     changed += 1
             write_case_columns(updates, CLOCK_FIELDS)
-    if cases is None:
-        # Rows whose deadlines did not move were still checked against this calendar.
-        Case.objects.filter(status__in=RUNNING_STATUSES).exclude(calendar_revision=cal.revision).update(
-            calendar_revision=cal.revision
-        )
     return changed
 
 
 def case_clocks_sync(*, now: dt.datetime) -> int:
-    """Recompute clocks when the calendar changed since they were computed (cheap when it has not: one
-    indexed existence check). The supervision tick calls this before evaluating time-based rules."""
+    """Recompute every running clock when the calendar changed since the last sync (one primary-key read
+    when it has not: see ClockSync). The supervision tick calls this first, so deadlines follow a calendar
+    change within one tick and the same tick re-judges the cases whose deadlines moved. Returns the number
+    of cases whose deadlines changed."""
     rev = calendar_revision_get()
-    stale = Case.objects.filter(status__in=RUNNING_STATUSES).exclude(calendar_revision=rev)
-    if not stale.exists() and not Case.objects.filter(status__in=RUNNING_STATUSES).exclude(clock_error="").exists():
+    synced = ClockSync.objects.filter(pk=1).values_list("revision", flat=True).first()
+    if synced == rev:
         return 0
-    return case_recompute_deadlines(now=now)
+    changed = case_recompute_deadlines(now=now)
+    # Two ticks racing here both recompute (the result is the same); the marker only moves forward.
+    ClockSync.objects.update_or_create(pk=1, defaults={"revision": rev, "synced_at": now})
+    return changed
 
 
 def case_advance_next_check(*, cases=None, now: dt.datetime) -> int:

@@ -28,6 +28,7 @@ from xiaoneng.accounts.models import Department, Staff
 from xiaoneng.accounts.selectors import scope_to_staff
 from xiaoneng.cases.ingest import _where_in, write_case_columns
 from xiaoneng.cases.models import Case
+from xiaoneng.cases.services import case_clocks_sync
 from xiaoneng.catalog.models import ServiceItem, WorkflowStep
 from xiaoneng.core.errors import DomainError, NotFound, NotPermitted
 from xiaoneng.workdays.calendar import get_calendar
@@ -86,6 +87,7 @@ class TickResult:
 
     now: dt.datetime
     cases_checked: int = 0
+    clocks_recomputed: int = 0
     issued: dict[str, int] = field(default_factory=lambda: {"reminder": 0, "yellow": 0, "red": 0})
     pending_confirmation: int = 0
     deemed_approved: int = 0
@@ -100,7 +102,9 @@ class TickResult:
 
     def summary(self) -> str:
         return (
-            f"监察时点 {self.now.isoformat()}：检查办件 {self.cases_checked} 件；新发预警提醒 {self.issued['reminder']} 张、"
+            f"监察时点 {self.now.isoformat()}："
+            f"{f'工作日历已变更，{self.clocks_recomputed} 件办件期限重算；' if self.clocks_recomputed else ''}"
+            f"检查办件 {self.cases_checked} 件；新发预警提醒 {self.issued['reminder']} 张、"
             f"黄牌 {self.issued['yellow']} 张、红牌 {self.issued['red']} 张，待确认 {self.pending_confirmation} 张；"
             f"超时默许 {self.deemed_approved} 件；督办逾期升级 {self.orders_escalated} 件；"
             f"生成通知 {self.notifications_created} 条，发送 {self.notifications_sent} 条"
@@ -121,6 +125,9 @@ def supervise_tick(*, now: dt.datetime, batch_size: int = TICK_BATCH) -> TickRes
     if now.tzinfo is None:
         raise DomainError("监察时点必须带时区。", field="now")
     result = TickResult(now=now)
+    # A calendar change first moves the deadlines of running cases (and marks those that moved as due now),
+    # so this very tick re-judges them.
+    result.clocks_recomputed = case_clocks_sync(now=now)
     rules = rule_set(fresh=True)
     cal = get_calendar()
     skip_locked = connection.features.has_select_for_update_skip_locked

@@ -8,8 +8,10 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from xiaoneng.cases.models import Case
+from xiaoneng.cases.services import case_clocks_sync
 from xiaoneng.supervision.models import Rule, Warning, WarningStatus
 from xiaoneng.supervision.services import supervise_tick
 
@@ -165,16 +167,21 @@ def test_disabled_rule_issues_nothing(accepted_case):
     assert cards(c) == []
 
 
-def test_tick_query_count_is_constant(accepted_case, django_assert_max_num_queries, staff):
+def test_tick_query_count_is_constant(accepted_case, staff):
     for i in range(3):
         accepted_case(f"S{i}")
-    with django_assert_max_num_queries(20):
+    # The clocks were never synced to the calendar in this fresh database: a first tick would recompute them
+    # all (a calendar change, tested below); measure ticks on an unchanged calendar.
+    case_clocks_sync(now=at("2026-11-03 08:00"))
+    with CaptureQueriesContext(connection) as q_small:
         small = supervise_tick(now=at("2026-11-03 09:00"))
     for i in range(30):
         accepted_case(f"L{i}")
-    with django_assert_max_num_queries(20):
+    with CaptureQueriesContext(connection) as q_large:
         large = supervise_tick(now=at("2026-11-03 09:00"))
     assert small.cases_checked == 3 and large.cases_checked == 30 and large.cards_issued == 60
+    # The same statements for 3 cases as for 30 (set-based), and a small constant number of them.
+    assert len(q_small.captured_queries) == len(q_large.captured_queries) <= 22
 
 
 @pytest.mark.django_db(transaction=True)
@@ -202,3 +209,30 @@ def test_two_ticks_at_once_issue_each_card_once(accepted_case):
     assert not errors
     assert Warning.objects.count() == 80
     assert sum(r.cards_issued for r in results) == 80
+
+
+def test_calendar_change_moves_deadlines_and_the_cards_follow_in_the_same_tick(accepted_case, staff):
+    import datetime as dt
+
+    from xiaoneng.supervision.models import ActionKind, WarningAction
+    from xiaoneng.workdays.services import calendar_day_set
+
+    c = accepted_case(when="2026-09-28 09:00")  # committed deadline Saturday 10/10 (make-up day) 17:30
+    supervise_tick(now=at("2026-10-12 17:31"))  # the reminder's moment passed unwatched: only the yellow card
+    assert cards(c) == [("committed-yellow", "yellow", "issued")]
+    # The county declares Friday 10/9 a holiday: the fifth working day is now Monday 10/12, so the case was not
+    # more than one working day late after all.
+    calendar_day_set(date=dt.date(2026, 10, 9), kind="holiday", name="临时放假", by=staff["admin"],
+                     now=at("2026-10-12 17:35"))
+    r = supervise_tick(now=at("2026-10-12 17:40"))
+    c.refresh_from_db()
+    assert r.clocks_recomputed == 1 and c.committed_deadline == at("2026-10-12 17:30")
+    assert cards(c) == [("committed-yellow", "yellow", "withdrawn")]
+    assert WarningAction.objects.filter(warning__case=c, kind=ActionKind.AUTO_WITHDRAW).count() == 1
+    # The yellow threshold of the new deadline (10/13 17:30) is ahead: scheduled, and issued once crossed.
+    assert c.next_check_at == at("2026-10-13 17:30") + timedelta(microseconds=1)
+    supervise_tick(now=at("2026-10-13 17:31"))
+    assert cards(c)[-1] == ("committed-yellow", "yellow", "issued")
+    assert Warning.objects.get(case=c, rule__code="committed-yellow", status="issued").crossed_at == at("2026-10-13 17:30")
+    # An unchanged calendar recomputes nothing.
+    assert supervise_tick(now=at("2026-10-13 17:32")).clocks_recomputed == 0
