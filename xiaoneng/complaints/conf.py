@@ -18,9 +18,8 @@ DEFAULTS = {
     "REPLY_LIMIT_WD": 3,  # the reply goes out within 3 wd of the department's result
     "FOLLOW_UP_DAYS": 7,  # no rating within 7 d counts as no rating
     "MAX_EXTENSION_WD": 10,  # one extension at most this long
-    "REMINDER_WD": 2,  # reminder 2 wd before due
-    "YELLOW_WD": 1,  # yellow when more than 1 wd over
-    "RED_WD": 2,  # red when more than 2 wd over
+    # Reminder / yellow / red on these clocks are supervision rules (complaint-reminder, -yellow, -red),
+    # edited on the rule pages, not here.
     "DUPLICATE_DAYS": 30,  # same complainant + department + similar text within 30 d → possible duplicate
     "DUPLICATE_SIMILARITY": 0.6,
     "RATE_PER_IP": "5/h",  # submissions per IP address

@@ -4,7 +4,7 @@
 complaints over [start, end), across channels and categories with realistic Chinese text, and plays each one
 forward as far as `now` allows: acceptance (some refused, transferred, withdrawn), dispatch with a limit,
 result, reply approved by the office, and the complainant's rating; a few reopen. Clocks come from the
-platform calendar and the warning flags from the same evaluation the tick uses, so the inbox, the overdue
+platform calendar; the warning flags and cards come from the supervision tick run after it, so the inbox, the overdue
 list and the figures look like a real office's. Deterministic for a given `rng` seed.
 """
 
@@ -29,7 +29,6 @@ from .models import (
     Complaint,
     ComplaintCategory,
     Dispatch,
-    FlagRecord,
     IdentityMode,
     Litigation,
     Outcome,
@@ -177,11 +176,6 @@ def seed_complaints(*, departments, staff, rng: random.Random, count: int, start
         for o in objs:
             o.complaint_id = o.complaint.pk
         model.objects.bulk_create(objs, batch_size=2000)
-    flags = []
-    for c in complaints:
-        for stage, level, due in getattr(c, "_pending_flags", []):
-            flags.append(FlagRecord(complaint=c, stage=stage, level=level, due_at=due, raised_at=now))
-    FlagRecord.objects.bulk_create(flags, batch_size=2000, ignore_conflicts=True)
     return complaints
 
 

@@ -497,26 +497,6 @@ class TimelineEntry(models.Model):
         return f"{self.complaint_id}:{self.kind}@{self.at:%Y-%m-%d %H:%M}"
 
 
-class FlagRecord(models.Model):
-    """A warning a complaint's clock reached (reminder / yellow / red) on one stage and due date: the
-    history the supervision engine will take over (see services.complaints_tick)."""
-
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="flags")
-    stage = models.CharField(max_length=8, choices=Stage.choices)
-    level = models.CharField(max_length=8, choices=Flag.choices)
-    due_at = models.DateTimeField()
-    raised_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["raised_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["complaint", "stage", "level", "due_at"], name="complaints_flag_uniq"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.complaint_id}:{self.stage}:{self.level}"
-
-
 class BlockEntry(models.Model):
     """A blocked submitter (spam, abuse): an IP address, or a contact by its keyed hash. Managed by the
     supervision office; an entry may expire."""

@@ -5,7 +5,9 @@ notice to the complainant where the rules require one) and re-evaluates the comp
 The clocks (working days from the platform calendar, configurable in conf.py):
 acceptance decision within ACCEPT_LIMIT_WD of receipt; handling within the dispatch limit (HANDLING_LIMIT_WD,
 URGENT_LIMIT_WD) from dispatch, stopped while paused, moved by approved extensions; reply within
-REPLY_LIMIT_WD of the department's result. `complaints_tick` raises reminder / yellow / red on them.
+REPLY_LIMIT_WD of the department's result. The supervision engine watches them (its rules raise reminder /
+yellow / red cards, supervision/complaint_watch.py) and calls `complaints_clock_checked` and
+`complaints_follow_up_expire` from its tick.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from xiaoneng.accounts.models import Department, Staff
 from xiaoneng.core.errors import DomainError, NotPermitted
 from xiaoneng.workdays.calendar import get_calendar
 
+from . import hooks
 from .conf import cfg, rate
 from .intake import Intake
 from .models import (
@@ -38,7 +41,6 @@ from .models import (
     Dispatch,
     Extension,
     Flag,
-    FlagRecord,
     IdentityAccess,
     IdentityMode,
     Note,
@@ -169,17 +171,6 @@ def _text(value: str, field: str, label: str, *, min_len: int = 2, max_len: int 
 
 
 # ----------------------------------------------------------------------------------------------- clocks
-def _thresholds(due: dt.datetime) -> list[tuple[str, dt.datetime]]:
-    cal = get_calendar()
-    local = due.astimezone(cal.tz)
-    reminder_day = cal.add_working_days(local.date(), -cfg("REMINDER_WD")).date
-    return [
-        (Flag.REMINDER, cal.close_of(reminder_day)),
-        (Flag.YELLOW, cal.deadline(due, cfg("YELLOW_WD"), "wd").at),
-        (Flag.RED, cal.deadline(due, cfg("RED_WD"), "wd").at),
-    ]
-
-
 def _stage_of(c: Complaint) -> tuple[str, dt.datetime | None]:
     if c.status == Status.RECEIVED:
         return Stage.ACCEPT, c.acceptance_due_at
@@ -191,7 +182,10 @@ def _stage_of(c: Complaint) -> tuple[str, dt.datetime | None]:
 
 
 def _evaluate(c: Complaint, now: dt.datetime) -> None:
-    """Set the complaint's current clock, its flag and the next moment the tick must look at it (no save)."""
+    """Set the complaint's current clock (stage and due date), reset its flag when the clock changed, and
+    the next moment the supervision tick must look at it (no save). The thresholds are the supervision
+    engine's rules, so the moment comes from its provider (hooks.next_check_provider); the flag and the
+    cards are raised by that tick (supervision/complaint_watch.py)."""
     stage, due = _stage_of(c)
     if stage != c.due_stage or due != c.due_at:
         c.flag = Flag.NONE  # a new clock (or a moved due date) starts clean
@@ -206,28 +200,57 @@ def _evaluate(c: Complaint, now: dt.datetime) -> None:
         c.is_open, c.next_check_at = c.status in OPEN_STATUSES, None
         return
     c.is_open = True
-    order = [Flag.NONE, Flag.REMINDER, Flag.YELLOW, Flag.RED]
-    next_at = None
-    for level, at in _thresholds(due):
-        crossed = now >= at if level == Flag.REMINDER else now > at
-        if crossed:
-            if order.index(level) > order.index(c.flag or Flag.NONE):
-                c.flag = level
-                c._pending_flags = [*getattr(c, "_pending_flags", []), (stage, level, due)]
-        elif next_at is None:
-            next_at = at if level == Flag.REMINDER else at + dt.timedelta(microseconds=1)
-    c.next_check_at = next_at
+    c.next_check_at = hooks.next_check(c, now)
 
 
 def _save(c: Complaint, now: dt.datetime) -> Complaint:
     _evaluate(c, now)
     c.updated_at = now
     c.save()
-    for stage, level, due in getattr(c, "_pending_flags", []):
-        FlagRecord.objects.get_or_create(complaint=c, stage=stage, level=level, due_at=due,
-                                         defaults={"raised_at": now})
-    c._pending_flags = []
     return c
+
+
+def complaints_clock_checked(*, checks: list[tuple[int, str, str, dt.datetime | None]], now: dt.datetime) -> int:
+    """Write back what the supervision tick found on complaint clocks: for each (complaint id, flag before,
+    flag now, next check) the flag and the next check; a raised flag is also an internal timeline entry.
+    Called inside the tick's transaction, on rows it has locked. Returns how many flags were raised."""
+    order = {Flag.NONE: 0, Flag.REMINDER: 1, Flag.YELLOW: 2, Flag.RED: 3}
+    raised = []
+    for pk, before, flag, next_at in checks:
+        Complaint.objects.filter(pk=pk).update(flag=flag, next_check_at=next_at)
+        if order.get(flag, 0) > order.get(before or Flag.NONE, 0):
+            raised.append((pk, flag))
+    if raised:
+        info = dict(Complaint.objects.filter(pk__in=[pk for pk, _f in raised]).values_list("pk", "due_stage"))
+        dues = dict(Complaint.objects.filter(pk__in=[pk for pk, _f in raised]).values_list("pk", "due_at"))
+        TimelineEntry.objects.bulk_create([
+            TimelineEntry(complaint_id=pk, kind=TimelineEntry.Kind.FLAG, at=now, actor_label="系统",
+                          detail=f"{Stage(info[pk]).label if info.get(pk) else ''}{Flag(flag).label}"
+                                 f"（期限 {_day(dues[pk]) if dues.get(pk) else '—'}）")
+            for pk, flag in raised
+        ])
+    return len(raised)
+
+
+@transaction.atomic
+def complaints_follow_up_expire(*, ids: list[int], now: dt.datetime) -> int:
+    """Close the replied complaints among `ids` whose follow-up period has run out without a rating: the
+    complaint closes with rating "none" (未评价). The supervision tick calls this for the complaints it
+    selected; it is safe to call twice (only REPLIED complaints past their follow-up date change)."""
+    n = 0
+    qs = Complaint.objects.select_for_update().filter(pk__in=ids, status=Status.REPLIED, follow_up_due_at__lte=now)
+    for c in qs:
+        c.status, c.rating, c.closed_at, c.follow_up_token_hash = Status.CLOSED, Rating.NONE, now, ""
+        _log(c, TimelineEntry.Kind.FOLLOW_UP_EXPIRED, now=now, label="系统",
+             public_text="回访期满未收到评价，本投诉按未评价办结。")
+        _save(c, now)
+        n += 1
+    return n
+
+
+def rate_counters_prune(*, now: dt.datetime) -> int:
+    """Delete rate-limit counters older than two days (they only matter within their window)."""
+    return RateCounter.objects.filter(window_start__lt=now - dt.timedelta(days=2)).delete()[0]
 
 
 # ----------------------------------------------------------------------------------------------- intake
@@ -940,46 +963,6 @@ def duplicates_for(complaint: Complaint, *, limit: int = 10) -> list[tuple[Compl
             out.append((other, round(ratio, 2)))
     out.sort(key=lambda p: -p[1])
     return out[:limit]
-
-
-# ----------------------------------------------------------------------------------------------- tick
-def complaints_tick(*, now: dt.datetime, batch: int = 1000) -> dict[str, int]:
-    """Raise reminder / yellow / red flags on complaint clocks and close follow-ups nobody answered.
-
-    Reads `is_open AND next_check_at <= now` (one index), locks the rows (SKIP LOCKED on PostgreSQL, so
-    several workers never handle the same complaint twice), re-evaluates each and records FlagRecords.
-    The supervision engine will take this over: it needs `due_stage`, `due_at`, `next_check_at` and the
-    thresholds in `_thresholds` (DOMAIN.md §4, complaints)."""
-    from django.db import connection
-
-    counts = {"checked": 0, "flagged": 0, "follow_up_expired": 0}
-    for _round in range(10_000):  # bounded: a row whose next check stayed in the past cannot spin forever
-        with transaction.atomic():
-            qs = Complaint.objects.filter(is_open=True, next_check_at__lte=now).order_by("next_check_at")
-            if connection.features.has_select_for_update_skip_locked:
-                qs = qs.select_for_update(skip_locked=True)
-            rows = list(qs[:batch])
-            if not rows:
-                break
-            for c in rows:
-                counts["checked"] += 1
-                if c.status == Status.REPLIED and c.follow_up_due_at and now >= c.follow_up_due_at:
-                    c.status, c.rating, c.closed_at, c.follow_up_token_hash = Status.CLOSED, Rating.NONE, now, ""
-                    _log(c, TimelineEntry.Kind.FOLLOW_UP_EXPIRED, now=now, label="系统",
-                         public_text="回访期满未收到评价，本投诉按未评价办结。")
-                    counts["follow_up_expired"] += 1
-                    _save(c, now)
-                    continue
-                before = c.flag
-                _save(c, now)
-                if c.flag != before and c.flag:
-                    counts["flagged"] += 1
-                    _log(c, TimelineEntry.Kind.FLAG, now=now, label="系统",
-                         detail=f"{Stage(c.due_stage).label}{Flag(c.flag).label}（期限 {_day(c.due_at)}）")
-        if len(rows) < batch:
-            break
-    RateCounter.objects.filter(window_start__lt=now - dt.timedelta(days=2)).delete()
-    return counts
 
 
 def identity_mode_label(mode: str) -> str:

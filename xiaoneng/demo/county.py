@@ -172,15 +172,18 @@ def step_supervision(ctx: DemoContext) -> None:
 
 
 def step_complaints(ctx: DemoContext) -> None:
-    """Twelve months of complaints from every channel, handled, replied and rated."""
+    """Twelve months of complaints from every channel, handled, replied and rated; then a supervision tick
+    raises the cards on the complaint clocks still running (cases were ticked already: nothing due there)."""
     import datetime as dt
 
     from xiaoneng.complaints.demo import seed_complaints
+    from xiaoneng.supervision.services import supervise_tick
 
     count = {"small": 150, "county": 3000, "province": 3000}[ctx.scale]
     made = seed_complaints(departments=ctx.departments, staff=ctx.staff, rng=ctx.rng, count=count,
                            start=ctx.now - dt.timedelta(days=365), end=ctx.now, now=ctx.now)
     ctx.counts["complaints"] = len(made)
+    supervise_tick(now=ctx.now)
 
 
 STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [

@@ -26,7 +26,9 @@ StatusLit = Literal[
 
 class WarningOut(Schema):
     id: int
-    case_no: str
+    subject: Literal["case", "complaint"] = Field(description="卡所针对的对象：办件或投诉")
+    case_no: str | None = Field(description="办件编号（投诉卡为空）")
+    complaint_no: str | None = Field(description="投诉编号（办件卡为空）；不含投诉人任何身份信息")
     rule: str
     rule_name: str
     level: LevelLit
@@ -67,7 +69,7 @@ class WarningQuery(Schema):
     rule: str | None = Field(None, max_length=64, description="规则编码")
     issued_from: dt.date | None = Field(None, description="发牌日期起（含）")
     issued_to: dt.date | None = Field(None, description="发牌日期止（含）")
-    case_no: str | None = Field(None, max_length=64)
+    case_no: str | None = Field(None, max_length=64, description="办件编号或投诉编号（前缀）")
     # Bounded so that a client's typo is a 422 naming the field, not a database overflow.
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=10_000_000)
@@ -75,7 +77,9 @@ class WarningQuery(Schema):
 
 def _out(w: Warning) -> dict:
     return {
-        "id": w.pk, "case_no": w.case.case_no, "rule": w.rule.code, "rule_name": w.rule.name, "level": w.level,
+        "id": w.pk, "subject": "case" if w.case_id else "complaint",
+        "case_no": w.case.case_no if w.case_id else None,
+        "complaint_no": w.complaint.number if w.complaint_id else None, "rule": w.rule.code, "rule_name": w.rule.name, "level": w.level,
         "status": w.status, "department": w.department.code, "department_name": w.department.name,
         "deadline_key": w.deadline_key, "detail": w.detail, "crossed_at": w.crossed_at, "issued_at": w.issued_at,
         "handler": w.handler.display_name if w.handler_id else None,

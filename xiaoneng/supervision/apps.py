@@ -28,3 +28,10 @@ class SupervisionConfig(AppConfig):
         if not any(isinstance(w, Watcher) for w in hooks._watchers):
             hooks.case_watcher(Watcher())
         hooks.case_warnings_provider(services.warnings_for_cases)
+
+        # complaints never imports supervision either: our rules decide when its clocks are next looked at.
+        from xiaoneng.complaints import hooks as complaint_hooks
+
+        from . import complaint_watch
+
+        complaint_hooks.next_check_provider(complaint_watch.provider)

@@ -38,6 +38,18 @@ DEFAULT_RULES: list[dict] = [
     {"code": "off-book", "check_code": "off_book", "kind": "event", "level": "red",
      "thresholds": {}, "mode": "automatic", "name": "体外循环",
      "description": "办件办结但从未登记接件（体外循环）。"},
+    # Complaint clocks (DOMAIN.md §4: reminder 2 wd before due, yellow 1 wd over, red 2 wd over), on the
+    # acceptance decision, the handling by the dispatched department and the reply to the complainant.
+    {"code": "complaint-reminder", "check_code": "complaint_reminder", "kind": "time", "level": "reminder",
+     "thresholds": {"before_wd": 2}, "mode": "automatic", "name": "投诉期限到期前预警",
+     "description": "投诉的受理、办理或答复期限到期前 2 个工作日（办公时间结束时）尚未完成，向效能办承办监察员"
+                    "（办理环节同时向主办单位负责人）发出预警提醒。"},
+    {"code": "complaint-yellow", "check_code": "complaint_overdue", "kind": "time", "level": "yellow",
+     "thresholds": {"over_wd": 1}, "mode": "automatic", "name": "投诉超期黄牌",
+     "description": "投诉的受理、办理或答复超过期限 1 个工作日以上仍未完成，亮黄牌。中止期间不计入期限。"},
+    {"code": "complaint-red", "check_code": "complaint_overdue_long", "kind": "time", "level": "red",
+     "thresholds": {"over_wd": 2}, "mode": "automatic", "name": "投诉超期红牌",
+     "description": "投诉的受理、办理或答复超过期限 2 个工作日以上仍未完成，亮红牌。"},
 ]
 
 # Which thresholds each check understands, with bounds (working days), for the edit form and the service.
@@ -53,6 +65,9 @@ THRESHOLD_FIELDS: dict[str, list[tuple[str, str, int, int]]] = {
     "fee_irregular": [],
     "step_order": [],
     "off_book": [],
+    "complaint_reminder": [("before_wd", "到期前工作日数", 0, 30)],
+    "complaint_overdue": [("over_wd", "超期工作日数（超过即发牌）", 0, 60)],
+    "complaint_overdue_long": [("over_wd", "超期工作日数（超过即发牌）", 0, 60)],
 }
 
 

@@ -58,12 +58,18 @@ class Check(models.TextChoices):
     FEE_IRREGULAR = "fee_irregular", _("乱收费")
     STEP_ORDER = "step_order", _("环节缺失或顺序颠倒")
     OFF_BOOK = "off_book", _("体外循环")
+    # Complaint clocks (DOMAIN.md §4, complaints): acceptance, handling and reply, judged by complaint_watch.
+    COMPLAINT_REMINDER = "complaint_reminder", _("投诉期限到期前提醒")
+    COMPLAINT_OVERDUE = "complaint_overdue", _("投诉超期")
+    COMPLAINT_OVERDUE_LONG = "complaint_overdue_long", _("投诉严重超期")
 
 
 TIME_CHECKS = frozenset({
     Check.COMMITTED_REMINDER, Check.COMMITTED_OVERDUE, Check.STATUTORY_OVERDUE, Check.STEP_OVERDUE,
     Check.DELIVERY_LATE, Check.DEEMED_APPROVAL,
 })
+# Checks whose subjects are complaints, not cases (time-based; see complaint_watch.py).
+COMPLAINT_CHECKS = frozenset({Check.COMPLAINT_REMINDER, Check.COMPLAINT_OVERDUE, Check.COMPLAINT_OVERDUE_LONG})
 
 
 class Rule(models.Model):
@@ -165,16 +171,24 @@ FINAL_STATUSES = (WarningStatus.CONFIRMED, WarningStatus.WITHDRAWN)
 
 
 class Warning(models.Model):  # the glossary's name for a card (shadows the builtin only in this module)
-    """A card (预警 / 黄牌 / 红牌) raised by a rule on a case.
+    """A card (预警 / 黄牌 / 红牌) raised by a rule on a case or on a complaint's clock (exactly one of the two).
 
     `deadline_key` names the threshold instance the card is about: the ISO datetime of the deadline for
     time-based rules (a moved deadline is a new instance), the event id or a count for event-based rules.
     (case, rule, deadline_key) is unique: inserts use ON CONFLICT DO NOTHING, so concurrent ticks and
     re-applied events can never issue a card twice. `crossed_at` is when the threshold was crossed (or the
     event occurred); `issued_at` when the platform raised the card.
+
+    Complaint cards: (complaint, rule, deadline_key) is unique the same way, the key being
+    "<stage>@<due instant>" (a moved due date is a new instance). Their department is the lead department
+    of the dispatch for the handling stage, and the supervision office for acceptance, reply and a handling
+    clock not yet dispatched (the office is the one late then); see complaint_watch.py.
     """
 
-    case = models.ForeignKey("cases.Case", verbose_name=_("办件"), on_delete=models.CASCADE, related_name="warnings")
+    case = models.ForeignKey("cases.Case", verbose_name=_("办件"), null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="warnings")
+    complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("投诉"), null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="warnings")
     rule = models.ForeignKey(Rule, verbose_name=_("规则"), on_delete=models.PROTECT, related_name="warnings")
     level = models.CharField(_("等级"), max_length=8, choices=Level.choices)
     deadline_key = models.CharField(_("期限/事件标识"), max_length=80)
@@ -199,6 +213,12 @@ class Warning(models.Model):  # the glossary's name for a card (shadows the buil
         verbose_name_plural = _("预警纠错卡")
         constraints = [
             models.UniqueConstraint(fields=["case", "rule", "deadline_key"], name="supervision_warning_once"),
+            models.UniqueConstraint(fields=["complaint", "rule", "deadline_key"],
+                                    name="supervision_warning_complaint_once"),
+            models.CheckConstraint(
+                condition=Q(case__isnull=False, complaint__isnull=True) | Q(case__isnull=True, complaint__isnull=False),
+                name="supervision_warning_one_subject",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "issued_at"], name="supervision_warning_status"),
@@ -210,11 +230,17 @@ class Warning(models.Model):  # the glossary's name for a card (shadows the buil
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()} {self.rule_id}/{self.case_id}"
+        return f"{self.get_level_display()} {self.rule_id}/{self.case_id or 'ts' + str(self.complaint_id)}"
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def subject_no(self) -> str:
+        """The case number, or the complaint number for a complaint card (never anything about the
+        complainant: departments see these cards)."""
+        return self.case.case_no if self.case_id else self.complaint.number
 
 
 class ActionKind(models.TextChoices):

@@ -45,7 +45,7 @@ class WarningFilters:
 
 
 def _warnings() -> QuerySet[Warning]:
-    return Warning.objects.select_related("rule", "case", "department", "handler")
+    return Warning.objects.select_related("rule", "case", "complaint", "department", "handler")
 
 
 def _filter(qs: QuerySet[Warning], f: WarningFilters) -> QuerySet[Warning]:
@@ -65,8 +65,9 @@ def _filter(qs: QuerySet[Warning], f: WarningFilters) -> QuerySet[Warning]:
         qs = qs.filter(issued_at__gte=dt.datetime.combine(f.issued_from, dt.time(0), tzinfo=tz))
     if f.issued_to:
         qs = qs.filter(issued_at__lt=dt.datetime.combine(f.issued_to + dt.timedelta(days=1), dt.time(0), tzinfo=tz))
-    if f.case_no:
-        qs = qs.filter(case__case_no__startswith=f.case_no.strip()[:64])
+    if f.case_no:  # a case number, or a complaint number (TS…) for complaint cards
+        no = f.case_no.strip()[:64]
+        qs = qs.filter(Q(case__case_no__startswith=no) | Q(complaint__number__startswith=no))
     return qs
 
 
@@ -127,9 +128,9 @@ def monitor_data(staff: Staff, *, now: dt.datetime, filters: WarningFilters | No
     tz = get_calendar().tz
     midnight = dt.datetime.combine(now.astimezone(tz).date(), dt.time(0), tzinfo=tz)
     today = list(base.filter(issued_at__gte=midnight, issued_at__lte=now).select_related(
-        "rule", "case", "department").order_by("-issued_at", "-id")[:20])
+        "rule", "case", "complaint", "department").order_by("-issued_at", "-id")[:20])
     today_count = base.filter(issued_at__gte=midnight, issued_at__lte=now).count()
-    oldest = list(base.filter(status__in=TO_ANSWER).select_related("rule", "case", "department").order_by(
+    oldest = list(base.filter(status__in=TO_ANSWER).select_related("rule", "case", "complaint", "department").order_by(
         "issued_at", "id")[:10])
     pending = base.filter(status=WarningStatus.PENDING_CONFIRMATION).count()
     appeals = base.filter(status=WarningStatus.APPEALED).count()

@@ -33,9 +33,11 @@ from xiaoneng.catalog.models import ServiceItem, WorkflowStep
 from xiaoneng.core.errors import DomainError, NotFound, NotPermitted
 from xiaoneng.workdays.calendar import get_calendar
 
+from . import complaint_watch
 from .defaults import THRESHOLD_FIELDS
 from .engine import LEVEL_UP, STATE_CHECKS, Card, Evaluation, RuleSet, evaluate_case
 from .models import (
+    COMPLAINT_CHECKS,
     OPEN_STATUSES,
     ActionKind,
     Channel,
@@ -95,6 +97,8 @@ class TickResult:
     notifications_created: int = 0
     notifications_sent: int = 0
     in_office_hours: bool = False
+    complaints_checked: int = 0
+    follow_ups_expired: int = 0
 
     @property
     def cards_issued(self) -> int:
@@ -106,7 +110,8 @@ class TickResult:
             f"{f'工作日历已变更，{self.clocks_recomputed} 件办件期限重算；' if self.clocks_recomputed else ''}"
             f"检查办件 {self.cases_checked} 件；新发预警提醒 {self.issued['reminder']} 张、"
             f"黄牌 {self.issued['yellow']} 张、红牌 {self.issued['red']} 张，待确认 {self.pending_confirmation} 张；"
-            f"超时默许 {self.deemed_approved} 件；督办逾期升级 {self.orders_escalated} 件；"
+            f"超时默许 {self.deemed_approved} 件；检查投诉 {self.complaints_checked} 件，回访期满办结 {self.follow_ups_expired} 件；"
+            f"督办逾期升级 {self.orders_escalated} 件；"
             f"生成通知 {self.notifications_created} 条，发送 {self.notifications_sent} 条"
             f"{'' if self.in_office_hours else '（非办公时间，邮件和短信待办公时间发送）'}。"
         )
@@ -148,6 +153,7 @@ def supervise_tick(*, now: dt.datetime, batch_size: int = TICK_BATCH) -> TickRes
             _tick_batch(cal, rules, fresh, now=now, result=result)
         if len(rows) < batch_size:
             break
+    complaint_watch.watch(cal, rules, now=now, result=result)
     with transaction.atomic():
         result.orders_escalated = _escalate_late_orders(now=now, result=result)
     result.in_office_hours = in_office_hours(now)
@@ -474,7 +480,9 @@ def rule_update(*, rule: Rule, data: dict, by: Staff, now: dt.datetime, note: st
     rule.save()
     RuleChange.objects.create(rule=rule, changed_by=by, changed_at=now, before=before, after=after,
                               note=(note or "").strip()[:200])
-    if rule.kind == RuleKind.TIME:
+    if rule.check_code in COMPLAINT_CHECKS:
+        complaint_watch.reschedule(now)
+    elif rule.kind == RuleKind.TIME:
         _reschedule_for(rule, now)
         if old_scope != (rule.scope, rule.scope_department, rule.scope_item):
             old = Rule(scope=old_scope[0], scope_department=old_scope[1], scope_item=old_scope[2])
@@ -492,7 +500,7 @@ def _card_for(by: Staff, warning: Warning | int) -> Warning:
     pk = warning.pk if isinstance(warning, Warning) else warning
     qs = scope_to_staff(Warning.objects.select_for_update(of=("self",)) if connection.features.has_select_for_update
                         else Warning.objects.all(), by)
-    w = qs.select_related("rule", "case", "department").filter(pk=pk).first()
+    w = qs.select_related("rule", "case", "complaint", "department").filter(pk=pk).first()
     if w is None:
         raise NotFound("预警纠错卡不存在或不在您的权限范围内。")
     return w
@@ -565,6 +573,9 @@ def warning_confirm(*, warning: Warning | int, by: Staff, now: dt.datetime, text
         w.save(update_fields=["issued_at"])
         _transition(w, kind=ActionKind.CONFIRM_ISSUE, to=WarningStatus.ISSUED, by=by, now=now,
                     text=_text(text, "意见", required=False))
+        if w.complaint_id:
+            complaint_watch.notify_card(w, kind=NotificationKind.WARNING_ISSUED, now=now, text=w.detail)
+            return w
         _notify_cards([(w.pk, w.department_id, w.handler_id, w.level, w.rule.name, w.case.case_no, w.detail)],
                       kind=NotificationKind.WARNING_ISSUED, now=now)
         return w
@@ -600,6 +611,9 @@ def warning_escalate(*, warning: Warning | int, by: Staff | None, now: dt.dateti
 def _escalate(w: Warning, *, by, now, text: str) -> None:
     w.level = LEVEL_UP[w.level]
     _transition(w, kind=ActionKind.ESCALATE, to=WarningStatus.ESCALATED, by=by, now=now, text=text)
+    if w.complaint_id:
+        complaint_watch.notify_card(w, kind=NotificationKind.WARNING_ESCALATED, now=now, text=text)
+        return
     _notify_cards([(w.pk, w.department_id, w.handler_id, w.level, w.rule.name, w.case.case_no, text)],
                   kind=NotificationKind.WARNING_ESCALATED, now=now)
 
@@ -699,6 +713,8 @@ def supervision_order_issue(
         w = _card_for(by, warning)
         if w.status == WarningStatus.WITHDRAWN:
             raise DomainError("已撤销的卡不能督办。", field="warning")
+        if w.complaint_id:  # a 督办单 is about a case; a late complaint is pressed on the complaint's page
+            raise DomainError("投诉预警卡不能发出办件督办单，请在投诉办理页面督促。", field="warning")
         case = w.case
     if case is None:
         raise DomainError("请指定督办的办件或预警纠错卡。", field="case")

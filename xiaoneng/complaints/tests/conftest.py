@@ -40,6 +40,19 @@ def letter(**over) -> dict:
 
 
 @pytest.fixture(autouse=True)
+def _rules(db):
+    """The supervision rules decide the complaint clocks' next check (complaints.hooks): make sure the
+    shipped defaults exist (a transactional test elsewhere may have flushed them) and are read fresh."""
+    from xiaoneng.supervision.defaults import rules_ensure_defaults
+    from xiaoneng.supervision.rulecache import rules_invalidate
+
+    rules_ensure_defaults()
+    rules_invalidate()
+    yield
+    rules_invalidate()
+
+
+@pytest.fixture(autouse=True)
 def _media_and_limits(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Tests submit many complaints from one address; the rate-limit tests set their own limits.
@@ -48,6 +61,10 @@ def _media_and_limits(settings, tmp_path):
 
 @pytest.fixture
 def submit(calendar, depts):
+    from xiaoneng.complaints.categories import categories_ensure
+
+    categories_ensure()  # a transactional test elsewhere may have flushed the migration's categories
+
     def _submit(now=T0, channel=Channel.WEB, files=(), by=None, ip="203.0.113.7", key=None, **over):
         intake = clean_intake(letter(**over), today=now.date())
         return services.complaint_submit(intake=intake, channel=channel, now=now, files=list(files), by=by, ip=ip,

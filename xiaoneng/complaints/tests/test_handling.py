@@ -1,6 +1,6 @@
 """Handling with clocks: acceptance decisions with notices, dispatch (several departments, a lead), disputes,
 pauses that stop the clock, extensions that move it, holidays, results, reply approval, follow-up and the
-one reopening, and the tick's reminder / yellow / red flags."""
+one reopening, and follow-up expiry through the supervision tick (which owns the clocks' cards)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from xiaoneng.complaints import services
-from xiaoneng.complaints.models import Dispatch, Flag, FlagRecord, Rating, Reply, Stage, Status, TimelineEntry
+from xiaoneng.complaints.models import Dispatch, Flag, Rating, Reply, Stage, Status, TimelineEntry
 from xiaoneng.core.errors import DomainError, NotPermitted
+from xiaoneng.supervision.services import supervise_tick
 
 from .conftest import T0, TZ
 
@@ -134,8 +135,9 @@ def test_pause_stops_the_clock_and_resume_moves_every_due_date(dispatched, staff
     services.complaint_pause(complaint=dispatched, by=staff["supervisor"], now=T0, reason="投诉人外出无法联系")
     dispatched.refresh_from_db()
     assert dispatched.status == Status.PAUSED and dispatched.next_check_at is None and dispatched.due_stage == ""
-    # Nothing becomes overdue while paused, however long.
-    services.complaints_tick(now=at(4, 30))
+    # Nothing becomes overdue while paused, however long (the clocks' own tests: supervision's
+    # test_complaint_watch.py).
+    supervise_tick(now=at(4, 30))
     dispatched.refresh_from_db()
     assert dispatched.flag == Flag.NONE
     c = services.complaint_resume(complaint=dispatched, by=staff["supervisor"], now=at(3, 5))
@@ -259,82 +261,14 @@ def test_not_satisfied_reopens_once(replied, staff, depts):
 
 def test_no_answer_within_follow_up_period_counts_as_no_rating(replied, settings):
     settings.XIAONENG_COMPLAINTS = {**settings.XIAONENG_COMPLAINTS, "FOLLOW_UP_DAYS": 7}
-    services.complaints_tick(now=at(3, 16, 9))
+    supervise_tick(now=at(3, 16, 9))
     replied.refresh_from_db()
     assert replied.status == Status.REPLIED
-    counts = services.complaints_tick(now=at(3, 16, 10))
+    counts = supervise_tick(now=at(3, 16, 10))
     replied.refresh_from_db()
-    assert counts["follow_up_expired"] == 1 and replied.status == Status.CLOSED and replied.rating == Rating.NONE
+    assert counts.follow_ups_expired == 1 and replied.status == Status.CLOSED and replied.rating == Rating.NONE
     with pytest.raises(DomainError):
         services.complaint_rate(complaint=replied, now=at(3, 16, 16), rating="satisfied")
-
-
-# ------------------------------------------------------------------------------------------ tick
-def test_tick_raises_reminder_yellow_red_on_the_acceptance_clock(submit):
-    c = submit()  # due Mon 9 March 17:30
-    assert c.next_check_at == at(3, 5, 17, 30)  # reminder: 2 wd before due
-    services.complaints_tick(now=at(3, 5, 17, 29))
-    c.refresh_from_db()
-    assert c.flag == Flag.NONE
-    services.complaints_tick(now=at(3, 5, 17, 30))
-    c.refresh_from_db()
-    assert c.flag == Flag.REMINDER
-    services.complaints_tick(now=at(3, 10, 17, 30))  # exactly 1 wd over: not yet "more than"
-    c.refresh_from_db()
-    assert c.flag == Flag.REMINDER
-    services.complaints_tick(now=at(3, 10, 17, 31))
-    c.refresh_from_db()
-    assert c.flag == Flag.YELLOW
-    counts = services.complaints_tick(now=at(3, 12, 9))
-    c.refresh_from_db()
-    assert c.flag == Flag.RED and c.next_check_at is None and counts["flagged"] == 1
-    assert list(FlagRecord.objects.filter(complaint=c).values_list("level", flat=True)) == ["reminder", "yellow", "red"]
-    assert TimelineEntry.objects.filter(complaint=c, kind="flag", public=False).count() == 3
-    services.complaints_tick(now=at(3, 13))
-    assert FlagRecord.objects.filter(complaint=c).count() == 3  # nothing twice
-
-
-def test_tick_skips_straight_to_red_and_new_stage_starts_clean(submit, staff):
-    c = submit()
-    services.complaints_tick(now=at(3, 20))
-    c.refresh_from_db()
-    assert c.flag == Flag.RED
-    c = services.complaint_accept(complaint=c, by=staff["supervisor"], now=at(3, 20))
-    assert c.flag == Flag.NONE and c.due_stage == Stage.HANDLE
-
-
-def test_tick_over_the_handling_clock_and_holidays(submit, staff, depts):
-    c = submit(now=at(9, 28), occurred_on="2026-09-20")
-    services.complaint_accept(complaint=c, by=staff["supervisor"], now=at(9, 28))
-    services.complaint_dispatch(complaint=c, by=staff["supervisor"], now=at(9, 28), departments=[depts["a"]], limit_wd=3)
-    c.refresh_from_db()
-    assert c.handling_due_at == at(10, 8, 17, 30)  # 29, 30 Sept, then 8 Oct after the holiday
-    services.complaints_tick(now=at(10, 7, 12))
-    c.refresh_from_db()
-    assert c.flag == Flag.REMINDER  # 2 wd before 8 Oct is 29 Sept
-    services.complaints_tick(now=at(10, 9, 18))
-    c.refresh_from_db()
-    assert c.flag == Flag.YELLOW  # more than 1 wd past, the next working day closes 9 Oct 17:30
-    services.complaints_tick(now=at(10, 10, 18))
-    c.refresh_from_db()
-    assert c.flag == Flag.RED  # Saturday 10 Oct is a make-up working day
-
-
-def test_tick_is_idempotent_and_counts(submit):
-    for _ in range(3):
-        submit()
-    first = services.complaints_tick(now=at(3, 20))
-    again = services.complaints_tick(now=at(3, 20))
-    assert first["flagged"] == 3 and again["checked"] == 0
-    assert FlagRecord.objects.count() == 9  # each complaint crossed reminder, yellow and red
-
-
-def test_tick_command(submit, capsys):
-    from django.core.management import call_command
-
-    submit()
-    call_command("complaints_tick")
-    assert "checked=" in capsys.readouterr().out
 
 
 def test_due_after_now_helper():
