@@ -234,6 +234,9 @@ XIAONENG_MAX_WORKDAYS = 3650
 XIAONENG_SMS_BACKEND = env("XIAONENG_SMS_BACKEND", default="xiaoneng.supervision.sms.ConsoleBackend")
 XIAONENG_APPEAL_MAX_BYTES = env.int("XIAONENG_APPEAL_MAX_BYTES", default=10 * 1024 * 1024)
 
+# The platform's public address, for links sent to citizens by SMS and e-mail (tracking, follow-up).
+XIAONENG_PUBLIC_URL = env("XIAONENG_PUBLIC_URL", default="http://127.0.0.1:8000")
+
 # The complaint centre (xiaoneng/complaints/conf.py has every default): submissions per IP address and per
 # contact, e.g. "5/h" or "20/10m"; counted in the database table complaints.RateCounter (exact across processes).
 XIAONENG_COMPLAINTS = {

@@ -497,6 +497,44 @@ class TimelineEntry(models.Model):
         return f"{self.complaint_id}:{self.kind}@{self.at:%Y-%m-%d %H:%M}"
 
 
+class ComplainantMessage(models.Model):
+    """One notice to the complainant (acceptance, refusal, transfer, the reply with its follow-up link) sent by
+    SMS or e-mail, besides the tracking page. Unique per (notice, channel): however often a send is retried
+    the complainant gets it once. The recipient is NOT stored here: it is read from ComplainantIdentity at
+    sending time, so this table reveals nothing about who complained. A follow-up link in `body` (a one-time
+    token) is erased once the message is sent."""
+
+    class MessageChannel(models.TextChoices):
+        SMS = "sms", _("短信")
+        EMAIL = "email", _("电子邮件")
+
+    class MessageStatus(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
+    entry = models.ForeignKey(TimelineEntry, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField(_("渠道"), max_length=8, choices=MessageChannel.choices)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"))
+    status = models.CharField(_("状态"), max_length=8, choices=MessageStatus.choices, default=MessageStatus.PENDING)
+    created_at = models.DateTimeField(_("生成时间"))
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(_("发送错误"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("投诉人通知")
+        verbose_name_plural = _("投诉人通知")
+        constraints = [models.UniqueConstraint(fields=["entry", "channel"], name="complaints_message_once")]
+        indexes = [models.Index(fields=["status", "created_at"], name="complaints_message_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}:{self.channel}:{self.status}"
+
+
 class BlockEntry(models.Model):
     """A blocked submitter (spam, abuse): an IP address, or a contact by its keyed hash. Managed by the
     supervision office; an entry may expire."""

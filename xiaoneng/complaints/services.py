@@ -14,12 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import re
 import secrets
 from difflib import SequenceMatcher
 
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
+from django.utils.module_loading import import_string
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
@@ -36,6 +42,7 @@ from .models import (
     BlockEntry,
     Channel,
     ComplainantIdentity,
+    ComplainantMessage,
     Complaint,
     ComplaintNumberSeries,
     Dispatch,
@@ -56,6 +63,8 @@ from .models import (
 )
 from .privacy import contact_key, mask_personal_data, scrub_identity
 from .uploads import CleanFile
+
+log = logging.getLogger(__name__)
 
 OFFICE = "效能办"
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone without mistakes
@@ -397,7 +406,8 @@ def complaint_accept(*, complaint: Complaint, by: Staff, now: dt.datetime, notic
     text = (notice or "").strip()[:2000] or (
         f"您反映的问题属于效能投诉受理范围，效能办已于 {_day(now)} 决定受理，将转交有关单位调查处理，"
         f"处理结果将及时答复您。")
-    _log(c, TimelineEntry.Kind.ACCEPTED, now=now, by=by, public_text=f"受理告知：{text}")
+    entry = _log(c, TimelineEntry.Kind.ACCEPTED, now=now, by=by, public_text=f"受理告知：{text}")
+    _message_complainant(c, entry, now=now, what="受理告知")
     return _save(c, now)
 
 
@@ -414,8 +424,9 @@ def complaint_refuse(*, complaint: Complaint, by: Staff, now: dt.datetime, reaso
     c.refusal_reason, c.decision_text = reason, text
     c.office_handler = c.office_handler or by
     label = RefusalReason(reason).label
-    _log(c, TimelineEntry.Kind.REFUSED, now=now, by=by,
-         public_text=f"不予受理告知：经审查，您的投诉{label}，决定不予受理。{text}")
+    entry = _log(c, TimelineEntry.Kind.REFUSED, now=now, by=by,
+                 public_text=f"不予受理告知：经审查，您的投诉{label}，决定不予受理。{text}")
+    _message_complainant(c, entry, now=now, what="不予受理告知")
     return _save(c, now)
 
 
@@ -430,8 +441,9 @@ def complaint_transfer(*, complaint: Complaint, by: Staff, now: dt.datetime, aut
     c.status, c.decided_at, c.closed_at = Status.TRANSFERRED, c.decided_at or now, now
     c.transfer_to, c.decision_text = authority, text
     c.office_handler = c.office_handler or by
-    _log(c, TimelineEntry.Kind.TRANSFERRED, now=now, by=by,
-         public_text=f"移送告知：您反映的问题依法应由{authority}处理，效能办已于 {_day(now)} 移送。{text}")
+    entry = _log(c, TimelineEntry.Kind.TRANSFERRED, now=now, by=by,
+                 public_text=f"移送告知：您反映的问题依法应由{authority}处理，效能办已于 {_day(now)} 移送。{text}")
+    _message_complainant(c, entry, now=now, what="移送告知")
     return _save(c, now)
 
 
@@ -768,8 +780,10 @@ def reply_review(*, reply: Reply, by: Staff, now: dt.datetime, approve: bool, co
     c.follow_up_due_at = now + dt.timedelta(days=cfg("FOLLOW_UP_DAYS"))
     c.follow_up_token_hash = token_hash(raw)
     c.rating, c.rated_at = "", None
-    _log(c, TimelineEntry.Kind.REPLIED, now=now, by=by, detail=f"审核通过并答复。{r.review_comment}",
-         public_text=f"答复：{r.text}")
+    entry = _log(c, TimelineEntry.Kind.REPLIED, now=now, by=by, detail=f"审核通过并答复。{r.review_comment}",
+                 public_text=f"答复：{r.text}")
+    _message_complainant(c, entry, now=now, what="答复",
+                         link=_public_url(reverse("complaints:follow_up", args=[raw])))
     _save(c, now)
     complaint_set_publishable(complaint=c, by=by, now=now, publishable=publishable)
     return r, raw
@@ -795,6 +809,90 @@ def complaint_set_publishable(*, complaint: Complaint, by: Staff, now: dt.dateti
         c.save(update_fields=["publishable", "updated_at"])
         _log(c, TimelineEntry.Kind.PUBLISHED, now=now, by=by, detail="在区长信箱公开" if publishable else "撤下公开")
     return c
+
+
+# ----------------------------------------------------------------------------------------------- notices by SMS / e-mail
+MESSAGE_MAX_ATTEMPTS = 5
+_FOLLOW_UP_TOKEN = re.compile(r"(/complaints/follow-up/)[A-Za-z0-9_-]+/?")
+
+
+def _public_url(path: str) -> str:
+    return getattr(settings, "XIAONENG_PUBLIC_URL", "").rstrip("/") + path
+
+
+def _message_complainant(c: Complaint, entry: TimelineEntry, *, now: dt.datetime, what: str, link: str = "") -> int:
+    """Queue the written notice `entry` for the complainant by SMS and e-mail, where they gave a phone number
+    or an e-mail address and did not complain anonymously (an anonymous complainant is never contacted).
+    One row per channel, unique per notice, sent after the transaction commits (and retried by the
+    supervision tick). The text is the notice itself, with the tracking link and, for a reply, the one-time
+    follow-up link; never anything the complainant did not write or receive already."""
+    if c.identity_mode == IdentityMode.ANONYMOUS:
+        return 0
+    contacts = ComplainantIdentity.objects.filter(complaint=c).values_list("phone", "email").first()
+    if not contacts:
+        return 0
+    phone, email = contacts
+    track = _public_url(reverse("complaints:track", args=[c.tracking_code]))
+    body = f"【{OFFICE}】您的投诉（编号 {c.number}）{entry.public_text}"
+    if link:
+        body += f" 请对答复作出评价：{link}"
+    body += f" 查询办理进度：{track}"
+    subject = f"效能投诉 {c.number}：{what}"
+    rows = [ComplainantMessage(complaint=c, entry=entry, channel=ch, subject=subject[:200], body=body,
+                               created_at=now)
+            for ch, to in ((ComplainantMessage.MessageChannel.SMS, phone),
+                           (ComplainantMessage.MessageChannel.EMAIL, email)) if to]
+    if not rows:
+        return 0
+    ComplainantMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    pk = c.pk
+    transaction.on_commit(lambda: complainant_messages_send(now=now, complaint_ids=[pk]))
+    return len(rows)
+
+
+def complainant_messages_send(*, now: dt.datetime, complaint_ids: list[int] | None = None, limit: int = 200) -> int:
+    """Send the complainant messages not sent yet (all, or those of `complaint_ids`), through the platform's
+    SMS backend (settings.XIAONENG_SMS_BACKEND) and Django's mail. Rows are locked (SKIP LOCKED on
+    PostgreSQL) and marked in the same transaction, so each is handed to its backend once; a failure is kept
+    and retried up to MESSAGE_MAX_ATTEMPTS times. The recipient is read from the identity only here. A sent
+    message's follow-up link is erased (it is a one-time password). Returns how many were sent."""
+    from django.db import connection
+
+    sent = 0
+    with transaction.atomic():
+        qs = ComplainantMessage.objects.filter(sent_at__isnull=True, attempts__lt=MESSAGE_MAX_ATTEMPTS)
+        if complaint_ids is not None:
+            qs = qs.filter(complaint_id__in=complaint_ids)
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        batch = list(qs.order_by("created_at", "id")[:limit])
+        if not batch:
+            return 0
+        contacts = {cid: (phone, email) for cid, phone, email in ComplainantIdentity.objects.filter(
+            complaint_id__in={m.complaint_id for m in batch}).values_list("complaint_id", "phone", "email")}
+        sms = None
+        if any(m.channel == ComplainantMessage.MessageChannel.SMS for m in batch):
+            sms = import_string(getattr(settings, "XIAONENG_SMS_BACKEND",
+                                        "xiaoneng.supervision.sms.ConsoleBackend"))()
+        for m in batch:
+            phone, email = contacts.get(m.complaint_id, ("", ""))
+            m.attempts += 1
+            try:
+                if m.channel == ComplainantMessage.MessageChannel.SMS:
+                    sms.send(phone, m.body)
+                else:
+                    send_mail(m.subject, m.body, None, [email], fail_silently=False)
+            except Exception as exc:  # a backend failure must not stop the others; it is retried
+                log.warning("complainant message %s not sent: %s", m.pk, exc)
+                m.error = str(exc)[:300]
+                m.status = (ComplainantMessage.MessageStatus.FAILED if m.attempts >= MESSAGE_MAX_ATTEMPTS
+                            else ComplainantMessage.MessageStatus.PENDING)
+            else:
+                m.status, m.sent_at, m.error = ComplainantMessage.MessageStatus.SENT, now, ""
+                m.body = _FOLLOW_UP_TOKEN.sub(r"\1…", m.body)
+                sent += 1
+            m.save(update_fields=["attempts", "status", "sent_at", "error", "body"])
+    return sent
 
 
 # ----------------------------------------------------------------------------------------------- follow-up

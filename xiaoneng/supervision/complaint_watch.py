@@ -129,6 +129,7 @@ def watch(cal, rules: RuleSet, *, now: dt.datetime, result, batch: int = BATCH) 
     # Housekeeping that used to ride on the complaints' own tick: old rate-limit counters go (only when
     # complaints were due, so an idle minute stays one query).
     complaint_services.rate_counters_prune(now=now)
+    complaint_services.complainant_messages_send(now=now)  # retries of notices a backend refused
 
 
 def _office_department() -> int | None:
