@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 
 from xiaoneng.accounts.models import Department, Staff
@@ -33,6 +33,7 @@ from .models import (
     DocumentSeries,
     EventType,
 )
+from .recompute import eligible_versions, recompute_in_database
 
 __all__ = [
     "IngestResult", "case_events_ingest", "case_register", "case_accept", "case_request_supplement",
@@ -201,11 +202,21 @@ def case_recompute_deadlines(*, cases=None, now: dt.datetime, chunk: int = 20_00
         qs = qs.filter(pk__in=[c if isinstance(c, int) else c.pk for c in cases])
     item_ids = list(qs.order_by().values_list("service_item_id", flat=True).distinct())
     versions = {v.id: v for lst in load_versions(item_ids).values() for v in lst}
+    changed = 0
     # With a watcher (supervision) the tick schedule is the watcher's: a case whose clock moved is due for
     # re-judging at once (its cards may have moved with it), one that did not keeps its schedule.
     watched = hooks.watcher() is not None
+    if connection.vendor == "postgresql" and watched:
+        # The common clocks are recomputed inside the database (recompute.py); the rest below, in Python.
+        # (Without a watcher the cases app keeps its own schedule, which only the Python clock computes.)
+        ids = None if cases is None else [c if isinstance(c, int) else c.pk for c in cases]
+        with transaction.atomic():
+            changed, failed = recompute_in_database(cal, versions, now=now, ids=ids)
+        covered = list(eligible_versions(versions))
+        in_sql = Q(status__in=RUNNING_STATUSES, suspensions=[], first_notice_at__isnull=True, is_joint_parent=False,
+                   clock_error="", clock_stopped_at__isnull=True, received_at__isnull=False, version_id__in=covered)
+        qs = qs.filter(~in_sql | Q(pk__in=failed))
     compare = tuple(k for k in _COMPARE if k != "next_check_at") if watched else _COMPARE
-    changed = 0
     last_id = 0
     while True:
         with transaction.atomic():

@@ -284,3 +284,80 @@ def test_recompute_uses_fast_and_general_paths_alike(items, ingest, staff):
     assert case_recompute_deadlines(now=dt.datetime(2026, 11, 2, 11, 0, tzinfo=TZ)) == 2
     assert local(get("FP1").committed_deadline) == "2026-11-10 17:30"
     assert local(get("FP2").committed_deadline) == "2026-11-11 17:30"
+
+
+class _Rollback(Exception):
+    pass
+
+
+class _Watcher:
+    """A watcher that judges nothing: registered, it makes the recompute take its database path."""
+
+    def evaluate(self, pairs, *, now):
+        for row, _evs in pairs:
+            row.next_check_at = None
+
+    def commit(self, token, *, now, fill_event_ids):
+        pass
+
+
+def test_recompute_in_the_database_equals_the_python_clock(items, ingest, staff):
+    """PostgreSQL computes the common clocks in SQL after a calendar change (cases/recompute.py): on random
+    cases — acceptance on time, deemed (late), none; current steps by kind and name; several limits — every
+    deadline column equals what the Python clock computes for the same rows."""
+    import random
+
+    from django.db import connection, transaction
+
+    from xiaoneng.cases import hooks
+    from xiaoneng.cases.models import Case
+    from xiaoneng.cases.services import case_events_ingest
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the database path is PostgreSQL's; SQLite always takes the Python clock")
+    rng = random.Random(11)
+    LATER = dt.datetime(2027, 1, 15, 10, 0, tzinfo=TZ)  # noqa: N806 — after every event below
+    events = []
+    base = dt.datetime(2026, 9, 1, 8, 0, tzinfo=TZ)
+    for i in range(240):
+        received = base + dt.timedelta(minutes=rng.randrange(0, 80 * 24 * 60))
+        no = f"RC{i}"
+        code = rng.choice(["SP001", "SP001", "DJ001"])
+        events.append(ev(no, "received", received.strftime("%Y-%m-%d %H:%M"), code=code))
+        if rng.random() < 0.85:
+            accepted = received + dt.timedelta(hours=rng.choice([0, 1, 30, 100, 200]))
+            events.append(ev(no, "accepted", accepted.strftime("%Y-%m-%d %H:%M"), code=code))
+            if rng.random() < 0.6:
+                done = accepted + dt.timedelta(hours=rng.randrange(1, 120))
+                events.append(ev(no, "step_completed", done.strftime("%Y-%m-%d %H:%M"), code=code,
+                                 step=rng.choice(["accept", "受理", "review"])))
+    r = case_events_ingest(events=events, now=LATER)
+    assert r.accepted == len(events) and not r.errors
+    # National Day week moved: 9 Oct becomes a holiday, Saturday 17 Oct a make-up working day.
+    calendar_day_set(date=dt.date(2026, 10, 9), kind="holiday", name="测试假日", by=staff["admin"], now=NOW)
+    calendar_day_set(date=dt.date(2026, 10, 17), kind="workday", name="测试调休", by=staff["admin"], now=NOW)
+    cols = ("acceptance_due_at", "deemed_accepted", "clock_start", "committed_deadline", "statutory_deadline",
+            "deadlines_provisional", "current_step_due_at", "clock_error")
+
+    def snapshot():
+        return {row[0]: row[1:] for row in Case.objects.values_list("id", *cols)}
+
+    before = snapshot()
+    try:
+        with transaction.atomic():
+            python_changed = case_recompute_deadlines(now=LATER)  # no watcher here: the Python clock
+            python = snapshot()
+            raise _Rollback
+    except _Rollback:
+        pass
+    assert snapshot() == before
+    watcher = hooks.case_watcher(_Watcher())
+    try:
+        sql_changed = case_recompute_deadlines(now=LATER)
+    finally:
+        hooks.unregister(watcher)
+    assert snapshot() == python
+    assert sql_changed == python_changed > 50
+    moved = [pk for pk in python if python[pk] != before[pk]]
+    assert set(Case.objects.filter(next_check_at=LATER).values_list("id", flat=True)) == set(moved)
+    assert any(row[1] for row in python.values()) and any(row[6] for row in python.values())  # deemed; steps
