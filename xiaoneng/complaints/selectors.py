@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import ApiClient, Department, Staff
@@ -194,11 +195,11 @@ def categories() -> QuerySet[ComplaintCategory]:
 
 
 # --------------------------------------------------------------------------------------------- figures
-RATE_DEFINITIONS = {
-    "response_rate": "响应率：按期作出受理决定的件数 ÷ 收到件数",
-    "resolution_rate": "解决率：已办结并答复的件数 ÷ 受理件数",
-    "on_time_reply_rate": "按期答复率：在答复期限内答复的件数 ÷ 已答复件数",
-    "satisfaction_rate": "满意率：（满意 + 基本满意）÷ 作出评价的件数",
+RATE_DEFINITIONS = {  # lazy: the figures page and the API answer in the asker's language
+    "response_rate": gettext_lazy("响应率：按期作出受理决定的件数 ÷ 收到件数"),
+    "resolution_rate": gettext_lazy("解决率：已办结并答复的件数 ÷ 受理件数"),
+    "on_time_reply_rate": gettext_lazy("按期答复率：在答复期限内答复的件数 ÷ 已答复件数"),
+    "satisfaction_rate": gettext_lazy("满意率：（满意 + 基本满意）÷ 作出评价的件数"),
 }
 
 
@@ -244,7 +245,7 @@ def figures(*, start: dt.date, end: dt.date, department: Department | None = Non
             total[k] += r[k]
     _rates(total)
     return {"from": start.isoformat(), "to": end.isoformat(), "rows": out, "total": total,
-            "definitions": RATE_DEFINITIONS}
+            "definitions": {k: str(v) for k, v in RATE_DEFINITIONS.items()}}
 
 
 def _rates(item: dict) -> None:

@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
@@ -106,7 +107,7 @@ def token_hash(raw: str) -> str:
 
 def _day(at: dt.datetime) -> str:
     """A date as notices print it, in the platform's time zone (not the server's UTC)."""
-    return at.astimezone(get_calendar().tz).strftime("%Y年%m月%d日")
+    return at.astimezone(get_calendar().tz).strftime(_("%Y年%m月%d日"))
 
 
 def _due(start: dt.datetime, wd: int) -> dt.datetime:
@@ -251,7 +252,7 @@ def complaints_follow_up_expire(*, ids: list[int], now: dt.datetime) -> int:
     for c in qs:
         c.status, c.rating, c.closed_at, c.follow_up_token_hash = Status.CLOSED, Rating.NONE, now, ""
         _log(c, TimelineEntry.Kind.FOLLOW_UP_EXPIRED, now=now, label="系统",
-             public_text="回访期满未收到评价，本投诉按未评价办结。")
+             public_text=_("回访期满未收到评价，本投诉按未评价办结。"))
         _save(c, now)
         n += 1
     return n
@@ -379,8 +380,8 @@ def _create(*, intake, channel, now, files, by, client, ip, key, idempotency_key
     via = Channel(channel).label
     _log(c, TimelineEntry.Kind.RECEIVED, now=now, by=by, label=OFFICE if by else "投诉人",
          detail=f"来源：{via}",
-         public_text=f"您的投诉已登记（{via}），编号 {c.number}。效能办将在 {cfg('ACCEPT_LIMIT_WD')} 个工作日内"
-                     f"作出是否受理的决定。")
+         public_text=_("您的投诉已登记（%(via)s），编号 %(number)s。效能办将在 %(wd)s 个工作日内作出是否受理的决定。")
+         % {"via": via, "number": c.number, "wd": cfg("ACCEPT_LIMIT_WD")})
     return c
 
 
@@ -404,10 +405,10 @@ def complaint_accept(*, complaint: Complaint, by: Staff, now: dt.datetime, notic
     c.office_handler = c.office_handler or by
     c.handling_due_at = _due(now, cfg("URGENT_LIMIT_WD") if c.urgent else cfg("HANDLING_LIMIT_WD"))
     text = (notice or "").strip()[:2000] or (
-        f"您反映的问题属于效能投诉受理范围，效能办已于 {_day(now)} 决定受理，将转交有关单位调查处理，"
-        f"处理结果将及时答复您。")
-    entry = _log(c, TimelineEntry.Kind.ACCEPTED, now=now, by=by, public_text=f"受理告知：{text}")
-    _message_complainant(c, entry, now=now, what="受理告知")
+        _("您反映的问题属于效能投诉受理范围，效能办已于 %(day)s 决定受理，将转交有关单位调查处理，处理结果将及时答复您。")
+        % {"day": _day(now)})
+    entry = _log(c, TimelineEntry.Kind.ACCEPTED, now=now, by=by, public_text=_("受理告知：%(text)s") % {"text": text})
+    _message_complainant(c, entry, now=now, what=_("受理告知"))
     return _save(c, now)
 
 
@@ -425,8 +426,9 @@ def complaint_refuse(*, complaint: Complaint, by: Staff, now: dt.datetime, reaso
     c.office_handler = c.office_handler or by
     label = RefusalReason(reason).label
     entry = _log(c, TimelineEntry.Kind.REFUSED, now=now, by=by,
-                 public_text=f"不予受理告知：经审查，您的投诉{label}，决定不予受理。{text}")
-    _message_complainant(c, entry, now=now, what="不予受理告知")
+                 public_text=_("不予受理告知：经审查，您的投诉%(reason)s，决定不予受理。%(text)s")
+                 % {"reason": label, "text": text})
+    _message_complainant(c, entry, now=now, what=_("不予受理告知"))
     return _save(c, now)
 
 
@@ -442,8 +444,9 @@ def complaint_transfer(*, complaint: Complaint, by: Staff, now: dt.datetime, aut
     c.transfer_to, c.decision_text = authority, text
     c.office_handler = c.office_handler or by
     entry = _log(c, TimelineEntry.Kind.TRANSFERRED, now=now, by=by,
-                 public_text=f"移送告知：您反映的问题依法应由{authority}处理，效能办已于 {_day(now)} 移送。{text}")
-    _message_complainant(c, entry, now=now, what="移送告知")
+                 public_text=_("移送告知：您反映的问题依法应由%(authority)s处理，效能办已于 %(day)s 移送。%(text)s")
+                 % {"authority": authority, "day": _day(now), "text": text})
+    _message_complainant(c, entry, now=now, what=_("移送告知"))
     return _save(c, now)
 
 
@@ -490,7 +493,7 @@ def complaint_dispatch(
     names = "、".join(d.name for d in departments)
     _log(c, TimelineEntry.Kind.DISPATCHED, now=now, by=by,
          detail=f"主办：{lead.name}；时限 {limit} 个工作日（{_day(due)}）。{instructions.strip()[:500]}",
-         public_text=f"效能办已将您的投诉转交{names}调查处理，办理期限至 {_day(due)}。")
+         public_text=_("效能办已将您的投诉转交%(names)s调查处理，办理期限至 %(day)s。") % {"names": names, "day": _day(due)})
     _save(c, now)
     return list(Dispatch.objects.filter(complaint=c, round=rnd, dispatched_at=now))
 
@@ -598,7 +601,8 @@ def complaint_pause(*, complaint: Complaint, by: Staff, now: dt.datetime, reason
     Pause.objects.create(complaint=c, reason=reason, started_at=now, by=by)
     c.paused_from_status, c.status, c.paused_at = c.status, Status.PAUSED, now
     _log(c, TimelineEntry.Kind.PAUSED, now=now, by=by, detail=reason,
-         public_text=f"中止告知：因{reason}，本投诉自 {_day(now)} 中止办理，中止期间不计入办理期限。")
+         public_text=_("中止告知：因%(reason)s，本投诉自 %(day)s 中止办理，中止期间不计入办理期限。")
+         % {"reason": reason, "day": _day(now)})
     return _save(c, now)
 
 
@@ -623,7 +627,7 @@ def complaint_resume(*, complaint: Complaint, by: Staff, now: dt.datetime) -> Co
     else:
         c.reply_due_at = _shift(c.reply_due_at, days)
     _log(c, TimelineEntry.Kind.RESUMED, now=now, by=by, detail=f"中止 {days} 个工作日",
-         public_text=f"本投诉已于 {_day(now)} 恢复办理（中止 {days} 个工作日，不计入期限）。")
+         public_text=_("本投诉已于 %(day)s 恢复办理（中止 %(days)s 个工作日，不计入期限）。") % {"day": _day(now), "days": days})
     return _save(c, now)
 
 
@@ -641,7 +645,7 @@ def complaint_withdraw(*, complaint: Complaint, by: Staff | None, now: dt.dateti
     c.dispatches.filter(state__in=(Dispatch.State.ACTIVE, Dispatch.State.DISPUTED)).update(
         state=Dispatch.State.WITHDRAWN)
     _log(c, TimelineEntry.Kind.WITHDRAWN, now=now, by=by, detail=reason,
-         public_text=f"撤销告知：本投诉已于 {_day(now)} 撤销。理由：{reason}")
+         public_text=_("撤销告知：本投诉已于 %(day)s 撤销。理由：%(reason)s") % {"day": _day(now), "reason": reason})
     return _save(c, now)
 
 
@@ -680,8 +684,8 @@ def extension_decide(*, extension: Extension, by: Staff, now: dt.datetime, appro
             c.handling_due_at = d.due_at
             c.extension_working_days += ext.days
         _log(c, TimelineEntry.Kind.EXTENSION_DECIDED, now=now, by=by, detail=f"批准延期 {ext.days} 个工作日",
-             public_text=f"经批准，办理期限延长 {ext.days} 个工作日，至 "
-                         f"{_day(d.due_at)}。" if d.is_lead else "")
+             public_text=_("经批准，办理期限延长 %(days)s 个工作日，至 %(day)s。") % {"days": ext.days, "day": _day(d.due_at)}
+             if d.is_lead else "")
     else:
         _log(c, TimelineEntry.Kind.EXTENSION_DECIDED, now=now, by=by, detail=f"不批准延期：{ext.comment}")
     _save(c, now)
@@ -781,8 +785,8 @@ def reply_review(*, reply: Reply, by: Staff, now: dt.datetime, approve: bool, co
     c.follow_up_token_hash = token_hash(raw)
     c.rating, c.rated_at = "", None
     entry = _log(c, TimelineEntry.Kind.REPLIED, now=now, by=by, detail=f"审核通过并答复。{r.review_comment}",
-                 public_text=f"答复：{r.text}")
-    _message_complainant(c, entry, now=now, what="答复",
+                 public_text=_("答复：%(text)s") % {"text": r.text})
+    _message_complainant(c, entry, now=now, what=_("答复"),
                          link=_public_url(reverse("complaints:follow_up", args=[raw])))
     _save(c, now)
     complaint_set_publishable(complaint=c, by=by, now=now, publishable=publishable)
@@ -833,11 +837,11 @@ def _message_complainant(c: Complaint, entry: TimelineEntry, *, now: dt.datetime
         return 0
     phone, email = contacts
     track = _public_url(reverse("complaints:track", args=[c.tracking_code]))
-    body = f"【{OFFICE}】您的投诉（编号 {c.number}）{entry.public_text}"
+    body = _("【效能办】您的投诉（编号 %(number)s）%(notice)s") % {"number": c.number, "notice": entry.public_text}
     if link:
-        body += f" 请对答复作出评价：{link}"
-    body += f" 查询办理进度：{track}"
-    subject = f"效能投诉 {c.number}：{what}"
+        body += _(" 请对答复作出评价：%(link)s") % {"link": link}
+    body += _(" 查询办理进度：%(link)s") % {"link": track}
+    subject = _("效能投诉 %(number)s：%(what)s") % {"number": c.number, "what": what}
     rows = [ComplainantMessage(complaint=c, entry=entry, channel=ch, subject=subject[:200], body=body,
                                created_at=now)
             for ch, to in ((ComplainantMessage.MessageChannel.SMS, phone),
@@ -916,7 +920,7 @@ def complaint_rate(*, complaint: Complaint, now: dt.datetime, rating: str, comme
     c.rating, c.rating_comment, c.rated_at, c.follow_up_token_hash = rating, comment, now, ""
     label = Rating(rating).label
     _log(c, TimelineEntry.Kind.RATED, now=now, label="投诉人", detail=comment,
-         public_text=f"您的评价：{label}。{comment}")
+         public_text=_("您的评价：%(rating)s。%(comment)s") % {"rating": label, "comment": comment})
     if reopen:
         if rating != Rating.UNSATISFIED:
             raise DomainError("只有“不满意”可以申请重新办理。", field="reopen")
@@ -929,7 +933,7 @@ def complaint_rate(*, complaint: Complaint, now: dt.datetime, rating: str, comme
         c.outcome = ""
         c.handling_due_at = _due(now, cfg("HANDLING_LIMIT_WD"))
         _log(c, TimelineEntry.Kind.REOPENED, now=now, label="投诉人", detail=c.reopen_reason,
-             public_text="您对答复不满意并申请重新办理，效能办已重新受理，将另行转办并答复。")
+             public_text=_("您对答复不满意并申请重新办理，效能办已重新受理，将另行转办并答复。"))
     else:
         c.status, c.closed_at = Status.CLOSED, now
     return _save(c, now)
@@ -949,7 +953,7 @@ def complaint_merge(*, complaint: Complaint, into: Complaint, by: Staff, now: dt
         raise DomainError("目标投诉已终结，不能合并到该投诉。", field="into")
     c.status, c.merged_into, c.closed_at, c.decided_at = Status.MERGED, target, now, c.decided_at or now
     _log(c, TimelineEntry.Kind.MERGED, now=now, by=by, detail=f"合并至 {target.number}",
-         public_text=f"您反映的问题与编号 {target.number} 的投诉属同一事项，已合并办理，答复将一并作出。")
+         public_text=_("您反映的问题与编号 %(number)s 的投诉属同一事项，已合并办理，答复将一并作出。") % {"number": target.number})
     _log(target, TimelineEntry.Kind.MERGED, now=now, by=by, detail=f"合并了重复投诉 {c.number}")
     return _save(c, now)
 

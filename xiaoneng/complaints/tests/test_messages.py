@@ -108,3 +108,19 @@ def test_departments_never_see_the_recipient(dispatched, staff, client_as, role)
     api = client_as(role).get(f"/api/v1/complaints/{dispatched.number}").content.decode()
     assert LETTER["phone"] not in api and LETTER["email"] not in api
     assert dispatched.status == Status.DISPATCHED
+
+
+def test_notices_and_rate_definitions_follow_the_active_language(submit, staff):
+    from django.utils import translation
+
+    from xiaoneng.complaints.models import TimelineEntry
+    from xiaoneng.complaints.selectors import figures
+
+    c = submit()
+    with translation.override("en"):
+        services.complaint_accept(complaint=c, by=staff["supervisor"], now=T0)
+        defs = figures(start=T0.date(), end=T0.date())["definitions"]
+    text = TimelineEntry.objects.get(complaint=c, kind="accepted").public_text
+    assert text.startswith("Notice of acceptance: ") and "02 Mar 2026" in text
+    assert defs["satisfaction_rate"].startswith("Satisfaction rate:")
+    assert figures(start=T0.date(), end=T0.date())["definitions"]["satisfaction_rate"].startswith("满意率")
