@@ -176,9 +176,12 @@ def evaluate_case(
     running_now = row.status in RUNNING and (end is None or end > now)
     clock_runs = running_now and row.clock_stopped_at is None
 
-    def threshold(r: RuleInfo, base: dt.datetime, n: int, check: str, key: str, detail: str,
+    def threshold(r: RuleInfo, base: dt.datetime, n: int, check: str, prefix: str, detail: str,
                   issue_if=True, lower: dt.datetime | None = None, stop_at: dt.datetime = stop,
                   schedule: bool = True) -> None:
+        # The key is `prefix` + the deadline's instant and `detail` a template of the deadline's local time:
+        # both are formatted only for a crossed threshold (most evaluations cross none; the tick evaluates
+        # thousands of cases per second).
         judged.add(r.id)
         try:
             t = shift(cal, base, n)
@@ -189,7 +192,7 @@ def evaluate_case(
         if lower is not None and t < lower:
             return
         if stop_at > t:
-            cards.append(Card(r, key[:KEY_MAX], t, detail, bool(issue_if)))
+            cards.append(Card(r, (prefix + iso_key(base))[:KEY_MAX], t, detail.format(_fmt(base, cal)), bool(issue_if)))
         elif schedule and t >= now:
             nexts.append(t + ONE_US)
 
@@ -198,23 +201,23 @@ def evaluate_case(
     if c is not None:
         r = rule(Check.COMMITTED_REMINDER)
         if r is not None:
-            threshold(r, c, -r.n("before_wd", 2), Check.COMMITTED_REMINDER, iso_key(c),
-                      f"承诺期限 {_fmt(c, cal)} 即将到期", issue_if=running_now and now <= c,
+            threshold(r, c, -r.n("before_wd", 2), Check.COMMITTED_REMINDER, "",
+                      "承诺期限 {} 即将到期", issue_if=running_now and now <= c,
                       lower=row.clock_start, schedule=clock_runs)
         r = rule(Check.COMMITTED_OVERDUE)
         if r is not None:
-            threshold(r, c, r.n("over_wd", 1), Check.COMMITTED_OVERDUE, iso_key(c),
-                      f"超过承诺期限 {_fmt(c, cal)}", schedule=clock_runs)
+            threshold(r, c, r.n("over_wd", 1), Check.COMMITTED_OVERDUE, "",
+                      "超过承诺期限 {}", schedule=clock_runs)
     if s is not None:
         r = rule(Check.STATUTORY_OVERDUE)
         if r is not None:
-            threshold(r, s, r.n("over_wd", 1), Check.STATUTORY_OVERDUE, iso_key(s),
-                      f"超过法定期限 {_fmt(s, cal)}", schedule=clock_runs)
+            threshold(r, s, r.n("over_wd", 1), Check.STATUTORY_OVERDUE, "",
+                      "超过法定期限 {}", schedule=clock_runs)
         r = rule(Check.DEEMED_APPROVAL)
         if r is not None and deemed is not False:
             if deemed:
-                threshold(r, s, r.n("over_wd", 0), Check.DEEMED_APPROVAL, iso_key(s),
-                          f"法定期限 {_fmt(s, cal)} 届满未作决定，视为准予许可", schedule=clock_runs)
+                threshold(r, s, r.n("over_wd", 0), Check.DEEMED_APPROVAL, "",
+                          "法定期限 {} 届满未作决定，视为准予许可", schedule=clock_runs)
             elif clock_runs and s >= now:  # unknown version flag: look at the deadline anyway
                 nexts.append(s + ONE_US)
 
@@ -229,14 +232,14 @@ def evaluate_case(
             if due is None or done is None:
                 continue
             name = st.get("name") or st.get("step") or ""
-            threshold(r, due, over, Check.STEP_OVERDUE, f"{name}@{iso_key(due)}",
-                      f"环节“{name}”超过环节期限 {_fmt(due, cal)}", stop_at=done, schedule=False)
+            threshold(r, due, over, Check.STEP_OVERDUE, f"{name}@",
+                      "环节“" + name.replace("{", "{{").replace("}", "}}") + "”超过环节期限 {}", stop_at=done, schedule=False)
         due = row.current_step_due_at
         if due is not None and row.current_step and _is_accept_done(row, version_steps):
             due = None  # the `accepted` event completes the accept step (受理) whatever steps say
         if due is not None and row.current_step:
-            threshold(r, due, over, Check.STEP_OVERDUE, f"{row.current_step}@{iso_key(due)}",
-                      f"环节“{row.current_step}”超过环节期限 {_fmt(due, cal)}", schedule=clock_runs)
+            threshold(r, due, over, Check.STEP_OVERDUE, f"{row.current_step}@",
+                      "环节“" + row.current_step.replace("{", "{{").replace("}", "}}") + "”超过环节期限 {}", schedule=clock_runs)
 
     # Delivery (送达) after a decision to grant.
     r = rule(Check.DELIVERY_LATE)

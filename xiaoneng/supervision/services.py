@@ -30,6 +30,7 @@ from xiaoneng.cases.ingest import _where_in, write_case_columns
 from xiaoneng.cases.models import Case
 from xiaoneng.cases.services import case_clocks_sync
 from xiaoneng.catalog.models import ServiceItem, WorkflowStep
+from xiaoneng.core.bulk import pg_copy_insert
 from xiaoneng.core.errors import DomainError, NotFound, NotPermitted
 from xiaoneng.workdays.calendar import get_calendar
 
@@ -232,17 +233,8 @@ def _auto_withdraw(stale: list[tuple[int, str]], *, now) -> None:
 
 
 def _write_schedule(schedule: list[tuple[int, dict]]) -> None:
-    """Store each case's next check: one UPDATE … FROM unnest(…) on PostgreSQL (no temporary table to
-    create per batch), the cases app's executemany elsewhere."""
-    if connection.vendor != "postgresql":
-        write_case_columns(schedule, ("next_check_at",))
-        return
-    with connection.cursor() as cur:
-        cur.execute(
-            f"UPDATE {connection.ops.quote_name(Case._meta.db_table)} AS c SET next_check_at = u.t "
-            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS u(id, t) WHERE c.id = u.id",
-            [[pk for pk, _s in schedule], [s["next_check_at"] for _pk, s in schedule]],
-        )
+    """Store each case's next check (the cases app's writer: COPY + one UPDATE … FROM on PostgreSQL)."""
+    write_case_columns(schedule, ("next_check_at",))
 
 
 def _version_steps(version_ids: set[int]) -> dict[int, list[tuple[str, str]]]:
@@ -290,11 +282,7 @@ def _insert_cards(values: list[tuple]) -> list[tuple[int, int, int, str]]:
         # One statement with one array per column: no parameter list growing with the batch.
         types = ("bigint", "bigint", "text", "text", "text", "bigint", "bigint", "timestamptz", "timestamptz", "text",
                  "timestamptz")
-        arrays = [list(col) for col in zip(*values, strict=True)]
-        unnest = ", ".join(f"%s::{t}[]" for t in types)
-        with connection.cursor() as cur:
-            cur.execute(f"INSERT INTO {table} ({cols}) SELECT * FROM unnest({unnest}) {conflict} {returning}", arrays)
-            return cur.fetchall()
+        return pg_copy_insert(Warning._meta.db_table, _INSERT_COLUMNS, types, values, suffix=f"{conflict} {returning}")
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cur:
         for i in range(0, len(values), INSERT_CHUNK):
@@ -893,11 +881,10 @@ def _insert_notifications(rows: list[tuple]) -> None:
     cols = ", ".join(q(c) for c in _NOTIFICATION_COLUMNS)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            types = ("bigint", "bigint", "bigint", "text", "text", "text", "text", "timestamptz", "timestamptz")
-            arrays = [list(col) for col in zip(*rows, strict=True)]
-            unnest = ", ".join(f"%s::{t}[]" for t in types)
-            cur.execute(f"INSERT INTO {table} ({cols}) SELECT *, '', 0 FROM unnest({unnest}) ON CONFLICT DO NOTHING",
-                        arrays)
+            types = ("bigint", "bigint", "bigint", "text", "text", "text", "text", "timestamptz", "timestamptz", "text",
+                     "smallint")
+            pg_copy_insert(Notification._meta.db_table, _NOTIFICATION_COLUMNS, types, [r + ("", 0) for r in rows],
+                           suffix="ON CONFLICT DO NOTHING")
             return
         adapt = connection.ops.adapt_datetimefield_value
         marks = ", ".join(["%s"] * len(_NOTIFICATION_COLUMNS))

@@ -236,3 +236,20 @@ def test_calendar_change_moves_deadlines_and_the_cards_follow_in_the_same_tick(a
     assert Warning.objects.get(case=c, rule__code="committed-yellow", status="issued").crossed_at == at("2026-10-13 17:30")
     # An unchanged calendar recomputes nothing.
     assert supervise_tick(now=at("2026-10-13 17:32")).clocks_recomputed == 0
+
+
+def test_a_tick_of_hundreds_of_cards_goes_through_copy_once(accepted_case, staff):
+    # ≥ 200 cards and notifications take the COPY path of core.bulk on PostgreSQL (fewer: one statement).
+    from xiaoneng.supervision.models import Notification
+
+    for i in range(110):
+        accepted_case(f"K{i}")
+    case_clocks_sync(now=at("2026-11-03 08:00"))
+    first = supervise_tick(now=at("2026-11-03 09:00"))
+    assert first.cards_issued == 220 and Warning.objects.count() == 220
+    assert first.notifications_created == Notification.objects.count() > 200
+    assert set(Warning.objects.values_list("rule__code", flat=True)) == {"committed-yellow", "statutory-red"}
+    Case.objects.update(next_check_at=at("2026-11-01 00:00"))
+    again = supervise_tick(now=at("2026-11-03 09:01"))
+    assert again.cases_checked == 110 and again.cards_issued == 0 and Warning.objects.count() == 220
+    assert Notification.objects.count() == first.notifications_created

@@ -1,0 +1,44 @@
+"""Bulk writes on PostgreSQL through COPY, for the hot paths (ingest, tick).
+
+psycopg adapts a list parameter (`unnest(%s::bigint[], …)`) element by element in Python — about 3 µs an
+element, 0.45 s for 15,000 cards of 11 columns on the project's 2-core machine — while COPY formats rows in
+C (60 ms for the same rows). So a batch goes into a temporary table with COPY and from there into the real
+table with one INSERT … SELECT, which keeps ON CONFLICT and RETURNING (measured: bench/tick.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection
+
+SMALL = 200  # below this many rows one statement of arrays is cheaper than creating a temporary table
+
+
+def pg_copy_insert(table: str, columns: Sequence[str], types: Sequence[str], rows: Sequence[Sequence], *,
+                   suffix: str = "", order_by: str = "") -> list[tuple]:
+    """INSERT INTO `table` (`columns`) the `rows` (Python values, one per column, of the SQL `types`) via
+    COPY into a temporary table; `suffix` is appended to the INSERT (e.g. "ON CONFLICT … DO NOTHING
+    RETURNING id"); what it returns is returned. Call inside a transaction (the temporary table is dropped at
+    commit). `table` and `columns` are trusted identifiers (code, never input)."""
+    q = connection.ops.quote_name
+    cols = ", ".join(q(c) for c in columns)
+    decl = ", ".join(f"{q(c)} {t}" for c, t in zip(columns, types, strict=True))
+    order = f" ORDER BY {order_by}" if order_by else ""
+    if len(rows) < SMALL:
+        unnest = ", ".join(f"%s::{t}[]" for t in types)
+        with connection.cursor() as cur:
+            cur.execute(f"INSERT INTO {q(table)} ({cols}) SELECT * FROM unnest({unnest}) AS u({cols}){order} {suffix}",
+                        [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _c in columns])
+            return cur.fetchall() if cur.description else []
+    tmp = "_xn_bulk_" + table.strip('"').replace(".", "_")
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {q(tmp)} ({decl}) ON COMMIT DROP")
+        cur.execute(f"TRUNCATE {q(tmp)}")
+        with cur.cursor.copy(f"COPY {q(tmp)} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cur.execute(f"INSERT INTO {q(table)} ({cols}) SELECT {cols} FROM {q(tmp)}{order} {suffix}")
+        out = cur.fetchall() if cur.description else []
+        cur.execute(f"DROP TABLE {q(tmp)}")
+    return out
