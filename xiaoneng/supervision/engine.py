@@ -264,6 +264,24 @@ def evaluate_case(
     return Evaluation(cards, min(nexts) if nexts else None, judged, unsure)
 
 
+def current_keys(row) -> set[str]:
+    """The deadline parts of card keys for the deadlines the case has now (committed, statutory, each step,
+    delivery): a time-based card whose key is not among them is about a deadline that no longer exists."""
+    keys = set()
+    for at in (row.committed_deadline, row.statutory_deadline):
+        if at is not None:
+            keys.add(iso_key(at))
+    for st in row.steps or ():
+        due = _parse(st.get("due_at"))
+        if due is not None:
+            keys.add(f"{st.get('name') or st.get('step') or ''}@{iso_key(due)}"[:KEY_MAX])
+    if row.current_step and row.current_step_due_at is not None:
+        keys.add(f"{row.current_step}@{iso_key(row.current_step_due_at)}"[:KEY_MAX])
+    if row.completed_at is not None:
+        keys.add(f"delivery@{iso_key(row.completed_at)}")
+    return keys
+
+
 def _event_checks(rule, row, cards, judged, events, version_steps, fee_rules, now) -> None:
     r = rule(Check.NO_REASON)
     if r is not None:

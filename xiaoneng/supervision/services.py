@@ -36,7 +36,7 @@ from xiaoneng.workdays.calendar import get_calendar
 
 from . import complaint_watch
 from .defaults import THRESHOLD_FIELDS
-from .engine import LEVEL_UP, STATE_CHECKS, Card, Evaluation, RuleSet, evaluate_case
+from .engine import LEVEL_UP, STATE_CHECKS, Card, Evaluation, RuleSet, current_keys, evaluate_case
 from .models import (
     COMPLAINT_CHECKS,
     OPEN_STATUSES,
@@ -173,15 +173,20 @@ def _tick_batch(cal, rules: RuleSet, rows: list[_Row], *, now, result: TickResul
                            version_steps=steps.get(row.version_id))
         results.append((row, ev))
         schedule.append((row.id, {"next_check_at": ev.next_check}))
-    rejudge(rules, results, now=now, result=result)
+    rejudge(rules, results, now=now, result=result, facts_changed=False)
     _write_schedule(schedule)
 
 
-def rejudge(rules: RuleSet, results: list[tuple[object, Evaluation]], *, now, result: TickResult | None = None) -> None:
+def rejudge(rules: RuleSet, results: list[tuple[object, Evaluation]], *, now, result: TickResult | None = None,
+            facts_changed: bool = True) -> None:
     """Act on evaluations of cases (rows with `id`, `department_id`, `case_no`, `handler_id`, `handler_name`,
     `deemed_approved_at`): issue the cards not issued yet, withdraw automatically the open cards of a judged
-    rule that the facts no longer support (a late event, a deadline moved by a calendar change: see the
-    engine's docstring), and mark or unmark deemed approval. A constant number of queries per call."""
+    rule that the facts no longer support, and mark or unmark deemed approval. A constant number of queries.
+
+    `facts_changed` (ingest: new events): every open card of a judged rule must still be deserved (a late
+    `completed` before the threshold, a moved deadline). The tick (False) only withdraws cards whose deadline
+    no longer exists (a calendar change moved it): a card whose deadline stands is not taken back because a
+    supervisor later loosened the rule's threshold — it was right when issued."""
     if not results:
         return
     valid: dict[int, set[tuple[int, str]]] = {}
@@ -189,7 +194,9 @@ def rejudge(rules: RuleSet, results: list[tuple[object, Evaluation]], *, now, re
     new_cards: list[tuple[object, Card]] = []
     deemed: list[tuple[int, dt.datetime]] = []
     watched = set()
+    rows = {}
     for row, ev in results:
+        rows[row.id] = row
         valid[row.id] = {(c.rule.id, c.key) for c in ev.cards}
         judged[row.id] = ev.judged - ev.unsure
         if judged[row.id]:
@@ -208,6 +215,8 @@ def rejudge(rules: RuleSet, results: list[tuple[object, Evaluation]], *, now, re
             if info is None or info.check not in STATE_CHECKS or not info.enabled:
                 continue
             if rule_id in judged[case_id] and (rule_id, key) not in valid[case_id]:
+                if not facts_changed and key in current_keys(rows[case_id]):
+                    continue
                 stale.append((wid, status))
                 if info.check == "deemed_approval":
                     undeemed.append(case_id)

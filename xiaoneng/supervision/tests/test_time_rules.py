@@ -253,3 +253,16 @@ def test_a_tick_of_hundreds_of_cards_goes_through_copy_once(accepted_case, staff
     again = supervise_tick(now=at("2026-11-03 09:01"))
     assert again.cases_checked == 110 and again.cards_issued == 0 and Warning.objects.count() == 220
     assert Notification.objects.count() == first.notifications_created
+
+
+def test_loosening_a_rule_later_does_not_take_back_a_card_whose_deadline_stands(accepted_case, staff):
+    from xiaoneng.supervision.services import rule_update
+
+    c = accepted_case(when="2026-09-28 09:00")  # committed 10/10 17:30; yellow after 10/12 17:30
+    supervise_tick(now=at("2026-10-12 17:31"))
+    assert cards(c) == [("committed-yellow", "yellow", "issued")]
+    # The office loosens the yellow card to 3 wd past the deadline: every open case is due at the next tick.
+    rule_update(rule=Rule.objects.get(code="committed-yellow"), data={"thresholds": {"over_wd": 3}},
+                by=staff["supervisor"], now=at("2026-10-12 18:00"))
+    r = supervise_tick(now=at("2026-10-12 18:01"))
+    assert r.cases_checked == 1 and cards(c) == [("committed-yellow", "yellow", "issued")]
