@@ -113,7 +113,7 @@ def test_window_registers_notifies_and_accepts(page, item):
 
     clock = page.inner_text("[data-testid=clock]")
     assert "起算" in clock and "受理当日为第 0 日" in clock
-    assert "10个工作日" in clock and "20个工作日" in clock
+    assert "10 个工作日" in clock and "20 个工作日" in clock
     local = timezone.localtime(case.committed_deadline)
     assert page.inner_text("[data-testid=committed-deadline]") == local.strftime("%Y-%m-%d %H:%M")
     assert page.inner_text("[data-testid=statutory-deadline]") == timezone.localtime(
@@ -197,3 +197,52 @@ def test_list_and_case_page_on_a_phone(phone_page, item, staff):
     assert _width(page, "[data-testid=timeline] tbody td.xn-text-wide") >= 200
     assert _width(page, "[data-testid=suspensions] tbody td.xn-text") >= 100
     shot(page, "cases-detail-phone")
+
+
+def test_head_extends_assigns_and_deemed_notice_prints(page, item, staff, depts):
+    """A head extends the review period under §42 (the statutory deadline moves, the committed one stays),
+    assigns the handler, and the deemed-approval notice prints; the English page reads English."""
+    from xiaoneng.cases.services import case_accept, case_deemed_approval_record
+
+    now = timezone.now()
+    case = case_register(item=item, by=staff["window"], now=now - dt.timedelta(hours=2), case_no="EXT-1",
+                         applicant={"name": "张三丰", "id_no": "330102199001011234", "phone": "13812345678"})
+    case_accept(case=case, by=staff["window"], now=now - dt.timedelta(hours=1))
+    before = Case.objects.get(pk=case.pk)
+    login(page, "head_a")
+    page.goto("/staff/cases/EXT-1/")
+    page.click("[data-testid=case-extend]")
+    page.fill("#id_granted_days", "12")
+    page.fill("#id_reason", "需组织专家现场核查经营场所")
+    page.click("[data-testid=extend-submit]")
+    assert "不能超过 10 个工作日" in page.content()
+    shot(page, "cases-extend-error")
+    page.fill("#id_granted_days", "10")
+    page.click("[data-testid=extend-submit]")
+    page.wait_for_selector("[data-testid=extension-text]")
+    assert "审查期限延长 10 个工作日" in page.inner_text("[data-testid=extension-text]")
+    shot(page, "cases-extension-notice")
+    after = Case.objects.get(pk=case.pk)
+    assert after.statutory_deadline > before.statutory_deadline
+    assert after.committed_deadline == before.committed_deadline
+
+    page.goto("/staff/cases/EXT-1/")
+    page.select_option("[data-testid=handler-form] select", str(staff["handler"].pk))
+    page.click("[data-testid=handler-form] button[type=submit]")
+    page.wait_for_selector("text=已指定承办人")
+    assert page.inner_text("[data-testid=handler]").startswith("handler_a")
+    assert "10" in page.inner_text("[data-testid=statutory-extension]")
+    shot(page, "cases-detail-extended")
+
+    case_deemed_approval_record(marks=[(case.pk, after.statutory_deadline)], now=now)
+    doc = CaseDocument.objects.get(case=case, kind=CaseDocument.Kind.DEEMED_APPROVAL_NOTICE)
+    page.goto(f"/staff/cases/EXT-1/documents/{doc.pk}/")
+    assert "视为准予许可" in page.inner_text("[data-testid=deemed-text]")
+    shot(page, "cases-deemed-notice")
+    page.goto("/staff/cases/EXT-1/")
+    assert page.is_visible("[data-testid=deemed-approved]") and page.is_visible("[data-testid=applicant-messages]")
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": page.url}])
+    page.goto("/staff/cases/EXT-1/")
+    clock = page.inner_text("[data-testid=clock]")
+    assert "extended by 10 working days" in clock and "working days" in clock and "星期" not in clock
+    shot(page, "cases-detail-extended-en")

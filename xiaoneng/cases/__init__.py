@@ -21,7 +21,8 @@ Hooks (`xiaoneng.cases.hooks`, register from your AppConfig.ready):
 Services supervision may call: `case_clocks_sync(now=)` (recompute clocks when the calendar revision
 changed; call it at the start of each tick: cases whose deadlines moved get `next_check_at = now`), `case_recompute_deadlines(cases=, now=)`,
 `case_advance_next_check(cases=, now=)` (after a tick: the next threshold ahead of `now`),
-`case_mark_deemed_approved(case=, now=)` (超时默许).
+`case_deemed_approval_record(marks=, now=)` (超时默许: mark, notice, applicant SMS — once per case) and
+`case_deemed_approval_withdraw(case_ids=, now=)` (a late event undid it).
 
 Case columns for the tick and the rules (all aware datetimes; see models.Case):
 
@@ -36,8 +37,8 @@ Case columns for the tick and the rules (all aware datetimes; see models.Case):
   `is_open AND next_check_at <= now` in one range scan.
 - the clock: `clock_start`, `committed_deadline`, `statutory_deadline`, `deadlines_provisional`,
   `clock_error` (a missing calendar year: no guess), `clock_stopped_at`, `suspended_working_days`,
-  `granted_days`, `suspensions` (JSON list: kind supplement|special, start, end, granted_days, reason,
-  counted), `acceptance_due_at`, `deemed_accepted`, `deemed_approved_at`.
+  `granted_days`, `suspensions` (JSON list: kind supplement|special|extension, start, end, granted_days,
+  reason, counted — an `extension` is a §42 approval, start = end, moving the statutory deadline only), `acceptance_due_at`, `deemed_accepted`, `deemed_approved_at`.
 - steps: `current_step`, `current_step_started_at`, `current_step_due_at`, `steps` (JSON: step, name,
   started_at, completed_at, limit [value, unit], due_at, overdue, handler, position — position is the
   index in the version's workflow, None for a step not in it: out-of-order/skipped checks compare these).

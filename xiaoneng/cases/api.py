@@ -53,14 +53,24 @@ _EVENT_SCHEMA = {
         "event_id": {"type": "string", "maxLength": 100, "description": "每个部门系统内唯一；重发安全"},
         "case_no": {"type": "string", "maxLength": 64},
         "service_code": {"type": "string", "maxLength": 64},
-        "type": {"type": "string", "enum": list(EventType.values)},
+        "type": {"type": "string", "enum": list(EventType.values),
+                 "description": "事件类型；extended = 经本行政机关负责人批准延长审查期限（行政许可法第四十二条）"},
         "occurred_at": {"type": "string", "format": "date-time", "example": "2026-11-23T09:30:00+08:00"},
-        "step": {"type": "string"}, "handler": {"type": "string"}, "reason": {"type": "string"},
+        "step": {"type": "string", "description": "环节（step_completed 必填）"},
+        "handler": {"type": "string", "maxLength": 100,
+                    "description": "承办人姓名：与本部门（含下属科室）工作人员姓名唯一对应时，办件的承办人账号随之确定"},
+        "reason": {"type": "string", "maxLength": 2000,
+                   "description": "理由：suspended（特别程序）和 extended（延长审查期限，将告知申请人）必填；"
+                                  "refused / denied 应当说明理由"},
         "applicant": {"type": "object", "properties": {"name": {"type": "string"}, "id_no": {"type": "string"},
                                                        "phone": {"type": "string"}}},
         "missing_materials": {"type": "array", "items": {"type": "string"}},
         "fee_item": {"type": "string"}, "amount": {"type": "number", "minimum": 0},
-        "granted_days": {"type": "integer", "minimum": 0}, "parent_case_no": {"type": "string"},
+        "granted_days": {"type": "integer", "minimum": 0,
+                         "description": "批准天数：suspended 为特别程序批准的天数；extended 为行政许可法第四十二条"
+                                        "延长的工作日数，必填，1—10，只顺延法定期限（承诺期限不变），"
+                                        "须在法定期限届满前批准，同一办件累计不超过 10"},
+        "parent_case_no": {"type": "string"},
     },
 }
 
@@ -154,7 +164,10 @@ class CaseOut(Schema):
     completed_at: dt.datetime | None
     delivered_at: dt.datetime | None
     committed_deadline: dt.datetime | None
-    statutory_deadline: dt.datetime | None
+    statutory_deadline: dt.datetime | None = Field(None, description="法定期限，含特别程序顺延和第四十二条延长")
+    extended_days: int = Field(0, description="行政许可法第四十二条延长、已计入法定期限的工作日数")
+    deemed_approved_at: dt.datetime | None = Field(None, description="超时默许：法定期限届满未作决定、视为准予许可的时刻")
+    handler: str = Field("", description="承办人（对应的工作人员姓名；未能对应时为部门系统报送的姓名）")
     deadlines_provisional: bool
     clock_error: str
     suspended_working_days: int
@@ -190,6 +203,9 @@ def case_data(case: Case, *, clear: bool, warnings: list[dict]) -> dict:
         "received_at": case.received_at, "accepted_at": case.accepted_at, "deemed_accepted": case.deemed_accepted,
         "completed_at": case.completed_at, "delivered_at": case.delivered_at,
         "committed_deadline": case.committed_deadline, "statutory_deadline": case.statutory_deadline,
+        "extended_days": sum(int(p.get("counted") or 0) for p in case.suspensions or () if p.get("kind") == "extension"),
+        "deemed_approved_at": case.deemed_approved_at,
+        "handler": case.handler.display_name if case.handler_id else case.handler_name,
         "deadlines_provisional": case.deadlines_provisional, "clock_error": case.clock_error,
         "suspended_working_days": case.suspended_working_days, "granted_days": case.granted_days,
         "current_step": case.current_step, "current_step_due_at": case.current_step_due_at,

@@ -15,6 +15,13 @@ Rules (行政许可法 and DOMAIN.md §2, §4):
   counts at most the days granted (and exactly those while it is still open: the clock resumes by itself);
 - a supplement still open with no granted days leaves the clock stopped: deadlines as computed so far,
   `clock_stopped_at` set, nothing to check until it resumes;
+- §42 extension (`extended`, granted_days ≤ 10 wd, approved by the head of the organ): moves the STATUTORY
+  deadline by the days granted, in the statutory limit's unit; the committed deadline stays where it was
+  — the promise (承诺时限) is the department's own word to the applicant, which an internal approval to use
+  the statutory reserve does not relieve (DOMAIN.md §2 and §4: the promise is checked first; contrast
+  §45 special procedures, which stop every clock). An extension counts only when approved before the
+  statutory deadline it extends has passed (a limit already missed cannot be extended), and several
+  approvals on one case add up to at most 10 wd (§42 allows one extension of ten days);
 - the verdict (early / on time / overdue, by how many working days and hours) is taken at the decision
   (completed or denied) against the committed deadline, and kept; a calendar change never touches it.
 """
@@ -27,8 +34,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 
 from xiaoneng.core.errors import DomainError
+from xiaoneng.workdays.calendar import CalendarYearMissing
 
 from .models import CaseStatus, EventType
 
@@ -42,6 +51,8 @@ CARD_MARGIN_WD = 1  # DOMAIN §4: cards when more than 1 wd past a limit
 _ZERO = Decimal("0")
 _SUPPLEMENT = "supplement"
 _SPECIAL = "special"
+_EXTENSION = "extension"  # §42: not a stopped period but kept with them (start = end = the approval)
+EXTENSION_MAX_WD = 10  # 行政许可法 §42: "可以延长十日"
 
 
 def joint_limit() -> int:
@@ -95,7 +106,7 @@ class Facts:
     accepted_at: dt.datetime | None = None
     first_notice_at: dt.datetime | None = None
     notices_count: int = 0
-    # [kind, start, end|None, granted_days|None, reason]
+    # [kind, start, end|None, granted_days|None, reason]; kind supplement | special | extension
     intervals: list = field(default_factory=list)
     decision: str = ""  # completed | denied
     decision_at: dt.datetime | None = None
@@ -183,6 +194,8 @@ def fold_events(events: list[Ev]) -> Facts:
                 open_special = None
         elif t == EventType.STEP_COMPLETED:
             f.steps_done.append((e.step, at, e.handler))
+        elif t == EventType.EXTENDED:
+            f.intervals.append([_EXTENSION, at, at, e.granted_days or 0, e.reason])
         elif t in (EventType.COMPLETED, EventType.DENIED):
             f.decision = t
             f.decision_at = at
@@ -268,9 +281,18 @@ def compute_clock(
     try:
         _clock(cal, f, version, status, is_joint_parent, now, out, current_step)
     except DomainError as exc:  # CalendarYearMissing above all: shown on the case, never guessed
-        out["clock_error"] = exc.message[:300]
+        out["clock_error"] = _stored_error(exc)[:300]
         out["next_check_at"] = None
     return out
+
+
+def _stored_error(exc: DomainError) -> str:
+    """The clock error as stored on the case: always the Chinese text, whichever language the request that
+    triggered the fold spoke (pages render it again in the reader's language: selectors.clock_error_text)."""
+    if isinstance(exc, CalendarYearMissing):
+        with translation.override("zh-hans"):
+            return CalendarYearMissing(exc.year).message
+    return exc.message
 
 
 def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_step) -> None:
@@ -312,7 +334,14 @@ def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_st
     units = {version.committed_unit, version.statutory_unit}
     stopped_at = None
     json_intervals = []
+    extensions = []  # (json row, approved at, days) judged once the statutory deadline is known
     for kind, s, e, granted, reason in f.intervals:
+        if kind == _EXTENSION:
+            row = {"kind": kind, "start": _iso(s), "end": _iso(e), "granted_days": granted, "reason": reason or "",
+                   "counted": 0}
+            json_intervals.append(row)
+            extensions.append((row, s, granted or 0))
+            continue
         counted = 0
         counts = True
         if kind == _SUPPLEMENT and deemed_late_notice and (f.accepted_at is None or s < f.accepted_at):
@@ -365,6 +394,9 @@ def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_st
         deadlines.append(at)
         provisional = provisional or prov
     committed_at, statutory_at = deadlines
+    if extensions:
+        statutory_at, prov = _extend(cal, start, statutory, statutory_at, (wd, d, wh), extensions)
+        provisional = provisional or prov
     out["committed_deadline"] = committed_at
     out["statutory_deadline"] = statutory_at
     out["deadlines_provisional"] = provisional
@@ -405,6 +437,29 @@ def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_st
         candidates.append(out["delivery_due_at"])
     ahead = [c for c in candidates if c is not None and c > now]
     out["next_check_at"] = min(ahead) if ahead else None
+
+
+def _extend(cal, start, statutory, statutory_at, stopped, extensions) -> tuple[dt.datetime, bool]:
+    """The statutory deadline after §42 extensions (see the module docstring), and whether it is provisional.
+    Each extension's `counted` says how many of its days were used (0: approved after the deadline it
+    would extend had passed, or beyond the 10 wd §42 allows in all)."""
+    value, unit = statutory
+    wd, d, wh = stopped
+    total = 0
+    at, provisional = statutory_at, False
+    for row, approved_at, days in sorted(extensions, key=lambda x: x[1]):
+        use = min(days, EXTENSION_MAX_WD - total)
+        if approved_at > at or use <= 0:
+            continue
+        row["counted"] = use
+        total += use
+        if unit == "wh":
+            r = cal.add_working_hours(start, value + wh + total * cal.day_us / 3_600_000_000)
+            at, provisional = r.at, r.provisional
+        else:
+            dl = cal.deadline(start, value + (wd if unit == "wd" else d) + total, unit)
+            at, provisional = dl.at, dl.provisional
+    return at, provisional
 
 
 def _steps(cal, f: Facts, version: VersionInfo, start: dt.datetime, status: str):

@@ -19,6 +19,8 @@ MIN_OCCURRED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 FUTURE_SLACK = dt.timedelta(days=1)
 MAX_AMOUNT = Decimal("9999999999.99")
 MAX_GRANTED_DAYS = 3650
+# 行政许可法 第四十二条: 20 wd "经本行政机关负责人批准，可以延长十日" — an extension grants at most 10 wd.
+MAX_EXTENSION_DAYS = 10
 MAX_MATERIALS = 100
 TYPES = frozenset(EventType.values)
 TYPE_LIST = "、".join(EventType.values)
@@ -97,6 +99,21 @@ def parse_moment(v: Any, key: str = "occurred_at") -> dt.datetime:
     return when
 
 
+def check_extension(ev: NormEvent) -> None:
+    """An `extended` event (行政许可法 §42) must say how many working days the head approved (1—10) and
+    why: the applicant has to be told the reason."""
+    if ev.granted_days is None or ev.granted_days < 1:
+        raise EventInvalid(
+            f"延长审查期限（extended）事件必须填写 granted_days（延长天数），为 1—{MAX_EXTENSION_DAYS} 的整数"
+            "（行政许可法第四十二条）。", "granted_days")
+    if ev.granted_days > MAX_EXTENSION_DAYS:
+        raise EventInvalid(
+            f"granted_days（延长天数）不能超过 {MAX_EXTENSION_DAYS} 个工作日：行政许可法第四十二条规定，经本行政机关"
+            f"负责人批准，可以延长十日。本次为 {ev.granted_days}。", "granted_days")
+    if not ev.reason:
+        raise EventInvalid("延长审查期限（extended）事件必须填写 reason（延长理由），并将理由告知申请人。", "reason")
+
+
 def normalize(raw: Any, *, now: dt.datetime) -> NormEvent:
     """Check one event and return it normalised; EventInvalid (message in Chinese) when it is bad."""
     if not isinstance(raw, dict):
@@ -168,6 +185,8 @@ def normalize(raw: Any, *, now: dt.datetime) -> NormEvent:
         if isinstance(granted, bool) or not isinstance(granted, int) or not 0 <= granted <= MAX_GRANTED_DAYS:
             raise EventInvalid(f"granted_days（批准天数）应为 0—{MAX_GRANTED_DAYS} 的整数。", "granted_days")
         ev.granted_days = granted
+    if etype == EventType.EXTENDED:
+        check_extension(ev)
 
     applicant = raw.get("applicant")
     if applicant not in (None, ""):

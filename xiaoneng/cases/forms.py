@@ -60,3 +60,35 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = [("", _("全部可见部门"))] + [(d.code, d.name) for d in departments]
+
+
+class ExtendForm(forms.Form):
+    """延长审查期限 (行政许可法 §42): days and the reason the applicant will be told."""
+
+    granted_days = forms.IntegerField(
+        label=_("延长天数（工作日）"), min_value=1, max_value=10,
+        help_text=_("行政许可法第四十二条：经本行政机关负责人批准，可以延长十日。"),
+        error_messages={"required": _("请填写延长天数（1—10 个工作日）。"),
+                        "min_value": _("延长天数至少 1 个工作日。"),
+                        "max_value": _("延长天数不能超过 10 个工作日（行政许可法第四十二条）。"),
+                        "invalid": _("延长天数应为整数。")},
+    )
+    reason = forms.CharField(
+        label=_("延长理由"), max_length=2000, min_length=4, widget=forms.Textarea,
+        error_messages={"required": _("请写明延长理由：它将写入延长审查期限告知书并告知申请人。"),
+                        "min_length": _("理由过短，请写明不能在法定期限内作出决定的原因。")},
+    )
+
+
+class AssignHandlerForm(forms.Form):
+    """A head (re)assigns the case's handler among the department subtree's handlers and heads."""
+
+    handler = forms.ModelChoiceField(
+        label=_("承办人"), queryset=None, empty_label=_("请选择承办人"),
+        error_messages={"required": _("请选择承办人。"), "invalid_choice": _("所选人员不能承办本件。")},
+    )
+
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = choices
+        self.fields["handler"].label_from_instance = lambda s: f"{s.display_name}（{s.department.name}）"

@@ -33,6 +33,7 @@ from xiaoneng.workdays.calendar import get_calendar
 from . import hooks
 from .clock import EV_FIELDS, Ev, VersionInfo, case_state, compute_clock, fold_events
 from .events import EventInvalid, NormEvent, normalize
+from .handlers import HandlerIndex
 from .models import Case, CaseEvent, Channel
 
 MAX_BATCH = 10_000
@@ -47,7 +48,7 @@ STATE_FIELDS = (
     "statutory_deadline", "deadlines_provisional", "clock_error", "calendar_revision", "verdict",
     "verdict_working_days", "verdict_hours", "statutory_overdue", "handler_name", "current_step",
     "current_step_started_at", "current_step_due_at", "steps", "notices_count", "fees_total", "reason",
-    "events_count", "last_event_at", "is_open", "next_check_at",
+    "events_count", "last_event_at", "is_open", "next_check_at", "handler_id",
 )
 WRITE_FIELDS = STATE_FIELDS + (
     "version_id", "applicant_name", "applicant_id_no", "applicant_phone", "first_contact_id", "parent_id",
@@ -105,6 +106,13 @@ def _check_writer(client: ApiClient | None, by: Staff | None) -> None:
             raise NotPermitted("只有窗口人员、承办人或部门负责人可以登记办件事件。")
         if by.department_id is None:
             raise NotPermitted("您没有所属部门，不能登记办件事件。")
+
+
+def _check_staff_event(ev: NormEvent, client: ApiClient | None, by: Staff | None) -> None:
+    """Events only a head may record when staff send them themselves: a §42 extension is the head of the
+    organ's approval. (A department system's token speaks for its own approval workflow.)"""
+    if ev.type == "extended" and client is None and by is not None and not by.has_role(R.HEAD):
+        raise EventInvalid("延长审查期限（extended）须经本行政机关负责人批准：只有部门负责人可以登记。", "type")
 
 
 def _may_write(item_dept, client: ApiClient | None, by: Staff | None) -> bool:
@@ -175,6 +183,7 @@ def case_events_ingest(
     for i, raw in enumerate(events):
         try:
             ev = normalize(raw, now=now)
+            _check_staff_event(ev, client, by)
         except EventInvalid as exc:
             eid = raw.get("event_id") if isinstance(raw, dict) else None
             result.errors.append({"index": i, "event_id": str(eid)[:100] if eid is not None else None,
@@ -257,6 +266,7 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
     versions = load_versions({first_item[no].id for no in by_no} | {c["service_item_id"] for c in locked.values()})
     watcher = hooks.watcher()
     pending = []  # what the watcher evaluated, committed once the rows are written
+    handlers = _handler_index(order, locked, items)
 
     # New cases are folded in memory and inserted with their full state in one statement; a number that a
     # concurrent batch inserted first is skipped (ON CONFLICT DO NOTHING) and joins the refold path below.
@@ -271,14 +281,15 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
             case = {"id": None, "case_no": no, "service_item_id": item.id, "department_id": item.department_id,
                     "events_count": 0, "applicant_name": "", "applicant_id_no": "", "applicant_phone": "",
                     "first_contact_id": None, "parent_id": None, "is_joint_parent": no in refs, "handler_id": None,
-                    "deemed_approved_at": None}
+                    "deemed_approved_at": None, "handler_assigned_at": None}
             parent_no = next((ev.parent_case_no for ev, _n in by_no[no] if ev.parent_case_no), "")
             if parent_no in locked:
                 case["parent_id"] = locked[parent_no]["id"]
             elif parent_no:
                 link_later.append((no, parent_no))
             evs = [_ev(ev, n) for ev, n in by_no[no]]
-            state, version = _fold_state(case, evs, by_no[no], versions, cal, now=now, first_contact=first_contact)
+            state, version = _fold_state(case, evs, by_no[no], versions, cal, now=now, first_contact=first_contact,
+                                         handlers=handlers)
             new_rows.append((case, state))
             if watcher is not None:
                 judged.append((case, state, version, [ev for ev, _n in by_no[no]]))
@@ -329,7 +340,7 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
     result.case_ids = sorted({case_ids[no] for no in by_no} | {case_ids[no] for no in refold})
     if refold:
         _refold([locked[no] for no in sorted(refold)], by_no, versions, cal, now=now, first_contact=first_contact,
-                watcher=watcher, pending=pending)
+                watcher=watcher, pending=pending, handlers=handlers)
 
     if watcher is not None and pending:
         def fill_event_ids(events) -> None:
@@ -378,7 +389,7 @@ def _stored_events(src: str, rows: list[tuple]) -> list[CaseEvent]:
 
 _LOCK_COLS = ("id", "case_no", "service_item_id", "department_id", "events_count", "applicant_name",
               "applicant_id_no", "applicant_phone", "first_contact_id", "parent_id", "is_joint_parent", "version_id",
-              "handler_id", "deemed_approved_at")
+              "handler_id", "deemed_approved_at", "handler_assigned_at", "handler_name")
 
 
 def _lock(case_nos: set[str]) -> dict[str, dict]:
@@ -405,7 +416,13 @@ def _ev(ev: NormEvent, n: int) -> Ev:
     return Ev(n, ev.type, ev.occurred_at, ev.step, ev.handler, ev.reason, ev.amount, ev.granted_days, ev.fee_item)
 
 
-def _fold_state(case: dict, evs: list[Ev], pairs, versions, cal, *, now, first_contact):
+def _handler_index(order: list[NormEvent], locked: dict[str, dict], items: dict) -> HandlerIndex:
+    """Staff by name for every handler name this batch's folds can end with (see cases.handlers)."""
+    names = {ev.handler for ev in order if ev.handler} | {c["handler_name"] for c in locked.values()}
+    return HandlerIndex(names, {it.department_id: it.department.path for it in items.values()})
+
+
+def _fold_state(case: dict, evs: list[Ev], pairs, versions, cal, *, now, first_contact, handlers=None):
     """The columns of a case folded from `evs` (all its events), and the version it pins."""
     facts = fold_events(evs)
     version = pin_version(versions.get(case["service_item_id"], []), facts.received_at or facts.first_at)
@@ -417,6 +434,7 @@ def _fold_state(case: dict, evs: list[Ev], pairs, versions, cal, *, now, first_c
         applicant_phone=phone,
         first_contact_id=case["first_contact_id"] or (first_contact if facts.registered else None),
         parent_id=case["parent_id"], is_joint_parent=case["is_joint_parent"], updated_at=now,
+        handler_id=handlers.handler_for(case, facts.handler_name) if handlers is not None else case["handler_id"],
     )
     return state, version
 
@@ -442,7 +460,8 @@ def _evaluate(watcher, judged, *, now):
     return token, [row for row, _evs in pairs]
 
 
-def _refold(cases: list[dict], by_no, versions, cal, *, now, first_contact, watcher=None, pending=None) -> None:
+def _refold(cases: list[dict], by_no, versions, cal, *, now, first_contact, watcher=None, pending=None,
+            handlers=None) -> None:
     """Fold existing cases from all their events (read in one query) and write them back in one statement."""
     evs: dict[int, list[Ev]] = defaultdict(list)
     for part in _chunks([c["id"] for c in cases]):
@@ -452,7 +471,8 @@ def _refold(cases: list[dict], by_no, versions, cal, *, now, first_contact, watc
     judged = []
     for c in cases:
         new = by_no.get(c["case_no"], ())
-        state, version = _fold_state(c, evs[c["id"]], new, versions, cal, now=now, first_contact=first_contact)
+        state, version = _fold_state(c, evs[c["id"]], new, versions, cal, now=now, first_contact=first_contact,
+                                     handlers=handlers)
         rows.append((c["id"], state))
         judged.append((c, state, version, [ev for ev, _n in new]))
     if watcher is not None:

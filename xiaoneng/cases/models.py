@@ -64,6 +64,7 @@ class EventType(models.TextChoices):
     DENIED = "denied", _("不予许可")
     DELIVERED = "delivered", _("送达")
     WITHDRAWN = "withdrawn", _("撤回申请")
+    EXTENDED = "extended", _("延长审查期限")
 
 
 class Case(models.Model):
@@ -74,8 +75,13 @@ class Case(models.Model):
     mask it (cases.privacy) unless the reader belongs to the case's department or the supervision office.
 
     The clock: `clock_start` is the moment the limits count from (acceptance, or receipt when acceptance
-    is deemed under 行政许可法 §32); `suspensions` is the list of stopped periods (supplement, special
-    procedures) kept so deadlines can be recomputed after a calendar change without re-reading events.
+    is deemed under 行政许可法 §32); `suspensions` is the list of clock periods — stopped periods (supplement,
+    special procedures) and §42 extensions (kind "extension", start = end = the approval) — kept so deadlines
+    can be recomputed after a calendar change without re-reading events.
+
+    `handler` is the staff account answering for the case: matched from the `handler` name department
+    systems report (unique full name in the case's department subtree) when the case is folded, unless a
+    head assigned one on the case page (`handler_assigned_at`), which then stands until reassigned.
 
     For the supervision tick: `is_open` says the tick still watches the case, `next_check_at` is the
     earliest future moment at which a time-based threshold may be crossed; `(is_open, next_check_at)` is
@@ -141,6 +147,11 @@ class Case(models.Model):
         on_delete=models.SET_NULL, related_name="handled_cases",
     )
     handler_name = models.CharField(_("承办人（部门系统）"), max_length=100, blank=True)
+    handler_assigned_at = models.DateTimeField(_("指定承办人时间"), null=True, blank=True)
+    handler_assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("指定人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
     current_step = models.CharField(_("当前环节"), max_length=100, blank=True)
     current_step_started_at = models.DateTimeField(_("当前环节开始"), null=True, blank=True)
     current_step_due_at = models.DateTimeField(_("当前环节期限"), null=True, blank=True)
@@ -226,13 +237,17 @@ class CaseEvent(models.Model):
 
 
 class CaseDocument(models.Model):
-    """A document the platform issued for a case at the window: a one-time notice (一次性告知书, the
-    glossary's OneTimeNotice) listing ALL missing materials, or a refusal decision (不予受理决定书) with its
-    reason. Numbered per department and year (`DocumentSeries`); printable."""
+    """A document the platform issued for a case: a one-time notice (一次性告知书, the glossary's
+    OneTimeNotice) listing ALL missing materials, a refusal decision (不予受理决定书) with its reason, a notice
+    of a §42 extension (延长审查期限告知书) with its reason, or the notice that the application is deemed
+    approved (超时默许告知书, issued by the platform itself, at most once per case). Numbered per department
+    and year (`DocumentSeries`); printable."""
 
     class Kind(models.TextChoices):
         ONE_TIME_NOTICE = "one_time_notice", _("一次性告知书")
         REFUSAL_DECISION = "refusal_decision", _("不予受理决定书")
+        EXTENSION_NOTICE = "extension_notice", _("延长审查期限告知书")
+        DEEMED_APPROVAL_NOTICE = "deemed_notice", _("超时默许告知书")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
     event = models.OneToOneField(CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="document")
@@ -248,6 +263,10 @@ class CaseDocument(models.Model):
     reason = models.TextField(_("理由"), blank=True)
     legal_basis = models.TextField(_("法律依据"))
     note = models.TextField(_("备注"), blank=True)
+    # Extension notices: the days granted and the statutory deadline they lead to; deemed-approval notices:
+    # the statutory deadline that passed. Frozen at issue, as the printed document says.
+    granted_days = models.PositiveSmallIntegerField(_("延长天数"), null=True, blank=True)
+    deadline = models.DateTimeField(_("期限"), null=True, blank=True)
 
     class Meta:
         ordering = ["issued_at", "id"]
@@ -255,10 +274,54 @@ class CaseDocument(models.Model):
         verbose_name_plural = _("办件文书")
         constraints = [
             models.UniqueConstraint(fields=["case", "kind", "year", "number"], name="cases_document_number_uniq"),
+            # A deemed approval is notified once, however often ticks and late events re-judge the case.
+            models.UniqueConstraint(fields=["case"], condition=Q(kind="deemed_notice"), name="cases_document_deemed_once"),
         ]
 
     def __str__(self) -> str:
         return self.number_text
+
+
+class ApplicantMessage(models.Model):
+    """A message to the applicant about their case (today: the SMS telling them the application is deemed
+    approved, 超时默许), recorded once per case and kind, sent through the pluggable SMS backend by the
+    supervision tick in office hours.
+
+    The phone number is not copied here: personal data of the applicant lives on the Case only, and is read
+    at sending time (a corrected number is the one used). `body` holds no personal data."""
+
+    class Kind(models.TextChoices):
+        DEEMED_APPROVAL = "deemed_approval", _("超时默许告知")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+        NO_PHONE = "no_phone", _("申请人未留手机号码")
+        CANCELLED = "cancelled", _("已取消")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    document = models.ForeignKey(CaseDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("渠道"), max_length=8, default="sms")
+    body = models.TextField(_("内容"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("生成时间"))
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(_("发送错误"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("告知申请人消息")
+        verbose_name_plural = _("告知申请人消息")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "channel"], name="cases_message_once"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="cases_message_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.kind}:{self.status}"
 
 
 class DocumentSeries(models.Model):

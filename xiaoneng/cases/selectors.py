@@ -5,17 +5,21 @@ client_scope_q (API clients of department systems), never re-done here. Outside 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from xiaoneng.accounts.models import ApiClient, Department, Staff
 from xiaoneng.accounts.selectors import client_scope_q, scope_to_staff
+from xiaoneng.core.errors import DomainError
 from xiaoneng.workdays.calendar import (
-    UNIT_LABELS,
-    _group_skipped,  # the calendar's own "国庆节 10月1日—10月7日" grouping
+    CalendarYearMissing,
     get_calendar,
+    group_skipped,  # the calendar's own "国庆节 10月1日—10月7日" grouping
+    unit_labels,
 )
 
 from .clock import joint_limit
@@ -34,7 +38,7 @@ class CaseFilters:
 
 
 def _base() -> QuerySet[Case]:
-    return Case.objects.select_related("department", "service_item", "version")
+    return Case.objects.select_related("department", "service_item", "version", "handler")
 
 
 def _filter(qs: QuerySet[Case], f: CaseFilters, *, now: dt.datetime) -> QuerySet[Case]:
@@ -76,7 +80,8 @@ def case_list_for_client(client: ApiClient, filters: CaseFilters | None = None, 
 
 
 def case_get_for(staff: Staff, case_no: str) -> Case:
-    case = scope_to_staff(_base(), staff).select_related("first_contact", "parent").filter(case_no=case_no).first()
+    case = scope_to_staff(_base(), staff).select_related(
+        "first_contact", "parent", "handler", "handler_assigned_by").filter(case_no=case_no).first()
     if case is None:
         raise Http404("办件不存在或不在您的权限范围内。")
     return case
@@ -101,45 +106,72 @@ def can_act_at_window(staff: Staff, case: Case) -> bool:
     return case.department.path.startswith(staff.department.path)
 
 
+def can_act_as_head(staff: Staff, case: Case) -> bool:
+    """Decisions for the head of the organ (行政机关负责人): §42 extensions and assigning the handler — for
+    heads of the case's department or a department above it."""
+    if not staff.has_role("head") or staff.department_id is None:
+        return False
+    return case.department.path.startswith(staff.department.path)
+
+
 # ------------------------------------------------------------------------------------------ explanation
-def _limit_block(cal, case: Case, value: int, unit: str, extra: int) -> dict:
-    block = {"value": value, "unit": unit, "unit_label": UNIT_LABELS.get(unit, unit), "extra": extra,
-             "deadline": None, "skipped": [], "skipped_groups": [], "explanation": ""}
+def _limit_block(cal, case: Case, value: int, unit: str, extra: int, extension: int = 0) -> dict:
+    labels = unit_labels()
+    block = {"value": value, "unit": unit, "unit_label": labels.get(unit, unit), "extra": extra,
+             "extension": extension, "deadline": None, "skipped": [], "skipped_groups": [], "explanation": ""}
     if case.clock_start is None:
         return block
     try:
-        dl = cal.deadline(case.clock_start, value + extra, unit) if unit != "wh" else None
-    except Exception as exc:  # CalendarYearMissing: the error is shown, never guessed
-        block["explanation"] = getattr(exc, "message", str(exc))
+        dl = cal.deadline(case.clock_start, value + extra + extension, unit) if unit != "wh" else None
+    except DomainError as exc:  # CalendarYearMissing: the error is shown, never guessed
+        block["explanation"] = exc.message
         return block
     if dl is None:
         block["deadline"] = case.committed_deadline
         return block
     block["deadline"] = dl.at
     block["skipped"] = dl.skipped
-    block["skipped_groups"] = _group_skipped(dl.skipped)
+    block["skipped_groups"] = group_skipped(dl.skipped)
     block["explanation"] = dl.explanation
     return block
+
+
+def _basis(case: Case) -> str:
+    if case.clock_start is None:
+        return _("尚未起算（等待受理或补正材料）")
+    if case.deemed_accepted:
+        return _("视为受理：收到申请后 5 个工作日内未一次性告知补正，自收到申请之日起计算（行政许可法第三十二条）")
+    if case.accepted_at is not None and case.clock_start == case.accepted_at:
+        return _("自受理之日起计算（受理当日为第 0 日）")
+    if case.accepted_at is None and case.received_at is not None:
+        return _("尚未受理：如收到申请后 5 个工作日内既未受理也未一次性告知，视为自收到申请之日起受理，暂按此计算")
+    return _("未登记接件，自最早的办理记录起计算")
+
+
+_MISSING_YEAR = re.compile(r"^(\d{4}) 年的工作日历尚未载入")
+
+
+def clock_error_text(stored: str) -> str:
+    """The case's clock error in the reader's language. The stored text is the Chinese one the fold wrote
+    (data must not depend on who happened to trigger the fold); a missing calendar year — the only clock
+    error there is — is rendered again from its year."""
+    m = _MISSING_YEAR.match(stored or "")
+    if m:
+        return CalendarYearMissing(int(m.group(1))).message
+    return stored
 
 
 def case_explain_deadline(case: Case) -> dict:
     """How the case's deadlines were reached, for the case page and for users who ask "why this date":
     start (and why: acceptance or deemed acceptance), unit and value of each limit, holidays and weekends
     skipped, stopped periods (supplement, special procedures) and how many days they moved the limits,
-    the results, and the verdict when decided."""
+    §42 extensions (approved when, why, how many days counted), the results, the verdict when decided and
+    the deemed approval when the limit passed undecided. Texts in the reader's language (gettext)."""
     cal = get_calendar()
     v = case.version
-    if case.clock_start is None:
-        basis = "尚未起算（等待受理或补正材料）"
-    elif case.deemed_accepted:
-        basis = "视为受理：收到申请后 5 个工作日内未一次性告知补正，自收到申请之日起计算（行政许可法第三十二条）"
-    elif case.accepted_at is not None and case.clock_start == case.accepted_at:
-        basis = "自受理之日起计算（受理当日为第 0 日）"
-    elif case.accepted_at is None and case.received_at is not None:
-        basis = "尚未受理：如收到申请后 5 个工作日内既未受理也未一次性告知，视为自收到申请之日起受理，暂按此计算"
-    else:
-        basis = "未登记接件，自最早的办理记录起计算"
     extra_wd = case.suspended_working_days
+    periods = case.suspensions or ()
+    extension_wd = sum(int(p.get("counted") or 0) for p in periods if p.get("kind") == "extension")
     blocks = {}
     if v is not None:
         committed = (v.committed_limit_value, v.committed_limit_unit)
@@ -148,32 +180,46 @@ def case_explain_deadline(case: Case) -> dict:
             statutory = committed = (joint_limit(), "wd")
         for key, (value, unit) in (("committed", committed), ("statutory", statutory)):
             extra = extra_wd if unit == "wd" else 0
-            blocks[key] = _limit_block(cal, case, value, unit, extra)
+            ext = extension_wd if key == "statutory" and unit in ("wd", "d") else 0
+            blocks[key] = _limit_block(cal, case, value, unit, extra, ext)
             blocks[key]["result"] = case.committed_deadline if key == "committed" else case.statutory_deadline
-    kinds = {"supplement": "补正材料", "special": "特别程序"}
+    kinds = {"supplement": _("补正材料"), "special": _("特别程序")}
     suspensions = [
         {"kind": s["kind"], "kind_label": kinds.get(s["kind"], s["kind"]), "reason": s.get("reason", ""),
          "start": _dt(s.get("start")), "end": _dt(s.get("end")), "granted_days": s.get("granted_days"),
          "counted": s.get("counted", 0)}
-        for s in case.suspensions or ()
+        for s in periods if s.get("kind") != "extension"
+    ]
+    extensions = [
+        {"approved_at": _dt(s.get("start")), "granted_days": s.get("granted_days") or 0, "reason": s.get("reason", ""),
+         "counted": int(s.get("counted") or 0),
+         "note": "" if s.get("counted") else _("未计入：批准时法定期限已届满，或已用满第四十二条允许的十日")}
+        for s in periods if s.get("kind") == "extension"
     ]
     verdict = None
     if case.verdict:
         verdict = {"code": case.verdict, "label": case.get_verdict_display(), "working_days": case.verdict_working_days,
                    "hours": case.verdict_hours, "statutory_overdue": case.statutory_overdue}
     return {
-        "start": case.clock_start, "basis": basis, "received_at": case.received_at, "accepted_at": case.accepted_at,
-        "deemed_accepted": case.deemed_accepted, "acceptance_due_at": case.acceptance_due_at,
+        "start": case.clock_start, "basis": _basis(case), "received_at": case.received_at,
+        "accepted_at": case.accepted_at, "deemed_accepted": case.deemed_accepted,
+        "acceptance_due_at": case.acceptance_due_at,
         "committed": blocks.get("committed"), "statutory": blocks.get("statutory"),
         "suspensions": suspensions, "suspended_working_days": case.suspended_working_days,
+        "extensions": extensions, "extension_working_days": extension_wd,
         "granted_days": case.granted_days, "clock_stopped_at": case.clock_stopped_at,
-        "provisional": case.deadlines_provisional, "error": case.clock_error, "verdict": verdict,
-        "office_hours": cal.office_hours_text(),
+        "provisional": case.deadlines_provisional, "error": clock_error_text(case.clock_error), "verdict": verdict,
+        "deemed_approved_at": case.deemed_approved_at, "office_hours": cal.office_hours_text(),
     }
 
 
 def _dt(v):
     return dt.datetime.fromisoformat(v) if v else None
+
+
+def applicant_messages(case: Case):
+    """Messages to the applicant about the case (the deemed-approval SMS), oldest first."""
+    return case.messages.select_related("document").order_by("created_at", "id")
 
 
 STATUS_CHOICES = CaseStatus.choices

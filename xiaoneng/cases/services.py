@@ -20,11 +20,19 @@ from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.selectors import calendar_revision_get
 
 from . import hooks
-from .clock import Facts, case_state, compute_clock, fast_clock, intervals_from_json  # noqa: F401
+from .clock import (  # noqa: F401
+    EXTENSION_MAX_WD,
+    Facts,
+    case_state,
+    compute_clock,
+    fast_clock,
+    intervals_from_json,
+)
 from .events import EventInvalid, check_case_no
 from .ingest import WRITER_ROLES, IngestResult, case_events_ingest, load_versions, write_case_columns
 from .models import (
     RUNNING_STATUSES,
+    ApplicantMessage,
     Case,
     CaseDocument,
     CaseStatus,
@@ -38,7 +46,8 @@ from .recompute import eligible_versions, recompute_in_database
 __all__ = [
     "IngestResult", "case_events_ingest", "case_register", "case_accept", "case_request_supplement",
     "case_refuse", "case_recompute_deadlines", "case_clocks_sync", "document_number_next",
-    "case_advance_next_check", "case_mark_deemed_approved",
+    "case_advance_next_check", "case_mark_deemed_approved", "case_extend", "case_assign_handler",
+    "case_deemed_approval_record",
 ]
 
 NOTICE_BASIS = (
@@ -49,7 +58,16 @@ REFUSAL_BASIS = (
     "《中华人民共和国行政许可法》第三十二条第一款、第三十八条第二款：行政机关依法作出不予受理或者不予行政许可的书面决定的，"
     "应当说明理由，并告知申请人享有依法申请行政复议或者提起行政诉讼的权利。"
 )
-DOC_ABBR = {CaseDocument.Kind.ONE_TIME_NOTICE: "告", CaseDocument.Kind.REFUSAL_DECISION: "不受"}
+EXTENSION_BASIS = (
+    "《中华人民共和国行政许可法》第四十二条第一款：除可以当场作出行政许可决定的外，行政机关应当自受理行政许可申请之日起"
+    "二十日内作出行政许可决定。二十日内不能作出决定的，经本行政机关负责人批准，可以延长十日，并应当将延长期限的理由告知申请人。"
+)
+DEEMED_BASIS = (
+    "本事项依照法律、法规的规定适用超时默许（例如《中华人民共和国行政许可法》第五十条第二款：行政机关应当根据被许可人的申请，"
+    "在该行政许可有效期届满前作出是否准予延续的决定；逾期未作决定的，视为准予延续）：法定期限届满未作出决定的，视为准予许可。"
+)
+DOC_ABBR = {CaseDocument.Kind.ONE_TIME_NOTICE: "告", CaseDocument.Kind.REFUSAL_DECISION: "不受",
+            CaseDocument.Kind.EXTENSION_NOTICE: "延", CaseDocument.Kind.DEEMED_APPROVAL_NOTICE: "默"}
 # Window case numbers share the numbering table with documents under this kind.
 CASE_NO_SERIES = "case_no"
 
@@ -61,8 +79,9 @@ def _check_window_actor(by: Staff, department: Department) -> None:
         raise NotPermitted("您只能为本部门（及下属科室）的事项办理受理登记。")
 
 
-def document_number_next(*, department: Department, kind: str, year: int) -> int:
-    """The next number of `kind` for `department` in `year` (row-locked: no two windows get the same)."""
+def document_number_next(*, department: Department | int, kind: str, year: int, count: int = 1) -> int:
+    """The next number of `kind` for `department` in `year` (row-locked: no two windows get the same).
+    With `count` > 1, reserves that many consecutive numbers and returns the first."""
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -70,7 +89,7 @@ def document_number_next(*, department: Department, kind: str, year: int) -> int
         except IntegrityError:  # created concurrently: fine, lock it below
             pass
         series = DocumentSeries.objects.select_for_update().get(department=department, kind=kind, year=year)
-        DocumentSeries.objects.filter(pk=series.pk).update(last_number=F("last_number") + 1)
+        DocumentSeries.objects.filter(pk=series.pk).update(last_number=F("last_number") + count)
         return series.last_number + 1
 
 
@@ -169,14 +188,14 @@ def case_refuse(*, case: Case, reason: str, by: Staff, now: dt.datetime) -> Case
 
 
 def _issue(case: Case, kind: str, *, by: Staff, now: dt.datetime, basis: str, missing_materials=(), reason="",
-           note="") -> CaseDocument:
+           note="", **extra) -> CaseDocument:
     year = now.astimezone(get_calendar().tz).year
     number = document_number_next(department=case.department, kind=kind, year=year)
     event = case.events.filter(staff=by, recorded_at=now).order_by("-id").first()
     return CaseDocument.objects.create(
         case=case, event=event, kind=kind, year=year, number=number,
         number_text=document_number_text(case.department, kind, year, number), issued_at=now, issued_by=by,
-        missing_materials=list(missing_materials), reason=reason, legal_basis=basis, note=note,
+        missing_materials=list(missing_materials), reason=reason, legal_basis=basis, note=note, **extra,
     )
 
 
@@ -296,3 +315,155 @@ def case_mark_deemed_approved(*, case: Case, now: dt.datetime) -> bool:
         return False
     Case.objects.filter(pk=case.pk).update(deemed_approved_at=case.statutory_deadline, updated_at=now)
     return True
+
+
+# ------------------------------------------------------------------------------------------ §42 extension
+def extension_days_used(case: Case) -> int:
+    """Working days of §42 extension already counted on the case (from its clock periods)."""
+    return sum(int(s.get("counted") or 0) for s in case.suspensions or () if s.get("kind") == "extension")
+
+
+@transaction.atomic
+def case_extend(*, case: Case, granted_days, reason: str, by: Staff, now: dt.datetime) -> CaseDocument:
+    """Extend the statutory limit under 行政许可法 §42 (延长审查期限): approved by the head of the organ
+    (`by` must hold the head role in the case's department subtree), at most 10 wd in all, before the
+    statutory deadline has passed, with the reason the applicant is told. Records an `extended` event
+    through the one ingest path (so the clock, the cards and the explanation follow) and issues the
+    numbered extension notice (延长审查期限告知书) for the applicant."""
+    if by is None or not by.is_active or not by.has_role("head"):
+        raise NotPermitted("延长审查期限须经本行政机关负责人批准：只有部门负责人可以办理。")
+    case = _window_case(case, by, (CaseStatus.ACCEPTED, CaseStatus.SUSPENDED), "延长审查期限")
+    if isinstance(granted_days, str) and granted_days.strip().isdigit():
+        granted_days = int(granted_days.strip())
+    if isinstance(granted_days, bool) or not isinstance(granted_days, int) or granted_days < 1:
+        raise DomainError("请填写延长天数（granted_days），为 1—10 的整数（个工作日）。", field="granted_days")
+    used = extension_days_used(case)
+    left = EXTENSION_MAX_WD - used
+    if granted_days > left:
+        raise DomainError(
+            f"延长天数（granted_days）不能超过 {left} 个工作日：行政许可法第四十二条只允许延长十日"
+            f"{f'，本件已延长 {used} 个工作日' if used else ''}。", field="granted_days")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise DomainError("请填写延长理由（reason，至少 4 个字），理由将告知申请人。", field="reason")
+    if case.statutory_deadline is None:
+        raise DomainError("办件的法定期限尚未计算，不能延长。", field="granted_days")
+    if now > case.statutory_deadline:
+        tz = get_calendar().tz
+        raise DomainError(f"法定期限已于 {case.statutory_deadline.astimezone(tz):%Y-%m-%d %H:%M} 届满，"
+                          "不能再延长审查期限。", field="granted_days")
+    # handler="": the head approves the extension; that does not make them the case's handler.
+    updated = _ingest_one(case_no=case.case_no, item=case.service_item, etype=EventType.EXTENDED, by=by, now=now,
+                          granted_days=granted_days, reason=reason[:2000], handler="")
+    return _issue(updated, CaseDocument.Kind.EXTENSION_NOTICE, by=by, now=now, reason=reason,
+                  basis=EXTENSION_BASIS, granted_days=granted_days, deadline=updated.statutory_deadline)
+
+
+# ------------------------------------------------------------------------------------------ handler
+@transaction.atomic
+def case_assign_handler(*, case: Case, handler: Staff, by: Staff, now: dt.datetime) -> Case:
+    """A head assigns (or reassigns) the case's handler (承办人) to an active handler or head of the case's
+    department subtree. The assignment stands over handler names department systems report later, until
+    a head reassigns again; who assigned and when is kept on the case."""
+    if by is None or not by.is_active or not by.has_role("head"):
+        raise NotPermitted("只有部门负责人可以指定承办人。")
+    case = Case.objects.select_for_update(of=("self",)).select_related("department").get(pk=case.pk)
+    if by.department_id is None or not case.department.path.startswith(by.department.path):
+        raise NotPermitted("您只能为本部门（及下属科室）的办件指定承办人。")
+    if handler is None:
+        raise DomainError("请选择承办人。", field="handler")
+    handler = Staff.objects.select_related("department").filter(pk=handler.pk).first()
+    if (handler is None or not handler.is_active or handler.department_id is None
+            or not handler.department.path.startswith(case.department.path)
+            or not handler.has_any_role("handler", "head")):
+        raise DomainError("承办人必须是本办件所属部门（或其下属科室）在岗的承办人或负责人。", field="handler")
+    Case.objects.filter(pk=case.pk).update(handler=handler, handler_assigned_at=now, handler_assigned_by=by,
+                                           updated_at=now)
+    case.refresh_from_db()
+    return case
+
+
+def case_handler_choices(case: Case):
+    """Who may be assigned as the case's handler: active handlers and heads of its department subtree."""
+    return Staff.objects.filter(
+        is_active=True, department__path__startswith=case.department.path, groups__name__in=("handler", "head"),
+    ).distinct().order_by("department__path", "name", "username")
+
+
+# ------------------------------------------------------------------------------------------ 超时默许
+DEEMED_SMS = ("【{department}】您于{received}申请的“{item}”（办件编号 {case_no}），法定期限于{deadline}届满而未作出决定，"
+              "依法视为准予许可。告知书文号：{number}。可凭本短信或告知书到窗口办理后续手续。咨询电话：{phone}。")
+
+
+def case_deemed_approval_record(*, marks: list[tuple[int, dt.datetime]], now: dt.datetime) -> list[int]:
+    """超时默许: mark cases deemed approved (`marks`: case id, the moment the statutory limit passed) where
+    not marked yet, issue each newly marked case's numbered notice (超时默许告知书, once per case: a
+    database constraint) and record the SMS telling the applicant (ApplicantMessage, sent by the
+    supervision tick in office hours through the SMS backend). Set-based: a few queries per call whatever
+    the number of cases (numbers are reserved per department in one locked update). Returns the ids
+    newly marked. Call inside the transaction that holds the cases (the tick's or the ingest's)."""
+    if not marks:
+        return []
+    at_of = dict(marks)
+    fresh = list(Case.objects.filter(id__in=list(at_of), deemed_approved_at__isnull=True).values_list("id", flat=True))
+    if not fresh:
+        return []
+    by_at: dict[dt.datetime, list[int]] = {}
+    for cid in fresh:
+        by_at.setdefault(at_of[cid], []).append(cid)
+    with transaction.atomic():
+        for at, ids in by_at.items():
+            Case.objects.filter(id__in=ids).update(deemed_approved_at=at, updated_at=now)
+        noticed = set(CaseDocument.objects.filter(case_id__in=fresh, kind=CaseDocument.Kind.DEEMED_APPROVAL_NOTICE)
+                      .values_list("case_id", flat=True))
+        if noticed:  # deemed again after a withdrawal: the notice stands, an SMS not yet sent goes out after all
+            ApplicantMessage.objects.filter(case_id__in=noticed, status=ApplicantMessage.Status.CANCELLED).update(
+                status=ApplicantMessage.Status.PENDING, error="")
+        cases = list(Case.objects.filter(id__in=[c for c in fresh if c not in noticed])
+                     .select_related("department", "version", "service_item").order_by("id"))
+        tz = get_calendar().tz
+        year = now.astimezone(tz).year
+        kind = CaseDocument.Kind.DEEMED_APPROVAL_NOTICE
+        by_dept: dict[int, list[Case]] = {}
+        for c in cases:
+            by_dept.setdefault(c.department_id, []).append(c)
+        docs = []
+        for dept_cases in by_dept.values():
+            dept = dept_cases[0].department
+            first = document_number_next(department=dept, kind=kind, year=year, count=len(dept_cases))
+            for n, c in enumerate(dept_cases, first):
+                docs.append(CaseDocument(
+                    case=c, kind=kind, year=year, number=n, number_text=document_number_text(dept, kind, year, n),
+                    issued_at=now, issued_by=None, legal_basis=DEEMED_BASIS, deadline=c.statutory_deadline,
+                    reason="法定期限届满未作出行政许可决定，视为准予许可。",
+                ))
+        CaseDocument.objects.bulk_create(docs)
+        messages = []
+        for d in docs:
+            c = d.case
+            text = DEEMED_SMS.format(
+                department=c.department.short_name or c.department.name,
+                received=f"{c.received_at.astimezone(tz):%Y年%m月%d日}" if c.received_at else "",
+                item=c.version.name if c.version_id else c.service_item.code, case_no=c.case_no,
+                deadline=f"{c.statutory_deadline.astimezone(tz):%Y年%m月%d日 %H:%M}" if c.statutory_deadline else "",
+                number=d.number_text, phone=c.department.phone or "—",
+            )
+            status = ApplicantMessage.Status.PENDING if c.applicant_phone.strip() else ApplicantMessage.Status.NO_PHONE
+            messages.append(ApplicantMessage(case=c, document=d, kind=ApplicantMessage.Kind.DEEMED_APPROVAL,
+                                             body=text, status=status, created_at=now))
+        ApplicantMessage.objects.bulk_create(messages, ignore_conflicts=True)
+    return fresh
+
+
+def case_deemed_approval_withdraw(*, case_ids: list[int], now: dt.datetime) -> int:
+    """A late event showed the case was decided (or its limit moved) after all: the deemed approval no
+    longer stands. Clears the mark and cancels the applicant's SMS if it was not sent yet (a notice
+    already printed or an SMS already sent stays on record). Returns the cases cleared."""
+    if not case_ids:
+        return 0
+    n = Case.objects.filter(id__in=case_ids, deemed_approved_at__isnull=False).update(deemed_approved_at=None,
+                                                                                      updated_at=now)
+    ApplicantMessage.objects.filter(case_id__in=case_ids, kind=ApplicantMessage.Kind.DEEMED_APPROVAL,
+                                    status=ApplicantMessage.Status.PENDING).update(
+        status=ApplicantMessage.Status.CANCELLED, error="超时默许已被后到的办件事件更正，短信取消。")
+    return n

@@ -11,5 +11,7 @@ urlpatterns = [
     path("staff/cases/<str:case_no>/accept/", views.case_accept_view, name="case_accept"),
     path("staff/cases/<str:case_no>/supplement/", views.case_supplement_view, name="case_supplement"),
     path("staff/cases/<str:case_no>/refuse/", views.case_refuse_view, name="case_refuse"),
+    path("staff/cases/<str:case_no>/extend/", views.case_extend_view, name="case_extend"),
+    path("staff/cases/<str:case_no>/handler/", views.case_handler_view, name="case_handler"),
     path("staff/cases/<str:case_no>/documents/<int:pk>/", views.document_view, name="document"),
 ]

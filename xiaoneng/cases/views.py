@@ -19,14 +19,16 @@ from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.access import role_required
 from xiaoneng.accounts.selectors import department_list_for
 from xiaoneng.catalog.selectors import item_list_for
-from xiaoneng.core.errors import DomainError
+from xiaoneng.core.errors import DomainError, NotPermitted
 
 from . import hooks, services
-from .forms import CaseFilterForm, RefuseForm, RegisterForm, SupplementForm
+from .forms import AssignHandlerForm, CaseFilterForm, ExtendForm, RefuseForm, RegisterForm, SupplementForm
 from .models import CaseDocument, CaseStatus
 from .privacy import applicant_view, can_see_personal_data
 from .selectors import (
     CaseFilters,
+    applicant_messages,
+    can_act_as_head,
     can_act_at_window,
     case_events,
     case_explain_deadline,
@@ -72,8 +74,13 @@ def case_detail(request, case_no: str):
     case = case_get_for(request.user, case_no)
     clear = can_see_personal_data(case=case, staff=request.user)
     can_act = can_act_at_window(request.user, case)
+    head = can_act_as_head(request.user, case)
     return render(request, "cases/case_detail.html", {
         "case": case, "applicant": applicant_view(case, clear=clear), "events": case_events(case),
+        "messages_to_applicant": applicant_messages(case),
+        "can_extend": head and case.status in (CaseStatus.ACCEPTED, CaseStatus.SUSPENDED),
+        "handler_form": AssignHandlerForm(choices=services.case_handler_choices(case),
+                                          initial={"handler": case.handler_id}) if head else None,
         "clock": case_explain_deadline(case), "documents": case.documents.select_related("issued_by"),
         "warnings": hooks.warnings_for([case])[case.id], "children": case.children.select_related("department"),
         "can_accept": can_act and case.status in (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING),
@@ -164,6 +171,52 @@ def case_refuse_view(request, case_no: str):
     return render(request, "cases/case_refuse.html", {"case": case, "form": form}, status=400 if form.errors else 200)
 
 
+def _head_case(request, case_no: str):
+    case = case_get_for(request.user, case_no)
+    if not can_act_as_head(request.user, case):
+        raise Http404  # visible but not theirs to decide: the page does not exist for them
+    return case
+
+
+@role_required(R.HEAD)
+@require_http_methods(["GET", "POST"])
+def case_extend_view(request, case_no: str):
+    """延长审查期限 (行政许可法 §42): the head approves up to 10 wd with a reason; issues the notice."""
+    case = _head_case(request, case_no)
+    form = ExtendForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            doc = services.case_extend(case=case, granted_days=form.cleaned_data["granted_days"],
+                                       reason=form.cleaned_data["reason"], by=request.user, now=timezone.now())
+        except (DomainError, NotPermitted) as exc:
+            form.add_error(exc.field if getattr(exc, "field", None) in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("已延长审查期限，出具延长审查期限告知书 %(no)s。") % {"no": doc.number_text})
+            return redirect("cases:document", case_no=case.case_no, pk=doc.pk)
+    return render(request, "cases/case_extend.html", {
+        "case": case, "form": form, "used": services.extension_days_used(case),
+    }, status=400 if form.errors else 200)
+
+
+@role_required(R.HEAD)
+@require_POST
+def case_handler_view(request, case_no: str):
+    """A head assigns the case's handler (承办人)."""
+    case = _head_case(request, case_no)
+    form = AssignHandlerForm(request.POST, choices=services.case_handler_choices(case))
+    if form.is_valid():
+        try:
+            services.case_assign_handler(case=case, handler=form.cleaned_data["handler"], by=request.user,
+                                         now=timezone.now())
+        except (DomainError, NotPermitted) as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已指定承办人。"))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("cases:case_detail", case_no=case.case_no)
+
+
 @role_required(*R.ALL)
 def document_view(request, case_no: str, pk: int):
     """A printable one-time notice or refusal decision (applicant data masked unless the reader may see it)."""
@@ -175,4 +228,6 @@ def document_view(request, case_no: str, pk: int):
         "case": case, "doc": doc, "applicant": applicant_view(case, clear=clear),
         "review_body": parent.name if parent else _("上一级行政机关"),
         "is_notice": doc.kind == CaseDocument.Kind.ONE_TIME_NOTICE,
+        "is_extension": doc.kind == CaseDocument.Kind.EXTENSION_NOTICE,
+        "is_deemed": doc.kind == CaseDocument.Kind.DEEMED_APPROVAL_NOTICE,
     })

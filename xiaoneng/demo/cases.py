@@ -46,12 +46,38 @@ class ItemInfo:
     materials: list[str]
     fees: list[tuple[str, str]]  # (name, amount as text)
     suspension: bool
+    handlers: tuple[str, ...] = ()  # names of the department's handlers, as its system reports them
+
+
+def _handler_names() -> dict[int, tuple[str, ...]]:
+    """Per department: the full names of its own handler accounts that are unique within its subtree, so
+    that a department system reporting one of them maps to exactly that account (cases.handlers) and the
+    handler's desk shows their cases. One query."""
+    from collections import Counter
+
+    from xiaoneng.accounts import roles as R
+    from xiaoneng.accounts.models import Staff
+
+    people: dict[int, tuple[str, int, str]] = {}
+    handlers: dict[int, list[str]] = defaultdict(list)
+    for pk, name, dept, path, group in Staff.objects.filter(is_active=True, department__isnull=False).values_list(
+            "id", "name", "department_id", "department__path", "groups__name").order_by("username"):
+        people[pk] = (name, dept, path)
+        if group == R.HANDLER and name and name not in handlers[dept]:
+            handlers[dept].append(name)
+    out = {}
+    for dept, own in handlers.items():
+        path = next(p for _n, d, p in people.values() if d == dept)
+        inside = Counter(n for n, _d, p in people.values() if p.startswith(path))
+        out[dept] = tuple(n for n in own if inside[n] == 1)
+    return out
 
 
 def _items() -> list[ItemInfo]:
     from xiaoneng.catalog.models import ServiceItem
 
     out = []
+    handler_names = _handler_names()
     qs = ServiceItem.objects.filter(is_active=True).select_related("department", "current_version").prefetch_related(
         "current_version__steps", "current_version__materials", "current_version__fees"
     )
@@ -68,7 +94,7 @@ def _items() -> list[ItemInfo]:
             statutory=(v.statutory_limit_value, v.statutory_limit_unit),
             steps=[s.kind for s in v.steps.all() if s.kind not in ("accept", "complete", "deliver")],
             materials=[m.name for m in v.materials.all()],
-            fees=fees, suspension=v.suspension_allowed,
+            fees=fees, suspension=v.suspension_allowed, handlers=handler_names.get(item.department_id, ()),
         ))
     return out
 
@@ -152,7 +178,9 @@ def _one_case(rng, clock: _Clock, item: ItemInfo, case_no: str, day: dt.date, sh
         "id_no": _id_no(rng, dt.date(rng.randrange(1955, 2004), rng.randrange(1, 13), rng.randrange(1, 29))),
         "phone": f"1{rng.choice('3578')}{rng.randrange(10**8, 10**9)}",
     }
-    handler = surname + rng.choice(names.GIVEN)
+    # One of the department's handler accounts (so Case.handler is set and their desk is not empty); a
+    # department without one reports a made-up name, as legacy systems with their own user lists do.
+    handler = rng.choice(item.handlers) if item.handlers else surname + rng.choice(names.GIVEN)
     at = ev("received", clock.moment(day), applicant=applicant, handler=handler)
     roll = rng.random()
     if roll < 0.03:  # refused at intake, nearly always with a written reason

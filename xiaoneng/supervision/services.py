@@ -27,8 +27,12 @@ from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
 from xiaoneng.accounts.selectors import scope_to_staff
 from xiaoneng.cases.ingest import _where_in, write_case_columns
-from xiaoneng.cases.models import Case
-from xiaoneng.cases.services import case_clocks_sync
+from xiaoneng.cases.models import ApplicantMessage, Case
+from xiaoneng.cases.services import (
+    case_clocks_sync,
+    case_deemed_approval_record,
+    case_deemed_approval_withdraw,
+)
 from xiaoneng.catalog.models import ServiceItem, WorkflowStep
 from xiaoneng.core.bulk import pg_copy_insert
 from xiaoneng.core.errors import DomainError, NotFound, NotPermitted
@@ -223,9 +227,9 @@ def rejudge(rules: RuleSet, results: list[tuple[object, Evaluation]], *, now, re
     if stale:
         _auto_withdraw(stale, now=now)
     if undeemed:
-        Case.objects.filter(id__in=undeemed).update(deemed_approved_at=None)
+        case_deemed_approval_withdraw(case_ids=undeemed, now=now)
     _issue(new_cards, now=now, result=result)
-    n = _mark_deemed(deemed)
+    n = _mark_deemed(deemed, now=now)
     if result is not None:
         result.deemed_approved += n
 
@@ -257,18 +261,12 @@ def _version_steps(version_ids: set[int]) -> dict[int, list[tuple[str, str]]]:
     return out
 
 
-def _mark_deemed(pairs: list[tuple[int, dt.datetime]]) -> int:
-    """Mark cases deemed approved (超时默许). The column belongs to the Case; cases has no service for it
-    yet, so the mark is written here, only where it is still empty."""
+def _mark_deemed(pairs: list[tuple[int, dt.datetime]], *, now: dt.datetime) -> int:
+    """Mark cases deemed approved (超时默许) through the cases service, which also issues the applicant's
+    notice and records the SMS to them (sent by notifications_send_due in office hours), once per case."""
     if not pairs:
         return 0
-    by_at: dict[dt.datetime, list[int]] = defaultdict(list)
-    for cid, at in pairs:
-        by_at[at].append(cid)
-    n = 0
-    for at, ids in by_at.items():
-        n += Case.objects.filter(id__in=ids, deemed_approved_at__isnull=True).update(deemed_approved_at=at)
-    return n
+    return len(case_deemed_approval_record(marks=pairs, now=now))
 
 
 _INSERT_COLUMNS = ("case_id", "rule_id", "level", "deadline_key", "status", "department_id", "handler_id",
@@ -918,8 +916,6 @@ def notifications_send_due(*, now: dt.datetime, limit: int = SEND_LIMIT) -> int:
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
         batch = list(qs.select_related("recipient").order_by("created_at", "id")[:limit])
-        if not batch:
-            return 0
         sms = sms_backend() if any(n.channel == Channel.SMS for n in batch) else None
         done, failed = [], []
         for n in batch:
@@ -936,6 +932,38 @@ def notifications_send_due(*, now: dt.datetime, limit: int = SEND_LIMIT) -> int:
         for pk, err in failed:
             Notification.objects.filter(pk=pk).update(attempts=F("attempts") + 1, error=err)
         sent = len(done)
+    return sent + applicant_messages_send_due(now=now, limit=limit)
+
+
+def applicant_messages_send_due(*, now: dt.datetime, limit: int = SEND_LIMIT) -> int:
+    """Send the SMS to applicants waiting for office hours (cases.ApplicantMessage: the deemed-approval
+    notice). The phone is read from the case at sending time and never stored with the message. Each is
+    handed to the backend once (rows locked, SKIP LOCKED on PostgreSQL, marked in the same transaction);
+    a failure is retried by later ticks, five attempts in all."""
+    if not in_office_hours(now):
+        return 0
+    with transaction.atomic():
+        qs = ApplicantMessage.objects.filter(status=ApplicantMessage.Status.PENDING)
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        batch = list(qs.select_related("case").order_by("created_at", "id")[:limit])
+        if not batch:
+            return 0
+        backend = sms_backend()
+        sent = 0
+        for m in batch:
+            m.attempts += 1
+            try:
+                backend.send(m.case.applicant_phone.strip(), m.body)
+            except Exception as exc:  # a backend failure must not stop the other messages; it is retried
+                log.warning("applicant message %s not sent: %s", m.pk, exc)
+                m.error = str(exc)[:300]
+                if m.attempts >= 5:
+                    m.status = ApplicantMessage.Status.FAILED
+            else:
+                m.status, m.sent_at, m.error = ApplicantMessage.Status.SENT, now, ""
+                sent += 1
+            m.save(update_fields=["attempts", "error", "status", "sent_at"])
     return sent
 
 

@@ -36,11 +36,26 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from xiaoneng.core.errors import DomainError
 
 UNITS = ("wd", "d", "wh")
-UNIT_LABELS = {"wd": "个工作日", "d": "个自然日", "wh": "个工作小时"}
-WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+# Kept in Chinese (the stored and default form); texts for readers go through gettext at render time:
+# unit_labels(), _fmt_date(), group_skipped(), WorkCalendar.explain(), CalendarYearMissing.
+UNIT_LABELS = {"wd": gettext_noop("个工作日"), "d": gettext_noop("个自然日"), "wh": gettext_noop("个工作小时")}
+WEEKDAY_NAMES = (gettext_noop("星期一"), gettext_noop("星期二"), gettext_noop("星期三"), gettext_noop("星期四"),
+                 gettext_noop("星期五"), gettext_noop("星期六"), gettext_noop("星期日"))
+# Names of the statutory holidays as the calendar stores them (seeded from `holidays`, zh_CN): translated
+# when shown; a name an administrator typed in is shown as typed.
+HOLIDAY_NAMES = (gettext_noop("元旦"), gettext_noop("春节"), gettext_noop("农历除夕"), gettext_noop("清明节"),
+                 gettext_noop("劳动节"), gettext_noop("端午节"), gettext_noop("中秋节"), gettext_noop("国庆节"))
+
+
+def unit_labels() -> dict[str, str]:
+    """UNIT_LABELS in the reader's language."""
+    return {k: _(v) for k, v in UNIT_LABELS.items()}
 DEFAULT_PERIODS = [(dt.time(9), dt.time(12)), (dt.time(13, 30), dt.time(17, 30))]
 _US = 1_000_000  # working time is kept in integer microseconds: exact, no float drift over long spans
 
@@ -51,9 +66,9 @@ class CalendarYearMissing(DomainError):
     def __init__(self, year: int, *, field: str | None = None):
         self.year = year
         super().__init__(
-            f"{year} 年的工作日历尚未载入，无法计算工作日。请系统管理员在“工作日历”页面（/staff/calendar/）"
-            f"导入 {year} 年的放假安排，或在服务器上运行 `xiaoneng import-calendar 文件` "
-            f"（或 `xiaoneng seed-calendar --from {year} --to {year}` 生成暂定数据）。",
+            _("%(year)s 年的工作日历尚未载入，无法计算工作日。请系统管理员在“工作日历”页面（/staff/calendar/）"
+              "导入 %(year)s 年的放假安排，或在服务器上运行 `xiaoneng import-calendar 文件` "
+              "（或 `xiaoneng seed-calendar --from %(year)s --to %(year)s` 生成暂定数据）。") % {"year": year},
             field=field,
             code="calendar_year_missing",
         )
@@ -153,8 +168,18 @@ class Deadline:
         return self._cal.explain(self)
 
 
-def _group_skipped(skipped: list[tuple[dt.date, str]]) -> list[str]:
-    """'国庆节 10月1日—10月7日' style runs of consecutive days with the same reason."""
+def _day(d: dt.date) -> str:
+    return _("%(m)s月%(d)s日") % {"m": d.month, "d": d.day}
+
+
+def _reason(name: str) -> str:
+    # "国庆节（补假）" style names: translate the festival, keep the rest as stored.
+    base, sep, rest = name.partition("（")
+    return _(base) + sep + rest if sep else _(name)
+
+
+def group_skipped(skipped: list[tuple[dt.date, str]]) -> list[str]:
+    """'国庆节 10月1日—10月7日' style runs of consecutive days with the same reason (reader's language)."""
     runs: list[list] = []
     for d, reason in skipped:
         key = "周末" if reason in ("星期六", "星期日") else reason
@@ -164,13 +189,17 @@ def _group_skipped(skipped: list[tuple[dt.date, str]]) -> list[str]:
             runs.append([d, d, key])
     out = []
     for a, b, key in runs:
-        span = f"{a.month}月{a.day}日" if a == b else f"{a.month}月{a.day}日—{b.month}月{b.day}日"
-        out.append(f"{key} {span}")
+        span = _day(a) if a == b else _("%(a)s—%(b)s") % {"a": _day(a), "b": _day(b)}
+        out.append(f"{_('周末') if key == '周末' else _reason(key)} {span}")
     return out
 
 
+_group_skipped = group_skipped  # the name other modules imported before it was public
+
+
 def _fmt_date(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日（{WEEKDAY_NAMES[d.weekday()]}）"
+    return _("%(y)s年%(m)s月%(d)s日（%(weekday)s）") % {"y": d.year, "m": d.month, "d": d.day,
+                                                       "weekday": _(WEEKDAY_NAMES[d.weekday()])}
 
 
 class WorkCalendar:
@@ -529,27 +558,32 @@ class WorkCalendar:
         start_local = dl.start.astimezone(self.tz)
         at_local = dl.at.astimezone(self.tz)
         parts = []
+        start_text = _fmt_date(start_local.date())
         if dl.unit == "wd":
-            parts.append(f"自 {_fmt_date(start_local.date())} 起算（受理当日为第 0 日，不计入），"
-                         f"时限 {dl.value} 个工作日")
+            parts.append(_("自 %(start)s 起算（受理当日为第 0 日，不计入），时限 %(n)s 个工作日")
+                         % {"start": start_text, "n": dl.value})
         elif dl.unit == "d":
-            parts.append(f"自 {_fmt_date(start_local.date())} 起算，时限 {dl.value} 个自然日")
+            parts.append(_("自 %(start)s 起算，时限 %(n)s 个自然日") % {"start": start_text, "n": dl.value})
             rolled = dl.rolled_from
             if rolled is not None:
-                parts.append(f"第 {dl.value} 日 {_fmt_date(rolled)} 不是工作日，顺延至下一个工作日")
+                parts.append(_("第 %(n)s 日 %(day)s 不是工作日，顺延至下一个工作日")
+                             % {"n": dl.value, "day": _fmt_date(rolled)})
         else:
-            parts.append(f"自 {start_local:%Y-%m-%d %H:%M} 起算，时限 {dl.value} 个工作小时"
-                         f"（办公时间 {self.office_hours_text()}）")
+            parts.append(_("自 %(start)s 起算，时限 %(n)s 个工作小时（办公时间 %(hours)s）")
+                         % {"start": f"{start_local:%Y-%m-%d %H:%M}", "n": dl.value,
+                            "hours": self.office_hours_text()})
         skipped = dl.skipped
         if skipped:
-            parts.append(f"期间跳过非工作日 {len(skipped)} 天：" + "、".join(_group_skipped(skipped)))
+            parts.append(_("期间跳过非工作日 %(n)s 天：%(days)s")
+                         % {"n": len(skipped), "days": _("、").join(group_skipped(skipped))})
+        due = {"day": _fmt_date(at_local.date()), "time": f"{at_local:%H:%M}"}
         if dl.unit == "wh":
-            parts.append(f"期限为 {_fmt_date(at_local.date())} {at_local:%H:%M}")
+            parts.append(_("期限为 %(day)s %(time)s") % due)
         else:
-            parts.append(f"期限为 {_fmt_date(at_local.date())} {at_local:%H:%M}（办公时间结束）")
-        text = "；".join(parts) + "。"
+            parts.append(_("期限为 %(day)s %(time)s（办公时间结束）") % due)
+        text = _("；").join(parts) + _("。")
         if dl.provisional:
-            text += "注意：所涉年度的放假安排尚未正式公布，本结果为暂定，公布后可能变化。"
+            text += _("注意：所涉年度的放假安排尚未正式公布，本结果为暂定，公布后可能变化。")
         return text
 
     def office_hours_text(self) -> str:

@@ -109,3 +109,14 @@ def test_small_county_tells_the_story_of_the_seeds():
     assert old.filter(status="confirmed").count() > old.count() / 2
     assert old.filter(status="issued").exists()  # a few left unanswered: the monitor's "oldest unanswered"
     assert Complaint.objects.count() == ctx.counts["complaints"] == 150
+    # Department systems report handlers by the names of the department's accounts: cases know their
+    # handler, and a handler signing in with a sample login finds cases on their desk.
+    from xiaoneng.supervision.selectors import desk_for
+
+    assert Case.objects.filter(handler__isnull=False).count() > 0.9 * Case.objects.count()
+    desks = {}
+    for user in Staff.objects.filter(username__endswith="_h1", groups__name=R.HANDLER, department__kind="bureau"):
+        cases = desk_for(user, now=NOW)["cases"]
+        assert all(c.handler_id == user.pk for c in cases)
+        desks[user.username] = len(cases)
+    assert sum(1 for n in desks.values() if n) >= len(desks) / 2, desks
