@@ -931,39 +931,44 @@ def notifications_send_due(*, now: dt.datetime, limit: int = SEND_LIMIT) -> int:
         Notification.objects.filter(pk__in=done).update(sent_at=now, attempts=F("attempts") + 1, error="")
         for pk, err in failed:
             Notification.objects.filter(pk=pk).update(attempts=F("attempts") + 1, error=err)
-        sent = len(done)
-    return sent + applicant_messages_send_due(now=now, limit=limit)
+        sent = len(done) + _send_applicant_messages(now=now, limit=limit)  # same transaction: one query more
+    return sent
 
 
 def applicant_messages_send_due(*, now: dt.datetime, limit: int = SEND_LIMIT) -> int:
     """Send the SMS to applicants waiting for office hours (cases.ApplicantMessage: the deemed-approval
-    notice). The phone is read from the case at sending time and never stored with the message. Each is
-    handed to the backend once (rows locked, SKIP LOCKED on PostgreSQL, marked in the same transaction);
-    a failure is retried by later ticks, five attempts in all."""
+    notice); notifications_send_due does this too, so the tick sends them."""
     if not in_office_hours(now):
         return 0
     with transaction.atomic():
-        qs = ApplicantMessage.objects.filter(status=ApplicantMessage.Status.PENDING)
-        if connection.features.has_select_for_update_skip_locked:
-            qs = qs.select_for_update(skip_locked=True, of=("self",))
-        batch = list(qs.select_related("case").order_by("created_at", "id")[:limit])
-        if not batch:
-            return 0
-        backend = sms_backend()
-        sent = 0
-        for m in batch:
-            m.attempts += 1
-            try:
-                backend.send(m.case.applicant_phone.strip(), m.body)
-            except Exception as exc:  # a backend failure must not stop the other messages; it is retried
-                log.warning("applicant message %s not sent: %s", m.pk, exc)
-                m.error = str(exc)[:300]
-                if m.attempts >= 5:
-                    m.status = ApplicantMessage.Status.FAILED
-            else:
-                m.status, m.sent_at, m.error = ApplicantMessage.Status.SENT, now, ""
-                sent += 1
-            m.save(update_fields=["attempts", "error", "status", "sent_at"])
+        return _send_applicant_messages(now=now, limit=limit)
+
+
+def _send_applicant_messages(*, now: dt.datetime, limit: int) -> int:
+    """The phone is read from the case at sending time and never stored with the message. Each message is
+    handed to the backend once (rows locked, SKIP LOCKED on PostgreSQL, marked in the caller's
+    transaction); a failure is retried by later ticks, five attempts in all."""
+    qs = ApplicantMessage.objects.filter(status=ApplicantMessage.Status.PENDING)
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    batch = list(qs.select_related("case").order_by("created_at", "id")[:limit])
+    if not batch:
+        return 0
+    backend = sms_backend()
+    sent = 0
+    for m in batch:
+        m.attempts += 1
+        try:
+            backend.send(m.case.applicant_phone.strip(), m.body)
+        except Exception as exc:  # a backend failure must not stop the other messages; it is retried
+            log.warning("applicant message %s not sent: %s", m.pk, exc)
+            m.error = str(exc)[:300]
+            if m.attempts >= 5:
+                m.status = ApplicantMessage.Status.FAILED
+        else:
+            m.status, m.sent_at, m.error = ApplicantMessage.Status.SENT, now, ""
+            sent += 1
+        m.save(update_fields=["attempts", "error", "status", "sent_at"])
     return sent
 
 

@@ -181,7 +181,8 @@ def test_tick_query_count_is_constant(accepted_case, staff):
         large = supervise_tick(now=at("2026-11-03 09:00"))
     assert small.cases_checked == 3 and large.cases_checked == 30 and large.cards_issued == 60
     # The same statements for 3 cases as for 30 (set-based), and a small constant number of them.
-    assert len(q_small.captured_queries) == len(q_large.captured_queries) <= 22
+    # (23: the tick in office hours also looks for SMS to applicants waiting to be sent, one SELECT.)
+    assert len(q_small.captured_queries) == len(q_large.captured_queries) <= 23
 
 
 @pytest.mark.django_db(transaction=True)
