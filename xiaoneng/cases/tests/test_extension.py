@@ -283,3 +283,17 @@ def test_deemed_notice_page_masks_the_applicant_for_outsiders(client, staff, acc
         notice = client.get(reverse("cases:document", args=["H1", doc.pk])).content.decode()
         assert "视为准予许可" in notice and doc.number_text in notice
         assert ("张三" in notice) is clear, role
+
+
+def test_clock_error_is_stored_in_chinese_and_shown_in_the_readers_language(items, ingest):
+    from xiaoneng.cases.selectors import clock_error_text
+
+    later = t("2029-03-05 10:00")  # the calendar fixture loads 2020-2027 only
+    with translation.override("en"):  # whoever triggers the fold, the stored text is the canonical one
+        ingest([ev("Y1", "received", "2029-03-05 09:00"), ev("Y1", "accepted", "2029-03-05 09:00")], now=later)
+    c = Case.objects.select_related("version").get(case_no="Y1")
+    assert c.clock_error.startswith("2029 年的工作日历尚未载入")
+    with translation.override("en"):
+        assert clock_error_text(c.clock_error).startswith("The working-day calendar for 2029 is not loaded")
+        assert "not loaded" in case_explain_deadline(c)["error"]
+    assert case_explain_deadline(c)["error"] == c.clock_error
