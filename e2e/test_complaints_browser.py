@@ -183,3 +183,65 @@ def test_a_year_of_demo_complaints_on_the_screens(page, office, depts):
     page.goto("/staff/complaints/figures/")
     assert page.inner_text("[data-testid=totals]").count("%") == 3
     shot(page, "complaints-figures-demo")
+
+
+CHART_JS = """(id) => {
+  const el = document.getElementById(id);
+  const chart = window.echarts.getInstanceByDom(el);
+  const opt = chart.getOption();
+  const canvas = el.querySelector("canvas");
+  const ctx = canvas.getContext("2d");
+  const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  let painted = 0;
+  for (let i = 3; i < px.length; i += 4) { if (px[i] > 0) { painted++; } }
+  const axis = id === "chart-trend" ? opt.xAxis[0] : opt.yAxis[0];
+  return { categories: axis.data, series: opt.series.map((s) => ({ name: s.name, data: s.data })),
+           painted: painted, width: el.getBoundingClientRect().width, label: el.getAttribute("aria-label") };
+}"""
+
+
+def _table(page, testid):
+    """{row header: [rate cells as numbers or None]} of a figures summary table (columns 3-5: the 三率)."""
+    out = {}
+    for row in page.locator(f"[data-testid={testid}] tbody tr").all():
+        head = row.locator("th").inner_text().strip()
+        cells = [c.inner_text().strip() for c in row.locator("td").all()][1:4]
+        out[head] = [None if c == "—" else float(c.rstrip("%")) for c in cells]
+    return out
+
+
+def _check_charts_match_tables(page):
+    page.wait_for_selector("#figures-charts[data-ready='1']")
+    for chart_id, table_id in (("chart-trend", "table-trend"), ("chart-compare", "table-compare")):
+        got = page.evaluate(CHART_JS, chart_id)
+        assert got["painted"] > 1000, chart_id  # the canvas really has a drawing on it
+        assert "数据见下表" in got["label"]
+        assert [s["name"] for s in got["series"]] == ["响应率", "解决率", "满意率"]
+        table = _table(page, table_id)
+        assert got["categories"] == list(table), chart_id
+        assert len(table) >= 2
+        for i, name in enumerate(got["categories"]):
+            assert [s["data"][i] for s in got["series"]] == table[name], (chart_id, name)
+
+
+def test_figures_charts_draw_the_tables_numbers(page, phone_page, office, depts):
+    import random
+    from datetime import timedelta
+
+    from xiaoneng.complaints.demo import seed_complaints
+
+    now = timezone.now()
+    seed_complaints(departments=list(depts.values()), staff=office, rng=random.Random(7), count=240,
+                    start=now - timedelta(days=365), end=now, now=now)
+    login(page, "supervisor")
+    page.goto("/staff/complaints/figures/")
+    _check_charts_match_tables(page)
+    assert len(_table(page, "table-trend")) == 13  # every month of the default period, empty ones included
+    shot(page, "complaints-figures-charts")
+    login(phone_page, "leader")
+    phone_page.goto("/staff/complaints/figures/")
+    _check_charts_match_tables(phone_page)
+    overflow = phone_page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    assert phone_page.evaluate(CHART_JS, "chart-compare")["width"] <= 390
+    shot(phone_page, "complaints-figures-charts-phone")

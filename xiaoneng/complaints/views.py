@@ -42,6 +42,7 @@ from .models import (
     Status,
 )
 from .privacy import can_read_identity, redactor_for
+from .templatetags.complaints_tags import pct_value
 
 PAGE_SIZE = 30
 LIST_ROLES = (R.SUPERVISOR, R.LEADER, R.ADMIN, R.HANDLER, R.HEAD)
@@ -559,8 +560,24 @@ def figures(request):
             raise PermissionDenied
     data = S.figures(start=start, end=end, department=dept)
     return render(request, "complaints/figures.html", {
-        "data": data, "departments": allowed, "department": dept, "from": start.strftime("%Y-%m"),
-        "to": end.strftime("%Y-%m")})
+        "data": data, "chart": _figures_chart(data), "departments": allowed, "department": dept,
+        "from": start.strftime("%Y-%m"), "to": end.strftime("%Y-%m")})
+
+
+CHART_RATES = ("response_rate", "resolution_rate", "satisfaction_rate")
+
+
+def _figures_chart(data: dict) -> dict:
+    """What figures.js draws, taken from the selector's answer as it is (the same numbers as the tables below
+    the charts, rounded the same way by the `pct` filter): the 三率 per month, and per department."""
+    labels = {"response_rate": _("响应率"), "resolution_rate": _("解决率"), "satisfaction_rate": _("满意率")}
+    return {
+        "labels": labels, "unit": "%",
+        "months": [m["month"] for m in data["months"]],
+        "trend": {k: [pct_value(m[k]) for m in data["months"]] for k in CHART_RATES},
+        "departments": [d["department_name"] for d in data["departments"]],
+        "compare": {k: [pct_value(d[k]) for d in data["departments"]] for k in CHART_RATES},
+    }
 
 
 @role_required(R.SUPERVISOR)

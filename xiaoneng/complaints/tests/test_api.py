@@ -5,24 +5,13 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timedelta
 
 import pytest
 
-from xiaoneng.accounts.services import api_client_create
 from xiaoneng.complaints import services
 from xiaoneng.complaints.models import Complaint, Status
 
-from .conftest import LETTER, T0, TZ, letter, png_bytes
-
-
-@pytest.fixture
-def tokens(depts):
-    out = {}
-    for key in ("a", "b"):
-        _, raw = api_client_create(name=f"sys-{key}", department=depts[key], by=None, now=T0)
-        out[key] = {"HTTP_AUTHORIZATION": f"Bearer {raw}", "raw": raw}
-    return out
+from .conftest import LETTER, T0, letter, png_bytes
 
 
 def post_json(client, url, data, **headers):
@@ -113,30 +102,6 @@ def test_api_list_query_count(client, calendar, depts, tokens, submit, django_as
 
 
 # ------------------------------------------------------------------------------------------ figures
-@pytest.fixture
-def figures_data(submit, staff, depts):
-    """March, bureau A: 4 received (1 refused); 3 accepted; one replied on time and satisfied, one replied late
-    and not satisfied, one still in progress. April, bureau B: 1 received, accepted late."""
-    sup = staff["supervisor"]
-    day = datetime(2026, 3, 2, 10, tzinfo=TZ)
-    cs = [submit(now=day + timedelta(hours=i), phone=f"1390000000{i}") for i in range(4)]
-    services.complaint_refuse(complaint=cs[0], by=sup, now=day, reason="not_in_scope", text="不属于受理范围。")
-    for c in cs[1:]:
-        services.complaint_accept(complaint=c, by=sup, now=day + timedelta(days=1))
-        services.complaint_dispatch(complaint=c, by=sup, now=day + timedelta(days=1), departments=[depts["a"]])
-    for c, outcome, reply_at, rating in ((cs[1], "substantiated", day + timedelta(days=4), "satisfied"),
-                                         (cs[2], "not_substantiated", day + timedelta(days=20), "unsatisfied")):
-        d = c.dispatches.get()
-        services.dispatch_result(dispatch=d, by=staff["handler"], now=day + timedelta(days=3), outcome=outcome,
-                                 findings="调查情况说明。", measures="处理措施说明。")
-        r = services.reply_draft(complaint=c, by=sup, now=day + timedelta(days=3), text="答复内容：已调查处理完毕。")
-        services.reply_review(reply=r, by=sup, now=reply_at, approve=True)
-        services.complaint_rate(complaint=c, now=reply_at + timedelta(hours=1), rating=rating)
-    late = submit(now=datetime(2026, 4, 1, 10, tzinfo=TZ), department="TB", phone="13900000009")
-    services.complaint_accept(complaint=late, by=sup, now=datetime(2026, 4, 20, 10, tzinfo=TZ))
-    return cs
-
-
 def test_figures_are_correct(client_as, figures_data):
     r = client_as("leader").get("/api/v1/complaints/figures", {"from": "2026-03-01", "to": "2026-04-30"})
     assert r.status_code == 200
