@@ -283,6 +283,12 @@ class ShareForm(BootstrapMixin, forms.Form):
                                     widget=forms.HiddenInput)
 
 
+class PublishAttachmentForm(BootstrapMixin, forms.Form):
+    attachment = forms.IntegerField(widget=forms.HiddenInput)
+    published = forms.TypedChoiceField(coerce=lambda v: v == "1", choices=[("1", "1"), ("0", "0")],
+                                       widget=forms.HiddenInput)
+
+
 class BlockForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=BlockEntry.Kind.choices)
     value = forms.CharField(label=_("IP 地址、电话或邮箱"), max_length=254)

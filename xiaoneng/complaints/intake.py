@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import URLValidator, validate_email
 
 from xiaoneng.accounts.models import Department
 from xiaoneng.core.errors import DomainError
@@ -33,7 +33,12 @@ FIELD_LABELS = {
     "case_no": "办件编号", "occurred_on": "发生日期", "facts": "投诉事实", "request": "投诉诉求",
     "litigation": "是否已仲裁或诉讼", "identity_mode": "身份", "name": "姓名或单位名称", "phone": "联系电话",
     "email": "电子邮箱", "address": "通信地址", "id_no": "证件号码", "attachments": "附件",
+    "media_url": "媒体链接",
 }
+MEDIA_URL_MAX = 500
+# Only the link is kept (Open311 media_url): nothing is ever fetched from it, so any host is acceptable, but
+# not a scheme a browser would run or open locally (javascript:, data:, file:).
+_MEDIA_URL = URLValidator(schemes=["http", "https"])
 
 
 class IntakeErrors(DomainError):
@@ -68,6 +73,7 @@ class Intake:
     email: str
     address: str
     id_no: str
+    media_url: str = ""
 
 
 def _text(data: dict, key: str, max_len: int) -> str:
@@ -176,9 +182,18 @@ def clean_intake(data: dict, *, today: dt.date) -> Intake:
         errors["address"] = "不能超过 200 个字。"
     if id_no and not ID_NO_RE.match(id_no):
         errors["id_no"] = "身份证号码应为 18 位。"
+    media_url = _text(data, "media_url", MEDIA_URL_MAX)
+    if media_url:
+        try:
+            if len(media_url) > MEDIA_URL_MAX:
+                raise ValidationError("too long")
+            _MEDIA_URL(media_url)
+        except ValidationError:
+            errors["media_url"] = f"媒体链接应为以 http:// 或 https:// 开头的有效网址，不超过 {MEDIA_URL_MAX} 个字符。"
 
     if errors:
         raise IntakeErrors(errors)
     return Intake(category=category, department=department, window=window, staff_name=staff_name,
                   case_no=case_no, occurred_on=occurred_on, facts=facts, request=request, litigation=litigation,
-                  identity_mode=mode, name=name, phone=phone, email=email, address=address, id_no=id_no)
+                  identity_mode=mode, name=name, phone=phone, email=email, address=address, id_no=id_no,
+                  media_url=media_url)

@@ -168,6 +168,10 @@ class Complaint(models.Model):
     request_redacted = models.TextField(_("投诉诉求（隐去投诉人）"), blank=True)
     litigation = models.CharField(_("是否已仲裁或诉讼"), max_length=16, choices=Litigation.choices,
                                   default=Litigation.NONE)
+    # Open311 `media_url` given with a submitted request: kept as text for the office to look at, never fetched
+    # by the platform (no download at run time) and never shown to departments or the public (it may lead to
+    # the complainant).
+    media_url = models.CharField(_("投诉人提供的媒体链接"), max_length=500, blank=True)
     identity_mode = models.CharField(_("身份"), max_length=12, choices=IdentityMode.choices,
                                      default=IdentityMode.CONFIDENTIAL)
     urgent = models.BooleanField(_("紧急"), default=False)
@@ -294,7 +298,9 @@ class Attachment(models.Model):
     """A file attached to a complaint (by the complainant) or to a note (evidence by staff). Its type was
     decided from its content, images were re-encoded without metadata (EXIF GPS identifies people), PDFs
     were parsed and refused if they carry scripts. Complainant files reach a department only when the
-    office shares them (`shared_with_department`)."""
+    office shares them (`shared_with_department`). An image of the complainant's the office also publishes
+    (`public_token` set, `services.attachment_publish`) is served to anyone at /complaints/media/<token>/ and
+    given as Open311 `media_url`; the random token, not the id, names it, and unpublishing drops it."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
     note = models.ForeignKey("Note", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
@@ -307,6 +313,8 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     shared_with_department = models.BooleanField(_("向承办单位提供"), default=False)
+    public_token = models.CharField(_("公开链接标识"), max_length=43, unique=True, null=True, blank=True,
+                                    editable=False)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -476,6 +484,7 @@ class TimelineEntry(models.Model):
         FLAG = "flag", _("预警")
         PUBLISHED = "published", _("公开设置")
         ASSIGNED = "assigned", _("指定承办监察员")
+        MESSAGE_RETRIED = "message_retried", _("重发通知")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)

@@ -8,6 +8,8 @@
   registers a complaint through the same validator and service as every other channel.
 - `GET requests.json` / `requests/{id}.json` are public: status, category, department and dates only. The
   description is given only for complaints whose reply the office published, masked; never any identity.
+  `media_url` is the public address of an image of the complainant's that the office published (EXIF-free,
+  views.public_media), else null; a `media_url` given on POST is stored for the office only, never echoed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +33,7 @@ from .intake import FIELD_LABELS, IntakeErrors, clean_intake, department_choices
 from .models import (
     ANSWERED_STATUSES,
     OPEN_STATUSES,
+    Attachment,
     Channel,
     Complaint,
     ComplaintCategory,
@@ -37,6 +41,7 @@ from .models import (
     Litigation,
 )
 from .privacy import mask_personal_data
+from .uploads import PUBLIC_IMAGE_TYPES
 
 router = Router(tags=["open311"])
 GROUP = "效能投诉"
@@ -116,7 +121,7 @@ def _params(request) -> dict:
 @router.post("/requests.json", summary="GeoReport v2 create a complaint (service request)")
 def request_create(request):
     """Form-encoded or JSON. Standard fields: service_code, description, first_name, last_name, phone, email,
-    address_string; complaint fields as attribute[department], attribute[occurred_on], attribute[request],
+    address_string, media_url (an http(s) link kept as text for the office, never fetched); complaint fields as attribute[department], attribute[occurred_on], attribute[request],
     attribute[litigation], attribute[identity_mode], attribute[window], attribute[staff_name],
     attribute[case_no]. Answers 400 with one GeoReport error per bad field."""
     try:
@@ -143,7 +148,7 @@ def request_create(request):
         "category": service_code, "department": a("department"), "occurred_on": a("occurred_on"),
         "facts": facts, "request": a("request"), "litigation": a("litigation"), "identity_mode": mode,
         "window": a("window"), "staff_name": a("staff_name"), "case_no": a("case_no"), "name": name,
-        "phone": p.get("phone", ""), "email": p.get("email", ""),
+        "phone": p.get("phone", ""), "email": p.get("email", ""), "media_url": p.get("media_url", ""),
     }
     now = timezone.now()
     try:
@@ -155,7 +160,8 @@ def request_create(request):
                                       idempotency_key=request.headers.get("Idempotency-Key") or None)
     except IntakeErrors as exc:
         rename = {"category": "service_code", "facts": "description"}
-        keys = [rename.get(k, k if k in ("name", "phone", "email") else f"attribute[{k}]") for k in exc.errors]
+        keys = [rename.get(k, k if k in ("name", "phone", "email", "media_url") else f"attribute[{k}]")
+                for k in exc.errors]
         return _error(400, *[f"{k}: {v}" for k, v in zip(keys, exc.errors.values(), strict=True)], fields=keys)
     except DomainError as exc:
         return _error(exc.status, exc.message)
@@ -167,8 +173,9 @@ def request_create(request):
     }], status=201, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
-def _public(c: Complaint) -> dict:
+def _public(c: Complaint, request) -> dict:
     published = c.publishable and c.status in ANSWERED_STATUSES
+    media = c.public_media[0] if getattr(c, "public_media", None) else None
     return {
         "service_request_id": c.number,
         "status": "open" if c.status in OPEN_STATUSES else "closed",
@@ -178,7 +185,11 @@ def _public(c: Complaint) -> dict:
         "agency_responsible": c.department.name, "service_notice": None,
         "requested_datetime": c.received_at.isoformat(), "updated_datetime": c.updated_at.isoformat(),
         "expected_datetime": c.due_at.isoformat() if c.due_at else None,
-        "address": None, "address_id": None, "zipcode": None, "lat": None, "long": None, "media_url": None,
+        "address": None, "address_id": None, "zipcode": None, "lat": None, "long": None,
+        # Only an image the office published, at its public address; never the link a submitter gave
+        # (Complaint.media_url), which may lead to the complainant.
+        "media_url": request.build_absolute_uri(reverse("complaints:media", args=[media.public_token]))
+        if media else None,
     }
 
 
@@ -201,9 +212,13 @@ def _when(value: str, end: bool = False) -> dt.datetime | None:
 
 
 def _public_qs():
+    media = (Attachment.objects.filter(public_token__isnull=False, note__isnull=True,
+                                       content_type__in=PUBLIC_IMAGE_TYPES)
+             .only("id", "complaint_id", "public_token").order_by("uploaded_at", "id"))
     return Complaint.objects.select_related("category", "department").only(
         "number", "status", "publishable", "facts_redacted", "staff_text", "received_at", "updated_at", "due_at",
-        "category__name", "category__code", "department__name")
+        "category__name", "category__code", "department__name").prefetch_related(
+        Prefetch("attachments", queryset=media, to_attr="public_media"))
 
 
 @router.get("/requests.json", summary="GeoReport v2 list service requests (public fields only)")
@@ -215,7 +230,7 @@ def request_list(request, service_request_id: str = "", service_code: str = "", 
     qs = _public_qs().order_by("-received_at", "-id")
     if service_request_id:
         ids = [s.strip() for s in service_request_id.split(",") if s.strip()][:MAX_PAGE]
-        return [_public(c) for c in qs.filter(number__in=ids)]
+        return [_public(c, request) for c in qs.filter(number__in=ids)]
     try:
         start, end = _when(start_date), _when(end_date, end=True)
     except DomainError as exc:
@@ -237,7 +252,7 @@ def request_list(request, service_request_id: str = "", service_code: str = "", 
         qs = qs.exclude(status__in=OPEN_STATUSES)
     size = min(max(page_size, 1), MAX_PAGE)
     page = min(max(page, 1), 100_000)
-    return [_public(c) for c in qs[(page - 1) * size:page * size]]
+    return [_public(c, request) for c in qs[(page - 1) * size:page * size]]
 
 
 @router.get("/requests/{service_request_id}.json", summary="GeoReport v2 one service request (public fields)")
@@ -245,4 +260,4 @@ def request_get(request, service_request_id: str):
     c = _public_qs().filter(number=service_request_id[:20]).first()
     if c is None:
         return _error(404, "投诉不存在。")
-    return [_public(c)]
+    return [_public(c, request)]

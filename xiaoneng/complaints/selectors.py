@@ -24,6 +24,7 @@ from xiaoneng.accounts.selectors import department_scope_q
 
 from .models import (
     OPEN_STATUSES,
+    ComplainantMessage,
     Complaint,
     ComplaintCategory,
     Dispatch,
@@ -147,6 +148,23 @@ def board(staff: Staff) -> dict[str, list[Complaint]]:
     for s in OPEN_STATUSES:
         cols[s] = list(qs.filter(status=s)[:50])
     return cols
+
+
+def complainant_messages_for(staff: Staff, c: Complaint) -> list[ComplainantMessage]:
+    """The SMS and e-mail notices of `c`, for the supervision office only (anyone else: 404). What the page
+    shows: notice, channel, status, attempts and the error, never the recipient nor the text (an unsent reply
+    notice still holds the one-time follow-up link). The error is masked again for rows stored before
+    sending scrubbed it: a backend's error may quote the address it refused."""
+    from .privacy import mask_personal_data, redactor_for
+
+    if not is_office(staff):
+        raise Http404
+    rows = list(c.messages.select_related("entry").defer("body").order_by("created_at", "id"))
+    if any(m.error for m in rows):
+        red = redactor_for(c)
+        for m in rows:
+            m.error = mask_personal_data(m.error, names=red.names, contacts=red.contacts)
+    return rows
 
 
 # --------------------------------------------------------------------------------------------- public

@@ -363,7 +363,7 @@ def _create(*, intake, channel, now, files, by, client, ip, key, idempotency_key
         number=number_text(year, n), tracking_code=tracking_code_new(), idempotency_key=idempotency_key or None,
         channel=channel, category=intake.category, department=intake.department, window_text=intake.window,
         staff_text=intake.staff_name, case_no_text=intake.case_no, case=case, occurred_on=intake.occurred_on,
-        facts=intake.facts, request=intake.request, litigation=intake.litigation,
+        facts=intake.facts, request=intake.request, litigation=intake.litigation, media_url=intake.media_url,
         facts_redacted=scrub_identity(intake.facts, names=[intake.name], contacts=contacts),
         request_redacted=scrub_identity(intake.request, names=[intake.name], contacts=contacts),
         identity_mode=intake.identity_mode, urgent=bool(urgent), status=Status.RECEIVED, received_at=now,
@@ -880,23 +880,58 @@ def complainant_messages_send(*, now: dt.datetime, complaint_ids: list[int] | No
                                         "xiaoneng.supervision.sms.ConsoleBackend"))()
         for m in batch:
             phone, email = contacts.get(m.complaint_id, ("", ""))
-            m.attempts += 1
-            try:
-                if m.channel == ComplainantMessage.MessageChannel.SMS:
-                    sms.send(phone, m.body)
-                else:
-                    send_mail(m.subject, m.body, None, [email], fail_silently=False)
-            except Exception as exc:  # a backend failure must not stop the others; it is retried
-                log.warning("complainant message %s not sent: %s", m.pk, exc)
-                m.error = str(exc)[:300]
-                m.status = (ComplainantMessage.MessageStatus.FAILED if m.attempts >= MESSAGE_MAX_ATTEMPTS
-                            else ComplainantMessage.MessageStatus.PENDING)
-            else:
-                m.status, m.sent_at, m.error = ComplainantMessage.MessageStatus.SENT, now, ""
-                m.body = _FOLLOW_UP_TOKEN.sub(r"\1…", m.body)
-                sent += 1
-            m.save(update_fields=["attempts", "status", "sent_at", "error", "body"])
+            sent += _message_send_one(m, phone=phone, email=email, sms=sms, now=now)
     return sent
+
+
+def _message_send_one(m: ComplainantMessage, *, phone: str, email: str, sms, now: dt.datetime,
+                      final: bool = False) -> bool:
+    """Hand one locked message to its backend and record the attempt. A failure stays PENDING for the tick
+    until MESSAGE_MAX_ATTEMPTS (or at once with `final`, a staff member's retry) and is then FAILED. The error
+    text is kept without the recipient: backends quote the address they refused, and this table must not
+    tell who complained."""
+    m.attempts += 1
+    try:
+        if m.channel == ComplainantMessage.MessageChannel.SMS:
+            sms.send(phone, m.body)
+        else:
+            send_mail(m.subject, m.body, None, [email], fail_silently=False)
+    except Exception as exc:  # a backend failure must not stop the others; it is retried
+        log.warning("complainant message %s not sent: %s", m.pk, type(exc).__name__)
+        m.error = mask_personal_data(str(exc), contacts=[phone, email])[:300]
+        m.status = (ComplainantMessage.MessageStatus.FAILED if final or m.attempts >= MESSAGE_MAX_ATTEMPTS
+                    else ComplainantMessage.MessageStatus.PENDING)
+        ok = False
+    else:
+        m.status, m.sent_at, m.error = ComplainantMessage.MessageStatus.SENT, now, ""
+        m.body = _FOLLOW_UP_TOKEN.sub(r"\1…", m.body)
+        ok = True
+    m.save(update_fields=["attempts", "status", "sent_at", "error", "body"])
+    return ok
+
+
+@transaction.atomic
+def complainant_message_retry(*, message: ComplainantMessage, by: Staff, now: dt.datetime) -> ComplainantMessage:
+    """Send a failed notice again now (效能办 only), after the tick gave up on it: e.g. the SMS gateway was down
+    for a day. One more attempt, recorded on the message and as an internal timeline entry; the recipient is
+    read from the identity by the system while sending and shown to nobody, so it is not a recorded read."""
+    _require_office(by)
+    m = ComplainantMessage.objects.select_for_update().select_related("complaint").get(pk=message.pk)
+    if m.status != ComplainantMessage.MessageStatus.FAILED or m.sent_at is not None:
+        raise DomainError(_("只有发送失败的通知可以重发。"), code="bad_status")
+    phone, email = ComplainantIdentity.objects.filter(complaint_id=m.complaint_id).values_list(
+        "phone", "email").first() or ("", "")
+    if not (phone if m.channel == ComplainantMessage.MessageChannel.SMS else email):
+        raise DomainError(_("投诉人未留下该渠道的联系方式，无法重发。"), code="no_recipient")
+    sms = None
+    if m.channel == ComplainantMessage.MessageChannel.SMS:
+        sms = import_string(getattr(settings, "XIAONENG_SMS_BACKEND", "xiaoneng.supervision.sms.ConsoleBackend"))()
+    ok = _message_send_one(m, phone=phone, email=email, sms=sms, now=now, final=True)
+    _log(m.complaint, TimelineEntry.Kind.MESSAGE_RETRIED, now=now, by=by,
+         detail=_("%(channel)s通知“%(subject)s”重发：%(result)s") % {
+             "channel": m.get_channel_display(), "subject": m.subject,
+             "result": _("已发送") if ok else _("仍未成功")})
+    return m
 
 
 # ----------------------------------------------------------------------------------------------- follow-up
@@ -977,6 +1012,32 @@ def attachment_share(*, attachment: Attachment, by: Staff, shared: bool) -> Atta
     attachment.shared_with_department = bool(shared)
     attachment.save(update_fields=["shared_with_department"])
     return attachment
+
+
+@transaction.atomic
+def attachment_publish(*, attachment: Attachment, by: Staff, now: dt.datetime, published: bool) -> Attachment:
+    """The office makes one of the complainant's images public (Open311 `media_url`, the public image address)
+    or withdraws it. Only images the complainant sent (not staff evidence, not PDFs), and only without metadata:
+    uploads were re-encoded without EXIF, and this checks the stored bytes again. A new random token each time,
+    so an address handed out before a withdrawal stays dead. Recorded on the internal timeline."""
+    from .uploads import PUBLIC_IMAGE_TYPES, image_has_metadata
+
+    _require_office(by)
+    a = Attachment.objects.select_for_update().select_related("complaint").get(pk=attachment.pk)
+    if published:
+        if a.note_id is not None or a.content_type not in PUBLIC_IMAGE_TYPES:
+            raise DomainError(_("只有投诉人提交的图片可以公开。"), field="attachment")
+        with a.file.open("rb") as fh:
+            if image_has_metadata(fh.read()):
+                raise DomainError(_("该图片含有元数据（如拍摄位置），不能公开。"), field="attachment")
+        if a.public_token is None:
+            a.public_token = secrets.token_urlsafe(24)
+    else:
+        a.public_token = None
+    a.save(update_fields=["public_token"])
+    _log(a.complaint, TimelineEntry.Kind.PUBLISHED, now=now, by=by,
+         detail=(_("公开图片附件 %(id)s") if published else _("撤回公开图片附件 %(id)s")) % {"id": a.pk})
+    return a
 
 
 # ----------------------------------------------------------------------------------------------- identity

@@ -160,3 +160,21 @@ def clean_uploads(files) -> list[CleanFile]:
         out.append(CleanFile(name=name, content=data, content_type=mime, ext=ext,
                              sha256=hashlib.sha256(data).hexdigest()))
     return out
+
+
+PUBLIC_IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+_METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment", "photoshop", "iptc")
+
+
+def image_has_metadata(data: bytes) -> bool:
+    """True when a stored image still carries metadata (EXIF, XMP, ICC, comments) or cannot be read: checked
+    again before an image is made public, whatever path stored it, because EXIF GPS and camera owner fields
+    identify the person who took the photo."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if len(img.getexif()):
+                return True
+            return any(k in img.info for k in _METADATA_KEYS) or any(
+                k.lower().startswith(("exif", "xmp", "xml:")) for k in img.info if isinstance(k, str))
+    except Exception:  # noqa: BLE001  unreadable is not publishable
+        return True

@@ -12,6 +12,7 @@ urlpatterns = [
     path("complaints/track/<str:code>/", views.track, name="track"),
     path("complaints/track/<str:code>/withdraw/", views.track_withdraw, name="track_withdraw"),
     path("complaints/follow-up/<str:token>/", views.follow_up, name="follow_up"),
+    path("complaints/media/<str:token>/", views.public_media, name="media"),
     path("complaints/mailbox/", views.mailbox, name="mailbox"),
     path("complaints/mailbox/<str:number>/", views.mailbox_detail, name="mailbox_detail"),
     path("staff/complaints/", views.inbox, name="inbox"),
@@ -26,4 +27,7 @@ urlpatterns = [
     path("staff/complaints/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
     path("staff/complaints/<str:number>/notices/<int:pk>/", views.notice, name="notice"),
     path("staff/complaints/<str:number>/do/<str:name>/", views.action, name="action"),
+    path("staff/complaints/<str:number>/messages/", views.complaint_messages, name="messages"),
+    path("staff/complaints/<str:number>/messages/<int:pk>/retry/", views.complaint_message_retry,
+         name="message_retry"),
 ]

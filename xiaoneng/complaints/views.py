@@ -8,9 +8,11 @@ privacy (identity); services check again who may act.
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -33,6 +35,7 @@ from .models import (
     Attachment,
     BlockEntry,
     Channel,
+    ComplainantMessage,
     Complaint,
     Dispatch,
     Extension,
@@ -43,6 +46,7 @@ from .models import (
 )
 from .privacy import can_read_identity, redactor_for
 from .templatetags.complaints_tags import pct_value
+from .uploads import PUBLIC_IMAGE_TYPES
 
 PAGE_SIZE = 30
 LIST_ROLES = (R.SUPERVISOR, R.LEADER, R.ADMIN, R.HANDLER, R.HEAD)
@@ -177,6 +181,25 @@ def follow_up(request, token: str):
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     return _track_page(request, c, form, link=True)
+
+
+@require_GET
+def public_media(request, token: str):
+    """A complainant's image the office published (Open311 `media_url`): anyone may fetch it, by its random
+    token only. Nothing else is served here — an unpublished, staff or non-image file answers 404 like an
+    unknown token — and nothing about the complaint or the complainant travels with it (no file name)."""
+    a = Attachment.objects.filter(public_token=token[:43], note__isnull=True,
+                                  content_type__in=PUBLIC_IMAGE_TYPES).first() if token else None
+    if a is None:
+        raise Http404
+    resp = FileResponse(a.file.open("rb"), content_type=a.content_type)
+    resp["X-Content-Type-Options"] = "nosniff"
+    resp["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    resp["Content-Disposition"] = "inline"
+    resp["Referrer-Policy"] = "no-referrer"
+    # Revalidated on every use, so a withdrawal takes effect at once even behind a cache.
+    resp["Cache-Control"] = "no-cache"
+    return resp
 
 
 @require_GET
@@ -315,6 +338,7 @@ def _detail_context(request, c: Complaint) -> dict:
         "extension_forms": {d.pk: mk("extension", d.pk, initial={"dispatch": d.pk}) for d in active_mine},
         "dispute_forms": {d.pk: mk("dispute", d.pk, initial={"dispatch": d.pk}) for d in active_mine
                           if now <= d.dispute_due_at},
+        "messages_failed": c.messages.filter(status=ComplainantMessage.MessageStatus.FAILED).count() if office else 0,
         "now": now, "code": services.tracking_code_display(c.tracking_code) if office else "",
         # Texts written by people who know the complainant may name them: others read them redacted.
         "red": None if office else redactor_for(c),
@@ -351,6 +375,48 @@ def identity(request, number: str):
         raise PermissionDenied(exc.message) from exc
     reads = IdentityAccess.objects.filter(complaint=c).select_related("staff")[:20]
     return render(request, "complaints/identity.html", {"c": c, "ident": ident, "reads": reads})
+
+
+def office_page(view):
+    """Pages of the supervision office about one complaint's contact with the complainant: supervisors only.
+    Departments (and window staff) get 404 like for any complaint outside their scope, never learning what
+    exists; leaders and administrators, who read every complaint, get 403."""
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.has_role(R.SUPERVISOR):
+            if request.user.is_county_wide:
+                raise PermissionDenied(_("仅效能办监察员可以访问此页面。"))
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@office_page
+@require_GET
+def complaint_messages(request, number: str):
+    """The notices sent to the complainant by SMS and e-mail for one complaint: status, attempts, errors, and
+    "retry now" for failed ones. No recipient and no message text are shown (see the selector)."""
+    c = S.complaint_get_for(request.user, number)
+    return render(request, "complaints/messages.html", {"c": c, "rows": S.complainant_messages_for(request.user, c)})
+
+
+@office_page
+@require_POST
+def complaint_message_retry(request, number: str, pk: int):
+    c = S.complaint_get_for(request.user, number)
+    m = get_object_or_404(ComplainantMessage, pk=pk, complaint=c)
+    try:
+        m = services.complainant_message_retry(message=m, by=request.user, now=timezone.now())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if m.status == ComplainantMessage.MessageStatus.SENT:
+            messages.success(request, _("通知已重新发送。"))
+        else:
+            messages.error(request, _("重发仍未成功，错误信息见下表。"))
+    return redirect("complaints:messages", number=c.number)
 
 
 NOTICE_TITLES = {
@@ -461,6 +527,10 @@ def _run(action: str, form, c: Complaint, user, now, request):
         services.attachment_share(attachment=_get(Attachment, d["attachment"], complaint=c), by=user,
                                   shared=d["shared"])
         return _("附件设置已保存。")
+    if action == "publish_attachment":
+        a = services.attachment_publish(attachment=_get(Attachment, d["attachment"], complaint=c), by=user, now=now,
+                                        published=d["published"])
+        return _("图片已公开（Open311 media_url）。") if a.public_token else _("已撤回公开。")
     if action == "block":
         services.block_complaint_sender(complaint=c, by=user, now=now, reason=d["reason"])
         return _("已将该投诉的提交者加入黑名单。")
@@ -488,7 +558,7 @@ ACTION_FORMS = {
     "pause": F.ReasonForm, "resume": None, "withdraw": F.ReasonForm, "extension": F.ExtensionForm,
     "decide_extension": F.ExtensionDecideForm, "result": F.ResultForm, "reply": F.ReplyForm,
     "review": F.ReviewForm, "publish": F.PublishForm, "merge": F.MergeForm, "assign": F.AssignForm,
-    "share": F.ShareForm, "block": F.ReasonForm,
+    "share": F.ShareForm, "publish_attachment": F.PublishAttachmentForm, "block": F.ReasonForm,
 }
 
 
