@@ -156,7 +156,8 @@ def test_complaint_pages_pass_axe(browser, live_server, office):
     assert violations(pg) == [], "form with errors"
     login(pg, "supervisor")
     for url in ["/staff/complaints/", f"/staff/complaints/{c.number}/", "/staff/complaints/board/",
-                "/staff/complaints/figures/", "/staff/complaints/new/", "/staff/complaints/blocklist/"]:
+                "/staff/complaints/figures/", "/staff/complaints/new/", "/staff/complaints/blocklist/",
+                f"/staff/complaints/{c.number}/messages/"]:
         pg.goto(url)
         assert violations(pg) == [], url
     ctx.close()
@@ -245,3 +246,42 @@ def test_figures_charts_draw_the_tables_numbers(page, phone_page, office, depts)
     assert overflow <= 0
     assert phone_page.evaluate(CHART_JS, "chart-compare")["width"] <= 390
     shot(phone_page, "complaints-figures-charts-phone")
+
+
+class DownGateway:
+    """An SMS gateway that is down (it quotes the number it refused, as real ones do)."""
+
+    def send(self, phone, text):
+        raise RuntimeError(f"gateway refused {phone}")
+
+
+def test_supervisor_retries_a_failed_notice_on_a_phone(phone_page, office, settings):
+    from xiaoneng.complaints.models import ComplainantMessage
+    from xiaoneng.supervision import sms
+
+    settings.XIAONENG_SMS_BACKEND = f"{__name__}.DownGateway"
+    c = submit_complaint(identity_mode="confidential", name="张晓明", phone="13912345678", email="zhang@example.com")
+    now = timezone.now()
+    services.complaint_accept(complaint=c, by=office["supervisor"], now=now)
+    for _ in range(services.MESSAGE_MAX_ATTEMPTS):
+        services.complainant_messages_send(now=now)
+    m = ComplainantMessage.objects.get(complaint=c, channel="sms")
+    assert m.status == "failed"
+    page = phone_page
+    login(page, "supervisor")
+    page.goto(f"/staff/complaints/{c.number}/")
+    page.click("[data-testid=messages-link]")
+    page.wait_for_selector("[data-testid=messages]")
+    text = page.inner_text("main")
+    assert "发送失败" in text and "短信" in text and "13912345678" not in text and "zhang@example.com" not in text
+    shot(page, "complaints-messages-failed-phone")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    settings.XIAONENG_SMS_BACKEND = "xiaoneng.supervision.sms.LocmemBackend"
+    sms.outbox.clear()
+    page.dblclick(f"[data-testid=message-{m.pk}] [data-testid=retry]")  # a double click sends once
+    page.wait_for_selector(".alert")
+    assert "通知已重新发送" in page.inner_text("main")
+    assert page.locator(f"[data-testid=message-{m.pk}] [data-testid=status]").inner_text() == "已发送"
+    assert len(sms.outbox) == 1
+    shot(page, "complaints-messages-retried-phone")
