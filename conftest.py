@@ -19,13 +19,23 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar_cache():
-    """The process-wide calendar cache outlives each test's rolled-back transaction: start and end clean."""
+def _fresh_calendar_cache(settings):
+    """The process-wide calendar cache outlives each test's rolled-back transaction: start and end clean.
+
+    The once-a-second re-reads of the calendar revision and of the rules (which only catch changes made by
+    other processes; this process invalidates its caches when it changes them) are switched off: on a loaded
+    machine a request could cross the second and count one query more, making query-count tests flaky. Tests
+    of the re-read set the intervals back themselves."""
+    from xiaoneng.supervision.rulecache import rules_invalidate
     from xiaoneng.workdays.calendar import calendar_invalidate
 
+    settings.XIAONENG_CALENDAR_CHECK_SECONDS = 3600
+    settings.XIAONENG_RULES_CHECK_SECONDS = 3600
     calendar_invalidate()
+    rules_invalidate()
     yield
     calendar_invalidate()
+    rules_invalidate()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ table of the shape of `cases_caseevent` (no index, no constraint, no case rows):
 executemany on SQLite. Prints events/s of both and their ratio, with the machine load.
 
     .venv/bin/python bench/ingest.py [--events 1000000] [--db both|postgresql|sqlite] [--order case|time]
-                                     [--no-rules] [--fsync-off] [--profile FILE]
+                                     [--no-rules] [--fsync-off] [--profile FILE] [--clients N]
 
 PostgreSQL: a throw-away server is started here the way scripts/test.sh does (initdb in a temporary
 directory, as the `postgres` user when run as root, loopback port), with durability ON (fsync,
@@ -16,7 +16,9 @@ Events are the demo county's (xiaoneng.demo.cases: received, accepted, step_comp
 with supplements, special procedures, fees, refusals, denials, withdrawals), scaled to N events over twelve
 months, and fed in batches of at most 10,000 events (`--order case`: whole cases per batch, as an import sends
 them; `--order time`: by occurrence time, as a live sync would, so a case spans several batches and is
-refolded). client=None, by=None, source label "bench". Supervision's event rules run inside the batch, as in
+refolded). client=None, by=None, source label "bench". `--clients N` (PostgreSQL): N forked client processes,
+each with its own connection, share the batches round-robin and start together, as department systems
+pushing at once would. Supervision's event rules run inside the batch, as in
 production, unless --no-rules. Figures are for this machine only; tests never assert timings (DESIGN.md).
 """
 
@@ -103,6 +105,10 @@ def parent(args: argparse.Namespace) -> None:
         child_args.append("--no-rules")
     if args.profile:
         child_args += ["--profile", args.profile]
+    if args.clients > 1:
+        if args.db != "postgresql":
+            sys.exit("--clients needs --db postgresql: SQLite serialises writers")
+        child_args += ["--clients", str(args.clients)]
     print(f"{dt.datetime.now(TZ):%Y-%m-%d %H:%M} {platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}; load at start {load()}", flush=True)
     if args.db in ("both", "postgresql"):
@@ -229,6 +235,9 @@ def child(args: argparse.Namespace) -> None:
         profiler.enable()
     accepted, t0, c0 = 0, time.perf_counter(), time.process_time()
     step = max(1, len(batches) // 10)
+    if args.clients > 1:
+        accepted, real, real_cpu = _concurrent(args.clients, batches, case_events_ingest, Channel)
+        batches = []  # done
     for b, batch in enumerate(batches, 1):
         r = case_events_ingest(events=batch, channel=Channel.IMPORT, now=NOW, source="bench")
         if r.errors:
@@ -237,8 +246,9 @@ def child(args: argparse.Namespace) -> None:
         if b % step == 0:
             el = time.perf_counter() - t0
             print(f"  {accepted:>9,} events  {el:7.1f} s  {accepted / el:8,.0f}/s  load {load()}", flush=True)
-    real = time.perf_counter() - t0
-    real_cpu = time.process_time() - c0
+    if args.clients <= 1:
+        real = time.perf_counter() - t0
+        real_cpu = time.process_time() - c0
     load_real = load()
     if profiler is not None:
         import pstats
@@ -273,10 +283,49 @@ def child(args: argparse.Namespace) -> None:
 
     db = f"PostgreSQL {connection.pg_version // 10000}" if pg else f"SQLite {connection.Database.sqlite_version}"
     print(f"RESULT {db}: {accepted:,} events, {n_cases:,} cases, order {args.order}, {rules} rules")
+    who = f"{args.clients} clients at once, their CPU" if args.clients > 1 else "our process's CPU"
     print(f"  case_events_ingest: {real:7.1f} s  {accepted / real:9,.0f} events/s  "
-          f"(our process's CPU {real_cpu:.1f} s; load {load_real})")
+          f"({who} {real_cpu:.1f} s; load {load_real})")
     print(f"  raw {floor_name} into a bare table: {floor:7.1f} s  {accepted / floor:9,.0f} events/s  (load {load()})")
     print(f"  ratio: ingest takes {real / floor:.1f}x the raw {floor_name}", flush=True)
+
+
+def _concurrent(n: int, batches: list, ingest, channel) -> tuple[int, float, float]:
+    """`n` client processes (forked, each with its own connection) share the batches round-robin and start
+    together, as several department systems pushing at once would; batches hold whole cases, so they never
+    wait on each other's row locks. Returns (events accepted, wall seconds, CPU seconds of all clients)."""
+    import multiprocessing
+
+    from django.db import connection
+
+    connection.close()  # each child opens its own
+    ctx = multiprocessing.get_context("fork")
+    go, out = ctx.Event(), ctx.Queue()
+
+    def work(k: int) -> None:
+        go.wait()
+        c0, done = time.process_time(), 0
+        for batch in batches[k::n]:
+            r = ingest(events=batch, channel=channel.IMPORT, now=NOW, source="bench")
+            if r.errors:
+                out.put(("error", str(r.errors[:3])))
+                return
+            done += r.accepted
+        out.put((done, time.process_time() - c0))
+
+    procs = [ctx.Process(target=work, args=(k,)) for k in range(n)]
+    for p in procs:
+        p.start()
+    time.sleep(2)  # every child forked and waiting
+    t0 = time.perf_counter()
+    go.set()
+    results = [out.get() for _ in procs]
+    real = time.perf_counter() - t0
+    for p in procs:
+        p.join()
+    if any(r[0] == "error" for r in results):
+        sys.exit(f"events refused: {results}")
+    return sum(r[0] for r in results), real, sum(r[1] for r in results)
 
 
 def main() -> None:
@@ -287,6 +336,8 @@ def main() -> None:
     p.add_argument("--no-rules", action="store_true", help="unregister supervision's event rules")
     p.add_argument("--fsync-off", action="store_true", help="PostgreSQL without durability (as the test server)")
     p.add_argument("--profile", metavar="FILE", help="cProfile the real path; write the stats to FILE")
+    p.add_argument("--clients", type=int, default=1,
+                   help="PostgreSQL: this many client processes ingest at once (SQLite has one writer)")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from xiaoneng.complaints import services
@@ -97,7 +98,7 @@ def test_inbox_scoping(client, staff, dispatched, submit):
     assert [c.number for c in r.context["page"]] == [other.number]
 
 
-def test_full_flow_through_the_pages(client, staff, submit, depts):
+def test_full_flow_through_the_pages(client, staff, submit, depts, django_capture_on_commit_callbacks):
     c = submit()
     sup = staff["supervisor"]
     client.force_login(sup)
@@ -127,9 +128,16 @@ def test_full_flow_through_the_pages(client, staff, submit, depts):
     client.force_login(sup)
     ext = c.extensions.get()
     assert client.post(base + "do/decide_extension/", {"extension": ext.pk, "approve": "1"}).status_code == 302
-    r = client.post(base + "do/review/", {"approve": "1", "comment": "", "publishable": "on"}, follow=True)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(base + "do/review/", {"approve": "1", "comment": "", "publishable": "on"}, follow=True)
     msg = r.content.decode()
     link = re.search(r"(http://testserver/complaints/follow-up/[\w-]+/)", msg).group(1)
+    # One e-mail to the complainant for the reply (the service's notice, with the one-time link), not two (the
+    # acceptance notice queued earlier goes out in the same send).
+    replies = [m for m in mail.outbox if "/complaints/follow-up/" in m.body]
+    assert len(replies) == 1 and replies[0].to == [c.identity.email]
+    assert len({m.subject for m in mail.outbox}) == len(mail.outbox) == 2
     c.refresh_from_db()
     assert c.status == Status.REPLIED and c.publishable
     client.logout()
