@@ -21,7 +21,8 @@ Rules (行政许可法 and DOMAIN.md §2, §4):
   the statutory reserve does not relieve (DOMAIN.md §2 and §4: the promise is checked first; contrast
   §45 special procedures, which stop every clock). An extension counts only when approved before the
   statutory deadline it extends has passed (a limit already missed cannot be extended), and several
-  approvals on one case add up to at most 10 wd (§42 allows one extension of ten days);
+  approvals on one case add up to at most 10 wd (§42 allows one extension of ten days) — for a joint case
+  (联办 / 并联审批, the parent) at most 15 wd, approved by the head of the government at that level (§42 ¶2);
 - the verdict (early / on time / overdue, by how many working days and hours) is taken at the decision
   (completed or denied) against the committed deadline, and kept; a calendar change never touches it.
 """
@@ -52,7 +53,13 @@ _ZERO = Decimal("0")
 _SUPPLEMENT = "supplement"
 _SPECIAL = "special"
 _EXTENSION = "extension"  # §42: not a stopped period but kept with them (start = end = the approval)
-EXTENSION_MAX_WD = 10  # 行政许可法 §42: "可以延长十日"
+EXTENSION_MAX_WD = 10  # 行政许可法 §42 ¶1: "可以延长十日"
+JOINT_EXTENSION_MAX_WD = 15  # §42 ¶2: joint handling, "经本级人民政府负责人批准，可以延长十五日"
+
+
+def extension_cap(is_joint_parent: bool) -> int:
+    """The most working days §42 allows a case to be extended by in all."""
+    return JOINT_EXTENSION_MAX_WD if is_joint_parent else EXTENSION_MAX_WD
 
 
 def joint_limit() -> int:
@@ -395,7 +402,8 @@ def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_st
         provisional = provisional or prov
     committed_at, statutory_at = deadlines
     if extensions:
-        statutory_at, prov = _extend(cal, start, statutory, statutory_at, (wd, d, wh), extensions)
+        statutory_at, prov = _extend(cal, start, statutory, statutory_at, (wd, d, wh), extensions,
+                                     extension_cap(is_joint_parent))
         provisional = provisional or prov
     out["committed_deadline"] = committed_at
     out["statutory_deadline"] = statutory_at
@@ -439,16 +447,16 @@ def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_st
     out["next_check_at"] = min(ahead) if ahead else None
 
 
-def _extend(cal, start, statutory, statutory_at, stopped, extensions) -> tuple[dt.datetime, bool]:
+def _extend(cal, start, statutory, statutory_at, stopped, extensions, cap: int) -> tuple[dt.datetime, bool]:
     """The statutory deadline after §42 extensions (see the module docstring), and whether it is provisional.
     Each extension's `counted` says how many of its days were used (0: approved after the deadline it
-    would extend had passed, or beyond the 10 wd §42 allows in all)."""
+    would extend had passed, or beyond the `cap` §42 allows in all: 10 wd, 15 wd for a joint case)."""
     value, unit = statutory
     wd, d, wh = stopped
     total = 0
     at, provisional = statutory_at, False
     for row, approved_at, days in sorted(extensions, key=lambda x: x[1]):
-        use = min(days, EXTENSION_MAX_WD - total)
+        use = min(days, cap - total)
         if approved_at > at or use <= 0:
             continue
         row["counted"] = use

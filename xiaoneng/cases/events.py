@@ -20,7 +20,7 @@ FUTURE_SLACK = dt.timedelta(days=1)
 MAX_AMOUNT = Decimal("9999999999.99")
 MAX_GRANTED_DAYS = 3650
 # 行政许可法 第四十二条: 20 wd "经本行政机关负责人批准，可以延长十日" — an extension grants at most 10 wd.
-MAX_EXTENSION_DAYS = 10
+MAX_EXTENSION_DAYS = 15  # §42: 10 wd, or 15 wd for a joint case (checked per case by the ingest)
 MAX_MATERIALS = 100
 TYPES = frozenset(EventType.values)
 TYPE_LIST = "、".join(EventType.values)
@@ -109,7 +109,8 @@ def check_extension(ev: NormEvent) -> None:
     if ev.granted_days > MAX_EXTENSION_DAYS:
         raise EventInvalid(
             f"granted_days（延长天数）不能超过 {MAX_EXTENSION_DAYS} 个工作日：行政许可法第四十二条规定，经本行政机关"
-            f"负责人批准，可以延长十日。本次为 {ev.granted_days}。", "granted_days")
+            f"负责人批准可以延长十日，联办件经本级人民政府负责人批准可以延长十五日。本次为 {ev.granted_days}。",
+            "granted_days")
     if not ev.reason:
         raise EventInvalid("延长审查期限（extended）事件必须填写 reason（延长理由），并将理由告知申请人。", "reason")
 

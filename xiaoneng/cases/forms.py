@@ -79,6 +79,19 @@ class ExtendForm(forms.Form):
                         "min_length": _("理由过短，请写明不能在法定期限内作出决定的原因。")},
     )
 
+    def __init__(self, *args, joint: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if joint:  # §42 ¶2: a joint case (联办件) may be extended by 15 wd with the government head's approval
+            self.fields["granted_days"] = forms.IntegerField(
+                label=_("延长天数（工作日）"), min_value=1, max_value=15,
+                help_text=_("行政许可法第四十二条第二款：联合办理的，经本级人民政府负责人批准，可以延长十五日。"),
+                error_messages={"required": _("请填写延长天数（1—15 个工作日）。"),
+                                "min_value": _("延长天数至少 1 个工作日。"),
+                                "max_value": _("联办件延长天数不能超过 15 个工作日（行政许可法第四十二条第二款）。"),
+                                "invalid": _("延长天数应为整数。")},
+            )
+            self.order_fields(["granted_days", "reason"])
+
 
 class AssignHandlerForm(forms.Form):
     """A head (re)assigns the case's handler among the department subtree's handlers and heads."""

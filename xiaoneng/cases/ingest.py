@@ -31,7 +31,7 @@ from xiaoneng.core.errors import DomainError, NotPermitted
 from xiaoneng.workdays.calendar import get_calendar
 
 from . import hooks
-from .clock import EV_FIELDS, Ev, VersionInfo, case_state, compute_clock, fold_events
+from .clock import EV_FIELDS, EXTENSION_MAX_WD, Ev, VersionInfo, case_state, compute_clock, fold_events
 from .events import EventInvalid, NormEvent, normalize
 from .handlers import HandlerIndex
 from .models import Case, CaseEvent, Channel
@@ -213,13 +213,15 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
     case_nos = {ev.case_no for _, ev in good}
     existing = {}
     for part in _chunks(case_nos):
-        for row in _where_in(Case.objects, "case_no", part).values_list("case_no", "service_item_id", "department_id"):
+        for row in _where_in(Case.objects, "case_no", part).values_list("case_no", "service_item_id", "department_id",
+                                                                         "is_joint_parent"):
             existing[row[0]] = row
     parents_wanted = {ev.parent_case_no for _, ev in good if ev.parent_case_no} - case_nos
     parent_known = set()
     for part in _chunks(parents_wanted):
         parent_known.update(_where_in(Case.objects, "case_no", part).values_list("case_no", flat=True))
 
+    joint_in_batch = {ev.parent_case_no for _, ev in good if ev.parent_case_no}
     ok: list[tuple[int, NormEvent, ServiceItem]] = []
     for i, ev in good:
         item = items.get(ev.service_code)
@@ -235,6 +237,12 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
             continue
         if ev.parent_case_no and ev.parent_case_no not in case_nos and ev.parent_case_no not in parent_known:
             reject(i, ev, f"联办主件“{ev.parent_case_no}”不存在。")
+            continue
+        if ev.granted_days is not None and ev.type == "extended" and ev.granted_days > EXTENSION_MAX_WD and not (
+            (row is not None and row[3]) or ev.case_no in joint_in_batch
+        ):
+            reject(i, ev, f"granted_days（延长天数）不能超过 {EXTENSION_MAX_WD} 个工作日：办件“{ev.case_no}”不是联办件，"
+                          f"行政许可法第四十二条只允许延长十日（联办件十五日）。本次为 {ev.granted_days}。")
             continue
         ok.append((i, ev, item))
     if not ok:

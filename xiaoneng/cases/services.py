@@ -21,10 +21,10 @@ from xiaoneng.workdays.selectors import calendar_revision_get
 
 from . import hooks
 from .clock import (  # noqa: F401
-    EXTENSION_MAX_WD,
     Facts,
     case_state,
     compute_clock,
+    extension_cap,
     fast_clock,
     intervals_from_json,
 )
@@ -61,6 +61,10 @@ REFUSAL_BASIS = (
 EXTENSION_BASIS = (
     "《中华人民共和国行政许可法》第四十二条第一款：除可以当场作出行政许可决定的外，行政机关应当自受理行政许可申请之日起"
     "二十日内作出行政许可决定。二十日内不能作出决定的，经本行政机关负责人批准，可以延长十日，并应当将延长期限的理由告知申请人。"
+)
+JOINT_EXTENSION_BASIS = (
+    "《中华人民共和国行政许可法》第四十二条第二款：依照本法第二十六条的规定，行政许可采取统一办理或者联合办理、集中办理的，"
+    "办理的时间不得超过四十五日；四十五日内不能办结的，经本级人民政府负责人批准，可以延长十五日，并应当将延长期限的理由告知申请人。"
 )
 DEEMED_BASIS = (
     "本事项依照法律、法规的规定适用超时默许（例如《中华人民共和国行政许可法》第五十条第二款：行政机关应当根据被许可人的申请，"
@@ -326,7 +330,9 @@ def extension_days_used(case: Case) -> int:
 @transaction.atomic
 def case_extend(*, case: Case, granted_days, reason: str, by: Staff, now: dt.datetime) -> CaseDocument:
     """Extend the statutory limit under 行政许可法 §42 (延长审查期限): approved by the head of the organ
-    (`by` must hold the head role in the case's department subtree), at most 10 wd in all, before the
+    (`by` must hold the head role in the case's department subtree; for a joint case the department head
+    records the approval of the head of the government, §42 ¶2), at most 10 wd in all — 15 wd for a joint
+    case — before the
     statutory deadline has passed, with the reason the applicant is told. Records an `extended` event
     through the one ingest path (so the clock, the cards and the explanation follow) and issues the
     numbered extension notice (延长审查期限告知书) for the applicant."""
@@ -335,13 +341,15 @@ def case_extend(*, case: Case, granted_days, reason: str, by: Staff, now: dt.dat
     case = _window_case(case, by, (CaseStatus.ACCEPTED, CaseStatus.SUSPENDED), "延长审查期限")
     if isinstance(granted_days, str) and granted_days.strip().isdigit():
         granted_days = int(granted_days.strip())
+    cap = extension_cap(case.is_joint_parent)
     if isinstance(granted_days, bool) or not isinstance(granted_days, int) or granted_days < 1:
-        raise DomainError("请填写延长天数（granted_days），为 1—10 的整数（个工作日）。", field="granted_days")
+        raise DomainError(f"请填写延长天数（granted_days），为 1—{cap} 的整数（个工作日）。", field="granted_days")
     used = extension_days_used(case)
-    left = EXTENSION_MAX_WD - used
+    left = cap - used
     if granted_days > left:
+        law = "联办件经本级人民政府负责人批准可以延长十五日" if case.is_joint_parent else "只允许延长十日"
         raise DomainError(
-            f"延长天数（granted_days）不能超过 {left} 个工作日：行政许可法第四十二条只允许延长十日"
+            f"延长天数（granted_days）不能超过 {left} 个工作日：行政许可法第四十二条{law}"
             f"{f'，本件已延长 {used} 个工作日' if used else ''}。", field="granted_days")
     reason = (reason or "").strip()
     if len(reason) < 4:
@@ -356,7 +364,8 @@ def case_extend(*, case: Case, granted_days, reason: str, by: Staff, now: dt.dat
     updated = _ingest_one(case_no=case.case_no, item=case.service_item, etype=EventType.EXTENDED, by=by, now=now,
                           granted_days=granted_days, reason=reason[:2000], handler="")
     return _issue(updated, CaseDocument.Kind.EXTENSION_NOTICE, by=by, now=now, reason=reason,
-                  basis=EXTENSION_BASIS, granted_days=granted_days, deadline=updated.statutory_deadline)
+                  basis=JOINT_EXTENSION_BASIS if case.is_joint_parent else EXTENSION_BASIS,
+                  granted_days=granted_days, deadline=updated.statutory_deadline)
 
 
 # ------------------------------------------------------------------------------------------ handler

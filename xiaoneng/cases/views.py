@@ -181,9 +181,10 @@ def _head_case(request, case_no: str):
 @role_required(R.HEAD)
 @require_http_methods(["GET", "POST"])
 def case_extend_view(request, case_no: str):
-    """延长审查期限 (行政许可法 §42): the head approves up to 10 wd with a reason; issues the notice."""
+    """延长审查期限 (行政许可法 §42): the head approves up to 10 wd (a joint case: records the government
+    head's approval of up to 15 wd) with a reason; issues the notice."""
     case = _head_case(request, case_no)
-    form = ExtendForm(request.POST if request.method == "POST" else None)
+    form = ExtendForm(request.POST if request.method == "POST" else None, joint=case.is_joint_parent)
     if request.method == "POST" and form.is_valid():
         try:
             doc = services.case_extend(case=case, granted_days=form.cleaned_data["granted_days"],

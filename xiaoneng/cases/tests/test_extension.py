@@ -45,7 +45,7 @@ def ext(no, when, days=10, reason="需现场核查经营场所", **kw):
 @pytest.mark.parametrize(("changes", "field", "text"), [
     ({"granted_days": None}, "granted_days", "granted_days（延长天数）"),
     ({"granted_days": 0}, "granted_days", "granted_days（延长天数）"),
-    ({"granted_days": 11}, "granted_days", "不能超过 10 个工作日"),
+    ({"granted_days": 16}, "granted_days", "不能超过 15 个工作日"),  # 11-15: only a joint case (ingest, below)
     ({"granted_days": "5"}, "granted_days", "granted_days"),
     ({"reason": ""}, "reason", "reason（延长理由）"),
 ])
@@ -297,3 +297,36 @@ def test_clock_error_is_stored_in_chinese_and_shown_in_the_readers_language(item
         assert clock_error_text(c.clock_error).startswith("The working-day calendar for 2029 is not loaded")
         assert "not loaded" in case_explain_deadline(c)["error"]
     assert case_explain_deadline(c)["error"] == c.clock_error
+
+
+def test_more_than_ten_days_is_refused_unless_the_case_is_joint(items, ingest):
+    opened(ingest, "X1")
+    res = ingest([ext("X1", "2026-10-20 10:00", days=11)])
+    assert res.accepted == 0 and res.errors[0]["index"] == 0
+    assert "不能超过 10 个工作日" in res.errors[0]["error"] and "不是联办件" in res.errors[0]["error"]
+    assert Case.objects.get(case_no="X1").statutory_deadline == STATUTORY
+
+
+def test_a_joint_case_may_be_extended_by_fifteen_days(items, ingest, make_item, clients, staff):
+    """§42 ¶2: joint handling 45 wd, + 15 wd with the approval of the head of the government."""
+    from xiaoneng.cases.services import case_events_ingest
+    from xiaoneng.workdays.calendar import get_calendar
+
+    make_item(code="LB001", dept="a", name="开办餐饮店一件事", item_type="committed", committed_limit_value=10)
+    case_events_ingest(events=[ev("P1", "received", "2026-11-02 09:00", code="LB001"),
+                               ev("P1", "accepted", "2026-11-02 09:00", code="LB001")], client=clients["a"], now=NOW)
+    case_events_ingest(events=[ev("P1-B", "received", "2026-11-02 10:00", code="ZR001", parent_case_no="P1")],
+                       client=clients["b"], now=NOW)
+    parent = Case.objects.get(case_no="P1")
+    assert parent.is_joint_parent
+    before = parent.statutory_deadline
+    cal = get_calendar()
+    fifteen_later = cal.close_of(cal.add_working_days(before.astimezone(TZ).date(), 15).date)
+    later = datetime(2026, 12, 1, 10, 0, tzinfo=TZ)
+    with pytest.raises(DomainError) as err:
+        case_extend(case=parent, granted_days=16, reason="需会同三个部门现场核查", by=staff["head"], now=later)
+    assert err.value.field == "granted_days" and "十五日" in err.value.message
+    doc = case_extend(case=parent, granted_days=15, reason="需会同三个部门现场核查", by=staff["head"], now=later)
+    parent.refresh_from_db()
+    assert parent.statutory_deadline == doc.deadline == fifteen_later
+    assert "第四十二条第二款" in doc.legal_basis and "本级人民政府负责人" in doc.legal_basis
