@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from xiaoneng.core.errors import DomainError
 
@@ -120,8 +121,10 @@ class Evaluation:
     unsure: set[int] = field(default_factory=set)  # rules that could not be judged (calendar year missing)
 
 
+@lru_cache(maxsize=65_536)
 def iso_key(at: dt.datetime) -> str:
-    """The deadline part of a card key: the instant in UTC, to the second (stable across time zones)."""
+    """The deadline part of a card key: the instant in UTC, to the second (stable across time zones).
+    Cached: deadlines fall at the close of a few hundred distinct days, so most calls repeat."""
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -129,6 +132,20 @@ def shift(cal, at: dt.datetime, n: int) -> dt.datetime:
     """`at` moved by n working days (see module docstring)."""
     if n == 0:
         return at
+    # Memoised on the calendar object itself (a calendar change builds a new WorkCalendar, so no stale answer
+    # can be served, and the memo goes with the old calendar): deadlines fall at the close of office hours of
+    # a few hundred distinct days, so a tick or an ingest batch mostly hits.
+    memo = cal.__dict__.setdefault("_xn_shift_memo", {})
+    key = (at, n)
+    out = memo.get(key)
+    if out is None:
+        if len(memo) > 100_000:
+            memo.clear()
+        out = memo[key] = _shift(cal, at, n)
+    return out
+
+
+def _shift(cal, at: dt.datetime, n: int) -> dt.datetime:
     local = at.astimezone(cal.tz)
     if local.timetz().replace(tzinfo=None) == cal.close_time:
         return cal.close_of(cal.add_working_days(local.date(), n).date)
