@@ -22,7 +22,7 @@ class FilterForm(forms.Form):
     rule = forms.CharField(label=_("规则编码"), required=False, max_length=64)
     issued_from = forms.DateField(label=_("发牌日期起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     issued_to = forms.DateField(label=_("发牌日期止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    case_no = forms.CharField(label=_("办件编号"), required=False, max_length=64)
+    case_no = forms.CharField(label=_("办件或投诉编号"), required=False, max_length=64)
 
 
 class TextForm(forms.Form):
