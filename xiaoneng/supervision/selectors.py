@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.http import Http404
 
 from xiaoneng.accounts.models import ApiClient, Department, Staff
@@ -271,7 +271,10 @@ def desk_for(staff: Staff, *, now: dt.datetime, soon_wd: int = 3) -> dict:
     cards = scope_to_staff(_warnings(), staff).filter(status__in=TO_ANSWER)
     if not is_head:
         cases = cases.filter(handler=staff)
-        cards = cards.filter(Q(handler=staff) | Q(handler__isnull=True))
+        # Who answers a card: the case's handler NOW (a head may have reassigned the case since the card was
+        # issued), else the handler the card was issued to; unassigned cards are everyone's in the scope.
+        cards = cards.annotate(answerer=Coalesce("case__handler", "handler")).filter(
+            Q(answerer=staff.pk) | Q(answerer__isnull=True))
     orders = order_list_for(staff).filter(status=OrderStatus.ISSUED)
     notes = Notification.objects.filter(recipient=staff, channel=Channel.IN_APP).select_related(
         "warning", "order").order_by("-created_at", "-id")

@@ -160,6 +160,26 @@ def test_desk_lists_my_cards_and_orders(world, client_as):
     assert case_link("C1") in body and world["order"].number in body and case_link("B1") not in body
 
 
+def test_a_reassigned_case_brings_its_open_cards_to_the_new_handlers_desk(world, client_as, staff, depts):
+    from xiaoneng.accounts import roles as R
+    from xiaoneng.accounts.testing import make_staff
+    from xiaoneng.cases.services import case_assign_handler
+
+    card_link = f'href="{reverse("supervision:warning_detail", args=[world["wa"].pk])}"'
+
+    def cards_to_answer(client) -> str:  # the desk's "my cards" list (the notifications below keep history)
+        html = client.get(reverse("supervision:desk")).content.decode()
+        return html.split('data-testid="desk-cards"', 1)[1].split("</ul>", 1)[0]
+
+    assert card_link in cards_to_answer(client_as("handler"))
+    other = make_staff("handler_a2", depts["a"], [R.HANDLER])
+    case_assign_handler(case=world["wa"].case, handler=other, by=staff["head"], now=at("2026-10-14 09:00"))
+    client = client_as("handler")
+    assert card_link not in cards_to_answer(client)
+    client.force_login(other)
+    assert card_link in cards_to_answer(client)
+
+
 # ================================================================================================ API
 def test_case_api_lists_warnings(world, client_as):
     data = client_as("handler").get("/api/v1/cases/C1").json()
