@@ -263,6 +263,10 @@ class CaseDocument(models.Model):
     reason = models.TextField(_("理由"), blank=True)
     legal_basis = models.TextField(_("法律依据"))
     note = models.TextField(_("备注"), blank=True)
+    # A document whose ground fell away (a deemed approval a late event undid) is never deleted — it may
+    # already be in the applicant's hands — but marked void, with why, on the page and on every print.
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    void_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
     # Extension notices: the days granted and the statutory deadline they lead to; deemed-approval notices:
     # the statutory deadline that passed. Frozen at issue, as the printed document says.
     granted_days = models.PositiveSmallIntegerField(_("延长天数"), null=True, blank=True)

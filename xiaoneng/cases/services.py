@@ -466,8 +466,9 @@ def case_deemed_approval_record(*, marks: list[tuple[int, dt.datetime]], now: dt
 
 def case_deemed_approval_withdraw(*, case_ids: list[int], now: dt.datetime) -> int:
     """A late event showed the case was decided (or its limit moved) after all: the deemed approval no
-    longer stands. Clears the mark and cancels the applicant's SMS if it was not sent yet (a notice
-    already printed or an SMS already sent stays on record). Returns the cases cleared."""
+    longer stands. Clears the mark, cancels the applicant's SMS if it was not sent yet (an SMS already sent
+    stays on record) and marks the deemed-approval notice void (kept, never deleted: it may have been
+    handed out). Returns the cases cleared."""
     if not case_ids:
         return 0
     n = Case.objects.filter(id__in=case_ids, deemed_approved_at__isnull=False).update(deemed_approved_at=None,
@@ -475,4 +476,7 @@ def case_deemed_approval_withdraw(*, case_ids: list[int], now: dt.datetime) -> i
     ApplicantMessage.objects.filter(case_id__in=case_ids, kind=ApplicantMessage.Kind.DEEMED_APPROVAL,
                                     status=ApplicantMessage.Status.PENDING).update(
         status=ApplicantMessage.Status.CANCELLED, error="超时默许已被后到的办件事件更正，短信取消。")
+    CaseDocument.objects.filter(case_id__in=case_ids, kind=CaseDocument.Kind.DEEMED_APPROVAL_NOTICE,
+                                voided_at__isnull=True).update(
+        voided_at=now, void_reason="后到的办件事件表明法定期限内已作出决定（或期限已变更），超时默许不成立，本告知书作废。")
     return n

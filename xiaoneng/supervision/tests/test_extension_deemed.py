@@ -104,6 +104,23 @@ def test_late_decision_withdraws_deemed_approval_and_cancels_the_sms(accepted_ca
     assert ApplicantMessage.objects.get(case=c).status == ApplicantMessage.Status.CANCELLED
     notifications_send_due(now=at("2026-11-02 09:30"))
     assert sms.outbox == []
+    notice = CaseDocument.objects.get(case=c, kind=CaseDocument.Kind.DEEMED_APPROVAL_NOTICE)
+    assert notice.voided_at == at("2026-10-31 10:00") and "作废" in notice.void_reason  # kept, marked void
+
+
+def test_a_void_notice_says_so_on_its_page_and_in_the_case(accepted_case, ingest, client_as):
+    from django.urls import reverse
+
+    c = accepted_case(code="MY001")
+    supervise_tick(now=c.statutory_deadline + SECOND)
+    notice = CaseDocument.objects.get(case=c, kind=CaseDocument.Kind.DEEMED_APPROVAL_NOTICE)
+    client = client_as("head")
+    page = client.get(reverse("cases:document", args=[c.case_no, notice.pk])).content.decode()
+    assert 'data-testid="document-void"' not in page
+    ingest([ev("C1", "completed", "2026-10-29 10:00", code="MY001")], now=at("2026-10-31 10:00"))
+    page = client.get(reverse("cases:document", args=[c.case_no, notice.pk])).content.decode()
+    assert 'data-testid="document-void"' in page and "作废" in page
+    assert "已作废" in client.get(reverse("cases:case_detail", args=[c.case_no])).content.decode()
 
 
 def test_two_deemed_cases_of_one_department_get_consecutive_numbers(accepted_case):
