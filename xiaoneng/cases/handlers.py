@@ -1,8 +1,9 @@
 """Which staff account a handler name reported by a department system stands for.
 
 Department systems send the handler (承办人) as a name, not as one of our accounts. When a case is folded,
-its latest reported name is looked up among the active staff of the case's department subtree by full name
-(`Staff.name`): exactly one match sets `Case.handler`; none or several (two 张伟 in one bureau) leave it
+its latest reported name is looked up among the active handlers and heads of the case's department subtree
+by full name (`Staff.name`) — a window clerk who received the application is its first contact (首问责任人),
+never its handler (承办人), as on the assignment page: exactly one match sets `Case.handler`; none or several (two 张伟 in one bureau) leave it
 NULL and `handler_name` keeps what was sent. A head's assignment on the case page stands over any name.
 
 Set-based for the ingest path: one query per batch for every name the batch can end up with (the names
@@ -13,9 +14,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
 
 _CHUNK = 5_000
+HANDLER_ROLES = (R.HANDLER, R.HEAD)  # who may be a case's 承办人 (the assignment page offers the same)
 
 
 class HandlerIndex:
@@ -32,8 +35,8 @@ class HandlerIndex:
         for i in range(0, len(names), _CHUNK):
             part = names[i : i + _CHUNK]
             for pk, name, path in Staff.objects.filter(
-                name__in=part, is_active=True, department__isnull=False
-            ).values_list("id", "name", "department__path"):
+                name__in=part, is_active=True, department__isnull=False, groups__name__in=HANDLER_ROLES
+            ).values_list("id", "name", "department__path").distinct():
                 self._by_name[name].append((pk, path))
         self._loaded.update(names)
 
@@ -53,8 +56,8 @@ class HandlerIndex:
         path = self._path(department_id)
         if path is None:
             return None
-        found = [pk for pk, p in self._by_name.get(name, ()) if p.startswith(path)]
-        return found[0] if len(found) == 1 else None
+        found = {pk for pk, p in self._by_name.get(name, ()) if p.startswith(path)}
+        return found.pop() if len(found) == 1 else None
 
     def handler_for(self, case: dict, name: str) -> int | None:
         """`Case.handler_id` after a fold: a head's assignment stands, otherwise the name decides."""

@@ -36,6 +36,8 @@ def people(depts, staff):
         "li_a1": person("lina2", "李娜", depts["a1"]),  # two 李娜 in A's subtree: ambiguous for A's cases
         "chen_b": person("chenjie", "陈杰", depts["b"]),  # another bureau
         "sun_gone": person("sunli", "孙丽", depts["a"], active=False),
+        "zhou_window": person("zhoujie", "周洁", depts["a"], roles=(R.WINDOW,)),  # a window clerk: never 承办人
+        "wu_both": person("wufang", "吴芳", depts["a"], roles=(R.HANDLER, R.HEAD)),  # two roles, one person
     }
 
 
@@ -46,6 +48,7 @@ def handler_of(no):
 
 @pytest.mark.parametrize(("name", "who"), [
     ("王伟", "wang"), ("赵敏", "zhao_a1"), ("李娜", None), ("陈杰", None), ("孙丽", None), ("无此人", None),
+    ("周洁", None), ("吴芳", "wu_both"),
 ])
 def test_name_maps_to_a_unique_staff_of_the_subtree(items, ingest, people, name, who):
     ingest([ev("H1", "received", "2026-11-02 09:00", handler=name)])
