@@ -213,8 +213,8 @@ def child(args: argparse.Namespace) -> None:
         raw_rows.append([values[c] for c in cols])
 
     if args.no_rules:
-        for w in list(hooks._watchers):
-            hooks.unregister(w)
+        while hooks.watcher() is not None:
+            hooks.unregister(hooks.watcher())
     rules = "with" if hooks.watcher() is not None else "without"
 
     # The bench holds every input event (and the floor's rows) in memory at once — millions of objects a

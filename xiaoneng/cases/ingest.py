@@ -27,6 +27,7 @@ from django.db.models.base import ModelState
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import ApiClient, Staff
 from xiaoneng.catalog.models import ServiceItem, ServiceItemVersion, WorkflowStep
+from xiaoneng.core.bulk import copy_into_temp
 from xiaoneng.core.errors import DomainError, NotPermitted
 from xiaoneng.workdays.calendar import get_calendar
 
@@ -614,11 +615,7 @@ def _pg_copy_insert_cases(fields, data: list[list]) -> dict[str, int]:
     decl = ", ".join(f"{q(f.column)} {f.db_type(connection)}" for f in fields)
     cols = ", ".join(q(f.column) for f in fields)
     with connection.cursor() as cur:
-        cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS _xn_case_new ({decl}) ON COMMIT DROP")
-        cur.execute("TRUNCATE _xn_case_new")
-        with cur.cursor.copy(f"COPY _xn_case_new ({cols}) FROM STDIN") as copy:
-            for row in data:
-                copy.write_row(row)
+        copy_into_temp(cur, "_xn_case_new", decl, cols, data)
         cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _xn_case_new ORDER BY {q('case_no')} "
                     f"ON CONFLICT ({q('case_no')}) DO NOTHING RETURNING {q('id')}, {q('case_no')}")
         won = {no: pk for pk, no in cur.fetchall()}
@@ -651,12 +648,8 @@ def _pg_copy_update(table: str, columns: list[str], model_fields, data: list[lis
     types = [f.db_type(connection) for f in model_fields]
     decl = ", ".join(f"{q(c)} {t}" for c, t in zip(columns, types, strict=True))
     with connection.cursor() as cur:
-        cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS _xn_case_update (id bigint, {decl}) ON COMMIT DROP")
-        cur.execute("TRUNCATE _xn_case_update")
         col_list = ", ".join(q(c) for c in columns)
-        with cur.cursor.copy(f"COPY _xn_case_update ({col_list}, id) FROM STDIN") as copy:
-            for row in data:
-                copy.write_row(row)
+        copy_into_temp(cur, "_xn_case_update", f"id bigint, {decl}", f"{col_list}, id", data)
         sets = ", ".join(f"{q(c)} = u.{q(c)}" for c in columns)
         cur.execute(f"UPDATE {table} AS t SET {sets} FROM _xn_case_update AS u WHERE t.id = u.id")
         cur.execute("DROP TABLE _xn_case_update")

@@ -23,6 +23,8 @@ import datetime as dt
 
 from django.db import connection
 
+from xiaoneng.core.bulk import copy_into_temp
+
 from .clock import ACCEPTANCE_NOTICE_WD, VersionInfo
 from .models import RUNNING_STATUSES, Case
 
@@ -43,34 +45,25 @@ def _load_calendar(cur, cal) -> None:
         miss_prev, prov_prev = cal._miss[i], cal._prov[i]
     for k, i in enumerate(cal._widx):
         wds.append((k, cal._closes[i], cal._miss[i], cal._prov[i]))
-    cur.execute("CREATE TEMPORARY TABLE IF NOT EXISTS _xn_day (d date PRIMARY KEY, cum int, work bool, miss_prev int, "
-                "prov_prev int) ON COMMIT DROP")
-    cur.execute("CREATE TEMPORARY TABLE IF NOT EXISTS _xn_wd (k int PRIMARY KEY, close timestamptz, miss int, prov int) "
-                "ON COMMIT DROP")
-    cur.execute("CREATE TEMPORARY TABLE IF NOT EXISTS _xn_ver (id bigint PRIMARY KEY, cv int, sv int) ON COMMIT DROP")
-    cur.execute("CREATE TEMPORARY TABLE IF NOT EXISTS _xn_step (version_id bigint, key text, lv int, lu text, "
-                "PRIMARY KEY (version_id, key)) ON COMMIT DROP")
-    cur.execute("TRUNCATE _xn_day, _xn_wd, _xn_ver, _xn_step")
-    with cur.cursor.copy("COPY _xn_day (d, cum, work, miss_prev, prov_prev) FROM STDIN") as copy:
-        for row in days:
-            copy.write_row(row)
-    with cur.cursor.copy("COPY _xn_wd (k, close, miss, prov) FROM STDIN") as copy:
-        for row in wds:
-            copy.write_row(row)
+    copy_into_temp(cur, "_xn_day", "d date PRIMARY KEY, cum int, work bool, miss_prev int, prov_prev int",
+                   "d, cum, work, miss_prev, prov_prev", days)
+    copy_into_temp(cur, "_xn_wd", "k int PRIMARY KEY, close timestamptz, miss int, prov int", "k, close, miss, prov",
+                   wds)
 
 
 def _load_versions(cur, versions: dict[int, VersionInfo]) -> None:
-    with cur.cursor.copy("COPY _xn_ver (id, cv, sv) FROM STDIN") as copy:
-        for v in versions.values():
-            copy.write_row((v.id, v.committed_value, v.statutory_value))
-    with cur.cursor.copy("COPY _xn_step (version_id, key, lv, lu) FROM STDIN") as copy:
-        for v in versions.values():
-            seen: set[str] = set()
-            for kind, name, lv, lu in v.steps:  # first match wins, by kind or by name (VersionInfo.step_index)
-                for key in (kind, name):
-                    if key and key not in seen:
-                        seen.add(key)
-                        copy.write_row((v.id, key, lv, lu))
+    steps = []
+    for v in versions.values():
+        seen: set[str] = set()
+        for kind, name, lv, lu in v.steps:  # first match wins, by kind or by name (VersionInfo.step_index)
+            for key in (kind, name):
+                if key and key not in seen:
+                    seen.add(key)
+                    steps.append((v.id, key, lv, lu))
+    copy_into_temp(cur, "_xn_ver", "id bigint PRIMARY KEY, cv int, sv int", "id, cv, sv",
+                   [(v.id, v.committed_value, v.statutory_value) for v in versions.values()])
+    copy_into_temp(cur, "_xn_step", "version_id bigint, key text, lv int, lu text, PRIMARY KEY (version_id, key)",
+                   "version_id, key, lv, lu", steps)
 
 
 def recompute_in_database(cal, versions: dict[int, VersionInfo], *, now: dt.datetime,

@@ -25,12 +25,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
 from xiaoneng.core.errors import DomainError, NotPermitted
+from xiaoneng.core.sms import sms_backend
 from xiaoneng.workdays.calendar import get_calendar
 
 from . import hooks
@@ -876,8 +876,7 @@ def complainant_messages_send(*, now: dt.datetime, complaint_ids: list[int] | No
             complaint_id__in={m.complaint_id for m in batch}).values_list("complaint_id", "phone", "email")}
         sms = None
         if any(m.channel == ComplainantMessage.MessageChannel.SMS for m in batch):
-            sms = import_string(getattr(settings, "XIAONENG_SMS_BACKEND",
-                                        "xiaoneng.supervision.sms.ConsoleBackend"))()
+            sms = sms_backend()
         for m in batch:
             phone, email = contacts.get(m.complaint_id, ("", ""))
             sent += _message_send_one(m, phone=phone, email=email, sms=sms, now=now)
@@ -925,7 +924,7 @@ def complainant_message_retry(*, message: ComplainantMessage, by: Staff, now: dt
         raise DomainError(_("投诉人未留下该渠道的联系方式，无法重发。"), code="no_recipient")
     sms = None
     if m.channel == ComplainantMessage.MessageChannel.SMS:
-        sms = import_string(getattr(settings, "XIAONENG_SMS_BACKEND", "xiaoneng.supervision.sms.ConsoleBackend"))()
+        sms = sms_backend()
     ok = _message_send_one(m, phone=phone, email=email, sms=sms, now=now, final=True)
     _log(m.complaint, TimelineEntry.Kind.MESSAGE_RETRIED, now=now, by=by,
          detail=_("%(channel)s通知“%(subject)s”重发：%(result)s") % {

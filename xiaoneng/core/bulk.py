@@ -15,6 +15,16 @@ from django.db import connection
 SMALL = 200  # below this many rows one statement of arrays is cheaper than creating a temporary table
 
 
+def copy_into_temp(cur, name: str, decl: str, cols: str, rows) -> None:
+    """Create (or empty) the temporary table `name` (`decl`: "col type, …"), dropped at commit, and COPY
+    `rows` into its `cols`. The one place the hot paths stage rows; `cur` is a Django cursor."""
+    cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({decl}) ON COMMIT DROP")
+    cur.execute(f"TRUNCATE {name}")
+    with cur.cursor.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def pg_copy_insert(table: str, columns: Sequence[str], types: Sequence[str], rows: Sequence[Sequence], *,
                    suffix: str = "", order_by: str = "") -> list[tuple]:
     """INSERT INTO `table` (`columns`) the `rows` (Python values, one per column, of the SQL `types`) via
@@ -31,14 +41,10 @@ def pg_copy_insert(table: str, columns: Sequence[str], types: Sequence[str], row
             cur.execute(f"INSERT INTO {q(table)} ({cols}) SELECT * FROM unnest({unnest}) AS u({cols}){order} {suffix}",
                         [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _c in columns])
             return cur.fetchall() if cur.description else []
-    tmp = "_xn_bulk_" + table.strip('"').replace(".", "_")
+    tmp = q("_xn_bulk_" + table.strip('"').replace(".", "_"))
     with connection.cursor() as cur:
-        cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {q(tmp)} ({decl}) ON COMMIT DROP")
-        cur.execute(f"TRUNCATE {q(tmp)}")
-        with cur.cursor.copy(f"COPY {q(tmp)} ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cur.execute(f"INSERT INTO {q(table)} ({cols}) SELECT {cols} FROM {q(tmp)}{order} {suffix}")
+        copy_into_temp(cur, tmp, decl, cols, rows)
+        cur.execute(f"INSERT INTO {q(table)} ({cols}) SELECT {cols} FROM {tmp}{order} {suffix}")
         out = cur.fetchall() if cur.description else []
-        cur.execute(f"DROP TABLE {q(tmp)}")
+        cur.execute(f"DROP TABLE {tmp}")
     return out

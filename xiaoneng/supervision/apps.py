@@ -23,10 +23,9 @@ class SupervisionConfig(AppConfig):
         from xiaoneng.cases import hooks
 
         from . import services
-        from .watch import Watcher
+        from .watch import WATCHER
 
-        if not any(isinstance(w, Watcher) for w in hooks._watchers):
-            hooks.case_watcher(Watcher())
+        hooks.case_watcher(WATCHER)  # one instance: registering again is a no-op
         hooks.case_warnings_provider(services.warnings_for_cases)
 
         # complaints never imports supervision either: our rules decide when its clocks are next looked at.

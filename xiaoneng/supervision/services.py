@@ -21,7 +21,6 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils.module_loading import import_string
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
@@ -36,6 +35,7 @@ from xiaoneng.cases.services import (
 from xiaoneng.catalog.models import ServiceItem, WorkflowStep
 from xiaoneng.core.bulk import pg_copy_insert
 from xiaoneng.core.errors import DomainError, NotFound, NotPermitted
+from xiaoneng.core.sms import sms_backend
 from xiaoneng.workdays.calendar import get_calendar
 
 from . import complaint_watch
@@ -897,12 +897,6 @@ def _insert_notifications(rows: list[tuple]) -> None:
         marks = ", ".join(["%s"] * len(_NOTIFICATION_COLUMNS))
         cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT DO NOTHING",
                         [r[:7] + (adapt(r[7]), adapt(r[8]), "", 0) for r in rows])
-
-
-def sms_backend():
-    """The SMS backend named by XIAONENG_SMS_BACKEND (a class with `send(phone, text)`)."""
-    path = getattr(settings, "XIAONENG_SMS_BACKEND", "xiaoneng.supervision.sms.ConsoleBackend")
-    return import_string(path)()
 
 
 def notifications_send_due(*, now: dt.datetime, limit: int = SEND_LIMIT) -> int:

@@ -61,3 +61,6 @@ class Watcher:
             for c in named:
                 c.key = f"event:{c.event.pk}"
         rejudge(rules, results, now=now)
+
+
+WATCHER = Watcher()
