@@ -246,3 +246,34 @@ def test_head_extends_assigns_and_deemed_notice_prints(page, item, staff, depts)
     clock = page.inner_text("[data-testid=clock]")
     assert "extended by 10 working days" in clock and "working days" in clock and "星期" not in clock
     shot(page, "cases-detail-extended-en")
+
+
+def test_a_void_deemed_approval_notice_says_so_on_a_phone(phone_page, calendar, depts, staff):
+    """超时默许告知书 issued by the tick, then undone by a decision reported late: the notice stays, marked void,
+    and the case's document list says so."""
+    from xiaoneng.cases.services import case_events_ingest
+    from xiaoneng.supervision.services import supervise_tick
+
+    now = timezone.now()
+    service_item_create(department=depts["a"], data=dict(ITEM, code="MY001", name="药品经营许可证延续",
+                                                         deemed_approval=True),
+                        by=None, now=now - dt.timedelta(days=120))
+    received = (now - dt.timedelta(days=60)).replace(hour=9, minute=30)
+
+    def ev(eid, etype, at, **kw):
+        return {"event_id": eid, "case_no": "MY-1", "service_code": "MY001", "type": etype,
+                "occurred_at": at.isoformat(), **kw}
+
+    case_events_ingest(events=[ev("e1", "received", received, applicant={"name": "李四", "phone": "13800000000"}),
+                               ev("e2", "accepted", received)], now=received + dt.timedelta(hours=1))
+    supervise_tick(now=now)
+    notice = CaseDocument.objects.get(case__case_no="MY-1", kind=CaseDocument.Kind.DEEMED_APPROVAL_NOTICE)
+    case_events_ingest(events=[ev("e3", "completed", received + dt.timedelta(days=10))], now=now)
+    login(phone_page, "head_a")
+    phone_page.goto(f"/staff/cases/MY-1/documents/{notice.pk}/")
+    banner = phone_page.locator("[data-testid=document-void]")
+    assert banner.is_visible() and "作废" in banner.inner_text()
+    assert _no_horizontal_scroll(phone_page) <= 1
+    shot(phone_page, "case-deemed-notice-void-phone")
+    phone_page.goto("/staff/cases/MY-1/")
+    assert "已作废" in phone_page.locator("[data-testid=documents]").inner_text()
