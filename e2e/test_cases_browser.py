@@ -252,8 +252,12 @@ def test_a_void_deemed_approval_notice_says_so_on_a_phone(phone_page, calendar, 
     """超时默许告知书 issued by the tick, then undone by a decision reported late: the notice stays, marked void,
     and the case's document list says so."""
     from xiaoneng.cases.services import case_events_ingest
+    from xiaoneng.supervision.defaults import rules_ensure_defaults
+    from xiaoneng.supervision.rulecache import rules_invalidate
     from xiaoneng.supervision.services import supervise_tick
 
+    rules_ensure_defaults()  # a transactional test starts from an empty database (an earlier one flushed it)
+    rules_invalidate()
     now = timezone.now()
     service_item_create(department=depts["a"], data=dict(ITEM, code="MY001", name="药品经营许可证延续",
                                                          deemed_approval=True),
