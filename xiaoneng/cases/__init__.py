@@ -15,11 +15,11 @@ Hooks (`xiaoneng.cases.hooks`, register from your AppConfig.ready):
   each warning: `rule`, `level` ("reminder" | "yellow" | "red"), `issued_at`, `status`. The case API and the
   case page show them; without a provider every case has `warnings: []`.
 - `hooks.case_watcher(obj)` — the rules, judged once per case while a batch is folded (before the write:
-  `obj.evaluate(pairs, now=)` sets each row's `next_check_at`) and committed after it
+  `obj.evaluate(pairs, now=)` sets each row's `next_check_at`, stored as its CaseCheck) and committed after it
   (`obj.commit(pending, now=, fill_event_ids=)`); see hooks.py. The supervision app is the watcher.
 
 Services supervision may call: `case_clocks_sync(now=)` (recompute clocks when the calendar revision
-changed; call it at the start of each tick: cases whose deadlines moved get `next_check_at = now`), `case_recompute_deadlines(cases=, now=)`,
+changed; call it at the start of each tick: cases whose deadlines moved become due now), `case_recompute_deadlines(cases=, now=)`,
 `case_advance_next_check(cases=, now=)` (after a tick: the next threshold ahead of `now`),
 `case_deemed_approval_record(marks=, now=)` (超时默许: mark, notice, applicant SMS — once per case) and
 `case_deemed_approval_withdraw(case_ids=, now=)` (a late event undid it).
@@ -28,13 +28,15 @@ Case columns for the tick and the rules (all aware datetimes; see models.Case):
 
 - `is_open` — the tick still watches the case: its clock runs (received, accepted, supplementing,
   suspended), or it is decided (completed / denied) and not yet delivered.
-- `next_check_at` — the earliest moment after the last evaluation (`now` of the last ingest or tick) at
-  which a time-based threshold may be crossed: the earliest of committed deadline − 2 wd (reminder),
+- the schedule, `CaseCheck(case, due_at)` (a table of its own, written only through `cases.schedule`:
+  `schedule_write(pairs)`, `schedule_due_now(queryset, now=)`; read with `selectors.case_next_check`) — the
+  earliest moment after the last evaluation (`now` of the last ingest or tick) at which a time-based
+  threshold may be crossed: the earliest of committed deadline − 2 wd (reminder),
   committed + 1 wd (yellow), statutory + 1 wd (red), the statutory deadline itself for deemed-approval
   items, the current step's due time, the §32 acceptance-or-notice due time (received, no notice yet), and
-  for decided cases the delivery due time (decision + 3 wd). NULL when nothing is ahead or the clock is
-  stopped (an open supplement). Index `cases_tick` = (is_open, next_check_at): select
-  `is_open AND next_check_at <= now` in one range scan.
+  for decided cases the delivery due time (decision + 3 wd). No row when nothing is ahead, the clock is
+  stopped (an open supplement) or the case is closed. Index `cases_check_due`:
+  `due_at <= now` is one range scan.
 - the clock: `clock_start`, `committed_deadline`, `statutory_deadline`, `deadlines_provisional`,
   `clock_error` (a missing calendar year: no guess), `clock_stopped_at`, `suspended_working_days`,
   `granted_days`, `suspensions` (JSON list: kind supplement|special|extension, start, end, granted_days,

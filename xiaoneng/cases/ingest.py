@@ -27,7 +27,7 @@ from django.db.models.base import ModelState
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import ApiClient, Staff
 from xiaoneng.catalog.models import ServiceItem, ServiceItemVersion, WorkflowStep
-from xiaoneng.core.bulk import copy_into_temp
+from xiaoneng.core.bulk import copy_into_temp, sqlite_datetime
 from xiaoneng.core.errors import DomainError, NotPermitted
 from xiaoneng.workdays.calendar import get_calendar
 
@@ -36,6 +36,7 @@ from .clock import EV_FIELDS, EXTENSION_MAX_WD, Ev, VersionInfo, case_state, com
 from .events import EventInvalid, NormEvent, normalize
 from .handlers import HandlerIndex
 from .models import Case, CaseEvent, Channel
+from .schedule import due_of, schedule_write
 
 MAX_BATCH = 10_000
 _CHUNK = 5_000  # keeps IN lists well inside SQLite's parameter limit
@@ -49,8 +50,8 @@ STATE_FIELDS = (
     "statutory_deadline", "deadlines_provisional", "clock_error", "calendar_revision", "verdict",
     "verdict_working_days", "verdict_hours", "statutory_overdue", "handler_name", "current_step",
     "current_step_started_at", "current_step_due_at", "steps", "notices_count", "fees_total", "reason",
-    "events_count", "last_event_at", "is_open", "next_check_at", "handler_id",
-)
+    "events_count", "last_event_at", "is_open", "handler_id",
+)  # and the tick's schedule (`next_check_at` in the state), written to CaseCheck by `schedule_write`
 WRITE_FIELDS = STATE_FIELDS + (
     "version_id", "applicant_name", "applicant_id_no", "applicant_phone", "first_contact_id", "parent_id",
     "is_joint_parent", "updated_at",
@@ -306,6 +307,8 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
             pending.append(_evaluate(watcher, judged, now=now))
         won = _insert_cases(new_rows, channel=channel, now=now)
         case_ids.update(won)
+        schedule_write((won[case["case_no"]], due_of(state)) for case, state in new_rows
+                       if case["case_no"] in won and due_of(state) is not None)
         for row in (pending[0][1] if pending else ()):
             row.id = won.get(row.case_no)  # None for a number a concurrent batch won: refolded below
         lost = [no for no in new_nos if no not in won]
@@ -487,6 +490,7 @@ def _refold(cases: list[dict], by_no, versions, cal, *, now, first_contact, watc
     if watcher is not None:
         pending.append(_evaluate(watcher, judged, now=now))
     write_case_columns(rows, WRITE_FIELDS)
+    schedule_write((pk, due_of(state)) for pk, state in rows)
 
 
 def _applicant(case: dict, pairs) -> tuple[str, str, str]:
@@ -505,11 +509,6 @@ def _applicant(case: dict, pairs) -> tuple[str, str, str]:
 
 
 # ------------------------------------------------------------------------------------------ writing rows
-def _sqlite_datetime(v: dt.datetime) -> str:
-    # What Django's SQLite backend stores for an aware datetime: naive UTC, str() form.
-    return str(v.astimezone(dt.UTC).replace(tzinfo=None))
-
-
 _orjson_dumps = orjson.dumps
 
 
@@ -532,7 +531,7 @@ def _converters(model_fields, *, copy: bool) -> list:
             # COPY and SQLite take JSON text; psycopg parameters want Django's own adapter (Jsonb).
             out.append(_json if (copy or not pg) else (lambda v, f=f: f.get_db_prep_save(v, connection)))
         elif t == "DateTimeField" and not pg:
-            out.append(_sqlite_datetime)
+            out.append(sqlite_datetime)
         else:
             out.append(None)
     return out

@@ -83,24 +83,32 @@ class Case(models.Model):
     systems report (unique full name in the case's department subtree) when the case is folded, unless a
     head assigned one on the case page (`handler_assigned_at`), which then stands until reassigned.
 
-    For the supervision tick: `is_open` says the tick still watches the case, `next_check_at` is the
-    earliest future moment at which a time-based threshold may be crossed; `(is_open, next_check_at)` is
-    one index so `is_open AND next_check_at <= now` is a single range scan.
+    For the supervision tick: `is_open` says the tick still watches the case; when it looks next is kept
+    apart, in `CaseCheck` (a narrow row the tick rewrites without touching this wide one).
+
+    Indexes: this row is written for every new case and every refold, and each index costs a write, so a
+    foreign key whose column leads a composite index has no index of its own (department, service item),
+    the pinned version none at all (versions are never deleted: PROTECT only needs a scan if someone tries),
+    and the foreign keys that are mostly NULL (parent, first contact, assigned by) only index their
+    non-NULL rows.
     """
 
     case_no = models.CharField(_("办件编号"), max_length=64, unique=True)
     department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("办理部门"), on_delete=models.PROTECT, related_name="cases"
+        "accounts.Department", verbose_name=_("办理部门"), on_delete=models.PROTECT, related_name="cases",
+        db_index=False,  # cases_dept_received / cases_dept_status lead with it
     )
     service_item = models.ForeignKey(
-        "catalog.ServiceItem", verbose_name=_("事项"), on_delete=models.PROTECT, related_name="cases"
+        "catalog.ServiceItem", verbose_name=_("事项"), on_delete=models.PROTECT, related_name="cases",
+        db_index=False,  # cases_item_received leads with it
     )
     version = models.ForeignKey(
         "catalog.ServiceItemVersion", verbose_name=_("适用事项版本"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="cases",
+        on_delete=models.PROTECT, related_name="cases", db_index=False,
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("联办主件"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", verbose_name=_("联办主件"), null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        db_index=False,  # cases_parent (partial)
     )
     is_joint_parent = models.BooleanField(_("联办主件"), default=False)
     channel = models.CharField(_("来源"), max_length=8, choices=Channel.choices, default=Channel.API)
@@ -140,7 +148,7 @@ class Case(models.Model):
 
     first_contact = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("首问责任人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="first_contact_cases",
+        on_delete=models.SET_NULL, related_name="first_contact_cases", db_index=False,  # cases_first_contact
     )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("承办人"), null=True, blank=True,
@@ -150,7 +158,7 @@ class Case(models.Model):
     handler_assigned_at = models.DateTimeField(_("指定承办人时间"), null=True, blank=True)
     handler_assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("指定人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        on_delete=models.SET_NULL, related_name="+", db_index=False,  # cases_assigned_by (partial)
     )
     current_step = models.CharField(_("当前环节"), max_length=100, blank=True)
     current_step_started_at = models.DateTimeField(_("当前环节开始"), null=True, blank=True)
@@ -163,7 +171,6 @@ class Case(models.Model):
     events_count = models.PositiveIntegerField(_("事件数"), default=0)
     last_event_at = models.DateTimeField(_("最近事件时间"), null=True, blank=True)
     is_open = models.BooleanField(_("监察中"), default=True)
-    next_check_at = models.DateTimeField(_("下次检查时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     updated_at = models.DateTimeField(_("更新时间"))
 
@@ -172,13 +179,16 @@ class Case(models.Model):
         verbose_name = _("办件")
         verbose_name_plural = _("办件")
         indexes = [
-            models.Index(fields=["is_open", "next_check_at"], name="cases_tick"),
             models.Index(fields=["department", "received_at"], name="cases_dept_received"),
             models.Index(fields=["department", "status"], name="cases_dept_status"),
             models.Index(fields=["service_item", "received_at"], name="cases_item_received"),
             models.Index(fields=["received_at"], name="cases_received"),
             models.Index(fields=["status", "committed_deadline"], name="cases_status_deadline"),
             models.Index(fields=["verdict", "completed_at"], name="cases_verdict"),
+            models.Index(fields=["parent"], name="cases_parent", condition=Q(parent__isnull=False)),
+            models.Index(fields=["first_contact"], name="cases_first_contact", condition=Q(first_contact__isnull=False)),
+            models.Index(fields=["handler_assigned_by"], name="cases_assigned_by",
+                         condition=Q(handler_assigned_by__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -193,6 +203,34 @@ class Case(models.Model):
         return self.status in DECISION_STATUSES or self.status == CaseStatus.DELIVERED
 
 
+class CaseCheck(models.Model):
+    """The supervision tick's schedule: when to look at an open case next.
+
+    One row per case the tick watches (`Case.is_open`) that has a moment ahead at which a time-based
+    threshold may be crossed; no row when nothing is ahead or the case is closed. `due_at` is the earliest
+    such moment after the last evaluation (`now` of the last ingest or tick): committed deadline − 2 wd
+    (reminder), committed + 1 wd (yellow), statutory + 1 wd (red), the statutory deadline of a
+    deemed-approval item, the current step's due time, the §32 acceptance-or-notice due time, the delivery
+    due time of a decided case. The tick reads `due_at <= now` in one range scan of `cases_check_due`.
+
+    Why a table of its own: every tick rewrites the schedule of every case it checks. On the case row that
+    is a full row version plus an entry in each of its indexes (the column is indexed, so no HOT update);
+    here it is a three-column row with two indexes — about a fifth of the time (docs/performance.md).
+    Written only through `cases.schedule`.
+    """
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="schedule")
+    due_at = models.DateTimeField(_("下次检查时间"))
+
+    class Meta:
+        verbose_name = _("监察检查计划")
+        verbose_name_plural = _("监察检查计划")
+        indexes = [models.Index(fields=["due_at"], name="cases_check_due")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}@{self.due_at.isoformat()}"
+
+
 class CaseEvent(models.Model):
     """One fact about a case as a department system, a window or an import reported it.
 
@@ -201,13 +239,15 @@ class CaseEvent(models.Model):
     not kept here: it goes to the Case, and `payload` keeps the rest of what was sent, for audit.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events",
+                             db_index=False)  # cases_event_fold leads with it
     source = models.CharField(_("来源"), max_length=80)
     client = models.ForeignKey(
         "accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="case_events"
     )
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="case_events"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="case_events",
+        db_index=False,  # cases_event_staff (partial: only window events have one)
     )
     event_id = models.CharField(_("事件编号"), max_length=100)
     type = models.CharField(_("类型"), max_length=24, choices=EventType.choices)
@@ -230,7 +270,10 @@ class CaseEvent(models.Model):
             models.UniqueConstraint(fields=["source", "event_id"], name="cases_event_source_id_uniq"),
             models.CheckConstraint(condition=Q(amount__gte=0) | Q(amount__isnull=True), name="cases_event_amount_gte0"),
         ]
-        indexes = [models.Index(fields=["case", "occurred_at", "id"], name="cases_event_fold")]
+        indexes = [
+            models.Index(fields=["case", "occurred_at", "id"], name="cases_event_fold"),
+            models.Index(fields=["staff"], name="cases_event_staff", condition=Q(staff__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.type}@{self.occurred_at:%Y-%m-%d %H:%M}"

@@ -26,7 +26,7 @@ from django.db import connection
 from xiaoneng.core.bulk import copy_into_temp
 
 from .clock import ACCEPTANCE_NOTICE_WD, VersionInfo
-from .models import RUNNING_STATUSES, Case
+from .models import RUNNING_STATUSES, Case, CaseCheck
 
 
 def eligible_versions(versions: dict[int, VersionInfo]) -> dict[int, VersionInfo]:
@@ -69,7 +69,7 @@ def _load_versions(cur, versions: dict[int, VersionInfo]) -> None:
 def recompute_in_database(cal, versions: dict[int, VersionInfo], *, now: dt.datetime,
                           ids: list[int] | None = None) -> tuple[int, list[int]]:
     """Recompute the clocks of the running cases this path covers, in one statement. Rows whose deadlines
-    moved are written with `next_check_at = now` (due for re-judging at once) and the calendar's revision.
+    moved are due for re-judging at once (their CaseCheck is `now`) and the calendar's revision.
     Returns (rows changed, ids of covered rows the loaded calendar could not compute: the Python path's).
     Call inside a transaction (the temporary tables live until its end)."""
     covered = eligible_versions(versions)
@@ -77,6 +77,7 @@ def recompute_in_database(cal, versions: dict[int, VersionInfo], *, now: dt.date
         return 0, []
     q = connection.ops.quote_name
     table = q(Case._meta.db_table)
+    sched = q(CaseCheck._meta.db_table)
     running = ", ".join(f"'{s}'" for s in RUNNING_STATUSES)
     tz = str(cal.tz.key)
     only = "AND c.id = ANY(%(ids)s)" if ids is not None else ""
@@ -125,7 +126,7 @@ def recompute_in_database(cal, versions: dict[int, VersionInfo], *, now: dt.date
                        statutory_deadline = calc.statutory_deadline,
                        deadlines_provisional = calc.deadlines_provisional,
                        current_step_due_at = calc.current_step_due_at,
-                       next_check_at = %(now)s, calendar_revision = %(rev)s
+                       calendar_revision = %(rev)s
                   FROM calc
                  WHERE c.id = calc.id AND calc.ok
                    AND (c.acceptance_due_at IS DISTINCT FROM calc.acceptance_due_at
@@ -136,6 +137,9 @@ def recompute_in_database(cal, versions: dict[int, VersionInfo], *, now: dt.date
                         OR c.deadlines_provisional IS DISTINCT FROM calc.deadlines_provisional
                         OR c.current_step_due_at IS DISTINCT FROM calc.current_step_due_at)
                 RETURNING c.id
+            ), due AS (
+                INSERT INTO {sched} (case_id, due_at) SELECT id, %(now)s FROM moved
+                ON CONFLICT (case_id) DO UPDATE SET due_at = EXCLUDED.due_at
             )
             SELECT (SELECT count(*) FROM moved),
                    (SELECT COALESCE(array_agg(id), '{{}}') FROM calc WHERE NOT calc.ok)

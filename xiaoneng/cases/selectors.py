@@ -23,7 +23,7 @@ from xiaoneng.workdays.calendar import (
 )
 
 from .clock import joint_limit
-from .models import RUNNING_STATUSES, Case, CaseStatus, EventType, Verdict
+from .models import RUNNING_STATUSES, Case, CaseCheck, CaseStatus, EventType, Verdict
 
 
 @dataclass
@@ -92,6 +92,12 @@ def case_get_for_client(client: ApiClient, case_no: str) -> Case:
     if case is None:
         raise Http404("办件不存在或不在您的权限范围内。")
     return case
+
+
+def case_next_check(case: Case | int) -> dt.datetime | None:
+    """When the supervision tick looks at the case next (None: nothing ahead, or the case is closed)."""
+    pk = case if isinstance(case, int) else case.pk
+    return CaseCheck.objects.filter(case_id=pk).values_list("due_at", flat=True).first()
 
 
 def case_events(case: Case):

@@ -42,6 +42,7 @@ from .models import (
     EventType,
 )
 from .recompute import eligible_versions, recompute_in_database
+from .schedule import due_of, schedule_write
 
 __all__ = [
     "IngestResult", "case_events_ingest", "case_register", "case_accept", "case_request_supplement",
@@ -207,10 +208,11 @@ def _issue(case: Case, kind: str, *, by: Staff, now: dt.datetime, basis: str, mi
 CLOCK_FIELDS = (
     "acceptance_due_at", "deemed_accepted", "clock_start", "clock_stopped_at", "suspensions",
     "suspended_working_days", "granted_days", "committed_deadline", "statutory_deadline", "deadlines_provisional",
-    "clock_error", "calendar_revision", "current_step_due_at", "next_check_at",
+    "clock_error", "calendar_revision", "current_step_due_at",
 )
 _READ = ("id", "service_item_id", "version_id", "received_at", "accepted_at", "first_notice_at",
-         "is_joint_parent", "current_step", "current_step_started_at", "registered") + CLOCK_FIELDS
+         "is_joint_parent", "current_step", "current_step_started_at", "registered", "is_open") + CLOCK_FIELDS
+_READ_AS = _READ + ("next_check_at",)  # the schedule, read from CaseCheck (`schedule__due_at`)
 _COMPARE = tuple(k for k in CLOCK_FIELDS if k != "calendar_revision")
 
 
@@ -239,17 +241,17 @@ def case_recompute_deadlines(*, cases=None, now: dt.datetime, chunk: int = 20_00
         in_sql = Q(status__in=RUNNING_STATUSES, suspensions=[], first_notice_at__isnull=True, is_joint_parent=False,
                    clock_error="", clock_stopped_at__isnull=True, received_at__isnull=False, version_id__in=covered)
         qs = qs.filter(~in_sql | Q(pk__in=failed))
-    compare = tuple(k for k in _COMPARE if k != "next_check_at") if watched else _COMPARE
+    compare = _COMPARE if watched else _COMPARE + ("next_check_at",)
     last_id = 0
     while True:
         with transaction.atomic():
-            rows = list(qs.filter(id__gt=last_id).order_by("id").values_list(*_READ)[:chunk])
+            rows = list(qs.filter(id__gt=last_id).order_by("id").values_list(*_READ, "schedule__due_at")[:chunk])
             if not rows:
                 break
             last_id = rows[-1][0]
             updates = []
             for row in rows:
-                rec = dict(zip(_READ, row, strict=True))
+                rec = dict(zip(_READ_AS, row, strict=True))
                 version = versions.get(rec["version_id"])
                 out = None
                 if not rec["suspensions"] and rec["first_notice_at"] is None and not rec["is_joint_parent"]:
@@ -266,9 +268,11 @@ def case_recompute_deadlines(*, cases=None, now: dt.datetime, chunk: int = 20_00
                 if [out[k] for k in compare] != [rec[k] for k in compare]:
                     if watched:
                         out["next_check_at"] = now
+                    out["is_open"] = rec["is_open"]
                     updates.append((rec["id"], out))
                     changed += 1
             write_case_columns(updates, CLOCK_FIELDS)
+            schedule_write((pk, due_of(out)) for pk, out in updates)
     return changed
 
 
@@ -288,22 +292,22 @@ def case_clocks_sync(*, now: dt.datetime) -> int:
 
 
 def case_advance_next_check(*, cases=None, now: dt.datetime) -> int:
-    """Move `next_check_at` past `now` for the given cases (ids or Cases; default: every open case due,
-    `is_open AND next_check_at <= now`) — what the supervision tick calls after evaluating them.
+    """Move the next check (CaseCheck) past `now` for the given cases (ids or Cases; default: every open case
+    due) — what the supervision tick calls after evaluating them.
     Running clocks are recomputed as of `now`; decided cases wait only for delivery. Returns rows updated."""
     qs = Case.objects.filter(is_open=True)
     if cases is None:
-        qs = qs.filter(next_check_at__lte=now)
+        qs = qs.filter(schedule__due_at__lte=now)
     else:
         qs = qs.filter(pk__in=[c if isinstance(c, int) else c.pk for c in cases])
     rows = list(qs.values_list("id", "status", "delivery_due_at"))
     running = [pk for pk, status, _d in rows if status in RUNNING_STATUSES]
     if running:
         case_recompute_deadlines(cases=running, now=now)
-    decided = [(pk, {"next_check_at": due if due is not None and due > now else None})
+    decided = [(pk, due if due is not None and due > now else None)
                for pk, status, due in rows if status not in RUNNING_STATUSES]
     with transaction.atomic():
-        write_case_columns(decided, ("next_check_at",))
+        schedule_write(decided)
     return len(rows)
 
 

@@ -8,6 +8,7 @@ table with one INSERT … SELECT, which keeps ON CONFLICT and RETURNING (measure
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.db import connection
@@ -48,3 +49,8 @@ def pg_copy_insert(table: str, columns: Sequence[str], types: Sequence[str], row
         out = cur.fetchall() if cur.description else []
         cur.execute(f"DROP TABLE {tmp}")
     return out
+
+
+def sqlite_datetime(v: dt.datetime) -> str:
+    """What Django's SQLite backend stores for an aware datetime (naive UTC, str() form), for raw writes."""
+    return str(v.astimezone(dt.UTC).replace(tzinfo=None))

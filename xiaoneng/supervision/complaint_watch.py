@@ -225,7 +225,7 @@ def _insert(values: list[tuple]) -> list[tuple[int, int, int, str]]:
                 params.extend((*v[:7], adapt(v[7]), adapt(v[8]), v[9], adapt(v[10])))
             cur.execute(
                 f"INSERT INTO {q(Warning._meta.db_table)} ({cols}) VALUES {', '.join([one] * len(part))} "
-                "ON CONFLICT (complaint_id, rule_id, deadline_key) DO NOTHING "
+                "ON CONFLICT (complaint_id, rule_id, deadline_key) WHERE complaint_id IS NOT NULL DO NOTHING "
                 "RETURNING id, complaint_id, rule_id, deadline_key",
                 params,
             )

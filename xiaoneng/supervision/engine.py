@@ -65,7 +65,7 @@ class RuleInfo:
 
     def n(self, key: str, default: int) -> int:
         v = self.thresholds.get(key, default)
-        return v if isinstance(v, int) and not isinstance(v, bool) else default
+        return v if type(v) is int else default  # not a bool (a subclass of int), not a float or text
 
 
 @dataclass(slots=True)
@@ -75,6 +75,19 @@ class RuleSet:
     by_check: dict[str, list[RuleInfo]]
     department_paths: dict[int, str]
     by_id: dict[int, RuleInfo] = field(default_factory=dict)
+    # (department id, item id) → {check: rule or None}: a tick resolves the same few scopes thousands of
+    # times. The set is an immutable snapshot (a rule edit builds a new one), so the memo never goes stale.
+    resolved: dict[tuple, dict[str, RuleInfo | None]] = field(default_factory=dict)
+
+    def for_scope(self, department_id: int | None, item_id: int | None) -> dict[str, RuleInfo | None]:
+        """`for_case` of every check at once, memoised per (department, item)."""
+        key = (department_id, item_id)
+        out = self.resolved.get(key)
+        if out is None:
+            if len(self.resolved) > 50_000:
+                self.resolved.clear()
+            out = self.resolved[key] = {c: self.for_case(c, department_id, item_id) for c in self.by_check}
+        return out
 
     def for_case(self, check: str, department_id: int | None, item_id: int | None) -> RuleInfo | None:
         """The rule of `check` that applies to a case: item scope beats department scope beats all; a
@@ -153,7 +166,14 @@ def _shift(cal, at: dt.datetime, n: int) -> dt.datetime:
 
 
 def _fmt(at: dt.datetime, cal) -> str:
-    return f"{at.astimezone(cal.tz):%Y-%m-%d %H:%M}"
+    # Memoised on the calendar like `shift` (the same few hundred deadlines are formatted over and over).
+    memo = cal.__dict__.setdefault("_xn_fmt_memo", {})
+    out = memo.get(at)
+    if out is None:
+        if len(memo) > 100_000:
+            memo.clear()
+        out = memo[at] = f"{at.astimezone(cal.tz):%Y-%m-%d %H:%M}"
+    return out
 
 
 def _parse(v) -> dt.datetime | None:
@@ -179,12 +199,7 @@ def evaluate_case(
     judged: set[int] = set()
     unsure: set[int] = set()
     nexts: list[dt.datetime] = []
-    dep, item = row.department_id, row.service_item_id
-
-    def rule(check):
-        if rules is None:
-            return None
-        return rules.for_case(check, dep, item)
+    rule = (rules.for_scope(row.department_id, row.service_item_id) if rules is not None else {}).get
 
     end = row.completed_at or row.closed_at
     stop = now if end is None or end > now else end

@@ -185,20 +185,27 @@ class Warning(models.Model):  # the glossary's name for a card (shadows the buil
     clock not yet dispatched (the office is the one late then); see complaint_watch.py.
     """
 
+    # Foreign keys that lead a composite index or unique constraint below have no index of their own: the tick
+    # inserts thousands of cards a minute and each index is a write (docs/performance.md).
     case = models.ForeignKey("cases.Case", verbose_name=_("办件"), null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="warnings")
+                             related_name="warnings", db_index=False)
     complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("投诉"), null=True, blank=True,
-                                  on_delete=models.CASCADE, related_name="warnings")
-    rule = models.ForeignKey(Rule, verbose_name=_("规则"), on_delete=models.PROTECT, related_name="warnings")
+                                  on_delete=models.CASCADE, related_name="warnings", db_index=False)
+    # No database constraint on rule and department (PROTECT is still enforced by Django on every delete): the
+    # values are copied from rows the same transaction holds, and checking them cost the tick ~0.1 s of row
+    # triggers per 15,000 cards at commit (docs/performance.md). The case's constraint stays.
+    rule = models.ForeignKey(Rule, verbose_name=_("规则"), on_delete=models.PROTECT, related_name="warnings",
+                             db_index=False, db_constraint=False)
     level = models.CharField(_("等级"), max_length=8, choices=Level.choices)
     deadline_key = models.CharField(_("期限/事件标识"), max_length=80)
     status = models.CharField(_("状态"), max_length=24, choices=WarningStatus.choices, default=WarningStatus.ISSUED)
     department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="warnings"
+        "accounts.Department", verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="warnings",
+        db_index=False, db_constraint=False,
     )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("承办人"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="warnings",
+        related_name="warnings", db_index=False,
     )
     crossed_at = models.DateTimeField(_("触发时间"))
     issued_at = models.DateTimeField(_("发牌时间"))
@@ -212,9 +219,12 @@ class Warning(models.Model):  # the glossary's name for a card (shadows the buil
         verbose_name = _("预警纠错卡")
         verbose_name_plural = _("预警纠错卡")
         constraints = [
-            models.UniqueConstraint(fields=["case", "rule", "deadline_key"], name="supervision_warning_once"),
+            # Partial: a card has exactly one subject, so each index holds only its own kind of card (ON
+            # CONFLICT names the same predicate to find it).
+            models.UniqueConstraint(fields=["case", "rule", "deadline_key"], name="supervision_warning_once",
+                                    condition=Q(case__isnull=False)),
             models.UniqueConstraint(fields=["complaint", "rule", "deadline_key"],
-                                    name="supervision_warning_complaint_once"),
+                                    name="supervision_warning_complaint_once", condition=Q(complaint__isnull=False)),
             models.CheckConstraint(
                 condition=Q(case__isnull=False, complaint__isnull=True) | Q(case__isnull=True, complaint__isnull=False),
                 name="supervision_warning_one_subject",
@@ -370,12 +380,16 @@ class Notification(models.Model):
     In-app messages are visible at once; e-mail and SMS wait in the table until the tick runs inside office
     hours (`sent_at` set when handed to the backend; `error` kept when the backend refused)."""
 
+    # No index of their own: each leads a composite index or partial unique constraint below.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications",
+        db_index=False,
     )
-    warning = models.ForeignKey(Warning, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    warning = models.ForeignKey(Warning, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications",
+                                db_index=False)
     order = models.ForeignKey(
-        SupervisionOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+        SupervisionOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(_("类型"), max_length=20, choices=NotificationKind.choices)
     channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)

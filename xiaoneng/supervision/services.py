@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zipfile
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -25,14 +25,15 @@ from django.urls import reverse
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
 from xiaoneng.accounts.selectors import scope_to_staff
-from xiaoneng.cases.ingest import _where_in, write_case_columns
-from xiaoneng.cases.models import ApplicantMessage, Case
+from xiaoneng.cases.ingest import _where_in
+from xiaoneng.cases.models import ApplicantMessage, Case, CaseCheck
+from xiaoneng.cases.schedule import schedule_due_now, schedule_write
 from xiaoneng.cases.services import (
     case_clocks_sync,
     case_deemed_approval_record,
     case_deemed_approval_withdraw,
 )
-from xiaoneng.catalog.models import ServiceItem, WorkflowStep
+from xiaoneng.catalog.models import ServiceItem, ServiceItemVersion, WorkflowStep
 from xiaoneng.core.bulk import pg_copy_insert
 from xiaoneng.core.errors import DomainError, NotFound, NotPermitted
 from xiaoneng.core.sms import sms_backend
@@ -76,15 +77,11 @@ TICK_FIELDS = (
 )
 
 
-class _Row:
-    """A case row as the engine reads it (attribute access over a values_list tuple)."""
-
-    __slots__ = TICK_FIELDS + ("deemed",)
-
-    def __init__(self, values, deemed):
-        for k, v in zip(TICK_FIELDS, values, strict=True):
-            setattr(self, k, v)
-        self.deemed = deemed
+# Read through the schedule row (CaseCheck), whose primary key is the case's.
+_CHECK_FIELDS = ("case_id",) + tuple(f"case__{f}" for f in TICK_FIELDS[1:]) + ("case__is_open",)
+# A case row as the engine reads it: the values_list tuple with attribute names, plus the pinned version's
+# deemed-approval flag (read separately: joining the version would lock it with the batch).
+_Row = namedtuple("_Row", TICK_FIELDS + ("is_open", "deemed"))
 
 
 # ============================================================================================ the tick
@@ -125,10 +122,9 @@ class TickResult:
 def supervise_tick(*, now: dt.datetime, batch_size: int = TICK_BATCH) -> TickResult:
     """Evaluate every time-based rule as of `now` and do what follows.
 
-    Selects open cases whose `next_check_at` has come (one range scan of the `cases_tick` index), computes
-    which thresholds they crossed, inserts the cards with ON CONFLICT DO NOTHING (a card exists once per
-    case, rule and deadline whatever runs concurrently), moves each case's `next_check_at` to its next
-    threshold, escalates supervision orders past their due date and sends the notifications that wait for
+    Selects the cases whose next check (`CaseCheck.due_at`) has come (one range scan of `cases_check_due`),
+    computes which thresholds they crossed, inserts the cards with ON CONFLICT DO NOTHING (a card exists once
+    per case, rule and deadline whatever runs concurrently), moves each case's check to its next threshold, escalates supervision orders past their due date and sends the notifications that wait for
     office hours. Batches of `batch_size` cases, each its own transaction; on PostgreSQL the batch is
     locked with SKIP LOCKED so several workers share the work instead of repeating it.
     """
@@ -142,20 +138,20 @@ def supervise_tick(*, now: dt.datetime, batch_size: int = TICK_BATCH) -> TickRes
     cal = get_calendar()
     skip_locked = connection.features.has_select_for_update_skip_locked
     seen: set[int] = set()
+    deemed: dict[int, bool] = {}  # version id → configured for deemed approval (read once per tick)
     while True:
         with transaction.atomic():
-            qs = Case.objects.filter(is_open=True, next_check_at__lte=now).order_by("next_check_at")
+            qs = CaseCheck.objects.filter(due_at__lte=now).order_by("due_at")
             if skip_locked:
-                qs = qs.select_for_update(skip_locked=True, of=("self",))
-            rows = [
-                _Row(v[:-1], v[-1])
-                for v in qs.values_list(*TICK_FIELDS, "version__deemed_approval")[:batch_size]
-            ]
-            fresh = [r for r in rows if r.id not in seen]
+                # No OF: locks both the schedule row and the case row it joins, so an ingest batch touching the
+                # same case waits for this batch (or this one skips it) and the two never judge it at once.
+                qs = qs.select_for_update(skip_locked=True)
+            rows = list(qs.values_list(*_CHECK_FIELDS)[:batch_size])
+            fresh = [r for r in rows if r[0] not in seen]
             if not fresh:
                 break
-            seen.update(r.id for r in fresh)
-            _tick_batch(cal, rules, fresh, now=now, result=result)
+            seen.update(r[0] for r in fresh)
+            _tick_batch(cal, rules, _with_deemed(fresh, deemed), now=now, result=result)
         if len(rows) < batch_size:
             break
     complaint_watch.watch(cal, rules, now=now, result=result)
@@ -176,9 +172,23 @@ def _tick_batch(cal, rules: RuleSet, rows: list[_Row], *, now, result: TickResul
         ev = evaluate_case(cal, rules, row, now=now, deemed=row.deemed, time_only=True,
                            version_steps=steps.get(row.version_id))
         results.append((row, ev))
-        schedule.append((row.id, {"next_check_at": ev.next_check}))
+        # A closed case has nothing to schedule (its row should not exist; a stray one is removed here).
+        schedule.append((row.id, ev.next_check if row.is_open else None))
     rejudge(rules, results, now=now, result=result, facts_changed=False)
-    _write_schedule(schedule)
+    schedule_write(schedule)
+
+
+_VERSION = TICK_FIELDS.index("version_id")
+
+
+def _with_deemed(rows: list[tuple], known: dict[int, bool]) -> list[_Row]:
+    """The rows with their pinned version's deemed-approval flag (one small query for the versions not seen
+    yet this tick)."""
+    missing = {r[_VERSION] for r in rows if r[_VERSION] is not None and r[_VERSION] not in known}
+    if missing:
+        known.update(ServiceItemVersion.objects.filter(id__in=missing).values_list("id", "deemed_approval"))
+    make = _Row._make
+    return [make((*r, known.get(r[_VERSION]))) for r in rows]
 
 
 def rejudge(rules: RuleSet, results: list[tuple[object, Evaluation]], *, now, result: TickResult | None = None,
@@ -245,11 +255,6 @@ def _auto_withdraw(stale: list[tuple[int, str]], *, now) -> None:
     ])
 
 
-def _write_schedule(schedule: list[tuple[int, dict]]) -> None:
-    """Store each case's next check (the cases app's writer: COPY + one UPDATE … FROM on PostgreSQL)."""
-    write_case_columns(schedule, ("next_check_at",))
-
-
 def _version_steps(version_ids: set[int]) -> dict[int, list[tuple[str, str]]]:
     """[(kind, name)] of each version's workflow, in order (one query)."""
     out: dict[int, list[tuple[str, str]]] = defaultdict(list)
@@ -284,7 +289,7 @@ def _insert_cards(values: list[tuple]) -> list[tuple[int, int, int, str]]:
     cols = ", ".join(q(c) for c in _INSERT_COLUMNS)
     one = "(" + ", ".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
     returning = "RETURNING id, case_id, rule_id, deadline_key"
-    conflict = "ON CONFLICT (case_id, rule_id, deadline_key) DO NOTHING"
+    conflict = "ON CONFLICT (case_id, rule_id, deadline_key) WHERE case_id IS NOT NULL DO NOTHING"
     if connection.vendor == "postgresql":
         # One statement with one array per column: no parameter list growing with the batch.
         types = ("bigint", "bigint", "text", "text", "text", "bigint", "bigint", "timestamptz", "timestamptz", "text",
@@ -299,7 +304,7 @@ def _insert_cards(values: list[tuple]) -> list[tuple[int, int, int, str]]:
                 params.extend((v[0], v[1], v[2], v[3], v[4], v[5], v[6], adapt(v[7]), adapt(v[8]), v[9], adapt(v[10])))
             cur.execute(
                 f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(part))} "
-                f"ON CONFLICT (case_id, rule_id, deadline_key) DO NOTHING "
+                f"ON CONFLICT (case_id, rule_id, deadline_key) WHERE case_id IS NOT NULL DO NOTHING "
                 f"RETURNING id, case_id, rule_id, deadline_key",
                 params,
             )
@@ -314,25 +319,28 @@ def _issue(new_cards: list[tuple[object, Card]], *, now, result: TickResult | No
     values = []
     meta: dict[tuple[int, int, str], tuple[object, Card]] = {}
     handlers = _resolve_handlers([row for row, _c in new_cards])
+    # Plain strings hoisted out of the loops: a tick issues thousands of cards (enum member look-ups and
+    # attribute chains per card were a tenth of the tick's Python time).
+    confirm, pending, issued = RuleMode.CONFIRM.value, WarningStatus.PENDING_CONFIRMATION.value, WarningStatus.ISSUED.value
+    get_handler = handlers.get
     for row, card in new_cards:
-        k = (row.id, card.rule.id, card.key)
+        rule = card.rule
+        k = (row.id, rule.id, card.key)
         if k in meta:
             continue
         meta[k] = (row, card)
-        status = WarningStatus.PENDING_CONFIRMATION if card.rule.mode == RuleMode.CONFIRM else WarningStatus.ISSUED
-        handler = handlers.get(row.id)
-        values.append((row.id, card.rule.id, card.rule.level, card.key, status, row.department_id, handler,
-                       card.crossed_at, now, card.detail[:300], now))
+        values.append((row.id, rule.id, rule.level, card.key, pending if rule.mode == confirm else issued,
+                       row.department_id, get_handler(row.id), card.crossed_at, now, card.detail[:300], now))
     created = _insert_cards(values)
     to_notify = []
+    counts = result.issued if result is not None else defaultdict(int)
     for wid, case_id, rule_id, key in created:
         row, card = meta[(case_id, rule_id, key)]
-        if card.rule.mode == RuleMode.CONFIRM:
+        if card.rule.mode == confirm:
             if result is not None:
                 result.pending_confirmation += 1
             continue
-        if result is not None:
-            result.issued[card.rule.level] += 1
+        counts[card.rule.level] += 1
         to_notify.append((wid, row, card))
     if to_notify:
         n = _notify_cards(
@@ -451,7 +459,7 @@ def _reschedule_for(rule: Rule, now: dt.datetime) -> int:
         qs = qs.filter(department__path__startswith=rule.scope_department.path)
     elif rule.scope == RuleScope.ITEM and rule.scope_item_id:
         qs = qs.filter(service_item_id=rule.scope_item_id)
-    return qs.filter(Q(next_check_at__isnull=True) | Q(next_check_at__gt=now)).update(next_check_at=now)
+    return schedule_due_now(qs, now=now)
 
 
 @transaction.atomic

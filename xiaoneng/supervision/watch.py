@@ -2,7 +2,7 @@
 ingest batch is folded, on the state ingest just computed — no case or event is read back.
 
 `evaluate` runs before the batch's cases are written: it sets each row's `next_check_at` (so the tick
-schedule is written with the row, not in a second UPDATE) and keeps the evaluations; `commit` runs after
+schedule, CaseCheck, is written with the batch, not in a second pass) and keeps the evaluations; `commit` runs after
 the write, when rows have ids, and issues, withdraws and marks what the evaluations say (services.rejudge).
 Event-based cards name their event's id (`event:<id>`): only those events' ids are read back.
 """

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from xiaoneng.cases.models import Case
-from xiaoneng.cases.selectors import case_explain_deadline
+from xiaoneng.cases.selectors import case_explain_deadline, case_next_check
 from xiaoneng.cases.services import case_clocks_sync, case_recompute_deadlines
 from xiaoneng.workdays.services import calendar_day_set
 
@@ -77,8 +77,8 @@ def test_open_special_procedure_counts_granted_days_and_open_supplement_stops_cl
     c4, c5 = get("C4"), get("C5")
     assert c4.status == "suspended" and c4.suspended_working_days == 10 and c4.clock_stopped_at is None
     assert local(c4.committed_deadline) == "2026-11-23 17:30"  # 15 wd after 2 Nov
-    assert c4.next_check_at is not None
-    assert c5.status == "supplementing" and c5.clock_stopped_at is not None and c5.next_check_at is None
+    assert case_next_check(c4) is not None
+    assert c5.status == "supplementing" and c5.clock_stopped_at is not None and case_next_check(c5) is None
     assert c5.is_open
 
 
@@ -115,10 +115,10 @@ def test_received_but_not_accepted_counts_from_receipt_and_checks_acceptance_due
     # The earliest future threshold: the first step (受理, 1 wd) falls due on 3 Nov, before the reminder
     # 2 wd ahead of the committed deadline (9 Nov → 5 Nov).
     assert local(c.current_step_due_at) == "2026-11-03 17:30"
-    assert local(c.next_check_at) == "2026-11-03 17:30"
+    assert local(case_next_check(c)) == "2026-11-03 17:30"
     ingest([ev("D4", "step_completed", "2026-11-03 09:00", step="accept")], now=dt.datetime(2026, 11, 3, 9, 30, tzinfo=TZ))
     c.refresh_from_db()
-    assert local(c.next_check_at) == "2026-11-05 17:30" and local(c.current_step_due_at) == "2026-11-05 17:30"
+    assert local(case_next_check(c)) == "2026-11-05 17:30" and local(c.current_step_due_at) == "2026-11-05 17:30"
 
 
 def test_verdicts_and_frozen_at_completion(items, ingest, staff):
@@ -145,7 +145,7 @@ def test_verdicts_and_frozen_at_completion(items, ingest, staff):
     assert (v3.verdict, v3.verdict_working_days, v3.committed_deadline) == before
     ingest([ev("V3", "delivered", "2026-11-12 10:00")])
     v3.refresh_from_db()
-    assert v3.status == "delivered" and not v3.is_open and v3.next_check_at is None and v3.verdict == "overdue"
+    assert v3.status == "delivered" and not v3.is_open and case_next_check(v3) is None and v3.verdict == "overdue"
 
 
 def test_calendar_change_recomputes_open_cases(items, ingest, staff):
@@ -169,7 +169,7 @@ def test_missing_calendar_year_is_an_error_on_the_case_not_a_guess(items, ingest
     assert r.accepted == 2
     c = get("Y1")
     assert c.statutory_deadline is None and "2028" in c.clock_error
-    assert c.next_check_at is None
+    assert case_next_check(c) is None
 
 
 def test_joint_parent_gets_joint_limit(items, ingest, make_item, clients, depts):
@@ -217,19 +217,19 @@ def test_advance_next_check_moves_past_now(items, ingest):
             ev("N1", "step_completed", "2026-11-02 09:40", step="review"),
             ev("N1", "step_completed", "2026-11-02 09:50", step="approve")], now=t0)
     c = get("N1")
-    assert local(c.next_check_at) == "2026-11-05 17:30"  # reminder: committed 9 Nov − 2 wd
+    assert local(case_next_check(c)) == "2026-11-05 17:30"  # reminder: committed 9 Nov − 2 wd
     tick = dt.datetime(2026, 11, 5, 17, 31, tzinfo=TZ)
     from xiaoneng.cases.services import case_advance_next_check
 
     assert case_advance_next_check(now=tick) == 1
     c.refresh_from_db()
-    assert local(c.next_check_at) == "2026-11-10 17:30"  # yellow: committed + 1 wd
+    assert local(case_next_check(c)) == "2026-11-10 17:30"  # yellow: committed + 1 wd
     ingest([ev("N1", "completed", "2026-11-06 09:00")], now=dt.datetime(2026, 11, 6, 9, 5, tzinfo=TZ))
     c.refresh_from_db()
-    assert local(c.next_check_at) == "2026-11-11 17:30" and c.is_open  # delivery due: decision + 3 wd
+    assert local(case_next_check(c)) == "2026-11-11 17:30" and c.is_open  # delivery due: decision + 3 wd
     case_advance_next_check(cases=[c.pk], now=dt.datetime(2026, 11, 12, 9, 0, tzinfo=TZ))
     c.refresh_from_db()
-    assert c.next_check_at is None
+    assert case_next_check(c) is None
 
 
 def test_deemed_approval_marked_once_after_statutory_limit(items, ingest, make_item):
@@ -359,5 +359,5 @@ def test_recompute_in_the_database_equals_the_python_clock(items, ingest, staff)
     assert snapshot() == python
     assert sql_changed == python_changed > 50
     moved = [pk for pk in python if python[pk] != before[pk]]
-    assert set(Case.objects.filter(next_check_at=LATER).values_list("id", flat=True)) == set(moved)
+    assert set(Case.objects.filter(schedule__due_at=LATER).values_list("id", flat=True)) == set(moved)
     assert any(row[1] for row in python.values()) and any(row[6] for row in python.values())  # deemed; steps

@@ -209,3 +209,20 @@ def test_rule_update_recorded_and_effective(accepted_case, staff):
     # Saving unchanged values records nothing.
     rule_update(rule=rule, data={"thresholds": {"over_wd": 3}}, by=staff["admin"], now=NOW)
     assert RuleChange.objects.filter(rule=rule).count() == 1
+
+
+def test_a_rule_or_department_with_cards_cannot_be_deleted(accepted_case):
+    """Card → rule and card → department have no database constraint (the tick's commit paid for checking
+    them row by row); PROTECT still holds for every delete through Django, naming the cards."""
+    from django.db.models import ProtectedError
+
+    c = accepted_case()
+    supervise_tick(now=at("2026-10-12 17:31"))
+    card = Warning.objects.get(case=c, rule__code="committed-yellow")
+    with pytest.raises(ProtectedError) as rule_err:
+        card.rule.delete()
+    assert card in rule_err.value.protected_objects
+    with pytest.raises(ProtectedError) as dept_err:
+        card.department.delete()
+    assert card in dept_err.value.protected_objects
+    assert Warning.objects.filter(pk=card.pk, rule_id=card.rule_id, department_id=card.department_id).exists()

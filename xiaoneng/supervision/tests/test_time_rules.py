@@ -11,6 +11,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from xiaoneng.cases.models import Case
+from xiaoneng.cases.schedule import schedule_write
+from xiaoneng.cases.selectors import case_next_check
 from xiaoneng.cases.services import case_clocks_sync
 from xiaoneng.supervision.models import Rule, Warning, WarningStatus
 from xiaoneng.supervision.services import supervise_tick
@@ -54,10 +56,10 @@ def test_schedule_follows_thresholds(accepted_case):
     c = accepted_case(when="2026-09-28 09:00")
     supervise_tick(now=at("2026-10-08 17:31"))
     c.refresh_from_db()
-    assert c.next_check_at == at("2026-10-12 17:30") + timedelta(microseconds=1)
+    assert case_next_check(c) == at("2026-10-12 17:30") + timedelta(microseconds=1)
     supervise_tick(now=at("2026-10-12 17:31"))
     c.refresh_from_db()
-    assert c.next_check_at == at("2026-11-02 17:30") + timedelta(microseconds=1)
+    assert case_next_check(c) == at("2026-11-02 17:30") + timedelta(microseconds=1)
     assert cards(c) == [("committed-reminder", "reminder", "issued"), ("committed-yellow", "yellow", "issued")]
 
 
@@ -68,7 +70,7 @@ def test_tick_twice_issues_each_card_once(accepted_case):
     second = supervise_tick(now=at("2026-11-03 09:00"))
     assert first.cards_issued == 4 and second.cards_issued == 0  # yellow + red for each (reminder too late)
     # Force every case due again: still nothing new.
-    Case.objects.update(next_check_at=at("2026-11-01 00:00"))
+    schedule_write((pk, at("2026-11-01 00:00")) for pk in Case.objects.values_list("id", flat=True))
     assert supervise_tick(now=at("2026-11-03 10:00")).cards_issued == 0
     assert Warning.objects.count() == 4
 
@@ -128,7 +130,7 @@ def test_open_supplement_stops_the_clock(accepted_case, ingest):
            now=at("2026-09-29 10:05"))
     c.refresh_from_db()
     assert c.clock_stopped_at is not None
-    Case.objects.filter(pk=c.pk).update(next_check_at=at("2026-09-30 00:00"))
+    schedule_write([(c.pk, at("2026-09-30 00:00"))])
     supervise_tick(now=at("2026-11-20 09:00"))
     assert cards(c) == []
 
@@ -231,7 +233,7 @@ def test_calendar_change_moves_deadlines_and_the_cards_follow_in_the_same_tick(a
     assert cards(c) == [("committed-yellow", "yellow", "withdrawn")]
     assert WarningAction.objects.filter(warning__case=c, kind=ActionKind.AUTO_WITHDRAW).count() == 1
     # The yellow threshold of the new deadline (10/13 17:30) is ahead: scheduled, and issued once crossed.
-    assert c.next_check_at == at("2026-10-13 17:30") + timedelta(microseconds=1)
+    assert case_next_check(c) == at("2026-10-13 17:30") + timedelta(microseconds=1)
     supervise_tick(now=at("2026-10-13 17:31"))
     assert cards(c)[-1] == ("committed-yellow", "yellow", "issued")
     assert Warning.objects.get(case=c, rule__code="committed-yellow", status="issued").crossed_at == at("2026-10-13 17:30")
@@ -250,7 +252,7 @@ def test_a_tick_of_hundreds_of_cards_goes_through_copy_once(accepted_case, staff
     assert first.cards_issued == 220 and Warning.objects.count() == 220
     assert first.notifications_created == Notification.objects.count() > 200
     assert set(Warning.objects.values_list("rule__code", flat=True)) == {"committed-yellow", "statutory-red"}
-    Case.objects.update(next_check_at=at("2026-11-01 00:00"))
+    schedule_write((pk, at("2026-11-01 00:00")) for pk in Case.objects.values_list("id", flat=True))
     again = supervise_tick(now=at("2026-11-03 09:01"))
     assert again.cases_checked == 110 and again.cards_issued == 0 and Warning.objects.count() == 220
     assert Notification.objects.count() == first.notifications_created
