@@ -27,7 +27,7 @@ from django.db.models.base import ModelState
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import ApiClient, Staff
 from xiaoneng.catalog.models import ServiceItem, ServiceItemVersion, WorkflowStep
-from xiaoneng.core.bulk import copy_into_temp, sqlite_datetime
+from xiaoneng.core.bulk import copy_into_temp, gc_paused, sqlite_datetime
 from xiaoneng.core.errors import DomainError, NotPermitted
 from xiaoneng.workdays.calendar import get_calendar
 
@@ -197,7 +197,7 @@ def case_events_ingest(
         seen.add(ev.event_id)
         good.append((i, ev))
     if good:
-        with transaction.atomic():
+        with gc_paused(), transaction.atomic():
             _apply(good, result, client=client, by=by, channel=channel, now=now, src=src)
     result.errors.sort(key=lambda e: e["index"])
     return result

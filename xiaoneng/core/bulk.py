@@ -9,7 +9,9 @@ table with one INSERT … SELECT, which keeps ON CONFLICT and RETURNING (measure
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import connection
 
@@ -54,3 +56,21 @@ def pg_copy_insert(table: str, columns: Sequence[str], types: Sequence[str], row
 def sqlite_datetime(v: dt.datetime) -> str:
     """What Django's SQLite backend stores for an aware datetime (naive UTC, str() form), for raw writes."""
     return str(v.astimezone(dt.UTC).replace(tzinfo=None))
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one bounded bulk step (an ingest batch, a tick batch).
+
+    Such a step allocates hundreds of thousands of short-lived objects (rows, evaluations, cards), which
+    triggers collections that walk every live object of the process — measured: evaluating 10,000 cases
+    took 90 ms with the collector paused and 130-260 ms with it running. What the step frees, reference
+    counting frees at once; the rare cycle waits for the next collection after the step. Nested use is fine.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
