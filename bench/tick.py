@@ -13,8 +13,8 @@ both times and the ratio; only the ratio means anything across machines (DESIGN.
 from __future__ import annotations
 
 import argparse
-import gc
 import datetime as dt
+import gc
 import json
 import os
 import platform
