@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
+from django.utils import translation
 
 from xiaoneng.accounts.models import Department, Staff
 from xiaoneng.catalog.models import ServiceItem
@@ -454,18 +456,26 @@ def case_deemed_approval_record(*, marks: list[tuple[int, dt.datetime]], now: dt
         messages = []
         for d in docs:
             c = d.case
-            text = DEEMED_SMS.format(
-                department=c.department.short_name or c.department.name,
-                received=f"{c.received_at.astimezone(tz):%Y年%m月%d日}" if c.received_at else "",
-                item=c.version.name if c.version_id else c.service_item.code, case_no=c.case_no,
-                deadline=f"{c.statutory_deadline.astimezone(tz):%Y年%m月%d日 %H:%M}" if c.statutory_deadline else "",
-                number=d.number_text, phone=c.department.phone or "—",
-            )
+            text = _deemed_sms(c, d, tz)
             status = ApplicantMessage.Status.PENDING if c.applicant_phone.strip() else ApplicantMessage.Status.NO_PHONE
             messages.append(ApplicantMessage(case=c, document=d, kind=ApplicantMessage.Kind.DEEMED_APPROVAL,
                                              body=text, status=status, created_at=now))
         ApplicantMessage.objects.bulk_create(messages, ignore_conflicts=True)
     return fresh
+
+
+def _deemed_sms(c: Case, d: CaseDocument, tz) -> str:
+    """The deemed-approval SMS to the applicant. A case records no applicant language, so it is written in the
+    platform's language (settings.LANGUAGE_CODE), never in that of the request or tick that happens to mark the
+    case (an English-speaking API client's ingest must not text a Chinese applicant in English)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return DEEMED_SMS.format(
+            department=c.department.short_name or c.department.name,
+            received=f"{c.received_at.astimezone(tz):%Y年%m月%d日}" if c.received_at else "",
+            item=c.version.name if c.version_id else c.service_item.code, case_no=c.case_no,
+            deadline=f"{c.statutory_deadline.astimezone(tz):%Y年%m月%d日 %H:%M}" if c.statutory_deadline else "",
+            number=d.number_text, phone=c.department.phone or "—",
+        )
 
 
 def case_deemed_approval_withdraw(*, case_ids: list[int], now: dt.datetime) -> int:

@@ -175,6 +175,11 @@ class Complaint(models.Model):
     identity_mode = models.CharField(_("身份"), max_length=12, choices=IdentityMode.choices,
                                      default=IdentityMode.CONFIDENTIAL)
     urgent = models.BooleanField(_("紧急"), default=False)
+    # The complainant's language: the one their own submission spoke (form, API, Open311), the platform's for
+    # a staff entry on their behalf. Every text meant for them (public timeline texts, SMS, e-mail) is written
+    # in it, whichever language the staff member or client who acts on the complaint uses.
+    language = models.CharField(_("投诉人语言"), max_length=10, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
 
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
     received_at = models.DateTimeField(_("登记时间"))

@@ -25,6 +25,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from xiaoneng.accounts import roles as R
@@ -103,6 +104,21 @@ def tracking_code_display(code: str) -> str:
 
 def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def complainant_language(code: str | None = None) -> str:
+    """`code` (by default the active language) as one of settings.LANGUAGES, or settings.LANGUAGE_CODE when
+    it is none of them: "en-us" is "en", "zh-cn" is "zh-hans", "fr" is the platform's language."""
+    try:
+        return translation.get_supported_language_variant(code or translation.get_language() or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def _speaking(c: Complaint):
+    """Translate what the complainant reads into their language (Complaint.language), not the language of the
+    staff member or API client whose request acts on the complaint. Staff-facing texts stay outside it."""
+    return translation.override(c.language or settings.LANGUAGE_CODE)
 
 
 def _day(at: dt.datetime) -> str:
@@ -251,8 +267,9 @@ def complaints_follow_up_expire(*, ids: list[int], now: dt.datetime) -> int:
     qs = Complaint.objects.select_for_update().filter(pk__in=ids, status=Status.REPLIED, follow_up_due_at__lte=now)
     for c in qs:
         c.status, c.rating, c.closed_at, c.follow_up_token_hash = Status.CLOSED, Rating.NONE, now, ""
-        _log(c, TimelineEntry.Kind.FOLLOW_UP_EXPIRED, now=now, label="系统",
-             public_text=_("回访期满未收到评价，本投诉按未评价办结。"))
+        with _speaking(c):
+            public = _("回访期满未收到评价，本投诉按未评价办结。")
+        _log(c, TimelineEntry.Kind.FOLLOW_UP_EXPIRED, now=now, label="系统", public_text=public)
         _save(c, now)
         n += 1
     return n
@@ -317,6 +334,10 @@ def complaint_submit(
     """Register a complaint from any channel: number, unguessable tracking code, identity kept apart,
     attachments (already checked by uploads.clean_uploads), acceptance clock started.
 
+    The complainant's language (`Complaint.language`, the language of every notice they will get) is the
+    active language of the submitting request (public form, API client, Open311), or the platform's when a
+    staff member enters the complaint on their behalf (hotline, letter, visit …).
+
     The same `idempotency_key` twice (a double-clicked submit, a retried API call) returns the first
     complaint and creates nothing. Blocked submitters are refused (403); submissions past the rate limits
     per IP and per contact are refused (429) — staff entries are not rate-limited."""
@@ -368,7 +389,7 @@ def _create(*, intake, channel, now, files, by, client, ip, key, idempotency_key
         request_redacted=scrub_identity(intake.request, names=[intake.name], contacts=contacts),
         identity_mode=intake.identity_mode, urgent=bool(urgent), status=Status.RECEIVED, received_at=now,
         acceptance_due_at=_due(now, cfg("ACCEPT_LIMIT_WD")), created_by=by, client=client, contact_key=key,
-        updated_at=now,
+        language=settings.LANGUAGE_CODE if by is not None else complainant_language(), updated_at=now,
     )
     _save(c, now)
     ComplainantIdentity.objects.create(
@@ -378,10 +399,11 @@ def _create(*, intake, channel, now, files, by, client, ip, key, idempotency_key
     for f in files:
         _attach(c, f, now=now, by=by)
     via = Channel(channel).label
+    with _speaking(c):
+        public = (_("您的投诉已登记（%(via)s），编号 %(number)s。效能办将在 %(wd)s 个工作日内作出是否受理的决定。")
+                  % {"via": via, "number": c.number, "wd": cfg("ACCEPT_LIMIT_WD")})
     _log(c, TimelineEntry.Kind.RECEIVED, now=now, by=by, label=OFFICE if by else "投诉人",
-         detail=f"来源：{via}",
-         public_text=_("您的投诉已登记（%(via)s），编号 %(number)s。效能办将在 %(wd)s 个工作日内作出是否受理的决定。")
-         % {"via": via, "number": c.number, "wd": cfg("ACCEPT_LIMIT_WD")})
+         detail=f"来源：{via}", public_text=public)
     return c
 
 
@@ -404,11 +426,13 @@ def complaint_accept(*, complaint: Complaint, by: Staff, now: dt.datetime, notic
     c.status, c.decided_at, c.accepted_at = Status.ACCEPTED, now, now
     c.office_handler = c.office_handler or by
     c.handling_due_at = _due(now, cfg("URGENT_LIMIT_WD") if c.urgent else cfg("HANDLING_LIMIT_WD"))
-    text = (notice or "").strip()[:2000] or (
-        _("您反映的问题属于效能投诉受理范围，效能办已于 %(day)s 决定受理，将转交有关单位调查处理，处理结果将及时答复您。")
-        % {"day": _day(now)})
-    entry = _log(c, TimelineEntry.Kind.ACCEPTED, now=now, by=by, public_text=_("受理告知：%(text)s") % {"text": text})
-    _message_complainant(c, entry, now=now, what=_("受理告知"))
+    with _speaking(c):
+        text = (notice or "").strip()[:2000] or (
+            _("您反映的问题属于效能投诉受理范围，效能办已于 %(day)s 决定受理，将转交有关单位调查处理，处理结果将及时答复您。")
+            % {"day": _day(now)})
+        entry = _log(c, TimelineEntry.Kind.ACCEPTED, now=now, by=by,
+                     public_text=_("受理告知：%(text)s") % {"text": text})
+        _message_complainant(c, entry, now=now, what=_("受理告知"))
     return _save(c, now)
 
 
@@ -425,10 +449,11 @@ def complaint_refuse(*, complaint: Complaint, by: Staff, now: dt.datetime, reaso
     c.refusal_reason, c.decision_text = reason, text
     c.office_handler = c.office_handler or by
     label = RefusalReason(reason).label
-    entry = _log(c, TimelineEntry.Kind.REFUSED, now=now, by=by,
-                 public_text=_("不予受理告知：经审查，您的投诉%(reason)s，决定不予受理。%(text)s")
-                 % {"reason": label, "text": text})
-    _message_complainant(c, entry, now=now, what=_("不予受理告知"))
+    with _speaking(c):
+        entry = _log(c, TimelineEntry.Kind.REFUSED, now=now, by=by,
+                     public_text=_("不予受理告知：经审查，您的投诉%(reason)s，决定不予受理。%(text)s")
+                     % {"reason": label, "text": text})
+        _message_complainant(c, entry, now=now, what=_("不予受理告知"))
     return _save(c, now)
 
 
@@ -443,10 +468,11 @@ def complaint_transfer(*, complaint: Complaint, by: Staff, now: dt.datetime, aut
     c.status, c.decided_at, c.closed_at = Status.TRANSFERRED, c.decided_at or now, now
     c.transfer_to, c.decision_text = authority, text
     c.office_handler = c.office_handler or by
-    entry = _log(c, TimelineEntry.Kind.TRANSFERRED, now=now, by=by,
-                 public_text=_("移送告知：您反映的问题依法应由%(authority)s处理，效能办已于 %(day)s 移送。%(text)s")
-                 % {"authority": authority, "day": _day(now), "text": text})
-    _message_complainant(c, entry, now=now, what=_("移送告知"))
+    with _speaking(c):
+        entry = _log(c, TimelineEntry.Kind.TRANSFERRED, now=now, by=by,
+                     public_text=_("移送告知：您反映的问题依法应由%(authority)s处理，效能办已于 %(day)s 移送。%(text)s")
+                     % {"authority": authority, "day": _day(now), "text": text})
+        _message_complainant(c, entry, now=now, what=_("移送告知"))
     return _save(c, now)
 
 
@@ -491,9 +517,11 @@ def complaint_dispatch(
     Dispatch.objects.bulk_create(rows)
     c.status, c.dispatched_at, c.handling_due_at = Status.DISPATCHED, now, due
     names = "、".join(d.name for d in departments)
+    with _speaking(c):
+        public = _("效能办已将您的投诉转交%(names)s调查处理，办理期限至 %(day)s。") % {"names": names, "day": _day(due)}
     _log(c, TimelineEntry.Kind.DISPATCHED, now=now, by=by,
          detail=f"主办：{lead.name}；时限 {limit} 个工作日（{_day(due)}）。{instructions.strip()[:500]}",
-         public_text=_("效能办已将您的投诉转交%(names)s调查处理，办理期限至 %(day)s。") % {"names": names, "day": _day(due)})
+         public_text=public)
     _save(c, now)
     return list(Dispatch.objects.filter(complaint=c, round=rnd, dispatched_at=now))
 
@@ -600,9 +628,10 @@ def complaint_pause(*, complaint: Complaint, by: Staff, now: dt.datetime, reason
     reason = _text(reason, "reason", "中止理由", max_len=1000)
     Pause.objects.create(complaint=c, reason=reason, started_at=now, by=by)
     c.paused_from_status, c.status, c.paused_at = c.status, Status.PAUSED, now
-    _log(c, TimelineEntry.Kind.PAUSED, now=now, by=by, detail=reason,
-         public_text=_("中止告知：因%(reason)s，本投诉自 %(day)s 中止办理，中止期间不计入办理期限。")
-         % {"reason": reason, "day": _day(now)})
+    with _speaking(c):
+        public = (_("中止告知：因%(reason)s，本投诉自 %(day)s 中止办理，中止期间不计入办理期限。")
+                  % {"reason": reason, "day": _day(now)})
+    _log(c, TimelineEntry.Kind.PAUSED, now=now, by=by, detail=reason, public_text=public)
     return _save(c, now)
 
 
@@ -626,8 +655,9 @@ def complaint_resume(*, complaint: Complaint, by: Staff, now: dt.datetime) -> Co
             d.save(update_fields=["due_at"])
     else:
         c.reply_due_at = _shift(c.reply_due_at, days)
-    _log(c, TimelineEntry.Kind.RESUMED, now=now, by=by, detail=f"中止 {days} 个工作日",
-         public_text=_("本投诉已于 %(day)s 恢复办理（中止 %(days)s 个工作日，不计入期限）。") % {"day": _day(now), "days": days})
+    with _speaking(c):
+        public = _("本投诉已于 %(day)s 恢复办理（中止 %(days)s 个工作日，不计入期限）。") % {"day": _day(now), "days": days}
+    _log(c, TimelineEntry.Kind.RESUMED, now=now, by=by, detail=f"中止 {days} 个工作日", public_text=public)
     return _save(c, now)
 
 
@@ -644,8 +674,9 @@ def complaint_withdraw(*, complaint: Complaint, by: Staff | None, now: dt.dateti
     Pause.objects.filter(complaint=c, ended_at=None).update(ended_at=now)
     c.dispatches.filter(state__in=(Dispatch.State.ACTIVE, Dispatch.State.DISPUTED)).update(
         state=Dispatch.State.WITHDRAWN)
-    _log(c, TimelineEntry.Kind.WITHDRAWN, now=now, by=by, detail=reason,
-         public_text=_("撤销告知：本投诉已于 %(day)s 撤销。理由：%(reason)s") % {"day": _day(now), "reason": reason})
+    with _speaking(c):
+        public = _("撤销告知：本投诉已于 %(day)s 撤销。理由：%(reason)s") % {"day": _day(now), "reason": reason}
+    _log(c, TimelineEntry.Kind.WITHDRAWN, now=now, by=by, detail=reason, public_text=public)
     return _save(c, now)
 
 
@@ -683,9 +714,13 @@ def extension_decide(*, extension: Extension, by: Staff, now: dt.datetime, appro
         if d.is_lead:
             c.handling_due_at = d.due_at
             c.extension_working_days += ext.days
+        public = ""
+        if d.is_lead:
+            with _speaking(c):
+                public = _("经批准，办理期限延长 %(days)s 个工作日，至 %(day)s。") % {"days": ext.days,
+                                                                                "day": _day(d.due_at)}
         _log(c, TimelineEntry.Kind.EXTENSION_DECIDED, now=now, by=by, detail=f"批准延期 {ext.days} 个工作日",
-             public_text=_("经批准，办理期限延长 %(days)s 个工作日，至 %(day)s。") % {"days": ext.days, "day": _day(d.due_at)}
-             if d.is_lead else "")
+             public_text=public)
     else:
         _log(c, TimelineEntry.Kind.EXTENSION_DECIDED, now=now, by=by, detail=f"不批准延期：{ext.comment}")
     _save(c, now)
@@ -784,10 +819,11 @@ def reply_review(*, reply: Reply, by: Staff, now: dt.datetime, approve: bool, co
     c.follow_up_due_at = now + dt.timedelta(days=cfg("FOLLOW_UP_DAYS"))
     c.follow_up_token_hash = token_hash(raw)
     c.rating, c.rated_at = "", None
-    entry = _log(c, TimelineEntry.Kind.REPLIED, now=now, by=by, detail=f"审核通过并答复。{r.review_comment}",
-                 public_text=_("答复：%(text)s") % {"text": r.text})
-    _message_complainant(c, entry, now=now, what=_("答复"),
-                         link=_public_url(reverse("complaints:follow_up", args=[raw])))
+    with _speaking(c):
+        entry = _log(c, TimelineEntry.Kind.REPLIED, now=now, by=by, detail=f"审核通过并答复。{r.review_comment}",
+                     public_text=_("答复：%(text)s") % {"text": r.text})
+        _message_complainant(c, entry, now=now, what=_("答复"),
+                             link=_public_url(reverse("complaints:follow_up", args=[raw])))
     _save(c, now)
     complaint_set_publishable(complaint=c, by=by, now=now, publishable=publishable)
     return r, raw
@@ -837,11 +873,12 @@ def _message_complainant(c: Complaint, entry: TimelineEntry, *, now: dt.datetime
         return 0
     phone, email = contacts
     track = _public_url(reverse("complaints:track", args=[c.tracking_code]))
-    body = _("【效能办】您的投诉（编号 %(number)s）%(notice)s") % {"number": c.number, "notice": entry.public_text}
-    if link:
-        body += _(" 请对答复作出评价：%(link)s") % {"link": link}
-    body += _(" 查询办理进度：%(link)s") % {"link": track}
-    subject = _("效能投诉 %(number)s：%(what)s") % {"number": c.number, "what": what}
+    with _speaking(c):  # `what` and the notice were written in it by the caller, under the same override
+        body = _("【效能办】您的投诉（编号 %(number)s）%(notice)s") % {"number": c.number, "notice": entry.public_text}
+        if link:
+            body += _(" 请对答复作出评价：%(link)s") % {"link": link}
+        body += _(" 查询办理进度：%(link)s") % {"link": track}
+        subject = _("效能投诉 %(number)s：%(what)s") % {"number": c.number, "what": what}
     rows = [ComplainantMessage(complaint=c, entry=entry, channel=ch, subject=subject[:200], body=body,
                                created_at=now)
             for ch, to in ((ComplainantMessage.MessageChannel.SMS, phone),
@@ -953,8 +990,9 @@ def complaint_rate(*, complaint: Complaint, now: dt.datetime, rating: str, comme
     comment = (comment or "").strip()[:1000]
     c.rating, c.rating_comment, c.rated_at, c.follow_up_token_hash = rating, comment, now, ""
     label = Rating(rating).label
-    _log(c, TimelineEntry.Kind.RATED, now=now, label="投诉人", detail=comment,
-         public_text=_("您的评价：%(rating)s。%(comment)s") % {"rating": label, "comment": comment})
+    with _speaking(c):
+        public = _("您的评价：%(rating)s。%(comment)s") % {"rating": label, "comment": comment}
+    _log(c, TimelineEntry.Kind.RATED, now=now, label="投诉人", detail=comment, public_text=public)
     if reopen:
         if rating != Rating.UNSATISFIED:
             raise DomainError("只有“不满意”可以申请重新办理。", field="reopen")
@@ -966,8 +1004,9 @@ def complaint_rate(*, complaint: Complaint, now: dt.datetime, rating: str, comme
         c.result_at = c.reply_due_at = c.replied_at = c.follow_up_due_at = None
         c.outcome = ""
         c.handling_due_at = _due(now, cfg("HANDLING_LIMIT_WD"))
-        _log(c, TimelineEntry.Kind.REOPENED, now=now, label="投诉人", detail=c.reopen_reason,
-             public_text=_("您对答复不满意并申请重新办理，效能办已重新受理，将另行转办并答复。"))
+        with _speaking(c):
+            public = _("您对答复不满意并申请重新办理，效能办已重新受理，将另行转办并答复。")
+        _log(c, TimelineEntry.Kind.REOPENED, now=now, label="投诉人", detail=c.reopen_reason, public_text=public)
     else:
         c.status, c.closed_at = Status.CLOSED, now
     return _save(c, now)
@@ -986,8 +1025,9 @@ def complaint_merge(*, complaint: Complaint, into: Complaint, by: Staff, now: dt
     if target.status in (Status.MERGED, Status.REFUSED, Status.TRANSFERRED, Status.WITHDRAWN):
         raise DomainError("目标投诉已终结，不能合并到该投诉。", field="into")
     c.status, c.merged_into, c.closed_at, c.decided_at = Status.MERGED, target, now, c.decided_at or now
-    _log(c, TimelineEntry.Kind.MERGED, now=now, by=by, detail=f"合并至 {target.number}",
-         public_text=_("您反映的问题与编号 %(number)s 的投诉属同一事项，已合并办理，答复将一并作出。") % {"number": target.number})
+    with _speaking(c):
+        public = _("您反映的问题与编号 %(number)s 的投诉属同一事项，已合并办理，答复将一并作出。") % {"number": target.number}
+    _log(c, TimelineEntry.Kind.MERGED, now=now, by=by, detail=f"合并至 {target.number}", public_text=public)
     _log(target, TimelineEntry.Kind.MERGED, now=now, by=by, detail=f"合并了重复投诉 {c.number}")
     return _save(c, now)
 

@@ -285,6 +285,23 @@ def test_deemed_notice_page_masks_the_applicant_for_outsiders(client, staff, acc
         assert ("张三" in notice) is clear, role
 
 
+def test_deemed_approval_sms_is_chinese_whatever_the_triggering_language(accepted):
+    """Cases record no applicant language: the SMS is in the platform's language even when the request (an
+    English-speaking API client's ingest, an English-UI page) that marks the case speaks English."""
+    from xiaoneng.cases.models import ApplicantMessage
+    from xiaoneng.cases.services import case_deemed_approval_record
+
+    with translation.override("en"):
+        assert case_deemed_approval_record(marks=[(accepted.pk, STATUTORY)], now=t("2026-10-30 17:31")) == [accepted.pk]
+    doc = CaseDocument.objects.get(case=accepted, kind=CaseDocument.Kind.DEEMED_APPROVAL_NOTICE)
+    c = Case.objects.select_related("department", "version").get(pk=accepted.pk)
+    body = ApplicantMessage.objects.get(case=accepted).body
+    assert body == (f"【{c.department.short_name or c.department.name}】您于2026年09月28日申请的“{c.version.name}”"
+                    f"（办件编号 H1），法定期限于2026年10月30日 17:30届满而未作出决定，依法视为准予许可。"
+                    f"告知书文号：{doc.number_text}。可凭本短信或告知书到窗口办理后续手续。"
+                    f"咨询电话：{c.department.phone or '—'}。")
+
+
 def test_clock_error_is_stored_in_chinese_and_shown_in_the_readers_language(items, ingest):
     from xiaoneng.cases.selectors import clock_error_text
 

@@ -110,15 +110,16 @@ def test_departments_never_see_the_recipient(dispatched, staff, client_as, role)
     assert dispatched.status == Status.DISPATCHED
 
 
-def test_notices_and_rate_definitions_follow_the_active_language(submit, staff):
+def test_notices_follow_the_complainants_language_and_rate_definitions_the_readers(submit, staff):
     from django.utils import translation
 
     from xiaoneng.complaints.models import TimelineEntry
     from xiaoneng.complaints.selectors import figures
 
-    c = submit()
+    with translation.override("en"):  # submitted in English, accepted by a clerk working in Chinese
+        c = submit()
+    services.complaint_accept(complaint=c, by=staff["supervisor"], now=T0)
     with translation.override("en"):
-        services.complaint_accept(complaint=c, by=staff["supervisor"], now=T0)
         defs = figures(start=T0.date(), end=T0.date())["definitions"]
     text = TimelineEntry.objects.get(complaint=c, kind="accepted").public_text
     assert text.startswith("Notice of acceptance: ") and "02 Mar 2026" in text
