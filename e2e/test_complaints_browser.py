@@ -141,6 +141,27 @@ def test_supervisor_accepts_and_dispatches(page, office, browser, live_server):
     ctx.close()
 
 
+def test_supervisor_enters_a_hotline_complaint_in_english(page, office):
+    """A citizen phones the hotline in English: the clerk picks the complainant's language on the staff entry
+    page, and the complaint page tells the office that notices go out in English."""
+    login(page, "supervisor")
+    page.goto("/staff/complaints/new/")
+    assert page.locator("#id_language").input_value() == "zh-hans"  # the platform's language by default
+    page.select_option("#id_channel", "hotline")
+    page.select_option("#id_language", "en")
+    fill_form(page)
+    # Filling scrolled the page: back to the top, or the full-page capture draws the sticky header mid-form.
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "complaints-staff-new-english")
+    page.click("form[data-once] button[type=submit]")
+    page.wait_for_selector("[data-testid=language]")
+    c = Complaint.objects.get()
+    assert c.language == "en" and c.channel == "hotline"
+    assert page.inner_text("[data-testid=language]").startswith("English")
+    assert "Your complaint has been registered" in page.inner_text("main")  # the timeline's public text
+    shot(page, "complaints-detail-english")
+
+
 def test_complaint_pages_pass_axe(browser, live_server, office):
     from e2e.test_accessibility import violations
 

@@ -14,6 +14,7 @@ import binascii
 import datetime as dt
 import json
 
+from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -47,6 +48,9 @@ _SUBMIT_SCHEMA = {
         "address": {"type": "string"}, "id_no": {"type": "string"},
         "channel": {"type": "string", "enum": ["api", *[c.value for c in STAFF_CHANNELS]]},
         "urgent": {"type": "boolean"},
+        "language": {"type": "string", "enum": [code for code, _label in settings.LANGUAGES],
+                     "description": "投诉人使用的语言（告知书、短信、邮件的语言）。仅工作人员会话代投诉人登记时有效，"
+                                    "默认 " + settings.LANGUAGE_CODE + "；系统令牌提交时忽略，以请求的 Accept-Language 为准"},
         "attachments": {"type": "array", "maxItems": 5, "items": {"type": "object", "required": ["name", "content_base64"],
                         "properties": {"name": {"type": "string"}, "content_base64": {"type": "string"}}}},
     },
@@ -139,10 +143,13 @@ def complaint_create(request):
         raise IntakeErrors({"channel": "来源渠道无效"})
     if user is not None and channel == Channel.API:
         channel = Channel.HOTLINE
+    # A staff member entering a complaint on the citizen's behalf says which language the citizen reads; a
+    # system's token submits as the complainant's own channel, whose request language decides (unchanged).
+    language = data.get("language") if user is not None else None
     c = services.complaint_submit(
         intake=intake, files=files, channel=channel, now=now, by=user, client=client,
         ip=request.META.get("REMOTE_ADDR"), idempotency_key=request.headers.get("Idempotency-Key") or None,
-        urgent=data.get("urgent") is True)
+        urgent=data.get("urgent") is True, language=language)
     url = request.build_absolute_uri(reverse("complaints:track", args=[c.tracking_code]))
     return Status(201, {"number": c.number, "tracking_code": c.tracking_code, "tracking_url": url, "status": c.status,
                         "acceptance_due_at": c.acceptance_due_at})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -129,8 +130,16 @@ class StaffComplaintForm(ComplaintForm):
 
     channel = forms.ChoiceField(label=_("来源渠道"), choices=[(c.value, c.label) for c in STAFF_CHANNELS])
     urgent = forms.BooleanField(label=_("紧急"), required=False)
+    # The clerk asks the citizen: the platform's default would write every notice in Chinese, also to someone
+    # who phoned the hotline in English. The service checks the code again (the API passes it too). Not
+    # required: a browser always sends the selected option; a post without it (a page loaded before this field
+    # existed) means the platform's language, as before.
+    language = forms.ChoiceField(
+        label=_("投诉人使用的语言"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE, required=False,
+        help_text=_("受理、答复等告知（短信、邮件、查询页）将以此语言发给投诉人。"),
+        error_messages={"invalid_choice": _("投诉人使用的语言无效：%(value)s。请从列表中选择。")})
     id_no = forms.CharField(label=_("证件号码（可选）"), required=False, max_length=32)
-    field_order = ["channel", "urgent"]
+    field_order = ["channel", "urgent", "language"]
 
 
 def _categories():

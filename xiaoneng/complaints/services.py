@@ -330,13 +330,16 @@ def complaint_submit(
     ip: str | None = None,
     idempotency_key: str | None = None,
     urgent: bool = False,
+    language: str | None = None,
 ) -> Complaint:
     """Register a complaint from any channel: number, unguessable tracking code, identity kept apart,
     attachments (already checked by uploads.clean_uploads), acceptance clock started.
 
-    The complainant's language (`Complaint.language`, the language of every notice they will get) is the
-    active language of the submitting request (public form, API client, Open311), or the platform's when a
-    staff member enters the complaint on their behalf (hotline, letter, visit …).
+    The complainant's language (`Complaint.language`, the language of every notice they will get) is
+    `language` when the caller knows it — a staff member entering the complaint on the citizen's behalf
+    (hotline, letter, visit …) asks them; one of the codes of settings.LANGUAGES, anything else is a
+    DomainError on "language" and nothing is created. Without it: the active language of the submitting
+    request (public form, API client, Open311), or the platform's for a staff entry.
 
     The same `idempotency_key` twice (a double-clicked submit, a retried API call) returns the first
     complaint and creates nothing. Blocked submitters are refused (403); submissions past the rate limits
@@ -352,6 +355,8 @@ def complaint_submit(
         raise DomainError("工作人员登记时请选择来源渠道（热线、来信、来访、区长信箱、媒体、明查暗访）。", field="channel")
     if by is not None and not by.has_role(R.SUPERVISOR):
         raise NotPermitted("只有效能办监察员可以登记投诉。")
+    if language is not None:
+        language = _language_checked(language)
     key = contact_key(phone=intake.phone, email=intake.email)
     if by is None and is_blocked(ip=ip, contact=key, now=now):
         raise Blocked()
@@ -360,7 +365,7 @@ def complaint_submit(
             if by is None:
                 rate_check(ip=ip if client is None else f"client:{client.pk}", contact=key, now=now)
             c = _create(intake=intake, channel=channel, now=now, files=files, by=by, client=client, ip=ip,
-                        key=key, idempotency_key=idempotency_key, urgent=urgent)
+                        key=key, idempotency_key=idempotency_key, urgent=urgent, language=language)
     except IntegrityError:
         if idempotency_key:  # the same submit raced us in another process: answer with its complaint
             existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
@@ -370,7 +375,18 @@ def complaint_submit(
     return c
 
 
-def _create(*, intake, channel, now, files, by, client, ip, key, idempotency_key, urgent) -> Complaint:
+def _language_checked(code) -> str:
+    """A complainant's language given explicitly (staff entry, staff API session): exactly one of the codes of
+    settings.LANGUAGES. Unlike complainant_language(), nothing is guessed: a code the clerk or the calling
+    system got wrong must not silently become Chinese notices to someone who cannot read them."""
+    if not isinstance(code, str) or code not in {c for c, _label in settings.LANGUAGES}:
+        choices = "、".join(f"{c}（{label}）" for c, label in settings.LANGUAGES)
+        raise DomainError(_("投诉人使用的语言无效：%(value)s。可选：%(choices)s。")
+                          % {"value": str(code)[:20], "choices": choices}, field="language")
+    return code
+
+
+def _create(*, intake, channel, now, files, by, client, ip, key, idempotency_key, urgent, language) -> Complaint:
     from django.apps import apps
 
     year = now.astimezone(get_calendar().tz).year
@@ -389,7 +405,7 @@ def _create(*, intake, channel, now, files, by, client, ip, key, idempotency_key
         request_redacted=scrub_identity(intake.request, names=[intake.name], contacts=contacts),
         identity_mode=intake.identity_mode, urgent=bool(urgent), status=Status.RECEIVED, received_at=now,
         acceptance_due_at=_due(now, cfg("ACCEPT_LIMIT_WD")), created_by=by, client=client, contact_key=key,
-        language=settings.LANGUAGE_CODE if by is not None else complainant_language(), updated_at=now,
+        language=language or (settings.LANGUAGE_CODE if by is not None else complainant_language()), updated_at=now,
     )
     _save(c, now)
     ComplainantIdentity.objects.create(

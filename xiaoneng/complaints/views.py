@@ -264,13 +264,18 @@ def staff_new(request):
     """Staff entry for complaints by hotline, letter, visit, public mailbox, media and inspection."""
     form = F.StaffComplaintForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        c = services.complaint_submit(
-            intake=form.intake, files=form.files_clean, channel=form.cleaned_data["channel"], now=timezone.now(),
-            by=request.user, urgent=form.cleaned_data.get("urgent", False),
-            idempotency_key=form.cleaned_data.get("submission_token") or None)
-        messages.success(request, _("已登记投诉 %(n)s，查询码 %(c)s（请告知投诉人）。") % {
-            "n": c.number, "c": services.tracking_code_display(c.tracking_code)})
-        return redirect("complaints:detail", number=c.number)
+        try:
+            c = services.complaint_submit(
+                intake=form.intake, files=form.files_clean, channel=form.cleaned_data["channel"],
+                now=timezone.now(), by=request.user, urgent=form.cleaned_data.get("urgent", False),
+                language=form.cleaned_data.get("language") or None,
+                idempotency_key=form.cleaned_data.get("submission_token") or None)
+        except DomainError as exc:  # the service's own checks (channel, language): beside the field, not a 500
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("已登记投诉 %(n)s，查询码 %(c)s（请告知投诉人）。") % {
+                "n": c.number, "c": services.tracking_code_display(c.tracking_code)})
+            return redirect("complaints:detail", number=c.number)
     return render(request, "complaints/staff_new.html", {"form": form},
                   status=400 if request.method == "POST" else 200)
 

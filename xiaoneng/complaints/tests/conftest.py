@@ -66,10 +66,10 @@ def submit(calendar, depts):
 
     categories_ensure()  # a transactional test elsewhere may have flushed the migration's categories
 
-    def _submit(now=T0, channel=Channel.WEB, files=(), by=None, ip="203.0.113.7", key=None, **over):
+    def _submit(now=T0, channel=Channel.WEB, files=(), by=None, ip="203.0.113.7", key=None, language=None, **over):
         intake = clean_intake(letter(**over), today=now.date())
         return services.complaint_submit(intake=intake, channel=channel, now=now, files=list(files), by=by, ip=ip,
-                                         idempotency_key=key)
+                                         idempotency_key=key, language=language)
     return _submit
 
 

@@ -213,3 +213,135 @@ def test_complainant_language_normalises_to_the_platforms_languages():
     assert services.complainant_language("de") == "zh-hans"
     with translation.override("en"):
         assert services.complainant_language() == "en"
+
+
+# ------------------------------------------------------------------------------------------ staff entry, chosen language
+def staff_post(client, **over):
+    """The staff entry page's POST as a Chinese-speaking clerk's browser sends it."""
+    return client.post("/staff/complaints/new/", {**form_data(), "channel": "hotline", **over},
+                       HTTP_ACCEPT_LANGUAGE="zh-CN")
+
+
+def test_staff_entry_page_offers_the_languages_with_chinese_selected(client_as, calendar, depts):
+    r = client_as("supervisor").get("/staff/complaints/new/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    page = r.content.decode()
+    assert r.status_code == 200 and "投诉人使用的语言" in page
+    assert '<option value="zh-hans" selected>简体中文</option>' in page and '<option value="en">English</option>' in page
+
+
+def test_staff_entry_in_english_gets_english_notices_from_chinese_clerks(
+        client_as, calendar, depts, client, django_capture_on_commit_callbacks):
+    office = client_as("supervisor")
+    assert staff_post(office, language="en").status_code == 302
+    c = Complaint.objects.get()
+    assert c.language == "en" and c.created_by is not None
+    assert public(c, "received").startswith("Your complaint has been registered (Complaint hotline (96150))")
+    # The clerk's page stays Chinese.
+    page = office.get(f"/staff/complaints/{c.number}/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "受理告知（可修改）" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        r = office.post(f"/staff/complaints/{c.number}/do/accept/", {"notice": ""}, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert r.status_code == 302
+    assert public(c, "accepted").startswith("Notice of acceptance: Your complaint falls within the scope")
+    subject, body = bodies(c, "accepted")["sms"]
+    assert subject == f"Efficiency complaint {c.number}: Notice of acceptance"
+    assert body.startswith(f"[Supervision office] Your complaint (number {c.number}): Notice of acceptance: ")
+    assert sms.outbox[-1][1] == body and mail.outbox[-1].subject == subject
+    assert "效能办" not in body and "您的投诉" not in body
+    # The tracking page shows the stored English texts to a reader whose browser asks for Chinese.
+    client.logout()
+    track = client.get(f"/complaints/track/{c.tracking_code}/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "Your complaint has been registered" in track and "Notice of acceptance: Your complaint" in track
+
+
+def test_staff_entry_in_english_refused_through_the_page(client_as, calendar, depts):
+    office = client_as("supervisor")
+    assert staff_post(office, language="en").status_code == 302
+    c = Complaint.objects.get()
+    r = office.post(f"/staff/complaints/{c.number}/do/refuse/",
+                    {"reason": "not_in_scope", "text": "所反映事项不属于效能投诉受理范围。"}, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert r.status_code == 302
+    expected = ("Notice of refusal: after examination, your complaint is not accepted (Outside the scope of "
+                "efficiency complaints). 所反映事项不属于效能投诉受理范围。")
+    assert public(c, "refused") == expected
+    assert {subject for subject, _body in bodies(c, "refused").values()} == {
+        f"Efficiency complaint {c.number}: Notice of refusal"}
+
+
+@pytest.mark.parametrize("over", [{"language": "zh-hans"}, {}])
+def test_staff_entry_defaults_to_the_platforms_language(client_as, calendar, depts, over):
+    # {}: a form loaded before the field existed, or a script posting the old fields, still registers.
+    # The clerk's browser speaks English: the complainant's language is still the platform's.
+    r = client_as("supervisor").post("/staff/complaints/new/", {**form_data(), "channel": "letter", **over},
+                                     HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 302
+    c = Complaint.objects.get()
+    assert c.language == "zh-hans" and public(c, "received").startswith("您的投诉已登记（来信）")
+
+
+@pytest.mark.parametrize("code", ["fr", "en-us", "EN", "<b>x</b>"])
+def test_staff_entry_with_an_unknown_language_is_a_form_error(client_as, calendar, depts, code):
+    r = staff_post(client_as("supervisor"), language=code)
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert 'id="id_language-err"' in page and "投诉人使用的语言无效" in page
+    assert r.context["form"].errors["language"] == [f"投诉人使用的语言无效：{code}。请从列表中选择。"]
+    assert "<b>x</b>" not in page  # the value is shown escaped
+    assert Complaint.objects.count() == 0
+
+
+def test_the_service_refuses_an_unknown_language_and_creates_nothing(submit, staff):
+    for code in ("fr", "en-US", "", 5):
+        with pytest.raises(DomainError) as err:
+            submit(channel="hotline", by=staff["supervisor"], language=code)
+        assert err.value.field == "language"
+        assert err.value.message.startswith("投诉人使用的语言无效：")
+        assert "zh-hans（简体中文）、en（English）" in err.value.message
+    assert Complaint.objects.count() == 0
+    c = submit(channel="hotline", by=staff["supervisor"], language="en")
+    assert c.language == "en" and public(c, "received").startswith("Your complaint has been registered")
+
+
+def test_a_staff_session_on_the_api_may_give_the_language_a_token_may_not(client, client_as, calendar, depts,
+                                                                          tokens):
+    office = client_as("supervisor")
+    r = post_json(office, "/api/v1/complaints", {**form_data(), "channel": "letter", "language": "en"},
+                  HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert r.status_code == 201, r.content
+    assert Complaint.objects.get(number=r.json()["number"]).language == "en"
+    r = post_json(office, "/api/v1/complaints", {**form_data(phone="13900000005"), "channel": "letter"},
+                  HTTP_ACCEPT_LANGUAGE="en")
+    assert Complaint.objects.get(number=r.json()["number"]).language == "zh-hans"  # default, not the clerk's
+    before = Complaint.objects.count()
+    r = post_json(office, "/api/v1/complaints", {**form_data(phone="13900000006"), "language": "fr"})
+    assert r.status_code == 400 and r.json()["field"] == "language" and "投诉人使用的语言无效" in r.json()["error"]
+    assert Complaint.objects.count() == before
+    office.logout()
+    # A system's token submits as the complainant's own channel: its request's language decides, as before.
+    r = post_json(client, "/api/v1/complaints", {**form_data(phone="13900000007"), "language": "en"},
+                  HTTP_ACCEPT_LANGUAGE="zh-CN", **tokens["a"])
+    assert r.status_code == 201 and Complaint.objects.get(number=r.json()["number"]).language == "zh-hans"
+
+
+# ------------------------------------------------------------------------------------------ the office's complaint page
+@pytest.mark.parametrize(("role", "status", "shown"), [
+    ("supervisor", 200, True),
+    # Departments and county-wide readers keep the page they had, without the office's notice details (a rare
+    # language could point at who complained).
+    ("handler", 200, False), ("head", 200, False), ("leader", 200, False), ("admin", 200, False),
+    ("window", 403, False), ("handler_b", 404, False), ("anonymous", 302, False),
+])
+def test_the_complaint_page_shows_the_language_to_the_office_only(client, submit, staff, depts, role, status,
+                                                                   shown):
+    c = submit(channel="hotline", by=staff["supervisor"], language="en")
+    services.complaint_accept(complaint=c, by=staff["supervisor"], now=T0)
+    services.complaint_dispatch(complaint=c, by=staff["supervisor"], now=T0, departments=[depts["a"]])
+    if role != "anonymous":
+        client.force_login(staff[role])
+    r = client.get(f"/staff/complaints/{c.number}/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert r.status_code == status
+    page = r.content.decode() if status == 200 else ""
+    assert ('data-testid="language"' in page) is shown
+    assert ("投诉人使用的语言" in page) is shown
+    if shown:
+        assert "English" in page and "（告知书、短信和邮件使用此语言）" in page
