@@ -49,7 +49,7 @@ from .schedule import due_of, schedule_write
 __all__ = [
     "IngestResult", "case_events_ingest", "case_register", "case_accept", "case_request_supplement",
     "case_refuse", "case_recompute_deadlines", "case_clocks_sync", "document_number_next",
-    "case_advance_next_check", "case_mark_deemed_approved", "case_extend", "case_assign_handler",
+    "case_advance_next_check", "case_extend", "case_assign_handler",
     "case_deemed_approval_record",
 ]
 
@@ -311,20 +311,6 @@ def case_advance_next_check(*, cases=None, now: dt.datetime) -> int:
     with transaction.atomic():
         schedule_write(decided)
     return len(rows)
-
-
-@transaction.atomic
-def case_mark_deemed_approved(*, case: Case, now: dt.datetime) -> bool:
-    """超时默许: for an item configured for deemed approval, a case still undecided when its statutory limit
-    has passed is marked deemed approved (once). Returns True when it was marked now; the supervision app
-    notifies the applicant and raises the red card."""
-    case = Case.objects.select_for_update(of=("self",)).select_related("version").get(pk=case.pk)
-    if (case.deemed_approved_at is not None or case.version is None or not case.version.deemed_approval
-            or case.status not in RUNNING_STATUSES or case.statutory_deadline is None
-            or now <= case.statutory_deadline):
-        return False
-    Case.objects.filter(pk=case.pk).update(deemed_approved_at=case.statutory_deadline, updated_at=now)
-    return True
 
 
 # ------------------------------------------------------------------------------------------ §42 extension

@@ -232,20 +232,6 @@ def test_advance_next_check_moves_past_now(items, ingest):
     assert case_next_check(c) is None
 
 
-def test_deemed_approval_marked_once_after_statutory_limit(items, ingest, make_item):
-    from xiaoneng.cases.services import case_mark_deemed_approved
-
-    make_item(code="MX001", name="默许事项", deemed_approval=True)
-    ingest([ev("M1", "received", "2026-11-02 09:00", code="MX001"),
-            ev("M1", "accepted", "2026-11-02 09:00", code="MX001")], now=dt.datetime(2026, 11, 2, 10, 0, tzinfo=TZ))
-    c = get("M1")
-    assert not case_mark_deemed_approved(case=c, now=dt.datetime(2026, 11, 30, 17, 0, tzinfo=TZ))
-    assert case_mark_deemed_approved(case=c, now=dt.datetime(2026, 12, 1, 9, 0, tzinfo=TZ))
-    c.refresh_from_db()
-    assert c.deemed_approved_at == c.statutory_deadline
-    assert not case_mark_deemed_approved(case=c, now=dt.datetime(2026, 12, 2, 9, 0, tzinfo=TZ))
-
-
 def test_fast_path_equals_general_clock(calendar):
     """case_recompute_deadlines' array fast path gives exactly compute_clock's results."""
     import random
