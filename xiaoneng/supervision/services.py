@@ -35,6 +35,7 @@ from xiaoneng.cases.services import (
     case_deemed_approval_withdraw,
 )
 from xiaoneng.catalog.models import ServiceItem, ServiceItemVersion, WorkflowStep
+from xiaoneng.complaints.privacy import mask_personal_data
 from xiaoneng.core.bulk import gc_paused, pg_copy_insert
 from xiaoneng.core.errors import DomainError, NotFound, NotPermitted
 from xiaoneng.core.sms import sms_backend
@@ -69,6 +70,7 @@ log = logging.getLogger(__name__)
 TICK_BATCH = 5000
 INSERT_CHUNK = 1000
 SEND_LIMIT = 500
+SEND_ATTEMPTS = 5  # e-mails and SMS (staff, applicants) are tried this often, then left failed
 DEPARTMENT_ROLES = (R.HANDLER, R.HEAD)
 TICK_FIELDS = (
     "id", "department_id", "service_item_id", "version_id", "handler_id", "status", "registered", "clock_start",
@@ -934,7 +936,7 @@ def notifications_send_due(*, now: dt.datetime, limit: int = SEND_LIMIT) -> int:
         return 0
     sent = 0
     with transaction.atomic():
-        qs = Notification.objects.filter(sent_at__isnull=True, attempts__lt=5).exclude(channel=Channel.IN_APP)
+        qs = Notification.objects.filter(sent_at__isnull=True, attempts__lt=SEND_ATTEMPTS).exclude(channel=Channel.IN_APP)
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
         batch = list(qs.select_related("recipient").order_by("created_at", "id")[:limit])
@@ -948,13 +950,22 @@ def notifications_send_due(*, now: dt.datetime, limit: int = SEND_LIMIT) -> int:
                     sms.send(n.recipient.phone, n.body)
                 done.append(n.pk)
             except Exception as exc:  # a backend failure must not stop the other messages; it is retried
-                log.warning("notification %s not sent: %s", n.pk, exc)
-                failed.append((n.pk, str(exc)[:300]))
+                err = _send_error(exc, n.recipient.email, n.recipient.phone)
+                log.warning("notification %s not sent: %s", n.pk, err)
+                failed.append((n.pk, err))
         Notification.objects.filter(pk__in=done).update(sent_at=now, attempts=F("attempts") + 1, error="")
         for pk, err in failed:
             Notification.objects.filter(pk=pk).update(attempts=F("attempts") + 1, error=err)
         sent = len(done) + _send_applicant_messages(now=now, limit=limit)  # same transaction: one query more
     return sent
+
+
+def _send_error(exc: Exception, *recipient: str) -> str:
+    """A send failure as it is stored and logged: gateways and SMTP servers quote the number or address they
+    refused, and neither the message tables nor the logs may hold the recipient's personal data (the
+    applicant's phone lives on the Case only, staff contacts on the account). The recipient's own strings are
+    scrubbed, then anything else that looks like a phone, ID number or e-mail is masked."""
+    return mask_personal_data(f"{type(exc).__name__}: {exc}", contacts=[r for r in recipient if r])[:300]
 
 
 def applicant_messages_send_due(*, now: dt.datetime, limit: int = SEND_LIMIT) -> int:
@@ -983,9 +994,9 @@ def _send_applicant_messages(*, now: dt.datetime, limit: int) -> int:
         try:
             backend.send(m.case.applicant_phone.strip(), m.body)
         except Exception as exc:  # a backend failure must not stop the other messages; it is retried
-            log.warning("applicant message %s not sent: %s", m.pk, exc)
-            m.error = str(exc)[:300]
-            if m.attempts >= 5:
+            m.error = _send_error(exc, m.case.applicant_phone)
+            log.warning("applicant message %s not sent: %s", m.pk, m.error)
+            if m.attempts >= SEND_ATTEMPTS:
                 m.status = ApplicantMessage.Status.FAILED
         else:
             m.status, m.sent_at, m.error = ApplicantMessage.Status.SENT, now, ""
