@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import QuerySet
 
-from xiaoneng.core.bulk import pg_copy_insert, sqlite_datetime
+from xiaoneng.core.bulk import pg_copy_insert
 
 from .models import CaseCheck
 
@@ -52,9 +52,10 @@ def schedule_write(items: Iterable[tuple[int, dt.datetime | None]]) -> None:
         pg_copy_insert(CaseCheck._meta.db_table, ("case_id", "due_at"), ("bigint", "timestamptz"), sets,
                        suffix=upsert)
         return
+    adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cur:
         cur.executemany(f"INSERT INTO {table} (case_id, due_at) VALUES (%s, %s) {upsert}",
-                        [(pk, sqlite_datetime(at)) for pk, at in sets])
+                        [(pk, adapt(at)) for pk, at in sets])
 
 
 def schedule_due_now(cases: QuerySet, *, now: dt.datetime) -> int:
@@ -63,7 +64,7 @@ def schedule_due_now(cases: QuerySet, *, now: dt.datetime) -> int:
     without one gets one. One statement. Returns the number of rows written."""
     sql, params = cases.filter(is_open=True).order_by().values("id").query.sql_with_params()
     table = connection.ops.quote_name(CaseCheck._meta.db_table)
-    at = now if connection.vendor == "postgresql" else sqlite_datetime(now)
+    at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cur:
         # "WHERE true": SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT (parsing ambiguity).
         cur.execute(

@@ -243,17 +243,19 @@ def case_recompute_deadlines(*, cases=None, now: dt.datetime, chunk: int = 20_00
         in_sql = Q(status__in=RUNNING_STATUSES, suspensions=[], first_notice_at__isnull=True, is_joint_parent=False,
                    clock_error="", clock_stopped_at__isnull=True, received_at__isnull=False, version_id__in=covered)
         qs = qs.filter(~in_sql | Q(pk__in=failed))
+    # Without a watcher a moved schedule alone is a change, so the current one is read (a join) to compare.
     compare = _COMPARE if watched else _COMPARE + ("next_check_at",)
+    read, names = (_READ, _READ) if watched else ((*_READ, "schedule__due_at"), _READ_AS)
     last_id = 0
     while True:
         with transaction.atomic():
-            rows = list(qs.filter(id__gt=last_id).order_by("id").values_list(*_READ, "schedule__due_at")[:chunk])
+            rows = list(qs.filter(id__gt=last_id).order_by("id").values_list(*read)[:chunk])
             if not rows:
                 break
             last_id = rows[-1][0]
             updates = []
             for row in rows:
-                rec = dict(zip(_READ_AS, row, strict=True))
+                rec = dict(zip(names, row, strict=True))
                 version = versions.get(rec["version_id"])
                 out = None
                 if not rec["suspensions"] and rec["first_notice_at"] is None and not rec["is_joint_parent"]:
