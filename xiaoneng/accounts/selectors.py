@@ -2,7 +2,7 @@
 
 - supervisors, leaders and administrators see every department;
 - everyone else sees their own department and the departments below it;
-- a staff member without a department sees nothing scoped.
+- a staff member without a department, or without any role, sees nothing scoped.
 
 Other apps scope their querysets with `scope_to_staff(qs, staff, field=...)` and never re-implement it.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import ApiClient, Department, Staff
 
 
@@ -22,6 +23,10 @@ def department_scope_q(staff: Staff, field: str = "department") -> Q:
     if staff.is_county_wide:
         return Q()
     if staff.department_id is None:
+        return Q(pk__in=[])
+    if not staff.has_any_role(*R.ALL):
+        # An account not yet (or no longer) given a role: the pages refuse it (role_required); the API and the
+        # pages open to any signed-in account scope by department alone, so the scope itself must be empty.
         return Q(pk__in=[])
     path = staff.department.path
     prefix = f"{field}__" if field else ""
