@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import io
+import logging
 import re
 import secrets
 import tempfile
@@ -56,8 +57,9 @@ class Principal:
         return self.kind == "session"
 
     def sees(self, dept: str | None) -> bool:
-        """Department scoping (accounts.selectors): county-wide roles see all, others their own bureau."""
-        return dept is None or self.county_wide or self.dept == dept
+        """Department scoping (accounts.selectors): county-wide roles see all, others their own bureau, an
+        account without any role nothing."""
+        return dept is None or self.county_wide or (bool(self.roles) and self.dept == dept)
 
 
 def _p(key, kind, roles=(), dept=None):
@@ -100,7 +102,7 @@ class PrincipalClient:
             self.client.force_login(user)
         # A department system's HTTP client is no browser: it never fetched a page, so it has no CSRF cookie.
         self.csrf_token = None if token else self._csrf_from_page()
-        self._cookies = copy.deepcopy(self.client.cookies)
+        self._cookies = {name: morsel.value for name, morsel in self.client.cookies.items()}
 
     def _csrf_from_page(self) -> str | None:
         # The staff desk for a session, the log-in page otherwise: both carry a form with the token.
@@ -110,7 +112,7 @@ class PrincipalClient:
         return m.group(1) if m else None
 
     def request(self, method: str, path: str, *, data=None, json_body=None, csrf: bool = True):
-        self.client.cookies = copy.deepcopy(self._cookies)
+        self.client.cookies = SimpleCookie(self._cookies)
         extra = dict(self.headers)
         if method == "GET":
             return self.client.get(path, data=data, **extra)
@@ -354,6 +356,18 @@ def build_world() -> World:
     for key, p in PRINCIPALS.items():
         user = st.get(key) if p.kind in ("session", "inactive") else None
         w.clients[key] = PrincipalClient(p, user=user, token=w.tokens.get(key))
+
+    # A failed log-in (after the sign-ins, which axes records too), so that the admin's pages of log-in
+    # records have a row of each kind to name.
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    Client().post("/accounts/login/", {"username": "nobody", "password": "wrong-password"})
+    if not AccessFailureLog.objects.exists():  # kept only with AXES_ENABLE_ACCESS_FAILURE_LOG
+        AccessFailureLog.objects.create(user_agent="matrix", ip_address="203.0.113.9", username="nobody",
+                                        http_accept="*/*", path_info="/accounts/login/")
+    w.obj["axes"] = {m.__name__.lower(): m.objects.order_by("pk").values_list("pk", flat=True).first()
+                     for m in (AccessAttempt, AccessFailureLog, AccessLog)}
+
     return w
 
 
@@ -370,6 +384,11 @@ def world(django_db_setup, django_db_blocker):
         XIAONENG_CALENDAR_CHECK_SECONDS=3600, XIAONENG_RULES_CHECK_SECONDS=3600,
         XIAONENG_CHART_CACHE_SECONDS=0,
     )
+    # Thousands of deliberate 403s, 404s and CSRF refusals: their warnings would only bury a real error.
+    quiet = [logging.getLogger(name) for name in ("django.request", "django.security.csrf")]
+    levels = [log.level for log in quiet]
+    for log in quiet:
+        log.setLevel(logging.ERROR)
     with overrides, django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
@@ -384,6 +403,7 @@ def world(django_db_setup, django_db_blocker):
             calendar_invalidate()
             rules_invalidate()
     media.cleanup()
+    for log, level in zip(quiet, levels, strict=True):
+        log.setLevel(level)
 
 
-__all__ = ["PRINCIPALS", "Principal", "PrincipalClient", "World", "SimpleCookie"]
