@@ -238,8 +238,11 @@ XIAONENG_APPEAL_MAX_BYTES = env.int("XIAONENG_APPEAL_MAX_BYTES", default=10 * 10
 XIAONENG_PUBLIC_URL = env("XIAONENG_PUBLIC_URL", default="http://127.0.0.1:8000")
 
 # The complaint centre (xiaoneng/complaints/conf.py has every default): submissions per IP address and per
-# contact, e.g. "5/h" or "20/10m"; counted in the database table complaints.RateCounter (exact across processes).
+# contact (anonymous channels), per department-system token (API, Open311) and per staff account, e.g. "5/h"
+# or "20/10m"; counted in the database table complaints.RateCounter (exact across processes).
 XIAONENG_COMPLAINTS = {
     "RATE_PER_IP": env("XIAONENG_COMPLAINT_RATE_PER_IP", default="5/h"),
     "RATE_PER_CONTACT": env("XIAONENG_COMPLAINT_RATE_PER_CONTACT", default="5/h"),
+    "RATE_PER_TOKEN": env("XIAONENG_COMPLAINT_RATE_PER_TOKEN", default="2000/h"),
+    "RATE_PER_STAFF": env("XIAONENG_COMPLAINT_RATE_PER_STAFF", default="200/h"),
 }

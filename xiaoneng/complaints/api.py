@@ -4,7 +4,8 @@ and the figures the evaluation capability reads.
 Authentication: a department system's bearer token or a signed-in staff session. A token sees the complaints
 dispatched to its department and those it submitted; staff see what complaints.selectors lets them see.
 No answer ever carries the complainant's identity or contact details, nor the tracking code (the
-complainant's secret) except in the answer to the submission itself.
+complainant's secret) except in the answer to the submission itself — and to the same token's retry of it with
+the same `Idempotency-Key` and content (services.complaint_submit: keys are per submitter).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import datetime as dt
 import json
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -127,11 +128,25 @@ def _files(data: dict) -> list:
     return clean_uploads(out)
 
 
+def rate_limited_response(exc: services.RateLimited) -> JsonResponse:
+    """429 with the message naming the limit, and Retry-After: the seconds until its window ends."""
+    response = JsonResponse({**exc.as_dict(), "retry_after": exc.retry_after}, status=429,
+                            json_dumps_params={"ensure_ascii": False})
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @router.post("/complaints", response={201: SubmitOut}, summary="提交投诉",
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _SUBMIT_SCHEMA}}}})
-def complaint_create(request):
+def complaint_create(request, response: HttpResponse):
     """Register a complaint. 400 with `errors` (one per bad field) when incomplete; nothing is stored then.
-    Send `Idempotency-Key` to make a retried request harmless. 429 past the rate limits per client and contact."""
+
+    `Idempotency-Key` (1-64 visible ASCII characters, e.g. a UUID) makes a retried request harmless: the same
+    key with the same content from the same token (or staff account) answers the first complaint again, with
+    the header `Idempotent-Replayed: true`; the same key with other content is 409 and stores nothing. Keys
+    are per token: another system's key never meets yours.
+    429 (with Retry-After, in seconds) past the token's quota (setting RATE_PER_TOKEN) or, for a staff
+    session, the account's (RATE_PER_STAFF); a replayed request counts as well."""
     data = _body(request)
     now = timezone.now()
     intake = clean_intake(data, today=timezone.localdate(now))
@@ -146,13 +161,20 @@ def complaint_create(request):
     # A staff member entering a complaint on the citizen's behalf says which language the citizen reads; a
     # system's token submits as the complainant's own channel, whose request language decides (unchanged).
     language = data.get("language") if user is not None else None
-    c = services.complaint_submit(
-        intake=intake, files=files, channel=channel, now=now, by=user, client=client,
-        ip=request.META.get("REMOTE_ADDR"), idempotency_key=request.headers.get("Idempotency-Key") or None,
-        urgent=data.get("urgent") is True, language=language)
+    try:
+        c = services.complaint_submit(
+            intake=intake, files=files, channel=channel, now=now, by=user, client=client,
+            ip=request.META.get("REMOTE_ADDR"), idempotency_key=request.headers.get("Idempotency-Key") or None,
+            urgent=data.get("urgent") is True, language=language)
+    except services.RateLimited as exc:
+        return rate_limited_response(exc)
+    if c.idempotent_replay:
+        response["Idempotent-Replayed"] = "true"
     url = request.build_absolute_uri(reverse("complaints:track", args=[c.tracking_code]))
+    # Local time, so a replay (read back from the database, in UTC) answers exactly what the first answer said.
+    due = timezone.localtime(c.acceptance_due_at) if c.acceptance_due_at else None
     return Status(201, {"number": c.number, "tracking_code": c.tracking_code, "tracking_url": url, "status": c.status,
-                        "acceptance_due_at": c.acceptance_due_at})
+                        "acceptance_due_at": due})
 
 
 class ListQuery(Schema):

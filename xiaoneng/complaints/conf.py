@@ -22,8 +22,15 @@ DEFAULTS = {
     # edited on the rule pages, not here.
     "DUPLICATE_DAYS": 30,  # same complainant + department + similar text within 30 d → possible duplicate
     "DUPLICATE_SIMILARITY": 0.6,
-    "RATE_PER_IP": "5/h",  # submissions per IP address
-    "RATE_PER_CONTACT": "5/h",  # submissions per phone number / e-mail
+    # Anonymous channels (public form): per IP address and per phone number / e-mail.
+    "RATE_PER_IP": "5/h",
+    "RATE_PER_CONTACT": "5/h",
+    # A department system's token (API, Open311) forwards many citizens' complaints (a 12345 hotline platform):
+    # its own quota, counted per token, instead of a citizen's limits.
+    "RATE_PER_TOKEN": "2000/h",
+    # A supervisor entering complaints (staff page or staff API session): per account, never per IP (a call
+    # centre's clerks share one address); far above what a person types, it stops a stolen session's script.
+    "RATE_PER_STAFF": "200/h",
     "MAX_FILES": 5,
     "MAX_FILE_MB": 10,
     "MAX_IMAGE_PIXELS": 40_000_000,  # a decompression bomb is refused before it is decoded

@@ -68,7 +68,8 @@ def _attachments_field():
 
 
 class ComplaintForm(BootstrapMixin, forms.Form):
-    """The public complaint form (no account). `submission_token` makes a double-clicked submit one complaint."""
+    """The public complaint form (no account). `submission_token`, issued to the session by the view
+    (formtokens), makes a double-clicked submit one complaint."""
 
     submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
     category = forms.ChoiceField(label=_("投诉类别"))
@@ -103,7 +104,9 @@ class ComplaintForm(BootstrapMixin, forms.Form):
             for c in _categories()]
         self.fields["department"].choices = [("", _("请选择"))] + [
             (d.code, d.name) for d in department_choices()]
-        if not self.is_bound:
+        if not self.is_bound and not self.initial.get("submission_token"):
+            # The public form's view passes a token issued to the session (formtokens); staff entry keys are
+            # scoped to the staff account, so a random one is enough there.
             self.initial["submission_token"] = secrets.token_urlsafe(24)
         self.intake = None
         self.files_clean = []

@@ -148,7 +148,14 @@ class Complaint(models.Model):
 
     number = models.CharField(_("投诉编号"), max_length=20, unique=True)
     tracking_code = models.CharField(_("查询码"), max_length=32, unique=True)
-    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # A repeated submit (double click, retried call) returns this complaint only to the submitter that sent it
+    # first: the key is unique per `idempotency_scope` ("client:<ApiClient id>", "staff:<Staff id>", or
+    # "web:<random id of the public form's session>"), never across submitters, and `request_hash` (a keyed
+    # hash of the canonical content, services.submission_hash) tells a retry from another request reusing
+    # the key.
+    idempotency_scope = models.CharField(max_length=48, blank=True, default="", editable=False)
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001 (NULL: no key, never equal)
+    request_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     channel = models.CharField(_("来源渠道"), max_length=12, choices=Channel.choices, default=Channel.WEB)
     category = models.ForeignKey(ComplaintCategory, verbose_name=_("投诉类别"), on_delete=models.PROTECT,
                                  related_name="complaints")
@@ -245,6 +252,11 @@ class Complaint(models.Model):
             models.Index(fields=["department", "received_at"], name="complaints_dept_received"),
             models.Index(fields=["received_at"], name="complaints_received"),
             models.Index(fields=["contact_key", "department", "received_at"], name="complaints_dup"),
+        ]
+        constraints = [
+            # NULL keys (no key sent) are distinct on SQLite and PostgreSQL alike.
+            models.UniqueConstraint(fields=["idempotency_scope", "idempotency_key"],
+                                    name="complaints_idempotency_per_submitter"),
         ]
 
     def __str__(self) -> str:

@@ -4,8 +4,10 @@
   categories (service_code = category code, e.g. "TS-CSBL"; group "效能投诉"). This router is mounted before the
   catalogue's on the same NinjaAPI (config/api.py), so its services.json and services/{code}.json answer first
   and delegate everything that is not a complaint category to the catalogue's functions.
-- `POST requests.json` (form-encoded or JSON, `api_key` = a department system's token, or a bearer header)
-  registers a complaint through the same validator and service as every other channel.
+- `POST requests.json` (form-encoded or JSON, `api_key` = a department system's token in the body, or a bearer
+  header) registers a complaint through the same validator and service as every other channel. An `api_key` in
+  the query string is refused (400) and not used: addresses land in access logs, proxies and browser histories.
+  `Idempotency-Key` is per token, as on /api/v1/complaints; 429 answers carry Retry-After.
 - `GET requests.json` / `requests/{id}.json` are public: status, category, department and dates only. The
   description is given only for complaints whose reply the office published, masked; never any identity.
   `media_url` is the public address of an image of the complainant's that the office published (EXIF-free,
@@ -22,6 +24,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from xiaoneng.accounts.selectors import api_client_by_token
@@ -120,20 +123,26 @@ def _params(request) -> dict:
 
 @router.post("/requests.json", summary="GeoReport v2 create a complaint (service request)")
 def request_create(request):
-    """Form-encoded or JSON. Standard fields: service_code, description, first_name, last_name, phone, email,
+    """Form-encoded or JSON; the department system's token as `api_key` in the body or as a bearer header, never
+    in the query string (refused with 400). Standard fields: service_code, description, first_name, last_name, phone, email,
     address_string, media_url (an http(s) link kept as text for the office, never fetched); complaint fields as attribute[department], attribute[occurred_on], attribute[request],
     attribute[litigation], attribute[identity_mode], attribute[window], attribute[staff_name],
     attribute[case_no]. Answers 400 with one GeoReport error per bad field."""
+    if "api_key" in request.GET:
+        # Not looked at, not even checked: whatever it is, it is in the access logs now.
+        return _error(400, _("api_key 不能放在网址（查询字符串）中：网址会被记入访问日志、代理和浏览器记录。"
+                             "请将 api_key 放在请求体中，或使用请求头 Authorization: Bearer <令牌>。"
+                             "已这样发送过的令牌应视为已泄露，请联系平台管理员吊销并换发。"), fields=["api_key"])
     try:
         p = _params(request)
     except DomainError as exc:
         return _error(400, exc.message)
     header = request.headers.get("Authorization", "")
-    token = p.get("api_key") or request.GET.get("api_key") or (header[7:].strip() if header.lower().startswith("bearer ")
-                                                                 else "")
+    token = p.get("api_key") or (header[7:].strip() if header.lower().startswith("bearer ") else "")
     client = api_client_by_token(token) if token else None
     if client is None:
-        return _error(401, "需要有效的 api_key（部门系统令牌）。")
+        return _error(401, _("需要有效的 api_key（部门系统令牌），放在请求体中或请求头 Authorization: Bearer <令牌>。"),
+                      fields=["api_key"])
 
     def a(name):
         return (p.get(f"attribute[{name}]") or "").strip()
@@ -163,14 +172,21 @@ def request_create(request):
         keys = [rename.get(k, k if k in ("name", "phone", "email", "media_url") else f"attribute[{k}]")
                 for k in exc.errors]
         return _error(400, *[f"{k}: {v}" for k, v in zip(keys, exc.errors.values(), strict=True)], fields=keys)
+    except services.RateLimited as exc:
+        response = _error(429, exc.message)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     except DomainError as exc:
-        return _error(exc.status, exc.message)
+        return _error(exc.status, exc.message, fields=[exc.field])
     url = request.build_absolute_uri(reverse("complaints:track", args=[c.tracking_code]))
-    return JsonResponse([{
+    response = JsonResponse([{
         "service_request_id": c.number, "token": None, "account_id": None,
         "service_notice": f"已登记，效能办将在受理期限（{services._day(c.acceptance_due_at)}）前作出是否受理的决定。",
         "tracking_code": c.tracking_code, "tracking_url": url,
     }], status=201, safe=False, json_dumps_params={"ensure_ascii": False})
+    if c.idempotent_replay:  # the same token's retry of its own request (services.complaint_submit)
+        response["Idempotent-Replayed"] = "true"
+    return response
 
 
 def _public(c: Complaint, request) -> dict:

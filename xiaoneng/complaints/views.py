@@ -8,6 +8,7 @@ privacy (identity); services check again who may act.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from functools import wraps
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from xiaoneng.core.errors import DomainError
 from . import forms as F
 from . import selectors as S
 from . import services
+from .formtokens import form_submitter, form_token_issue, form_token_known, form_token_spend
 from .models import (
     OPEN_STATUSES,
     Attachment,
@@ -78,24 +80,52 @@ def public_home(request):
     return render(request, "complaints/public_home.html", {"track_form": F.TrackForm()})
 
 
+def _with_new_token(form_class, request, token: str):
+    """The posted form again (what was typed kept, files must be chosen again) under a new submission token."""
+    data = request.POST.copy()
+    data["submission_token"] = token
+    return form_class(data)
+
+
+def _rate_limited(request, template: str, context: dict, exc):
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def complaint_new(request):
-    """The public complaint form: no account, phone-friendly; on success the tracking code and its link."""
-    form = F.ComplaintForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            c = services.complaint_submit(
-                intake=form.intake, files=form.files_clean, channel=Channel.WEB, now=timezone.now(),
-                ip=client_ip(request), idempotency_key=form.cleaned_data.get("submission_token") or None)
-        except services.RateLimited as exc:
-            return render(request, "complaints/complaint_form.html", {"form": form, "error": exc.message}, status=429)
-        except services.Blocked as exc:
-            return render(request, "complaints/complaint_form.html", {"form": form, "error": exc.message}, status=403)
-        # The code travels in the session, not in a query string that proxies and histories keep.
-        request.session["complaints_new_code"] = c.tracking_code
-        return redirect("complaints:submitted")
-    return render(request, "complaints/complaint_form.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
+    """The public complaint form: no account, phone-friendly; on success the tracking code and its link.
+    The form carries a token issued to this session (formtokens): the same form sent twice is one complaint
+    and shows the same result page; a token this session was not given is ignored."""
+    template = "complaints/complaint_form.html"
+    if request.method == "GET":
+        form = F.ComplaintForm(initial={"submission_token": form_token_issue(request.session)})
+        return render(request, template, {"form": form})
+    form = F.ComplaintForm(request.POST, request.FILES or None)
+    if not form.is_valid():
+        return render(request, template, {"form": form}, status=400)
+    token = form.cleaned_data.get("submission_token") or ""
+    ours = form_token_known(request.session, token)
+    try:
+        c = services.complaint_submit(
+            intake=form.intake, files=form.files_clean, channel=Channel.WEB, now=timezone.now(),
+            ip=client_ip(request), idempotency_key=token if ours else None,
+            submitter=form_submitter(request.session) if ours else None)
+    except services.RateLimited as exc:
+        return _rate_limited(request, template, {"form": form, "error": exc.message}, exc)
+    except services.Blocked as exc:
+        return render(request, template, {"form": form, "error": exc.message}, status=403)
+    except services.IdempotencyConflict:
+        form = _with_new_token(F.ComplaintForm, request, form_token_issue(request.session))
+        return render(request, template, {"form": form, "error": _(
+            "这份表单已经提交过一件投诉，本次内容与之不同，未重复登记。如需另行投诉，请核对下面的内容后再次提交"
+            "（附件需重新选择）。")}, status=409)
+    if ours:
+        form_token_spend(request.session, token)
+    # The code travels in the session, not in a query string that proxies and histories keep.
+    request.session["complaints_new_code"] = c.tracking_code
+    return redirect("complaints:submitted")
 
 
 @require_GET
@@ -270,6 +300,14 @@ def staff_new(request):
                 now=timezone.now(), by=request.user, urgent=form.cleaned_data.get("urgent", False),
                 language=form.cleaned_data.get("language") or None,
                 idempotency_key=form.cleaned_data.get("submission_token") or None)
+        except services.RateLimited as exc:  # the account's quota (RATE_PER_STAFF), never the office's IP
+            form.add_error(None, exc.message)
+            return _rate_limited(request, "complaints/staff_new.html", {"form": form}, exc)
+        except services.IdempotencyConflict:
+            form = _with_new_token(F.StaffComplaintForm, request, secrets.token_urlsafe(24))
+            form.add_error(None, _("这份登记表已经提交过一件投诉，本次内容与之不同，未重复登记。如需登记另一件投诉，"
+                                   "请核对下面的内容后再次提交（附件需重新选择）。"))
+            return render(request, "complaints/staff_new.html", {"form": form}, status=409)
         except DomainError as exc:  # the service's own checks (channel, language): beside the field, not a 500
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

@@ -106,7 +106,8 @@ def test_form_submit_gives_tracking_code_and_link(client, calendar, depts):
 
 
 def test_double_submit_creates_one_complaint(client, calendar, depts):
-    data = form_data(submission_token="same-token-1234567890")
+    page = client.get(NEW).content.decode()  # the token is the one the form page issued to this session
+    data = form_data(submission_token=re.search(r'name="submission_token" value="([^"]+)"', page).group(1))
     r1 = client.post(NEW, data)
     r2 = client.post(NEW, data)
     assert r1.status_code == r2.status_code == 302
