@@ -207,6 +207,50 @@ def test_open311_without_a_valid_key_is_401(client, calendar, depts, body):
     assert r.status_code == 401 and "api_key" in r.json()[0]["description"]
 
 
+# ------------------------------------------------------------------------------------------ concurrent re-sends
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_resends_of_one_request_make_one_complaint(calendar, depts, tokens):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has a single writer: concurrent submits are serialised by the database itself")
+    import threading
+
+    from xiaoneng.accounts.models import ApiClient
+    from xiaoneng.complaints import services
+    from xiaoneng.complaints.categories import categories_ensure
+    from xiaoneng.complaints.intake import clean_intake
+
+    from .conftest import T0
+
+    categories_ensure()
+    client = ApiClient.objects.get(name="sys-a")
+    results, errors = [], []
+    start = threading.Barrier(4)
+
+    def send(facts):
+        try:
+            intake = clean_intake(letter(facts=facts), today=T0.date())
+            start.wait()
+            results.append(services.complaint_submit(intake=intake, channel="api", now=T0, client=client,
+                                                     idempotency_key="resend-1").pk)
+        except services.IdempotencyConflict as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    same = letter()["facts"]
+    threads = [threading.Thread(target=send, args=(f,)) for f in (same, same, same, same + "（另一件）")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Complaint.objects.count() == 1
+    # Whichever arrived first created the complaint: the other content is refused, or (if it came first) the
+    # three identical ones are.
+    assert (len(results), len(errors)) in ((3, 1), (1, 3)) and len(set(results)) == 1
+
+
 # ------------------------------------------------------------------------------------------ migration
 @pytest.mark.django_db(transaction=True)
 def test_stored_keys_get_their_submitters_scope(calendar, depts, staff, tokens):
