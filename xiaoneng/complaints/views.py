@@ -301,13 +301,12 @@ def staff_new(request):
                 language=form.cleaned_data.get("language") or None,
                 idempotency_key=form.cleaned_data.get("submission_token") or None)
         except services.RateLimited as exc:  # the account's quota (RATE_PER_STAFF), never the office's IP
-            form.add_error(None, exc.message)
-            return _rate_limited(request, "complaints/staff_new.html", {"form": form}, exc)
+            return _rate_limited(request, "complaints/staff_new.html", {"form": form, "error": exc.message}, exc)
         except services.IdempotencyConflict:
             form = _with_new_token(F.StaffComplaintForm, request, secrets.token_urlsafe(24))
-            form.add_error(None, _("这份登记表已经提交过一件投诉，本次内容与之不同，未重复登记。如需登记另一件投诉，"
-                                   "请核对下面的内容后再次提交（附件需重新选择）。"))
-            return render(request, "complaints/staff_new.html", {"form": form}, status=409)
+            return render(request, "complaints/staff_new.html", {"form": form, "error": _(
+                "这份登记表已经提交过一件投诉，本次内容与之不同，未重复登记。如需登记另一件投诉，请核对下面的内容后再次提交"
+                "（附件需重新选择）。")}, status=409)
         except DomainError as exc:  # the service's own checks (channel, language): beside the field, not a 500
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
