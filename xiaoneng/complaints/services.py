@@ -338,12 +338,12 @@ def rate_check(*, ip: str | None = None, contact: str = "", client=None, by: Sta
     RATE_PER_CONTACT): those limits are about abuse by people nobody can call to account."""
     if client is not None:
         checks = [(f"client:{client.pk}", "RATE_PER_TOKEN",
-                   _("接口令牌“%(name)s”的投诉提交已超出其配额（%(per)s最多 %(limit)s 件，设置项 RATE_PER_TOKEN），"
+                   _("接口令牌“%(name)s”的投诉提交已超出其配额（%(per)s最多 %(limit)s 件），"
                      "本次未登记。请在 %(retry)s 秒后重试；如确需更高配额，请联系平台管理员。"),
                    {"name": client.name})]
     elif by is not None:
         checks = [(f"staff:{by.pk}", "RATE_PER_STAFF",
-                   _("您的账号登记投诉过于频繁（%(per)s最多 %(limit)s 件，设置项 RATE_PER_STAFF），本次未登记。"
+                   _("您的账号登记投诉过于频繁（%(per)s最多 %(limit)s 件），本次未登记。"
                      "请在 %(retry)s 秒后重试；如确有大量来件需要登记，请联系平台管理员调整配额。"), {})]
     else:
         urgent = _("情况紧急的，请拨打效能投诉热线 96150。")

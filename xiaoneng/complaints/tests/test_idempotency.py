@@ -173,7 +173,8 @@ def test_a_tokens_quota_is_its_own_and_named(client, calendar, depts, tokens, se
     r = post_json(client, API, letter(), **tokens["a"])
     assert codes == [201] * 3 and r.status_code == 429
     msg = r.json()["error"]
-    assert "sys-a" in msg and "3" in msg and "网络地址" not in msg and int(r["Retry-After"]) > 0
+    assert "sys-a" in msg and "每小时最多 3 件" in msg and "网络地址" not in msg and int(r["Retry-After"]) > 0
+    assert "RATE_PER" not in msg
     assert post_json(client, API, letter(), **tokens["b"]).status_code == 201  # another system's own quota
     o = client.post(O311, {**o311_form(), "api_key": tokens["a"]["raw"]})
     assert o.status_code == 429 and int(o["Retry-After"]) > 0 and "sys-a" in o.json()[0]["description"]
@@ -187,7 +188,9 @@ def test_staff_entry_has_an_account_quota_not_an_ip_limit(client_as, calendar, d
     assert codes == [302, 302, 302, 429]
     assert Complaint.objects.count() == 3 and not RateCounter.objects.filter(key__startswith="ip:").exists()
     r = c.post("/staff/complaints/new/", {**form_data(), "channel": "hotline"})
-    assert r.status_code == 429 and "RATE_PER_STAFF" in r.content.decode() and int(r["Retry-After"]) > 0
+    page = r.content.decode()
+    assert r.status_code == 429 and "每小时最多 3 件" in page and int(r["Retry-After"]) > 0
+    assert "RATE_PER" not in page  # the quota is told as a person says it, never as a setting key
 
 
 def test_a_staff_form_sent_again_with_other_content_is_refused(client_as, calendar, depts):
