@@ -22,8 +22,11 @@ class StaffAdmin(UserAdmin):
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    list_display = ("name", "department", "token_prefix", "created_at", "revoked_at", "last_used_at")
-    readonly_fields = ("token_prefix", "created_at", "revoked_at", "last_used_at", "created_by", "revoked_by")
+    list_display = ("name", "system", "department", "token_prefix", "created_at", "revoked_at", "last_used_at")
+    # The department and the source system are the token's identity (its write scope, and the namespace of
+    # its event ids): changing them would move what the token may write and split its ids. Issue a new one.
+    readonly_fields = ("system", "department", "token_prefix", "created_at", "revoked_at", "last_used_at",
+                       "created_by", "revoked_by")
 
     def has_add_permission(self, request):
         return False  # tokens are created on the token page or by `xiaoneng create-token`, shown once

@@ -15,6 +15,10 @@ class LoginForm(AuthenticationForm):
 
 class ApiClientForm(forms.Form):
     name = forms.CharField(label=_("系统名称"), max_length=100)
+    system = forms.CharField(
+        label=_("来源系统"), max_length=60, required=False,
+        help_text=_("未填写时取系统名称。轮换令牌时填写与旧令牌相同的来源系统，重发的事件不会重复计入。"),
+    )
     department = forms.ModelChoiceField(
         label=_("所属部门"), queryset=Department.objects.filter(is_active=True), to_field_name="code",
         error_messages={"invalid_choice": _("请选择有效的部门。"), "required": _("请选择所属部门。")},

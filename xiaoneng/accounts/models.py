@@ -116,9 +116,15 @@ class Staff(AbstractUser):
 
 class ApiClient(models.Model):
     """A department system that pushes data with a bearer token. The token is shown once at creation;
-    only its SHA-256 is kept, so a database leak does not leak tokens. Scoped to one department."""
+    only its SHA-256 is kept, so a database leak does not leak tokens. Scoped to one department.
+
+    `system` (来源系统) names the system behind the token: event ids are unique per department and system,
+    not per token, so a second token of the same system (a rotation) re-sends into the same ids and doubles
+    nothing. It and the department are fixed at creation; a different system gets a token of its own."""
 
     name = models.CharField(_("系统名称"), max_length=100)
+    system = models.CharField(_("来源系统"), max_length=60,
+                              help_text=_("同一部门同一来源系统的令牌共用事件编号：轮换令牌后重发不会重复计入。"))
     department = models.ForeignKey(Department, verbose_name=_("所属部门"), on_delete=models.PROTECT, related_name="api_clients")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     token_prefix = models.CharField(_("令牌前缀"), max_length=12, editable=False)

@@ -17,6 +17,7 @@ from xiaoneng.accounts.models import ApiClient, Department, Staff
 from xiaoneng.core.errors import DomainError, NotPermitted
 
 TOKEN_PREFIX = "xn_"
+SYSTEM_MAX = 60  # ApiClient.system: the CaseEvent source key "d:<department id>:<system>" fits its 80 characters
 
 
 def token_hash(raw: str) -> str:
@@ -113,16 +114,24 @@ def staff_set_roles(*, staff: Staff, roles: Iterable[str], by: Staff) -> Staff:
 
 
 @transaction.atomic
-def api_client_create(*, name: str, department: Department, by: Staff | None, now: datetime) -> tuple[ApiClient, str]:
-    """Issue a token for a department system. Returns the client and the raw token, shown only once."""
+def api_client_create(
+    *, name: str, department: Department, by: Staff | None, now: datetime, system: str = "",
+) -> tuple[ApiClient, str]:
+    """Issue a token for a department system. Returns the client and the raw token, shown only once.
+
+    `system` (来源系统, default: the name) is the identity its event ids belong to: a new token for the same
+    department and system (a rotation) continues the same ids, so re-sending a batch doubles nothing."""
     name = (name or "").strip()
     if not name:
         raise DomainError("系统名称不能为空。", field="name")
+    system = (system or "").strip() or name[:SYSTEM_MAX]
+    if len(system) > SYSTEM_MAX:
+        raise DomainError(f"来源系统不能超过 {SYSTEM_MAX} 个字符（未填写时取系统名称）。", field="system")
     if by is not None and not by.has_role(R.ADMIN):
         raise NotPermitted("只有系统管理员可以创建接口令牌。")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     client = ApiClient.objects.create(
-        name=name, department=department, token_hash=token_hash(raw), token_prefix=raw[:10],
+        name=name, system=system, department=department, token_hash=token_hash(raw), token_prefix=raw[:10],
         created_by=by, created_at=now,
     )
     return client, raw

@@ -69,7 +69,7 @@ def token_list(request):
         try:
             client, new_token = api_client_create(
                 name=form.cleaned_data["name"], department=form.cleaned_data["department"],
-                by=request.user, now=timezone.now(),
+                system=form.cleaned_data["system"], by=request.user, now=timezone.now(),
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -7,10 +7,13 @@ cases and scope for the batch in a few set-based queries.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from django.conf import settings
 
 from .models import EventType
 from .privacy import mask_id_no, mask_name, mask_phone
@@ -29,6 +32,15 @@ _FEE_TYPES = (EventType.FEE_CHARGED, EventType.FEE_REFUNDED)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # \w is str.isalnum() plus "_" (re docs): the same set as the character loop it replaces, in C.
 _CASE_NO = re.compile(r"[\w\-.()（）]*")
+# The fields an event may carry (the API's schema). Anything else is kept in `payload` for audit, within
+# EXTRA_MAX_BYTES (setting XIAONENG_EVENT_EXTRA_MAX_BYTES) and EXTRA_MAX_DEPTH: a department system's own
+# fields are welcome, a 19 MB blob or 10,000 nested arrays in a field are not.
+DECLARED = frozenset((
+    "event_id", "case_no", "service_code", "type", "occurred_at", "step", "handler", "reason", "missing_materials",
+    "fee_item", "amount", "granted_days", "applicant", "parent_case_no", "is_joint_parent",
+))
+EXTRA_MAX_BYTES = 4096
+EXTRA_MAX_DEPTH = 16
 
 
 class EventInvalid(Exception):
@@ -54,6 +66,7 @@ class NormEvent:
     granted_days: int | None = None
     applicant: dict | None = None
     parent_case_no: str = ""
+    is_joint_parent: bool = False  # the sender declares this (new) case the parent of a joint case (联办主件)
     payload: dict = field(default_factory=dict)
     pk: int | None = None  # the stored event's id, once known (hooks.case_watcher: fill_event_ids)
 
@@ -115,17 +128,72 @@ def check_extension(ev: NormEvent) -> None:
         raise EventInvalid("延长审查期限（extended）事件必须填写 reason（延长理由），并将理由告知申请人。", "reason")
 
 
-def normalize(raw: Any, *, now: dt.datetime) -> NormEvent:
-    """Check one event and return it normalised; EventInvalid (message in Chinese) when it is bad."""
+def extra_max_bytes() -> int:
+    """The cap on an event's undeclared fields (JSON, UTF-8 bytes): setting XIAONENG_EVENT_EXTRA_MAX_BYTES."""
+    return int(getattr(settings, "XIAONENG_EVENT_EXTRA_MAX_BYTES", EXTRA_MAX_BYTES))
+
+
+def _check_extra(raw: dict, extra: set, max_bytes: int) -> None:
+    """Undeclared fields: at most `max_bytes` of JSON, nested at most EXTRA_MAX_DEPTH deep, no NUL character
+    (PostgreSQL's jsonb cannot hold one). Walked without recursion, and abandoned as soon as a lower bound of
+    the size passes the cap, so neither a deep nor a huge value costs more than the cap to refuse."""
+    names = "、".join(sorted(str(k)[:40] for k in extra)[:5])
+    too_big = EventInvalid(f"事件中未定义的字段（{names}）合计超过 {max_bytes} 字节的上限，请删减后重发。", "payload")
+    size = 1  # {}, with each key's comma counted below: a lower bound of the JSON's length in bytes
+    stack: list[tuple[Any, int]] = [(raw[k], 1) for k in extra]
+    for k in extra:
+        size += len(k) + 4  # "k": and a comma
+        if "\x00" in k:
+            raise EventInvalid(f"字段名“{k[:40]}”含有 NUL 字符。", "payload")
+    while stack:
+        value, depth = stack.pop()
+        if size > max_bytes:
+            raise too_big
+        cls = value.__class__
+        if cls is str:
+            size += len(value) + 2
+            if "\x00" in value:
+                raise EventInvalid(f"未定义的字段（{names}）含有 NUL 字符。", "payload")
+        elif cls is dict or cls is list:
+            if depth >= EXTRA_MAX_DEPTH:
+                raise EventInvalid(f"未定义的字段（{names}）嵌套超过 {EXTRA_MAX_DEPTH} 层。", "payload")
+            size += 1  # brackets and commas: n + 1 for n items, the items' share counted with each below
+            if cls is dict:
+                for k, v in value.items():
+                    if "\x00" in k:
+                        raise EventInvalid(f"未定义的字段（{names}）含有 NUL 字符。", "payload")
+                    size += len(k) + 4
+                    stack.append((v, depth + 1))
+            else:
+                size += len(value)
+                stack.extend((v, depth + 1) for v in value)
+        else:
+            size += 1  # a number, true/false/null: at least one byte
+    if size > max_bytes:
+        raise too_big
+    # The lower bound passed: measure exactly (UTF-8, escapes included), depth now bounded.
+    exact = len(json.dumps({k: raw[k] for k in extra}, ensure_ascii=False, separators=(",", ":"), default=str).encode())
+    if exact > max_bytes:
+        raise too_big
+
+
+def normalize(raw: Any, *, now: dt.datetime, extra_max: int | None = None) -> NormEvent:
+    """Check one event and return it normalised; EventInvalid (message in Chinese) when it is bad.
+    `extra_max`: the cap on undeclared fields (bytes); the setting when not given."""
     if not isinstance(raw, dict):
         raise EventInvalid("事件应为 JSON 对象。")
+    extra = raw.keys() - DECLARED
+    if extra:
+        _check_extra(raw, extra, extra_max_bytes() if extra_max is None else extra_max)
     event_id = _text(raw, "event_id", max_len=100, required=True, label="事件编号")
     case_no = check_case_no(_text(raw, "case_no", max_len=64, required=True, label="办件编号"))
     service_code = _text(raw, "service_code", max_len=64, required=True, label="事项编码")
     etype = raw.get("type")
-    if etype not in TYPES:
+    if not isinstance(etype, str) or etype not in TYPES:  # (an unhashable value must not reach the set)
         if etype in (None, ""):
             raise EventInvalid(f"缺少必填字段 type（事件类型），可选：{TYPE_LIST}。", "type")
+        if not isinstance(etype, str):
+            raise EventInvalid(f"type（事件类型）应为字符串，可选：{TYPE_LIST}。", "type")
         raise EventInvalid(f"事件类型“{str(etype)[:40]}”无效，可选：{TYPE_LIST}。", "type")
     occurred = parse_moment(raw.get("occurred_at"))
     if occurred < MIN_OCCURRED:
@@ -149,6 +217,13 @@ def normalize(raw: Any, *, now: dt.datetime) -> NormEvent:
     ev.parent_case_no = check_case_no(parent, "parent_case_no") if parent else ""
     if ev.parent_case_no == case_no:
         raise EventInvalid("parent_case_no（联办主件编号）不能是办件自身。", "parent_case_no")
+    joint = g("is_joint_parent")
+    if joint not in (None, False):
+        if joint is not True:
+            raise EventInvalid("is_joint_parent（联办主件）应为 true 或 false。", "is_joint_parent")
+        if ev.parent_case_no:
+            raise EventInvalid("联办主件（is_joint_parent）不能同时是其他办件的子件（parent_case_no）。", "is_joint_parent")
+        ev.is_joint_parent = True
 
     materials = raw.get("missing_materials")
     if materials not in (None, ""):

@@ -72,14 +72,23 @@ class IngestResult:
 
 
 def source_key(*, client: ApiClient | None, by: Staff | None, source: str | None = None) -> str:
-    """Whose event_ids these are: unique per source. Import sources are labels chosen by the importer."""
+    """Whose event_ids these are: unique per source. A department system is its department and its source
+    system (来源系统, `ApiClient.system`), not its token: a rotated token, or a second one of the same
+    system, replays into the same event ids, so nothing is doubled. Import sources are labels chosen by the
+    importer."""
     if source:
         return f"i:{source}"[:80]
     if client is not None:
-        return f"c:{client.pk}"
+        return client_source_key(department_id=client.department_id, system=client.system)
     if by is not None:
         return f"s:{by.pk}"
     return "i:platform"
+
+
+def client_source_key(*, department_id: int, system: str) -> str:
+    """The `CaseEvent.source` of a department system ("d:<department id>:<system>", at most 80 characters:
+    ApiClient.system is at most 60). Also used by the migration that rewrote the per-token keys."""
+    return f"d:{department_id}:{system}"[:80]
 
 
 def _where_in(qs, field: str, values: list):
@@ -117,12 +126,56 @@ def _check_staff_event(ev: NormEvent, client: ApiClient | None, by: Staff | None
         raise EventInvalid("延长审查期限（extended）须经本行政机关负责人批准：只有部门负责人可以登记。", "type")
 
 
-def _may_write(item_dept, client: ApiClient | None, by: Staff | None) -> bool:
+def _in_scope(dept_id: int, dept_path: str, client: ApiClient | None, by: Staff | None) -> bool:
     if client is not None:
-        return item_dept.id == client.department_id
+        return dept_id == client.department_id
     if by is not None:
-        return item_dept.path.startswith(by.department.path)
+        return dept_path.startswith(by.department.path)
     return True  # the platform itself (imports run by an operator)
+
+
+def _may_write(item_dept, client: ApiClient | None, by: Staff | None) -> bool:
+    """Whether the sender may write cases of an item of `item_dept`: a token its own department's, staff
+    their department's subtree."""
+    return _in_scope(item_dept.id, item_dept.path, client, by)
+
+
+class _ItemScope:
+    """`_may_write` for cases the batch names but does not bring the item of (a case number taken by another
+    item, a joint parent): the item's department read once per item, in one query per batch."""
+
+    def __init__(self, client: ApiClient | None, by: Staff | None, items: dict[str, ServiceItem]):
+        self.client, self.by = client, by
+        self._known = {it.id: _may_write(it.department, client, by) for it in items.values()}
+
+    def load(self, item_ids) -> None:
+        wanted = [i for i in set(item_ids) if i not in self._known]
+        for part in _chunks(wanted):
+            for pk, dept_id, path in ServiceItem.objects.filter(pk__in=part).values_list(
+                "id", "department_id", "department__path"
+            ):
+                self._known[pk] = _in_scope(dept_id, path, self.client, self.by)
+
+    def writes(self, item_id: int) -> bool:
+        if item_id not in self._known:
+            self.load([item_id])
+        return self._known[item_id]
+
+
+# Refusals about case numbers the sender does not own say the same whether the number exists elsewhere or not
+# at all: an answer must not tell a department which numbers other departments use (issue 9).
+def case_no_unavailable(case_no: str) -> str:
+    return f"办件编号“{case_no}”不可用：请确认编号属于本部门的事项。"
+
+
+def parent_unavailable(case_no: str) -> str:
+    return (f"联办主件编号“{case_no}”不可用：parent_case_no 只能是本部门已设立的联办主件，"
+            "或同一批事件中设立的联办主件。")
+
+
+def not_a_joint_parent(case_no: str) -> str:
+    return (f"办件“{case_no}”不是联办主件：联办主件只能在首次登记时设立（在其事件中注明 is_joint_parent: true，"
+            "或与引用它的子件同批提交），已登记的办件不能再改为联办主件。")
 
 
 def load_versions(item_ids) -> dict[int, list[VersionInfo]]:
@@ -188,8 +241,9 @@ def case_events_ingest(
             _check_staff_event(ev, client, by)
         except EventInvalid as exc:
             eid = raw.get("event_id") if isinstance(raw, dict) else None
-            result.errors.append({"index": i, "event_id": str(eid)[:100] if eid is not None else None,
-                                  "error": exc.message})
+            # Echoed only when it is a plain value: str() of a deeply nested list would recurse.
+            eid = str(eid)[:100] if isinstance(eid, str | int) and not isinstance(eid, bool) else None
+            result.errors.append({"index": i, "event_id": eid, "error": exc.message})
             continue
         if ev.event_id in seen:
             result.duplicates += 1
@@ -218,12 +272,8 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
         for row in _where_in(Case.objects, "case_no", part).values_list("case_no", "service_item_id", "department_id",
                                                                          "is_joint_parent"):
             existing[row[0]] = row
-    parents_wanted = {ev.parent_case_no for _, ev in good if ev.parent_case_no} - case_nos
-    parent_known = set()
-    for part in _chunks(parents_wanted):
-        parent_known.update(_where_in(Case.objects, "case_no", part).values_list("case_no", flat=True))
+    item_scope = _ItemScope(client, by, items)
 
-    joint_in_batch = {ev.parent_case_no for _, ev in good if ev.parent_case_no}
     ok: list[tuple[int, NormEvent, ServiceItem]] = []
     for i, ev in good:
         item = items.get(ev.service_code)
@@ -235,18 +285,18 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
             continue
         row = existing.get(ev.case_no)
         if row is not None and row[1] != item.id:
-            reject(i, ev, f"办件“{ev.case_no}”已登记为其他事项，不能改为“{ev.service_code}”。")
+            # The number is taken. Only the sender's own cases may be named as such: whether a number is used
+            # by another department must not be learnt from the answer (issue 9).
+            if item_scope.writes(row[1]):
+                reject(i, ev, f"办件“{ev.case_no}”已登记为其他事项，不能改为“{ev.service_code}”。")
+            else:
+                reject(i, ev, case_no_unavailable(ev.case_no))
             continue
-        if ev.parent_case_no and ev.parent_case_no not in case_nos and ev.parent_case_no not in parent_known:
-            reject(i, ev, f"联办主件“{ev.parent_case_no}”不存在。")
-            continue
-        if ev.granted_days is not None and ev.type == "extended" and ev.granted_days > EXTENSION_MAX_WD and not (
-            (row is not None and row[3]) or ev.case_no in joint_in_batch
-        ):
-            reject(i, ev, f"granted_days（延长天数）不能超过 {EXTENSION_MAX_WD} 个工作日：办件“{ev.case_no}”不是联办件，"
-                          f"行政许可法第四十二条只允许延长十日（联办件十五日）。本次为 {ev.granted_days}。")
+        if ev.is_joint_parent and row is not None and not row[3]:
+            reject(i, ev, not_a_joint_parent(ev.case_no))
             continue
         ok.append((i, ev, item))
+    ok, parent_ids = _check_joint(ok, existing, reject, item_scope)
     if not ok:
         return
 
@@ -254,16 +304,27 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
     first_item: dict[str, ServiceItem] = {}
     for _i, ev, item in ok:
         first_item.setdefault(ev.case_no, item)
-    # Existing cases (and the parents named) are locked first, in id order, so two batches touching the same
-    # cases serialise and cannot deadlock; duplicates are decided under that lock.
+    # Existing cases are locked first, in id order, so two batches touching the same cases serialise and cannot
+    # deadlock; duplicates are decided under that lock. A parent named by a child is not locked: it is never
+    # written by its children's events (its joint flag was set when it was created).
     refs = {ev.parent_case_no for _, ev, _ in ok if ev.parent_case_no}
-    locked = _lock({no for no in first_item if no in existing} | (refs & (set(existing) | parent_known)))
+    locked = _lock({no for no in first_item if no in existing})
     dup_ids = _duplicates(src, [ev.event_id for _, ev, _ in ok])
     by_no: dict[str, list[tuple[NormEvent, int]]] = defaultdict(list)
-    order: list[NormEvent] = []
-    for _i, ev, _item in ok:
+    kept: list[tuple[int, NormEvent]] = []
+    for i, ev, _item in ok:
         if ev.event_id in dup_ids:
             result.duplicates += 1
+            continue
+        by_no[ev.case_no].append(ev)
+        kept.append((i, ev))
+    # A parent new in this batch exists only if some event of it is stored: its children are refused otherwise.
+    orphans = {no for no in refs if no not in by_no and no not in locked and no not in parent_ids}
+    order: list[NormEvent] = []
+    by_no.clear()
+    for i, ev in kept:
+        if ev.parent_case_no in orphans:
+            reject(i, ev, parent_unavailable(ev.parent_case_no))
             continue
         # The position in the batch stands in for the id when a new case is folded from this batch alone:
         # ids are handed out in insertion order, so the tie-break (recorded order) is the same.
@@ -271,6 +332,10 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
         order.append(ev)
     if not order:
         return
+    # A case is a joint parent (联办主件) from its creation or never: named as parent by a child in the batch
+    # that creates it, or declared so by its own events (is_joint_parent). An existing case is never flipped.
+    joint_new = {ev.parent_case_no for ev in order if ev.parent_case_no} | {
+        ev.case_no for ev in order if ev.is_joint_parent}
 
     cal = get_calendar()
     versions = load_versions({first_item[no].id for no in by_no} | {c["service_item_id"] for c in locked.values()})
@@ -290,11 +355,13 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
             item = first_item[no]
             case = {"id": None, "case_no": no, "service_item_id": item.id, "department_id": item.department_id,
                     "events_count": 0, "applicant_name": "", "applicant_id_no": "", "applicant_phone": "",
-                    "first_contact_id": None, "parent_id": None, "is_joint_parent": no in refs, "handler_id": None,
-                    "deemed_approved_at": None, "handler_assigned_at": None}
+                    "first_contact_id": None, "parent_id": None, "is_joint_parent": no in joint_new,
+                    "handler_id": None, "deemed_approved_at": None, "handler_assigned_at": None}
             parent_no = next((ev.parent_case_no for ev, _n in by_no[no] if ev.parent_case_no), "")
             if parent_no in locked:
                 case["parent_id"] = locked[parent_no]["id"]
+            elif parent_no in parent_ids:
+                case["parent_id"] = parent_ids[parent_no]
             elif parent_no:
                 link_later.append((no, parent_no))
             evs = [_ev(ev, n) for ev, n in by_no[no]]
@@ -333,7 +400,8 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
     _insert_events(rows)
     result.accepted = len(rows)
 
-    # Joint cases: link children to their parent; a newly flagged parent is refolded with the joint limit.
+    # Joint cases: link children to a parent created in this batch. Nothing else of the parent changes: its
+    # joint limit was set when it was created, and a decided parent's verdict stays frozen.
     if link_later:
         write_case_columns([(case_ids[child], {"parent_id": case_ids[parent]}) for child, parent in link_later],
                            ("parent_id",))
@@ -343,12 +411,7 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
             refold.add(no)
             parent_no = next((ev.parent_case_no for ev, _n in by_no[no] if ev.parent_case_no), "")
             if parent_no and case["parent_id"] is None:
-                case["parent_id"] = case_ids[parent_no]
-    for parent_no in refs:
-        parent = locked.get(parent_no)
-        if parent is not None and not parent["is_joint_parent"]:
-            parent["is_joint_parent"] = True
-            refold.add(parent_no)
+                case["parent_id"] = case_ids.get(parent_no) or parent_ids[parent_no]
     result.case_ids = sorted({case_ids[no] for no in by_no} | {case_ids[no] for no in refold})
     if refold:
         _refold([locked[no] for no in sorted(refold)], by_no, versions, cal, now=now, first_contact=first_contact,
@@ -374,6 +437,49 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
             new_events[e.case_id].append(e)
         applied = [(cases[cid], sorted(new_events[cid], key=lambda o: (o.occurred_at, o.pk))) for cid in touched]
         hooks.events_applied(applied=applied, now=now)
+
+
+def _check_joint(ok, existing: dict, reject, scope: _ItemScope):
+    """Joint cases (联办件, 并联审批): which events may name a parent, and the ids of the existing parents named.
+
+    A joint case's parent (联办主件) is set up by whoever coordinates it (the centre or the lead department)
+    when it is created: named as `parent_case_no` by a child in the batch that creates it, or declared by its
+    own events (`is_joint_parent: true`). A child may name only a parent the sender may write (`_may_write`
+    on the parent's item department) that is a joint parent already or is created in this batch: otherwise a
+    department could give any case (another department's, or its own, even a decided one) the joint limit
+    and so move its deadlines, turn an overdue verdict into an early one and withdraw its cards. A refusal
+    reads the same for a parent that does not exist and one the sender may not name (`parent_unavailable`).
+    A §42 extension beyond 10 wd is for a joint parent only."""
+    new_nos = {ev.case_no for _, ev, _ in ok} - existing.keys()
+    wanted = {ev.parent_case_no for _, ev, _ in ok if ev.parent_case_no} - new_nos
+    parents: dict[str, tuple[int, int, bool]] = {}  # case_no → (id, service item, is_joint_parent)
+    for part in _chunks(wanted):
+        for no, pk, item_id, joint in _where_in(Case.objects, "case_no", part).values_list(
+            "case_no", "id", "service_item_id", "is_joint_parent"
+        ):
+            parents[no] = (pk, item_id, joint)
+    scope.load(p[1] for p in parents.values())
+    joint_new = {ev.parent_case_no for _, ev, _ in ok if ev.parent_case_no in new_nos} | {
+        ev.case_no for _, ev, _ in ok if ev.is_joint_parent and ev.case_no in new_nos}
+    out = []
+    for i, ev, item in ok:
+        parent_no = ev.parent_case_no
+        if parent_no and parent_no not in new_nos:
+            parent = parents.get(parent_no)
+            if parent is None or not scope.writes(parent[1]):
+                reject(i, ev, parent_unavailable(parent_no))
+                continue
+            if not parent[2]:
+                reject(i, ev, not_a_joint_parent(parent_no))
+                continue
+        if ev.type == "extended" and ev.granted_days is not None and ev.granted_days > EXTENSION_MAX_WD:
+            row = existing.get(ev.case_no)
+            if not ((row is not None and row[3]) or (row is None and ev.case_no in joint_new)):
+                reject(i, ev, f"granted_days（延长天数）不能超过 {EXTENSION_MAX_WD} 个工作日：办件“{ev.case_no}”不是联办件，"
+                              f"行政许可法第四十二条只允许延长十日（联办件十五日）。本次为 {ev.granted_days}。")
+                continue
+        out.append((i, ev, item))
+    return out, {no: p[0] for no, p in parents.items() if scope.writes(p[1]) and p[2]}
 
 
 def _stored_events(src: str, rows: list[tuple]) -> list[CaseEvent]:

@@ -234,9 +234,12 @@ class CaseCheck(models.Model):
 class CaseEvent(models.Model):
     """One fact about a case as a department system, a window or an import reported it.
 
-    `source` names who reported it ("c:<api client id>", "s:<staff id>", "i:<import source label>");
-    `event_id` is unique per source, so re-sending a batch is harmless. Personal data of the applicant is
-    not kept here: it goes to the Case, and `payload` keeps the rest of what was sent, for audit.
+    `source` names whose event ids these are: "d:<department id>:<source system>" for a department system
+    (its department and `ApiClient.system`, whichever of its tokens sent it: `client` says which),
+    "s:<staff id>", "i:<import source label>"; `event_id` is unique per source, so re-sending a batch —
+    with the same token or a new one of the same system — is harmless. Personal data of the applicant is
+    not kept here: it goes to the Case, and `payload` keeps the rest of what was sent (masked applicant,
+    undeclared fields within XIAONENG_EVENT_EXTRA_MAX_BYTES), for audit.
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events",

@@ -173,16 +173,35 @@ def test_missing_calendar_year_is_an_error_on_the_case_not_a_guess(items, ingest
 
 
 def test_joint_parent_gets_joint_limit(items, ingest, make_item, clients, depts):
+    """The lead department sets up the joint case (联办件): its parent declared at creation gets the joint
+    limit, and a child it names later is linked. (Since issue 9 a child may name only a parent the sender
+    may write that is a joint parent already: another department's case can no longer be made one.)"""
     from xiaoneng.cases.services import case_events_ingest
 
     make_item(code="LB001", dept="a", name="开办餐饮店一件事", item_type="committed", committed_limit_value=10)
-    case_events_ingest(events=[ev("P1", "received", "2026-11-02 09:00", code="LB001"),
+    case_events_ingest(events=[ev("P1", "received", "2026-11-02 09:00", code="LB001", is_joint_parent=True),
                                ev("P1", "accepted", "2026-11-02 09:00", code="LB001")], client=clients["a"], now=NOW)
-    case_events_ingest(events=[ev("P1-B", "received", "2026-11-02 10:00", code="ZR001", parent_case_no="P1")],
-                       client=clients["b"], now=NOW)
-    parent, child = get("P1"), get("P1-B")
+    case_events_ingest(events=[ev("P1-A", "received", "2026-11-02 10:00", code="SP001", parent_case_no="P1")],
+                       client=clients["a"], now=NOW)
+    parent, child = get("P1"), get("P1-A")
     assert child.parent_id == parent.id and parent.is_joint_parent
     assert local(parent.statutory_deadline) == "2027-01-05 17:30"  # 45 wd from 2 Nov 2026 (1 Jan off)
+    assert not child.is_joint_parent and local(child.statutory_deadline) != local(parent.statutory_deadline)
+
+
+def test_joint_parent_created_with_its_child_in_one_batch(items, ingest, make_item, clients):
+    """The other way to set up a joint case: the parent's events and a child naming it in the same batch."""
+    from xiaoneng.cases.services import case_events_ingest
+
+    make_item(code="LB001", dept="a", name="开办餐饮店一件事", item_type="committed", committed_limit_value=10)
+    r = case_events_ingest(events=[ev("P2-A", "received", "2026-11-02 10:00", code="SP001", parent_case_no="P2"),
+                                   ev("P2", "received", "2026-11-02 09:00", code="LB001"),
+                                   ev("P2", "accepted", "2026-11-02 09:00", code="LB001")],
+                           client=clients["a"], now=NOW)
+    assert r.accepted == 3 and not r.errors
+    parent, child = get("P2"), get("P2-A")
+    assert child.parent_id == parent.id and parent.is_joint_parent
+    assert local(parent.statutory_deadline) == "2027-01-05 17:30"
 
 
 def test_steps_have_their_own_limits(items, ingest):

@@ -330,10 +330,9 @@ def test_a_joint_case_may_be_extended_by_fifteen_days(items, ingest, make_item, 
     from xiaoneng.workdays.calendar import get_calendar
 
     make_item(code="LB001", dept="a", name="开办餐饮店一件事", item_type="committed", committed_limit_value=10)
-    case_events_ingest(events=[ev("P1", "received", "2026-11-02 09:00", code="LB001"),
+    # The lead department sets up the joint case with its parent (issue 9: only at creation, only its own).
+    case_events_ingest(events=[ev("P1", "received", "2026-11-02 09:00", code="LB001", is_joint_parent=True),
                                ev("P1", "accepted", "2026-11-02 09:00", code="LB001")], client=clients["a"], now=NOW)
-    case_events_ingest(events=[ev("P1-B", "received", "2026-11-02 10:00", code="ZR001", parent_case_no="P1")],
-                       client=clients["b"], now=NOW)
     parent = Case.objects.get(case_no="P1")
     assert parent.is_joint_parent
     before = parent.statutory_deadline

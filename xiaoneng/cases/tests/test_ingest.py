@@ -27,7 +27,8 @@ def test_good_batch_creates_case_with_masked_payload(items, ingest, clients):
     assert c.department_id == clients["a"].department_id and c.channel == "api" and c.registered
     assert c.applicant_id_no == "330102199001011234" and c.events_count == 2
     e = CaseEvent.objects.get(case=c, type="received")
-    assert e.source == f"c:{clients['a'].pk}" and e.client_id == clients["a"].pk
+    # Event ids belong to the department system, not to the token (issue 9): `client` says which token.
+    assert e.source == f"d:{clients['a'].department_id}:市场监管审批系统" and e.client_id == clients["a"].pk
     assert "330102199001011234" not in str(e.payload) and "13812345678" not in str(e.payload)
     assert e.payload["applicant"]["id_no"] == "3301**********1234"
 
@@ -89,7 +90,7 @@ BAD = [
     ({"event_id": "b15", "case_no": "X", "service_code": "ZR001", "type": "accepted",
       "occurred_at": "2026-11-02T09:00:00+08:00"}, "无权写入其他部门"),
     ({"event_id": "b16", "case_no": "X", "service_code": "SP001", "type": "accepted", "parent_case_no": "NOPE",
-      "occurred_at": "2026-11-02T09:00:00+08:00"}, "联办主件“NOPE”不存在"),
+      "occurred_at": "2026-11-02T09:00:00+08:00"}, "联办主件编号“NOPE”不可用"),
     ("not an object", "JSON 对象"),
     ({"event_id": ["x"], "case_no": "X", "service_code": "SP001", "type": "accepted",
       "occurred_at": "2026-11-02T09:00:00+08:00"}, "应为字符串"),
@@ -110,7 +111,8 @@ def test_bad_event_is_reported_and_applies_nothing(items, ingest, event, message
 def test_client_cannot_write_into_another_departments_case(items, ingest):
     assert ingest([ev("B1", "received", "2026-11-02 09:00", code="ZR001")], client="b").accepted == 1
     r = ingest([ev("B1", "accepted", "2026-11-02 10:00", code="SP001")], client="a")
-    assert r.accepted == 0 and "已登记为其他事项" in r.errors[0]["error"]
+    # Issue 9: the answer no longer says the number is registered (under which item) in another department.
+    assert r.accepted == 0 and "办件编号“B1”不可用" in r.errors[0]["error"]
     r = ingest([ev("B1", "accepted", "2026-11-02 10:00", code="ZR001")], client="a")
     assert r.accepted == 0 and "无权写入其他部门" in r.errors[0]["error"]
     assert Case.objects.get(case_no="B1").events_count == 1
