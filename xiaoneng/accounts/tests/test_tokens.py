@@ -75,3 +75,36 @@ def test_create_token_command_prints_token_once(depts):
     assert Client().get("/api/v1/accounts/me", HTTP_AUTHORIZATION=f"Bearer {raw}").json()["department_code"] == "TA"
     with pytest.raises(CommandError, match="不存在"):
         call_command("create_token", department="NOPE", name="x", stdout=out, stderr=err)
+
+
+@pytest.mark.django_db
+def test_source_system_defaults_to_the_name_and_is_taken_on_the_page_and_the_command(client_as, depts):
+    """来源系统 (issue 9): tokens of one department and system share event ids, so a rotated token replays
+    without doubling; the page and create-token take it, and it defaults to the system's name."""
+    client = client_as("admin")
+    resp = client.post(reverse("accounts:token_list"), {"name": "自然资源审批系统（2027）", "system": "自然资源审批系统",
+                                                        "department": "TB"})
+    assert resp.status_code == 200 and "来源系统" in resp.content.decode()
+    assert ApiClient.objects.get(name="自然资源审批系统（2027）").system == "自然资源审批系统"
+    resp = client.post(reverse("accounts:token_list"), {"name": "x", "system": "s" * 61, "department": "TB"})
+    assert resp.status_code == 400 and not ApiClient.objects.filter(name="x").exists()
+    out, err = StringIO(), StringIO()
+    call_command("create_token", department="TA", name="窗口系统", stdout=out, stderr=err)
+    call_command("create_token", department="TA", name="窗口系统 v2", system="窗口系统", stdout=out, stderr=err)
+    assert sorted(ApiClient.objects.filter(department=depts["a"]).values_list("system", flat=True)) == ["窗口系统"] * 2
+    assert "来源系统“窗口系统”" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_admin_site_cannot_move_a_token_to_another_department_or_system(client, depts):
+    """A token's department and system are its identity (write scope, event-id namespace): read-only even
+    for a superuser on the Django admin site."""
+    from xiaoneng.accounts.models import Staff
+
+    api, _raw = api_client_create(name="s", department=depts["a"], by=None, now=timezone.now())
+    client.force_login(Staff.objects.create_superuser("root", password="x-Very-long-pass-1"))
+    url = reverse("admin:accounts_apiclient_change", args=[api.pk])
+    resp = client.post(url, {"name": "s2", "system": "other", "department": depts["b"].pk})
+    assert resp.status_code in (200, 302)
+    api.refresh_from_db()
+    assert (api.department_id, api.system, api.name) == (depts["a"].pk, "s", "s2")
