@@ -70,8 +70,16 @@ _EVENT_SCHEMA = {
                          "description": "批准天数：suspended 为特别程序批准的天数；extended 为行政许可法第四十二条"
                                         "延长的工作日数，必填，1—10，只顺延法定期限（承诺期限不变），"
                                         "须在法定期限届满前批准，同一办件累计不超过 10"},
-        "parent_case_no": {"type": "string"},
+        "parent_case_no": {"type": "string", "maxLength": 64,
+                           "description": "联办主件编号：只能是本部门（令牌所属部门；工作人员为本部门及下属单位）已设立的"
+                                          "联办主件，或同一批事件中设立的联办主件"},
+        "is_joint_parent": {"type": "boolean",
+                            "description": "本办件为联办主件（并联审批的牵头办件，适用联办时限）：只能在办件首次登记的"
+                                           "那批事件中设立；被同批子件引用为 parent_case_no 的新办件亦然。"
+                                           "已登记的办件不能再改为联办主件"},
     },
+    "additionalProperties": {"description": "其他字段原样存档（不参与计算），合计不超过上限（默认 4096 字节，"
+                                            "设置 XIAONENG_EVENT_EXTRA_MAX_BYTES）、嵌套不超过 16 层，超出的事件逐条报错"},
 }
 
 

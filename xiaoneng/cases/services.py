@@ -31,7 +31,14 @@ from .clock import (  # noqa: F401
     intervals_from_json,
 )
 from .events import EventInvalid, check_case_no
-from .ingest import WRITER_ROLES, IngestResult, case_events_ingest, load_versions, write_case_columns
+from .ingest import (
+    WRITER_ROLES,
+    IngestResult,
+    case_events_ingest,
+    case_no_unavailable,
+    load_versions,
+    write_case_columns,
+)
 from .models import (
     RUNNING_STATUSES,
     ApplicantMessage,
@@ -143,8 +150,11 @@ def case_register(
             case_no = check_case_no(case_no.strip())
         except EventInvalid as exc:
             raise DomainError(exc.message, field="case_no") from exc
-        if Case.objects.filter(case_no=case_no).exists():
-            raise DomainError(f"办件编号“{case_no}”已存在。", field="case_no")
+        taken = Case.objects.filter(case_no=case_no).values_list("service_item__department__path", flat=True).first()
+        if taken is not None:
+            # Another department's number is refused without saying it is in use there (issue 9).
+            mine = taken.startswith(by.department.path)
+            raise DomainError(f"办件编号“{case_no}”已存在。" if mine else case_no_unavailable(case_no), field="case_no")
     else:
         n = document_number_next(department=item.department, kind=CASE_NO_SERIES, year=now.year)
         case_no = f"{item.department.code}-{now.astimezone(get_calendar().tz):%Y%m%d}-{n:05d}"

@@ -24,8 +24,9 @@ from .ingest import MAX_BATCH, case_events_ingest
 from .models import Channel, ImportBatch
 
 COLUMNS = ("event_id", "case_no", "service_code", "type", "occurred_at", "step", "handler", "reason",
-           "missing_materials", "fee_item", "amount", "granted_days", "parent_case_no", "applicant_name",
-           "applicant_id_no", "applicant_phone")
+           "missing_materials", "fee_item", "amount", "granted_days", "parent_case_no", "is_joint_parent",
+           "applicant_name", "applicant_id_no", "applicant_phone")
+_BOOLS = {"true": True, "1": True, "是": True, "yes": True, "false": False, "0": False, "否": False, "no": False}
 _SPLIT = re.compile(r"[；;|]")
 
 
@@ -60,6 +61,11 @@ def _event_from_row(row: dict) -> dict:
         ev["applicant"] = applicant
     if isinstance(ev.get("missing_materials"), str):
         ev["missing_materials"] = [m.strip() for m in _SPLIT.split(ev["missing_materials"]) if m.strip()]
+    joint = ev.get("is_joint_parent")
+    if isinstance(joint, str) and joint.lower() in _BOOLS:  # a spreadsheet cell: 是/否, true/false, 1/0
+        ev["is_joint_parent"] = _BOOLS[joint.lower()]
+    elif isinstance(joint, int | float) and not isinstance(joint, bool) and joint in (0, 1):
+        ev["is_joint_parent"] = bool(joint)
     gd = ev.get("granted_days")
     if isinstance(gd, str) and gd.isdigit():
         ev["granted_days"] = int(gd)

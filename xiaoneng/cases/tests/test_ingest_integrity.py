@@ -177,6 +177,32 @@ def test_a_number_the_sender_owns_under_another_item_is_named_as_such(items, ing
     assert "已登记为其他事项" in r.errors[0]["error"]
 
 
+def test_the_window_is_not_told_that_another_department_uses_a_number(items, ingest, staff, make_item):
+    """Window registration with a chosen number: "已存在" only for the clerk's own department's cases."""
+    from xiaoneng.cases.services import case_register
+    from xiaoneng.core.errors import DomainError
+
+    staff_b = make_staff_window_b(staff)
+    accepted(ingest, "B7", code="ZR001", client="b")
+    accepted(ingest, "A9")
+    answers = {}
+    for no in ("B7", "A9"):
+        with pytest.raises(DomainError) as err:
+            case_register(item=items["a"], by=staff["window"], now=NOW, case_no=no, applicant={"name": "李四"})
+        answers[no] = err.value.message
+    assert answers == {"B7": case_no_unavailable("B7"), "A9": "办件编号“A9”已存在。"}
+    with pytest.raises(DomainError) as err:
+        case_register(item=items["b"], by=staff_b, now=NOW, case_no="A9", applicant={"name": "李四"})
+    assert err.value.message == case_no_unavailable("A9")
+
+
+def make_staff_window_b(staff):
+    from xiaoneng.accounts import roles as R
+    from xiaoneng.accounts.testing import make_staff
+
+    return make_staff("window_b", staff["handler_b"].department, [R.WINDOW])
+
+
 # ------------------------------------------------------------- item 8: undeclared fields, size and depth
 
 def test_undeclared_fields_are_kept_within_the_cap(items, ingest):
@@ -317,3 +343,37 @@ def test_upgrade_moves_event_ids_from_tokens_to_department_systems(items, ingest
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+# ------------------------------------------------------------------------------- through the API and imports
+
+def test_the_api_answers_an_oversize_field_per_event(items, client, clients):
+    """A 1 MB field in one event of a posted batch: 200, that event refused naming the cap, the rest stored."""
+    import json
+
+    body = [ev("Y1", "received", "2026-11-02 09:00", attachment="z" * 1_000_000),
+            ev("Y2", "received", "2026-11-02 09:00", erp_ref="E-1")]
+    r = client.post("/api/v1/case-events", data=json.dumps(body), content_type="application/json",
+                    headers={"Authorization": f"Bearer {clients['token_a']}"})
+    assert r.status_code == 200, r.content
+    out = r.json()
+    assert out["accepted"] == 1 and out["errors"][0]["index"] == 0 and "4096 字节" in out["errors"][0]["error"]
+    assert CaseEvent.objects.get().payload["erp_ref"] == "E-1"
+
+
+def test_an_import_sets_up_a_joint_parent_from_a_spreadsheet_column(items, tmp_path, make_item):
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    make_item(code="LB001", dept="a", name="开办餐饮店一件事", item_type="committed", committed_limit_value=10)
+    f = tmp_path / "joint.csv"
+    with open(f, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["event_id", "case_no", "service_code", "type", "occurred_at", "applicant_name", "is_joint_parent",
+                    "parent_case_no"])
+        w.writerow(["j1", "JP1", "LB001", "received", "2026-11-02T09:00:00+08:00", "孙八", "是", ""])
+        w.writerow(["j2", "JP2", "SP001", "received", "2026-11-02T09:00:00+08:00", "孙八", "否", ""])
+    call_command("import_cases", str(f), "--source", "joint", stdout=io.StringIO(), stderr=io.StringIO())
+    assert dict(Case.objects.values_list("case_no", "is_joint_parent")) == {"JP1": True, "JP2": False}
