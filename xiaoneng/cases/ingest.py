@@ -58,6 +58,12 @@ WRITE_FIELDS = STATE_FIELDS + (
 )
 
 
+class CaseNoConflict(DomainError):
+    """A new case number another batch created at the same instant for another item: the batch is refused."""
+
+    status = 409
+
+
 @dataclass
 class IngestResult:
     """What became of a batch: events stored, events already stored before, and per-event errors."""
@@ -381,6 +387,13 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
         lost = [no for no in new_nos if no not in won]
         if lost:
             locked.update(_lock(set(lost)))
+            taken = [no for no in lost if locked[no]["service_item_id"] != first_item[no].id]
+            if taken:
+                # A concurrent batch created the number first for another item (maybe another department's):
+                # these events must not be folded into that case. Rare (one number, one instant, two items), so
+                # the whole batch is refused and rolled back; re-sent, the number is refused alone.
+                raise CaseNoConflict(case_no_unavailable(taken[0]) + "本批事件均未写入，请去掉该编号的事件后重发。",
+                                     field="case_no", code="case_no_unavailable")
             case_ids.update({no: locked[no]["id"] for no in lost})
             again = _duplicates(src, [ev.event_id for no in lost for ev, _n in by_no[no]])
             if again:

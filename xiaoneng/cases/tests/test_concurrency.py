@@ -85,3 +85,40 @@ def test_the_same_batch_sent_twice_at_once_is_stored_once(depts, make_item, cale
     assert not errors, errors
     assert sorted((r.accepted, r.duplicates) for r in results) == [(0, 30), (30, 0)]
     assert CaseEvent.objects.count() == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_departments_creating_the_same_numbers_at_once_never_write_into_each_others_cases(depts, make_item,
+                                                                                               calendar):
+    """Issue 9: the batch that loses the race for a new case number (ON CONFLICT DO NOTHING) used to fold its
+    events into the winner's case, whichever department's. Now each number holds one department's events."""
+    make_item()
+    make_item(code="ZR001", dept="b", name="建设用地规划许可证核发")
+    ca, _ = api_client_create(name="系统A", department=depts["a"], by=None, now=NOW)
+    cb, _ = api_client_create(name="系统B", department=depts["b"], by=None, now=NOW)
+    numbers = [f"RACE{i}" for i in range(200)]
+    plans = {ca: [ev(no, "received", "2026-11-02 09:00") for no in numbers],
+             cb: [ev(no, "received", "2026-11-02 09:00", code="ZR001") for no in reversed(numbers)]}
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run(client, batch):
+        try:
+            barrier.wait()
+            outcomes.append(case_events_ingest(events=batch, client=client, now=NOW))
+        except Exception as exc:  # a DomainError is a legitimate answer; reported to the main thread
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(c, b)) for c, b in plans.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    from xiaoneng.core.errors import DomainError
+
+    assert all(not isinstance(o, Exception) or isinstance(o, DomainError) for o in outcomes), outcomes
+    mixed = [c.case_no for c in Case.objects.filter(case_no__in=numbers)
+             if {e.client.department_id for e in c.events.select_related("client")} != {c.department_id}]
+    assert mixed == []
