@@ -182,14 +182,17 @@ def normalize(raw: Any, *, now: dt.datetime, extra_max: int | None = None) -> No
     `extra_max`: the cap on undeclared fields (bytes); the setting when not given."""
     if not isinstance(raw, dict):
         raise EventInvalid("事件应为 JSON 对象。")
-    extra = raw.keys() - DECLARED
-    if extra:
-        _check_extra(raw, extra, extra_max_bytes() if extra_max is None else extra_max)
+    if not raw.keys() <= DECLARED:  # a subset test allocates nothing: the common case pays ~50 ns
+        _check_extra(raw, raw.keys() - DECLARED, extra_max_bytes() if extra_max is None else extra_max)
     event_id = _text(raw, "event_id", max_len=100, required=True, label="事件编号")
     case_no = check_case_no(_text(raw, "case_no", max_len=64, required=True, label="办件编号"))
     service_code = _text(raw, "service_code", max_len=64, required=True, label="事项编码")
     etype = raw.get("type")
-    if not isinstance(etype, str) or etype not in TYPES:  # (an unhashable value must not reach the set)
+    try:
+        known = etype in TYPES
+    except TypeError:  # unhashable: a list or an object sent as the type
+        known = False
+    if not known:
         if etype in (None, ""):
             raise EventInvalid(f"缺少必填字段 type（事件类型），可选：{TYPE_LIST}。", "type")
         if not isinstance(etype, str):
