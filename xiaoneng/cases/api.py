@@ -50,7 +50,8 @@ _EVENT_SCHEMA = {
     "type": "object",
     "required": ["event_id", "case_no", "service_code", "type", "occurred_at"],
     "properties": {
-        "event_id": {"type": "string", "maxLength": 100, "description": "每个部门系统内唯一；重发安全"},
+        "event_id": {"type": "string", "maxLength": 100,
+                     "description": "同一部门同一来源系统内唯一（与令牌无关：轮换令牌后重发也不会重复计入）；重发安全"},
         "case_no": {"type": "string", "maxLength": 64},
         "service_code": {"type": "string", "maxLength": 64},
         "type": {"type": "string", "enum": list(EventType.values),
@@ -136,7 +137,9 @@ def _parse_body(request) -> list:
 def case_events_post(request):
     """A department system pushes events of its own department's cases. Each bad event is reported with
     its `index` and the reason, and applies nothing; the good ones are applied. Re-sent events (same
-    `event_id`) count as `duplicates`. The answer comes after the batch is committed."""
+    `event_id` from any token of the same department and source system) count as `duplicates`. The answer
+    comes after the batch is committed; 409 when a new case number was taken by another batch at the same
+    instant (nothing written)."""
     events = _parse_body(request)
     client = getattr(request, "api_client", None)
     by = None if client is not None else request.auth
