@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from xiaoneng.accounts.models import ApiClient, Department, Staff
+from xiaoneng.accounts.models import ApiClient, AuditEvent, Department, Staff
 
 
 @admin.register(Department)
@@ -30,3 +30,21 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # tokens are created on the token page or by `xiaoneng create-token`, shown once
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is append-only, here as on its own page."""
+
+    list_display = ("at", "kind", "actor_name", "target", "ip", "detail")
+    list_filter = ("kind",)
+    search_fields = ("actor_name", "target")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

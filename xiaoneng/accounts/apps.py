@@ -14,4 +14,10 @@ class AccountsConfig(AppConfig):
         NavItem(_("部门"), "accounts:department_list", "diagram-3", None, 80),
         NavItem(_("工作人员"), "accounts:staff_list", "people", ("head", "supervisor", "leader", "admin"), 81),
         NavItem(_("接口令牌"), "accounts:token_list", "key", ("admin",), 90),
+        NavItem(_("安全审计"), "accounts:audit_list", "journal-text", ("admin",), 91),
     )
+
+    def ready(self) -> None:
+        from . import audit
+
+        audit.connect()

@@ -149,3 +149,51 @@ class ApiClient(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event (安全审计, as 等保 2.0 level 3 asks): log-ins and failed log-ins, log-outs,
+    lock-outs and unlocks, password changes, accounts created or changed (roles, department, deactivation),
+    departments created or changed, API tokens issued or revoked.
+
+    Append-only: no page, service or admin action changes or deletes a row. Who acted and on what are kept
+    as text as well as by key, so the trail outlives the accounts it describes; `detail` says what changed
+    in words, in the platform's language. Kept for at least six months (网络安全法 §21); pruning older rows
+    is an operator's decision (docs/security.md). Complainants' identity reads are logged by the complaint
+    centre itself (complaints.IdentityRead), beside the data they protect."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("登录成功")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOGOUT = "logout", _("退出登录")
+        LOCKED_OUT = "locked_out", _("登录锁定")
+        UNLOCKED = "unlocked", _("解除锁定")
+        PASSWORD_CHANGED = "password_changed", _("修改密码")
+        STAFF_CREATED = "staff_created", _("新建账户")
+        STAFF_UPDATED = "staff_updated", _("修改账户")
+        ROLES_CHANGED = "roles_changed", _("变更角色")
+        DEPARTMENT_CREATED = "department_created", _("新建部门")
+        DEPARTMENT_UPDATED = "department_updated", _("修改部门")
+        TOKEN_CREATED = "token_created", _("签发接口令牌")
+        TOKEN_REVOKED = "token_revoked", _("吊销接口令牌")
+
+    at = models.DateTimeField(_("时间"))
+    kind = models.CharField(_("事件"), max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    target = models.CharField(_("对象"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("网络地址"), null=True, blank=True)
+    detail = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["at"], name="accounts_audit_at"),
+                   models.Index(fields=["kind", "at"], name="accounts_audit_kind_at")]
+        verbose_name = _("安全审计记录")
+        verbose_name_plural = _("安全审计记录")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.target}"

@@ -70,3 +70,25 @@ def api_client_by_token(raw: str) -> ApiClient | None:
     if not raw or len(raw) > 200:
         return None
     return ApiClient.objects.select_related("department").filter(token_hash=token_hash(raw), revoked_at=None).first()
+
+
+def audit_event_list(*, kind: str = "", who: str = "", date_from=None, date_to=None):
+    """The security audit trail, newest first, filtered (administrators' page; the view checks the role).
+    Dates are whole days in the platform's time zone."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from xiaoneng.accounts.models import AuditEvent
+
+    qs = AuditEvent.objects.all()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if who:
+        qs = qs.filter(Q(actor_name__icontains=who) | Q(target__icontains=who))
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    return qs

@@ -11,13 +11,34 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from xiaoneng.accounts import roles as R
-from xiaoneng.accounts.models import ApiClient, Department, Staff
+from xiaoneng.accounts.models import ApiClient, AuditEvent, Department, Staff
 from xiaoneng.core.errors import DomainError, NotPermitted
 
 TOKEN_PREFIX = "xn_"
 SYSTEM_MAX = 60  # ApiClient.system: the CaseEvent source key "d:<department id>:<system>" fits its 80 characters
+
+
+def audit_record(
+    *, kind: str, now: datetime, actor: Staff | None = None, actor_name: str = "", target: str = "",
+    ip: str | None = None, detail: str = "",
+) -> AuditEvent:
+    """Append one security audit record (accounts.AuditEvent). `actor` None with no `actor_name` is the
+    platform itself (a command run by an operator, the demo build). Texts are cut to their columns rather
+    than refused: an audit record is never lost because a user name was long."""
+    if actor is not None and not actor_name:
+        actor_name = actor.username
+    return AuditEvent.objects.create(
+        at=now, kind=kind, actor=actor if (actor is not None and actor.pk) else None,
+        actor_name=(actor_name or "")[:150], target=(target or "")[:200], ip=ip or None, detail=(detail or "")[:500],
+    )
+
+
+def _roles_text(codes: Iterable[str]) -> str:
+    codes = set(codes)
+    return "、".join(str(R.LABELS[c]) for c in R.ALL if c in codes) or "无"
 
 
 def token_hash(raw: str) -> str:
@@ -28,9 +49,11 @@ def token_hash(raw: str) -> str:
 @transaction.atomic
 def department_create(
     *, code: str, name: str, kind: str = Department.Kind.BUREAU, parent: Department | None = None,
-    short_name: str = "", address: str = "", phone: str = "", sort_order: int = 0,
+    short_name: str = "", address: str = "", phone: str = "", sort_order: int = 0, by: Staff | None = None,
+    now: datetime | None = None,
 ) -> Department:
-    """Create a department under `parent` and give it its tree path."""
+    """Create a department under `parent` and give it its tree path; audited when an administrator does it
+    (`by`; seeding and commands pass none)."""
     code = (code or "").strip()
     name = (name or "").strip()
     if not code:
@@ -48,6 +71,9 @@ def department_create(
     dept.path = f"{parent.path if parent else '/'}{dept.pk}/"
     dept.depth = parent.depth + 1 if parent else 0
     dept.save(update_fields=["path", "depth"])
+    if by is not None:
+        audit_record(kind=AuditEvent.Kind.DEPARTMENT_CREATED, now=now or timezone.now(), actor=by,
+                     target=f"{dept.code} {dept.name}", detail=f"上级部门：{parent.name if parent else '无'}")
     return dept
 
 
@@ -72,9 +98,11 @@ def role_groups(codes: Iterable[str]) -> list[Group]:
 @transaction.atomic
 def staff_create(
     *, username: str, name: str, department: Department | None, roles: Iterable[str], password: str | None,
-    post: str = "", phone: str = "", email: str = "", validate: bool = True,
+    post: str = "", phone: str = "", email: str = "", validate: bool = True, by: Staff | None = None,
+    now: datetime | None = None,
 ) -> Staff:
-    """Create a staff account with its roles. Department staff must belong to a department."""
+    """Create a staff account with its roles. Department staff must belong to a department. Audited (with
+    `by`, the administrator; none for seeding and commands)."""
     username = (username or "").strip()
     if not username:
         raise DomainError("登录名不能为空。", field="username")
@@ -97,19 +125,26 @@ def staff_create(
     staff.is_staff = R.ADMIN in roles  # the Django admin is for system administrators only
     staff.save()
     staff.groups.set(groups)
+    audit_record(kind=AuditEvent.Kind.STAFF_CREATED, now=now or timezone.now(), actor=by,
+                 actor_name="" if by is not None else "平台", target=staff.username,
+                 detail=f"部门：{department.name if department else '无'}；角色：{_roles_text(roles)}")
     return staff
 
 
 @transaction.atomic
-def staff_set_roles(*, staff: Staff, roles: Iterable[str], by: Staff) -> Staff:
+def staff_set_roles(*, staff: Staff, roles: Iterable[str], by: Staff, now: datetime | None = None) -> Staff:
     """Change a staff member's roles (administrators only)."""
     if not by.has_role(R.ADMIN):
         raise NotPermitted("只有系统管理员可以修改角色。")
     roles = list(roles)
+    before = set(staff.groups.values_list("name", flat=True))
     staff.groups.set(role_groups(roles))
     staff.is_staff = R.ADMIN in roles
     staff.save(update_fields=["is_staff"])
     staff.__dict__.pop("_role_codes", None)
+    if before != set(roles):
+        audit_record(kind=AuditEvent.Kind.ROLES_CHANGED, now=now or timezone.now(), actor=by, target=staff.username,
+                     detail=f"角色：{_roles_text(before)} → {_roles_text(roles)}")
     return staff
 
 
@@ -134,6 +169,8 @@ def api_client_create(
         name=name, system=system, department=department, token_hash=token_hash(raw), token_prefix=raw[:10],
         created_by=by, created_at=now,
     )
+    audit_record(kind=AuditEvent.Kind.TOKEN_CREATED, now=now, actor=by, actor_name="" if by else "平台",
+                 target=f"{client.token_prefix}… {name}", detail=f"部门：{department.name}；来源系统：{system}")
     return client, raw
 
 
@@ -146,16 +183,19 @@ def api_client_revoke(*, client: ApiClient, by: Staff | None, now: datetime) -> 
         client.revoked_at = now
         client.revoked_by = by
         client.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(kind=AuditEvent.Kind.TOKEN_REVOKED, now=now, actor=by, actor_name="" if by else "平台",
+                     target=f"{client.token_prefix}… {client.name}", detail=f"部门：{client.department.name}")
     return client
 
 
 @transaction.atomic
 def staff_update(
     *, staff: Staff, by: Staff, name: str, department: Department | None, roles: Iterable[str],
-    post: str = "", phone: str = "", email: str = "", is_active: bool = True,
+    post: str = "", phone: str = "", email: str = "", is_active: bool = True, now: datetime | None = None,
 ) -> Staff:
     """Change a staff member's department, roles, contact details or active flag (administrators only).
-    Deactivating instead of deleting keeps every record they signed."""
+    Deactivating instead of deleting keeps every record they signed. Audited: a change of roles as such,
+    anything else as an account change, naming what changed (not the values of contact details)."""
     if not by.has_role(R.ADMIN):
         raise NotPermitted("只有系统管理员可以修改工作人员账户。")
     roles = list(roles)
@@ -164,38 +204,67 @@ def staff_update(
         raise DomainError("窗口人员、承办人和部门负责人必须指定所在部门。", field="department")
     if staff.pk == by.pk and (not is_active or R.ADMIN not in roles):
         raise DomainError("不能停用自己的账户或取消自己的管理员角色。", field="roles")
+    roles_before = set(staff.groups.values_list("name", flat=True))
+    changes = []
+    if staff.department_id != (department.pk if department else None):
+        changes.append(f"部门：{staff.department.name if staff.department else '无'} → "
+                       f"{department.name if department else '无'}")
+    if staff.is_active != is_active:
+        changes.append("启用账户" if is_active else "停用账户")
+    if roles_before != set(roles):
+        changes.append(f"角色：{_roles_text(roles_before)} → {_roles_text(roles)}")
+    # Contact details are personal data: the trail says that they changed, not what they are.
+    changed = [label for label, old, new in (("姓名", staff.name, name), ("岗位", staff.post, post),
+                                             ("手机号码", staff.phone, phone), ("电子邮箱", staff.email, email))
+               if (old or "") != (new or "")]
+    if changed:
+        changes.append("修改了" + "、".join(changed))
     staff.name, staff.department, staff.post, staff.phone, staff.email = name, department, post, phone, email
     staff.is_active = is_active
     staff.is_staff = R.ADMIN in roles
     staff.save()
     staff.groups.set(groups)
     staff.__dict__.pop("_role_codes", None)
+    if changes:
+        kind = AuditEvent.Kind.ROLES_CHANGED if roles_before != set(roles) else AuditEvent.Kind.STAFF_UPDATED
+        audit_record(kind=kind, now=now or timezone.now(), actor=by, target=staff.username, detail="；".join(changes))
     return staff
 
 
 @transaction.atomic
-def staff_unlock(*, username: str, by: Staff) -> int:
+def staff_unlock(*, username: str, by: Staff, now: datetime | None = None) -> int:
     """Lift a log-in lock-out (django-axes) for one user name. Returns how many lock records were cleared."""
     if not by.has_role(R.ADMIN):
         raise NotPermitted("只有系统管理员可以解除锁定。")
     from axes.utils import reset
 
-    return reset(username=username)
+    cleared = reset(username=username)
+    audit_record(kind=AuditEvent.Kind.UNLOCKED, now=now or timezone.now(), actor=by, target=username,
+                 detail=f"清除锁定记录 {cleared} 条")
+    return cleared
 
 
 @transaction.atomic
 def department_update(
     *, department: Department, by: Staff, name: str, short_name: str = "", address: str = "", phone: str = "",
-    is_active: bool = True,
+    is_active: bool = True, now: datetime | None = None,
 ) -> Department:
     """Edit a department's name and contact details (administrators only). Codes and the tree position stay:
-    records elsewhere refer to them."""
+    records elsewhere refer to them. Audited, naming what changed."""
     if not by.has_role(R.ADMIN):
         raise NotPermitted("只有系统管理员可以修改部门。")
     name = (name or "").strip()
     if not name:
         raise DomainError("部门名称不能为空。", field="name")
+    changes = [label for label, old, new in (("名称", department.name, name), ("简称", department.short_name, short_name),
+                                             ("办公地址", department.address, address), ("咨询电话", department.phone, phone))
+               if (old or "") != (new or "")]
+    if department.is_active != is_active:
+        changes.append("启用" if is_active else "停用")
     department.name, department.short_name, department.address, department.phone = name, short_name, address, phone
     department.is_active = is_active
     department.save()
+    if changes:
+        audit_record(kind=AuditEvent.Kind.DEPARTMENT_UPDATED, now=now or timezone.now(), actor=by,
+                     target=f"{department.code} {department.name}", detail="修改了" + "、".join(changes))
     return department

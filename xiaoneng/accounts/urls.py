@@ -8,11 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.html", success_url="/staff/"),
-        name="password_change",
-    ),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("departments/", views.department_list, name="department_list"),
     path("departments/new/", views.department_create_view, name="department_create"),
     path("departments/<str:code>/", views.department_detail, name="department_detail"),
@@ -23,4 +19,5 @@ urlpatterns = [
     path("staff/<str:username>/unlock/", views.staff_unlock_view, name="staff_unlock"),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("audit/", views.audit_list, name="audit_list"),
 ]

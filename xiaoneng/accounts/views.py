@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,17 +14,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.access import role_required
-from xiaoneng.accounts.forms import ApiClientForm, DepartmentForm, LoginForm, StaffForm
+from xiaoneng.accounts.forms import ApiClientForm, AuditFilterForm, DepartmentForm, LoginForm, StaffForm
 from xiaoneng.accounts.models import ApiClient, Department, Staff
 from xiaoneng.accounts.selectors import (
     api_client_list,
+    audit_event_list,
     department_get_for,
     department_list_for,
     staff_list_for,
 )
+from xiaoneng.accounts.models import AuditEvent
 from xiaoneng.accounts.services import (
     api_client_create,
     api_client_revoke,
+    audit_record,
     department_create,
     department_update,
     staff_create,
@@ -31,12 +35,44 @@ from xiaoneng.accounts.services import (
     staff_update,
 )
 from xiaoneng.core.errors import DomainError
+from xiaoneng.core.request import client_ip
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's own page, with the change written to the security audit trail."""
+
+    template_name = "accounts/password_change.html"
+    success_url = "/staff/"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(kind=AuditEvent.Kind.PASSWORD_CHANGED, now=timezone.now(), actor=self.request.user,
+                     target=self.request.user.username, ip=client_ip(self.request))
+        return response
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@role_required(R.ADMIN)
+@require_GET
+def audit_list(request):
+    """The security audit trail (安全审计): administrators read it; nobody can change it."""
+    form = AuditFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    events = audit_event_list(kind=data.get("kind") or "", who=(data.get("who") or "").strip(),
+                              date_from=data.get("date_from"), date_to=data.get("date_to"))
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "accounts/audit_list.html", {"form": form, "page": page, "query": params.urlencode()},
+                  status=200 if not form.errors else 400)
 
 
 @login_required
@@ -105,7 +141,8 @@ def staff_create_view(request):
         try:
             created = staff_create(
                 username=d["username"], name=d["name"], department=d["department"], roles=d["roles"],
-                password=d["password"], post=d["post"], phone=d["phone"], email=d["email"],
+                password=d["password"], post=d["post"], phone=d["phone"], email=d["email"], by=request.user,
+                now=timezone.now(),
             )
         except DomainError as exc:
             _apply_domain_error(form, exc)
@@ -131,7 +168,7 @@ def staff_edit_view(request, username: str):
         try:
             staff_update(
                 staff=target, by=request.user, name=d["name"], department=d["department"], roles=d["roles"],
-                post=d["post"], phone=d["phone"], email=d["email"], is_active=d["is_active"],
+                post=d["post"], phone=d["phone"], email=d["email"], is_active=d["is_active"], now=timezone.now(),
             )
         except DomainError as exc:
             _apply_domain_error(form, exc)
@@ -151,7 +188,7 @@ def staff_edit_view(request, username: str):
 @require_POST
 def staff_unlock_view(request, username: str):
     target = get_object_or_404(Staff, username=username)
-    staff_unlock(username=target.username, by=request.user)
+    staff_unlock(username=target.username, by=request.user, now=timezone.now())
     messages.success(request, _("已解除 %(u)s 的登录锁定。") % {"u": target.username})
     return redirect("accounts:staff_edit", username=target.username)
 
@@ -165,7 +202,7 @@ def department_create_view(request):
         try:
             dept = department_create(
                 code=d["code"], name=d["name"], kind=d["kind"], parent=d["parent"], short_name=d["short_name"],
-                address=d["address"], phone=d["phone"],
+                address=d["address"], phone=d["phone"], by=request.user, now=timezone.now(),
             )
         except DomainError as exc:
             _apply_domain_error(form, exc)
@@ -191,7 +228,7 @@ def department_edit_view(request, code: str):
         try:
             department_update(
                 department=dept, by=request.user, name=d["name"], short_name=d["short_name"], address=d["address"],
-                phone=d["phone"], is_active=d["is_active"],
+                phone=d["phone"], is_active=d["is_active"], now=timezone.now(),
             )
         except DomainError as exc:
             _apply_domain_error(form, exc)
