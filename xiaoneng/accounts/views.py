@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.access import role_required
 from xiaoneng.accounts.forms import ApiClientForm, AuditFilterForm, DepartmentForm, LoginForm, StaffForm
-from xiaoneng.accounts.models import ApiClient, Department, Staff
+from xiaoneng.accounts.models import ApiClient, AuditEvent, Department, Staff
 from xiaoneng.accounts.selectors import (
     api_client_list,
     audit_event_list,
@@ -23,7 +23,6 @@ from xiaoneng.accounts.selectors import (
     department_list_for,
     staff_list_for,
 )
-from xiaoneng.accounts.models import AuditEvent
 from xiaoneng.accounts.services import (
     api_client_create,
     api_client_revoke,
