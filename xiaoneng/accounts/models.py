@@ -160,7 +160,7 @@ class AuditEvent(models.Model):
     as text as well as by key, so the trail outlives the accounts it describes; `detail` says what changed
     in words, in the platform's language. Kept for at least six months (网络安全法 §21); pruning older rows
     is an operator's decision (docs/security.md). Complainants' identity reads are logged by the complaint
-    centre itself (complaints.IdentityRead), beside the data they protect."""
+    centre itself (complaints.IdentityAccess), beside the data they protect."""
 
     class Kind(models.TextChoices):
         LOGIN = "login", _("登录成功")
