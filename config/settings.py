@@ -227,6 +227,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("XIAONENG_LOG_LEVEL", default="WARNING")},
 }
 
+# Case events: fields a department system sends beyond the declared ones are archived in the event's payload up
+# to this many bytes of JSON (per event); a larger event is refused on its own, the rest of the batch applied.
+XIAONENG_EVENT_EXTRA_MAX_BYTES = env.int("XIAONENG_EVENT_EXTRA_MAX_BYTES", default=4096)
+
 # The largest working-day span the public calculator accepts: beyond it a client has made a mistake.
 XIAONENG_MAX_WORKDAYS = 3650
 

@@ -241,6 +241,9 @@ def build_world() -> World:
     api_client_revoke(client=revoked, by=None, now=now)
     w.tokens["token_bogus"] = "xn_" + secrets.token_urlsafe(32)
     w.obj["token_pk"] = {"a": client_a.pk, "b": client_b.pk}
+    from xiaoneng.accounts.models import AuditEvent  # the tokens' issue was audited: a record to aim at
+
+    w.obj["audit_pk"] = AuditEvent.objects.order_by("id").values_list("id", flat=True).first()
     w.obj["api_clients"] = ApiClient.objects.count()
 
     # Catalogue: an active item per bureau (with a downloadable blank form), and a deactivated one in A.

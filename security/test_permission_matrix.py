@@ -280,6 +280,7 @@ MATRIX: dict[str, Row] = {
                                data=lambda o: {"name": "新系统", "department": "TA"}),
     "accounts:token_revoke": Row(read=Staff(ADMIN, ok=405), write=Staff(ADMIN, ok=OK), targets=TOKEN,
                                  tables=("accounts.ApiClient",)),
+    "accounts:audit_list": Row(read=Staff(ADMIN)),  # the security audit trail: read-only, administrators
     # ------------------------------------------------------------------------------------------ workdays
     "workdays:calendar": Row(read=Staff(CAL_READERS)),
     "workdays:calendar_year_create": Row(read=Staff(ADMIN, ok=405), write=Staff(ADMIN, ok=OK),
@@ -515,6 +516,7 @@ MATRIX: dict[str, Row] = {
     **admin_model("accounts", "department", lambda o: o["depts"]["a"].pk),
     **admin_model("accounts", "staff", lambda o: o["staff_pk"]),
     **admin_model("accounts", "apiclient", lambda o: o["token_pk"]["a"]),
+    **admin_model("accounts", "auditevent", lambda o: o["audit_pk"]),
     **admin_model("complaints", "complaintcategory", lambda o: o["category_pk"]),
 }
 

@@ -80,7 +80,7 @@ _EVENT_SCHEMA = {
                                            "已登记的办件不能再改为联办主件"},
     },
     "additionalProperties": {"description": "其他字段原样存档（不参与计算），合计不超过上限（默认 4096 字节，"
-                                            "设置 XIAONENG_EVENT_EXTRA_MAX_BYTES）、嵌套不超过 16 层，超出的事件逐条报错"},
+                                            "平台可调整）、嵌套不超过 16 层，超出的事件逐条报错"},
 }
 
 
