@@ -1,14 +1,31 @@
-"""Whistle-blower protection: who may read a complainant's identity, and masking of personal data in text.
+"""Whistle-blower protection: who may read a complainant's identity and the original text of a complaint, and
+masking of personal data in text.
 
 Identity (name, phone, e-mail, address, ID number, IP) is readable only by supervision-office staff
 (role supervisor) who handle the complaint: its assigned office handler, the staff member who entered it,
 or — while it waits for an acceptance decision and nobody is assigned — any supervisor triaging the inbox.
-Never by departments, leaders, administrators, API clients or the public.
+Never by departments, leaders, administrators, API clients or the public. Every read is recorded
+(`IdentityAccess`).
 
-Text shown to departments is scrubbed of the complainant's own name and contacts; text shown in public
-(the mailbox) is additionally masked for any name, phone number, ID number, e-mail and street address the
-patterns below recognise. Pattern masking is a safety net: the office still reads a reply before marking
-it publishable.
+The complaint's own text (facts, request and whatever else the complainant wrote) names the complainant
+more often than not. It is shown as written only to the complaint's office handler (`reads_original`), each
+view recorded like an identity read; every other reader — another supervisor, the departments, leaders,
+administrators, API clients — reads it through `scrub_identity`. A supervisor who is not the handler may
+reveal the original with a stated reason ("查看原文"), recorded the same way.
+
+Three levels of masking, each the one before plus more:
+- `scrub_identity` (everyone but the handler): the complainant's own name, phone, e-mail, address and ID number
+  in any written form (spaces, dashes, dots, brackets, +86, full-width digits and ＠) replaced, then every
+  other mobile or landline number, 18-digit ID number, bank card, e-mail address, QQ/WeChat account and long
+  run of digits masked. Nothing else: dates (2026-12-05), amounts (1,200元), times, case numbers
+  (QY-SWU-20261204-0010), complaint numbers (TS2026-000123), window numbers and the names of the staff
+  complained about stay, because the department needs them to investigate.
+- `mask_personal_data` (public pages: the mailbox, Open311): also every street address and personal name the
+  patterns recognise.
+Masks replace the whole number with a placeholder rather than keeping its first and last digits
+("139****5678"): a department holds its applicants' phone numbers in its case records, and seven known digits
+would pick the complainant out of them. Pattern masking is a safety net: the office still reads a reply before
+marking it publishable.
 """
 
 from __future__ import annotations
@@ -21,12 +38,53 @@ from django.conf import settings
 
 from xiaoneng.accounts import roles as R
 
-PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
-LANDLINE_RE = re.compile(r"(?<!\d)(0\d{2,3})[- ]?(\d{7,8})(?!\d)")
-ID_RE = re.compile(r"(?<![\dA-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![\dA-Za-z])|(?<!\d)(\d{6})(\d{6})(\d{3})(?!\d)")
+# --------------------------------------------------------------------------------------------- written numbers
+# Python's \d is Unicode: it matches full-width ０-９ as well as 0-9, so every pattern below takes both.
+# What people put between digit groups: spaces (also ideographic and no-break), dashes of every width, dots,
+# middle dots, underscores.
+_SEP = r"[ \t\u00a0\u2002-\u200b\u3000\-‐‑‒–—―−－_.．·・•]"
+_GAP = _SEP + r"{0,3}"
+# The country code: +86, 0086, (+86), （86）, or a bare 86 followed by a separator.
+_CC = (r"(?:(?:[+＋]|[0０][0０])\s?[8８][6６]|[(（]\s?[+＋]?[8８][6６]\s?[)）]"
+       r"|[8８][6６](?=[ \-－\u3000]))")
+# Not inside a longer number: no digit right before or after, nor across a single dash or dot (2026-…).
+_NB = r"(?<!\d)(?<!\d[\-－.．])"
+_NA = r"(?![\-－.．]?\d)"
+# A Chinese mobile number: 1[3-9] and nine more digits, separators anywhere (139 1234 5678, 1391-234-5678 …).
+MOBILE_RE = re.compile(rf"{_NB}(?:{_CC}{_GAP})?[1１]{_GAP}[3-9３-９](?:{_GAP}\d){{9}}{_NA}")
+# An extension after a landline number: 转 123, 分机123, ext. 12.
+_EXT = r"\s?(?:转|分机|ext\.?|EXT\.?)\s?\d{1,5}"
+# A landline with its area code (010, 02x, 0xxx): 0571-88886666, (0571) 8888 6666, （0571）88886666,
+# +86 571 8888 6666 (the trunk 0 dropped after the country code), with an extension (转 123).
+LANDLINE_RE = re.compile(
+    rf"{_NB}(?:{_CC}{_GAP}[(（]?\s?[0０]?|[(（]?\s?[0０])(?:[12１２]\d|[3-9３-９]\d\d)\s?[)）]?{_GAP}"
+    rf"[2-9２-９](?:{_GAP}\d){{6,7}}(?:{_EXT})?{_NA}")
+# An 18-digit ID number, whole or in groups 6-8-4 / 6-4-4-4, last character a digit or X.
+ID_RE = re.compile(rf"(?<![\dA-Za-z])\d{{6}}{_GAP}(?:\d{{8}}|\d{{4}}{_GAP}\d{{4}}){_GAP}\d{{3}}[\dXxＸｘ](?![\dA-Za-z])")
+# A bank card in groups of four (6222 0212 3456 7890 123).
+CARD_RE = re.compile(r"(?<!\d)\d{4}(?:[ \-－]\d{4}){3}(?:[ \-－]?\d{1,4})?(?!\d)")
+# A number announced by a word for a phone or an account: a local number without its area code
+# (电话：8888 6666), a QQ number, or one written oddly enough to escape the patterns above.
+KEYWORD_NUMBER_RE = re.compile(
+    rf"((?:电话|手机|座机|固话|联系方式|致电|拨打|热线|[Tt]el|TEL|[Pp]hone|QQ|qq)[号码]{{0,2}}[:：是为\s]{{0,3}})"
+    rf"(\d(?:{_GAP}\d){{5,11}}){_NA}")
+WECHAT_RE = re.compile(r"((?:微信号?|[Ww]e[Cc]hat)[:：是为\s]{0,3})([A-Za-z][-_A-Za-z0-9]{5,19})")
+_EMAIL_CH = r"A-Za-z0-9Ａ-Ｚａ-ｚ０-９"
+# Spaces around @, the full-width ＠, full-width letters, and a Chinese full stop for a dot (qq。com).
+EMAIL_RE = re.compile(rf"[{_EMAIL_CH}._%+\-．＿％＋－]+\s{{0,2}}[@＠]\s{{0,2}}[{_EMAIL_CH}\-－]+(?:[.．。][{_EMAIL_CH}\-－]+)+")
 # Any other long run of digits (numbers glued together, account numbers): a safety net after the above.
-LONG_DIGITS_RE = re.compile(r"\d{9,}[\dXx]?")
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Not an amount (¥…, …元). A code glued to 9+ digits (XK2026120400001) is masked too: a number glued to
+# letters may as well be a phone, and a complaint's case number has its own field, shown as it is.
+LONG_DIGITS_RE = re.compile(r"(?<![\d¥￥$])\d{9,}[Xx]?(?![\d元万亿%％])")
+
+PH_NAME = "【投诉人】"
+PH_CONTACT = "【联系方式已隐去】"
+PH_PHONE = "【电话已隐去】"
+PH_ID = "【证件号码已隐去】"
+PH_EMAIL = "【邮箱已隐去】"
+PH_NUMBER = "【号码已隐去】"
+PH_ACCOUNT = "【账号已隐去】"
+
 # Street addresses: "人民路88号", "幸福小区3栋2单元501室", "府前街12号院".
 ADDRESS_RE = re.compile(
     r"[\u4e00-\u9fa5]{1,10}(路|街|巷|大道|大街|弄)\d+号(院)?"
@@ -68,33 +126,143 @@ def contact_key(*, phone: str = "", email: str = "") -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"contact:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def scrub_identity(text: str, *, names: list[str] = (), contacts: list[str] = ()) -> str:
-    """Replace the complainant's own name and contacts in `text` with 【投诉人】 / masked values (what a
-    department sees)."""
+# --------------------------------------------------------------------------------------------- the complainant's own
+# Between the characters of a contact copied by hand: separators and brackets ("(0571) 8888-6666").
+_IGAP = r"[ \t\u00a0\u2002-\u200b\u3000\-‐‑‒–—―−－_.．·・•()（）]{0,3}"
+# Between the characters of a name: spaces and the middle dot of transcribed names (买买提·艾力).
+_NAME_GAP = r"[\s·・•.]{0,2}"
+
+
+def _ch(c: str) -> str:
+    """A character and its full-width form (digits, Latin letters, @ and the dot), as a regex class."""
+    if "!" <= c <= "~":
+        wide = chr(ord(c) + 0xFEE0)
+        extra = "。" if c == "." else ""
+        return f"[{re.escape(c)}{wide}{extra}]"
+    return re.escape(c)
+
+
+def _digits(value: str) -> str:
+    """The digits of a contact as written anywhere (full-width ones too), and a final X of an ID number."""
+    out = []
+    for ch in value:
+        if ch.isdigit():
+            out.append(str(int(ch)))
+        elif ch in "Xx" and len(out) == 17:
+            out.append("X")
+    return "".join(out)
+
+
+def _contact_pattern(value: str) -> str | None:
+    """A regex matching `value` (the complainant's phone, e-mail, ID number or address) in the ways people
+    write it. None when it is too short to look for without replacing ordinary words."""
+    value = (value or "").strip()
+    if "@" in value or "＠" in value:
+        local, _sep, domain = value.replace("＠", "@").partition("@")
+        if not local or not domain:
+            return None
+        return "".join(_ch(c) for c in local) + r"\s{0,2}[@＠]\s{0,2}" + "".join(_ch(c) for c in domain)
+    digits = _digits(value)
+    letters = re.sub(r"[\d\W_]", "", value)
+    if len(digits) >= 7 and len(letters) <= 1:  # a phone or an ID number (X)
+        if len(digits) == 13 and digits.startswith("86"):
+            digits = digits[2:]
+        elif len(digits) == 15 and digits.startswith("0086"):
+            digits = digits[4:]
+        classes = [f"[{d}{chr(ord(d) + 0xFEE0)}]" if d.isdigit() else "[XxＸｘ]" for d in digits]
+        if digits.startswith("0"):  # a landline: the trunk 0 is dropped after +86
+            classes[0] += "?"
+        body = _IGAP.join(classes)
+        alts = [rf"(?:{_CC}{_IGAP})?[(（]?{body}"]
+        if digits.startswith("0") and len(digits) >= 10:  # its local number alone, without the area code
+            local_len = 8 if len(digits) >= 11 else 7
+            alts.append(_IGAP.join(classes[-local_len:]))
+        return rf"(?<!\d)(?:{'|'.join(alts)})(?:{_EXT})?(?![\dXxＸｘ])"
+    compact = re.sub(r"\s+", "", value)
+    if len(compact) < 4:
+        return None
+    return r"\s*".join(re.escape(c) for c in compact)
+
+
+def _name_pattern(name: str) -> str | None:
+    chars = [c for c in (name or "") if not c.isspace() and c not in "·・•."]
+    if len(chars) < 2:
+        return None
+    return _NAME_GAP.join(_ch(c) for c in chars)
+
+
+class Redactor:
+    """The complainant's own name and contacts, compiled once, and the masking of everything else that looks
+    like a phone, ID number or e-mail: `red(text)` is `text` as a reader who is not the complaint's handler
+    sees it (see the module docstring). Templates must not call it without an argument, hence the flag."""
+
+    do_not_call_in_templates = True
+
+    def __init__(self, names: list[str] = (), contacts: list[str] = ()):
+        self.names = [n for n in names if n]
+        self.contacts = [c for c in contacts if c]
+        name_pats = sorted(filter(None, map(_name_pattern, set(self.names))), key=len, reverse=True)
+        contact_pats = sorted(filter(None, map(_contact_pattern, set(self.contacts))), key=len, reverse=True)
+        self._names = re.compile("|".join(name_pats), re.IGNORECASE) if name_pats else None
+        self._contacts = re.compile("|".join(contact_pats), re.IGNORECASE) if contact_pats else None
+
+    def identity(self, text: str) -> str:
+        """Only the complainant's own name and contacts replaced."""
+        out = text or ""
+        if self._contacts is not None:
+            out = self._contacts.sub(PH_CONTACT, out)
+        if self._names is not None:
+            out = self._names.sub(PH_NAME, out)
+        return out
+
+    def __call__(self, text: str) -> str:
+        return mask_contacts(self.identity(text))
+
+
+def mask_contacts(text: str) -> str:
+    """Every phone number, ID number, bank card, e-mail address and account the patterns recognise, in any
+    written form, replaced by a placeholder; everything else as it was."""
     out = text or ""
-    for n in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
-        out = out.replace(n, "【投诉人】")
-    for c in contacts:
-        if c and len(c.strip()) >= 5:
-            out = out.replace(c.strip(), "【联系方式已隐去】")
+    out = EMAIL_RE.sub(PH_EMAIL, out)
+    out = ID_RE.sub(PH_ID, out)
+    out = MOBILE_RE.sub(PH_PHONE, out)
+    out = LANDLINE_RE.sub(PH_PHONE, out)
+    out = CARD_RE.sub(PH_NUMBER, out)
+    out = KEYWORD_NUMBER_RE.sub(lambda m: m.group(1) + PH_NUMBER, out)
+    out = WECHAT_RE.sub(lambda m: m.group(1) + PH_ACCOUNT, out)
+    out = LONG_DIGITS_RE.sub(PH_NUMBER, out)
     return out
 
 
+def scrub_identity(text: str, *, names: list[str] = (), contacts: list[str] = ()) -> str:
+    """`text` as anyone but the complaint's handler reads it (departments, other supervisors, leaders, API
+    clients): the complainant's own name and contacts in any written form replaced with 【投诉人】 /
+    【联系方式已隐去】, and every other phone, ID number, e-mail and account masked (`mask_contacts`)."""
+    return Redactor(names, contacts)(text)
+
+
 def mask_personal_data(text: str, *, names: list[str] = (), contacts: list[str] = ()) -> str:
-    """Text for public pages: the complainant's identity scrubbed, then every recognised phone number,
-    ID number, e-mail, street address and personal name masked."""
+    """Text for public pages: `scrub_identity`, then every street address and personal name the patterns
+    recognise masked too."""
     out = scrub_identity(text, names=names, contacts=contacts)
-    out = ID_RE.sub(lambda m: (m.group(1) or m.group(4))[:4] + "*" * 10 + (m.group(3) or m.group(6))[-4:], out)
-    out = PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", out)
-    out = LANDLINE_RE.sub(lambda m: f"{m.group(1)}-****{m.group(2)[-2:]}", out)
-    out = LONG_DIGITS_RE.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 5) + m.group(0)[-2:], out)
-    out = EMAIL_RE.sub("***@***", out)
     out = ADDRESS_RE.sub("***", out)
     out = NAME_INTRO_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}某", out)
     out = NAME_TITLE_RE.sub(lambda m: f"{m.group(1)}某", out)
     return out
 
 
+# --------------------------------------------------------------------------------------------- secrets in links
+# The complainant's secrets travelling in links: the tracking code, the one-time follow-up token, a published
+# image's token.
+SECRET_LINK_RE = re.compile(r"(/complaints/(?:track|follow-up|media)/)([^/\s?#]+)")
+
+
+def mask_links(text: str) -> str:
+    """Links with the complainant's secret part (tracking code, follow-up token) hidden, for logs."""
+    return SECRET_LINK_RE.sub(lambda m: m.group(1) + "***", text or "")
+
+
+# --------------------------------------------------------------------------------------------- who reads what
 def can_read_identity(staff, complaint) -> bool:
     """True when `staff` may read the complainant's identity of `complaint` (see the module docstring)."""
     if staff is None or not getattr(staff, "is_authenticated", False) or not staff.is_active:
@@ -106,28 +274,35 @@ def can_read_identity(staff, complaint) -> bool:
     return complaint.office_handler_id is None
 
 
-def redactor_for(complaint):
-    """A function that removes the complainant's name and contacts from any text about `complaint`: replies,
-    notes, notices and results are written by people who know the complainant and may name them. The identity
-    is read here by the system to find it in the text, never shown, so it is not an access to record."""
+def reads_original(staff, complaint) -> bool:
+    """True when `staff` reads the complaint's text as the complainant wrote it without asking: only its
+    office handler (the supervisor who accepted it, or whom the office assigned). While nobody is assigned
+    the text is masked for everyone; a supervisor who needs the original asks for it with a reason
+    (`may_reveal_original`)."""
+    return bool(staff is not None and getattr(staff, "is_authenticated", False) and staff.is_active
+                and complaint.office_handler_id is not None and complaint.office_handler_id == staff.pk
+                and staff.has_role(R.SUPERVISOR))
+
+
+def may_reveal_original(staff) -> bool:
+    """Any active supervisor may ask for a complaint's original text, giving a reason that is recorded."""
+    return bool(staff is not None and getattr(staff, "is_authenticated", False) and staff.is_active
+                and staff.has_role(R.SUPERVISOR))
+
+
+def redactor_for(complaint) -> Redactor:
+    """The masker of any text about `complaint` for a reader who is not its handler: the complaint's text,
+    replies, notes, notices and results are written by people who know the complainant and may name them. The
+    identity is read here by the system to find it in the text, never shown, so it is not an access to
+    record."""
+    return redactors_for([complaint]).get(complaint.pk) or Redactor()
+
+
+def redactors_for(complaints) -> dict[int, Redactor]:
+    """`redactor_for` of many complaints with one query (the API's lists)."""
     from .models import ComplainantIdentity
 
-    row = ComplainantIdentity.objects.filter(complaint=complaint).values_list(
-        "name", "phone", "email", "address", "id_no").first()
-    if row is None:
-        return Redactor([], [])
-    name, *contacts = row
-    phones = [contacts[0], " ".join((contacts[0][:3], contacts[0][3:7], contacts[0][7:]))] if contacts[0] else []
-    return Redactor([name], [*phones, *contacts[1:]])
-
-
-class Redactor:
-    """Callable text scrubber; templates must not call it without an argument, hence the flag."""
-
-    do_not_call_in_templates = True
-
-    def __init__(self, names: list[str], contacts: list[str]):
-        self.names, self.contacts = names, contacts
-
-    def __call__(self, text: str) -> str:
-        return scrub_identity(text or "", names=self.names, contacts=self.contacts)
+    ids = [c.pk for c in complaints]
+    rows = ComplainantIdentity.objects.filter(complaint_id__in=ids).values_list(
+        "complaint_id", "name", "phone", "email", "address", "id_no")
+    return {pk: Redactor([name], contacts) for pk, name, *contacts in rows}

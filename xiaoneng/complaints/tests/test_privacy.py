@@ -158,7 +158,10 @@ def test_masking_of_personal_data_in_text():
     for s in ("13812345678", "88123456", "330102199001011234", "a.b@example.cn", "幸福小区3栋2单元501室",
               "人民路88号", "张三丰", "李明", "王科长"):
         assert s not in out, s
-    assert "138****5678" in out and "3301**********1234" in out and "王某" in out and "李某" in out
+    # The whole number is replaced: a department holding its applicants' phones in its case records would pick
+    # the complainant out of seven known digits ("138****5678"), so none are kept.
+    assert "【电话已隐去】" in out and "【证件号码已隐去】" in out and "王某" in out and "李某" in out
+    assert "5678" not in out and "1234" not in out
 
 
 def test_masking_property_no_mobile_or_id_number_survives():
@@ -200,3 +203,51 @@ def test_printed_notice_names_the_complainant_only_for_the_handler(client, clien
         assert client_as(role).get(url).status_code == 403
     note = TimelineEntry.objects.filter(complaint=secret, public=False).first()
     assert client_as("supervisor").get(f"/staff/complaints/{secret.number}/notices/{note.pk}/").status_code == 404
+
+
+WRITTEN = ["139-8765-4321", "+86 139 8765 4321", "１３９８７６５４３２１", "(0571) 8888 6666", "0571-8888 6666",
+           "330102 19900101 1234", "whistle ＠ example.com", "欧阳 秘密"]
+
+
+@pytest.fixture
+def written(submit, staff, depts):
+    """A complaint whose complainant wrote their own contacts in other forms than the ones they gave, and
+    another person's numbers too, dispatched to bureau A."""
+    c = submit(name=NAME, phone=PHONE, email=EMAIL, id_no=IDNO,
+               facts=f"我是{WRITTEN[-1]}，手机{WRITTEN[0]}，也可拨{WRITTEN[1]}或{WRITTEN[2]}，单位座机{WRITTEN[3]}、"
+                     f"{WRITTEN[4]}，身份证{WRITTEN[5]}，邮箱{WRITTEN[6]}。2026-02-26在12号窗口办理，收费1,200元。",
+               request=f"请回电{WRITTEN[0]}。")
+    services.complaint_accept(complaint=c, by=staff["supervisor"], now=T0)
+    services.complaint_dispatch(complaint=c, by=staff["supervisor"], now=T0, departments=[depts["a"]])
+    c.refresh_from_db()
+    return c
+
+
+def _assert_none_written(text: str, where: str):
+    for w in WRITTEN:
+        assert w not in text, f"{w!r} leaked {where}"
+    for digits in ("8765", "4321", "8888", "6666", "19900101", "８７６５"):
+        assert digits not in text, f"{digits!r} leaked {where}"
+
+
+@pytest.mark.parametrize("role", ["handler", "head", "leader", "admin"])
+def test_contacts_in_any_written_form_never_reach_a_department(client_as, written, role):
+    """Issue 9 item 3: phones written with spaces, dashes or +86 reached the complained-about department."""
+    html = client_as(role).get(f"/staff/complaints/{written.number}/").content.decode()
+    _assert_none_written(html, f"on the detail page to {role}")
+    assert "2026-02-26在12号窗口办理，收费1,200元" in html  # what the department needs stays
+    body = client_as(role).get(f"/api/v1/complaints/{written.number}").content.decode()
+    _assert_none_written(body, f"in the API detail to {role}")
+    body = client_as(role).get("/api/v1/complaints").content.decode()
+    _assert_none_written(body, f"in the API list to {role}")
+
+
+def test_contacts_in_any_written_form_never_reach_a_department_token(client, written, tokens):
+    for url in (f"/api/v1/complaints/{written.number}", "/api/v1/complaints"):
+        body = client.get(url, HTTP_AUTHORIZATION=tokens["a"]["HTTP_AUTHORIZATION"]).content.decode()
+        assert written.number in body
+        _assert_none_written(body, f"at {url} to the department's token")
+
+
+def test_stored_department_text_is_masked_at_intake(written):
+    _assert_none_written(written.facts_redacted + written.request_redacted, "in facts_redacted")
