@@ -29,6 +29,7 @@ from . import selectors as S
 from . import services
 from .intake import IntakeErrors, clean_intake
 from .models import STAFF_CHANNELS, Channel, Complaint
+from .privacy import redactor_for, redactors_for
 from .uploads import clean_uploads
 
 router = Router(tags=["complaints"], auth=token_or_session)
@@ -91,14 +92,17 @@ class ListOut(Schema):
     items: list[ComplaintOut]
 
 
-def complaint_out(c: Complaint) -> dict:
-    """The one shape of a complaint in the API: content as departments see it, never identity."""
+def complaint_out(c: Complaint, red=None) -> dict:
+    """The one shape of a complaint in the API: content as departments see it, never identity. The text is
+    masked from what the complainant wrote by `red` (privacy.redactor_for), for every caller: the API never
+    answers with the original, which is read on the complaint's page where each view is recorded."""
+    red = red or redactor_for(c)
     return {
         "number": c.number, "status": c.status, "status_label": str(c.get_status_display()),
         "category": c.category.code, "category_name": c.category.name, "department": c.department.code,
         "department_name": c.department.name, "channel": c.channel, "received_at": c.received_at,
-        "due_stage": c.due_stage, "due_at": c.due_at, "flag": c.flag, "facts": c.facts_redacted,
-        "request": c.request_redacted, "outcome": c.outcome, "replied_at": c.replied_at, "rating": c.rating,
+        "due_stage": c.due_stage, "due_at": c.due_at, "flag": c.flag, "facts": red(c.facts),
+        "request": red(c.request), "outcome": c.outcome, "replied_at": c.replied_at, "rating": c.rating,
     }
 
 
@@ -198,7 +202,9 @@ def _scope(request):
 def complaint_list(request, q: Query[ListQuery]):
     qs = S._filter(_scope(request), S.ComplaintFilters(status=q.status, department=q.department,
                                                         category=q.category, order="new"))
-    return {"count": qs.count(), "items": [complaint_out(c) for c in qs[q.offset:q.offset + q.limit]]}
+    page = list(qs[q.offset:q.offset + q.limit])
+    reds = redactors_for(page)
+    return {"count": qs.count(), "items": [complaint_out(c, reds.get(c.pk)) for c in page]}
 
 
 class FiguresQuery(Schema):

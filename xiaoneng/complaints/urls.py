@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/complaints/access-log/", views.access_log, name="access_log"),
     path("staff/complaints/<str:number>/", views.detail, name="detail"),
     path("staff/complaints/<str:number>/identity/", views.identity, name="identity"),
+    path("staff/complaints/<str:number>/original/", views.original, name="original"),
     path("staff/complaints/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
     path("staff/complaints/<str:number>/notices/<int:pk>/", views.notice, name="notice"),
     path("staff/complaints/<str:number>/do/<str:name>/", views.action, name="action"),

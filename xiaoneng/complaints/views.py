@@ -21,6 +21,7 @@ from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -46,7 +47,7 @@ from .models import (
     Reply,
     Status,
 )
-from .privacy import can_read_identity, redactor_for
+from .privacy import can_read_identity, may_reveal_original, reads_original, redactor_for
 from .templatetags.complaints_tags import pct_value
 from .uploads import PUBLIC_IMAGE_TYPES
 
@@ -319,8 +320,15 @@ def staff_new(request):
 
 # --------------------------------------------------------------------------------------------- detail
 def _detail_context(request, c: Complaint) -> dict:
+    """Everything the complaint's page shows its reader. The complaint's text as written only to its office
+    handler, each view recorded as an identity read; everyone else reads every text on the page masked
+    (privacy.redactor_for), and a supervisor may ask for the original with a reason (`original`)."""
     user = request.user
     office = S.is_office(user)
+    original = reads_original(user, c)
+    if original:
+        services.complaint_original_read(complaint=c, by=user, now=timezone.now(), ip=client_ip(request))
+    red = None if original else redactor_for(c)
     mine = S.dispatches_for_staff(c, user)
     active_mine = [d for d in mine if d.state == Dispatch.State.ACTIVE and not d.result_at]
     forms = {}
@@ -346,7 +354,7 @@ def _detail_context(request, c: Complaint) -> dict:
             forms["assign"] = mk("assign", initial={"handler": c.office_handler_id})
             forms["block"] = mk("block")
         if c.status in (Status.RESULT, Status.REPLY_REVIEW):
-            forms["reply"] = mk("reply", initial={"text": _reply_text(c)})
+            forms["reply"] = mk("reply", initial={"text": _reply_text(c, red)})
         if c.status == Status.REPLY_REVIEW:
             forms["review"] = mk("review")
         if c.status in (Status.REPLIED, Status.CLOSED):
@@ -356,7 +364,7 @@ def _detail_context(request, c: Complaint) -> dict:
         forms["result"] = mk("result", initial={"dispatch": active_mine[0].pk})
     lead_done = [d for d in mine if d.is_lead and d.state == Dispatch.State.DONE and d.round == c.reopen_count + 1]
     if not office and lead_done and c.status in (Status.RESULT, Status.REPLY_REVIEW):
-        forms["reply"] = mk("reply", initial={"text": _reply_text(c)})
+        forms["reply"] = mk("reply", initial={"text": _reply_text(c, red)})
     dispatches = list(c.dispatches.select_related("department").prefetch_related("extensions").order_by(
         "-round", "-is_lead", "id"))
     attachments = list(c.attachments.select_related("note").order_by("uploaded_at"))
@@ -374,7 +382,10 @@ def _detail_context(request, c: Complaint) -> dict:
         "disputed": [d for d in dispatches if d.state == Dispatch.State.DISPUTED],
         "can_identity": can_read_identity(user, c),
         "duplicates": services.duplicates_for(c) if office and c.status in (Status.RECEIVED, Status.ACCEPTED) else [],
-        "facts": c.facts if office else c.facts_redacted, "request_text": c.request if office else c.request_redacted,
+        # Masked from the text as written (not the copy stored at intake), so every complaint is masked by
+        # today's rules, however old.
+        "facts": c.facts if original else red(c.facts), "request_text": c.request if original else red(c.request),
+        "original": original, "reveal": office and not original and may_reveal_original(user),
         "decide_forms": {d.pk: mk("decide_dispute", d.pk, initial={"dispatch": d.pk}) for d in dispatches
                          if d.state == Dispatch.State.DISPUTED} if office else {},
         "extension_forms": {d.pk: mk("extension", d.pk, initial={"dispatch": d.pk}) for d in active_mine},
@@ -383,14 +394,16 @@ def _detail_context(request, c: Complaint) -> dict:
         "messages_failed": c.messages.filter(status=ComplainantMessage.MessageStatus.FAILED).count() if office else 0,
         "now": now, "code": services.tracking_code_display(c.tracking_code) if office else "",
         # Texts written by people who know the complainant may name them: others read them redacted.
-        "red": None if office else redactor_for(c),
+        "red": red,
     }
 
 
-def _reply_text(c: Complaint) -> str:
+def _reply_text(c: Complaint, red=None) -> str:
+    """The reply form's starting text: the last draft, or one made from the result. A reader who is not the
+    handler starts from the masked draft (a reply is addressed to the complainant by name)."""
     draft = c.replies.exclude(state=Reply.State.SENT).order_by("-id").first()
     if draft:
-        return draft.text
+        return red(draft.text) if red else draft.text
     if not c.outcome:
         return ""
     return (f"您于{services._day(c.received_at)}反映的{c.department.name}{c.category.name}问题，经调查，"
@@ -401,7 +414,32 @@ def _reply_text(c: Complaint) -> str:
 @require_GET
 def detail(request, number: str):
     c = S.complaint_get_for(request.user, number)
-    return render(request, "complaints/detail.html", _detail_context(request, c))
+    return _private(render(request, "complaints/detail.html", _detail_context(request, c)))
+
+
+def _private(response):
+    """Pages carrying a complaint's text or its complainant's identity are kept by no cache (browser, proxy)."""
+    add_never_cache_headers(response)
+    return response
+
+
+@role_required(R.SUPERVISOR)
+@require_POST
+def original(request, number: str):
+    """查看原文: the complaint's text as the complainant wrote it, for a supervisor who is not its handler, given
+    a reason; recorded as an identity read. A missing reason re-renders the complaint's page with the error."""
+    c = S.complaint_get_for(request.user, number)
+    try:
+        c = services.complaint_original_read(complaint=c, by=request.user, now=timezone.now(),
+                                             reason=request.POST.get("reason", "")[:500], ip=client_ip(request))
+    except DomainError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
+        ctx = _detail_context(request, c)
+        ctx["reveal_error"], ctx["reveal_reason"] = exc.message, request.POST.get("reason", "")[:100]
+        return _private(render(request, "complaints/detail.html", ctx, status=400))
+    read = IdentityAccess.objects.filter(complaint=c, staff=request.user).order_by("-at", "-id").first()
+    return _private(render(request, "complaints/original.html", {"c": c, "read": read}))
 
 
 @role_required(R.SUPERVISOR)
@@ -416,7 +454,7 @@ def identity(request, number: str):
     except DomainError as exc:
         raise PermissionDenied(exc.message) from exc
     reads = IdentityAccess.objects.filter(complaint=c).select_related("staff")[:20]
-    return render(request, "complaints/identity.html", {"c": c, "ident": ident, "reads": reads})
+    return _private(render(request, "complaints/identity.html", {"c": c, "ident": ident, "reads": reads}))
 
 
 def office_page(view):
@@ -479,8 +517,10 @@ def notice(request, number: str, pk: int):
     if can_read_identity(request.user, c):
         ident = services.complainant_identity_read(complaint=c, by=request.user, now=timezone.now(),
                                                    purpose="打印书面告知", ip=client_ip(request))
-    return render(request, "complaints/notice.html", {"c": c, "e": entry, "title": NOTICE_TITLES[entry.kind],
-                                                      "ident": ident})
+    # A notice may quote the complainant (a withdrawal's reason, a rating comment): masked on any other copy.
+    text = entry.public_text if ident else redactor_for(c)(entry.public_text)
+    return _private(render(request, "complaints/notice.html", {
+        "c": c, "e": entry, "text": text, "title": NOTICE_TITLES[entry.kind], "ident": ident}))
 
 
 def _get(model, pk, **kw):
@@ -617,7 +657,7 @@ def action(request, number: str, name: str):
     c.refresh_from_db()
     ctx = _detail_context(request, c)
     ctx["error_action"], ctx["error_form"] = name, form
-    return render(request, "complaints/detail.html", ctx, status=400)
+    return _private(render(request, "complaints/detail.html", ctx, status=400))
 
 
 @role_required(*LIST_ROLES)

@@ -251,3 +251,89 @@ def test_contacts_in_any_written_form_never_reach_a_department_token(client, wri
 
 def test_stored_department_text_is_masked_at_intake(written):
     _assert_none_written(written.facts_redacted + written.request_redacted, "in facts_redacted")
+
+
+# --------------------------------------------------------------------------------------------- the original text
+def _reads(**kw):
+    return list(IdentityAccess.objects.filter(**kw).order_by("at", "id").values_list("staff__username", "purpose"))
+
+
+def test_another_supervisor_reads_the_text_masked_and_nothing_is_unlogged(client, secret, supervisor2):
+    """Issue 9 item 4: any supervisor read the complainant's identity in the raw facts of a complaint another
+    supervisor handles, unlogged."""
+    client.force_login(supervisor2)
+    r = client.get(f"/staff/complaints/{secret.number}/")
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert_no_secret(html, "on the detail page to a supervisor who is not the handler")
+    assert "王科长拖延" in html and 'data-testid="masked-badge"' in html and 'data-testid="reveal-form"' in html
+    assert IdentityAccess.objects.count() == 0
+
+
+def test_the_handler_reads_the_original_and_every_view_is_recorded(client_as, secret):
+    c = client_as("supervisor")
+    for _ in range(2):
+        r = c.get(f"/staff/complaints/{secret.number}/")
+        html = r.content.decode()
+        assert NAME in html and PHONE in html and 'data-testid="original-badge"' in html
+        assert "no-store" in r["Cache-Control"]
+    assert _reads(complaint=secret) == [("supervisor", services.ORIGINAL_BY_HANDLER)] * 2
+
+
+def test_a_supervisor_reveals_the_original_with_a_recorded_reason(client, secret, supervisor2):
+    client.force_login(supervisor2)
+    url = f"/staff/complaints/{secret.number}/original/"
+    assert client.get(url).status_code == 405
+    r = client.post(url, {"reason": " "})
+    assert r.status_code == 400 and "请说明查看投诉原文的理由" in r.content.decode()
+    assert_no_secret(r.content.decode(), "on a refused reveal")
+    assert IdentityAccess.objects.count() == 0
+    r = client.post(url, {"reason": "核查是否重复投诉"})
+    html = r.content.decode()
+    assert r.status_code == 200 and NAME in html and PHONE in html and "no-store" in r["Cache-Control"]
+    assert _reads(complaint=secret) == [("supervisor2", "查看投诉原文：核查是否重复投诉")]
+    log = client.get("/staff/complaints/access-log/").content.decode()
+    assert "查看投诉原文：核查是否重复投诉" in log
+
+
+@pytest.mark.parametrize("role", ["handler", "head", "handler_b", "leader", "admin", "window"])
+def test_nobody_else_can_reveal_the_original(client_as, secret, role):
+    r = client_as(role).post(f"/staff/complaints/{secret.number}/original/", {"reason": "想看看是谁投诉的"})
+    assert r.status_code in (403, 404)
+    assert_no_secret(r.content.decode(), f"on a reveal by {role}")
+    assert IdentityAccess.objects.count() == 0
+
+
+def test_unassigned_complaint_is_masked_until_a_supervisor_accepts_it(client, submit, staff, supervisor2):
+    c = submit(name=NAME, phone=PHONE, facts=f"我叫{NAME}，电话{PHONE}，窗口拖延办理营业执照变更。")
+    for sup in (staff["supervisor"], supervisor2):
+        client.force_login(sup)
+        html = client.get(f"/staff/complaints/{c.number}/").content.decode()
+        assert NAME not in html and PHONE not in html and "窗口拖延办理" in html
+    assert IdentityAccess.objects.count() == 0
+    services.complaint_accept(complaint=c, by=supervisor2, now=T0)  # who accepts it handles it
+    assert NAME in client.get(f"/staff/complaints/{c.number}/").content.decode()
+    client.force_login(staff["supervisor"])
+    assert NAME not in client.get(f"/staff/complaints/{c.number}/").content.decode()
+    services.complaint_assign(complaint=c, by=supervisor2, now=T0, handler=staff["supervisor"])
+    assert NAME in client.get(f"/staff/complaints/{c.number}/").content.decode()
+    client.force_login(supervisor2)
+    assert NAME not in client.get(f"/staff/complaints/{c.number}/").content.decode()
+    assert [s for s, _p in _reads(complaint=c)] == ["supervisor2", "supervisor"]
+
+
+def test_printed_notice_quoting_the_complainant_is_masked_for_another_supervisor(client, submit, staff,
+                                                                                supervisor2):
+    from xiaoneng.complaints.models import TimelineEntry
+
+    c = submit(name=NAME, phone=PHONE)
+    services.complaint_accept(complaint=c, by=staff["supervisor"], now=T0)
+    services.complaint_withdraw(complaint=c, by=None, now=T0, reason=f"问题已解决，{NAME}，电话139-8765-4321。")
+    e = TimelineEntry.objects.get(complaint=c, kind="withdrawn")
+    client.force_login(supervisor2)
+    html = client.get(f"/staff/complaints/{c.number}/notices/{e.pk}/").content.decode()
+    assert "问题已解决" in html
+    for s in (NAME, "8765"):
+        assert s not in html, s
+    html = client.get(f"/staff/complaints/{c.number}/").content.decode()
+    assert "问题已解决" in html and NAME not in html and "8765" not in html
