@@ -337,3 +337,17 @@ def test_printed_notice_quoting_the_complainant_is_masked_for_another_supervisor
         assert s not in html, s
     html = client.get(f"/staff/complaints/{c.number}/").content.decode()
     assert "问题已解决" in html and NAME not in html and "8765" not in html
+
+
+@pytest.mark.parametrize("role", ["handler", "supervisor", "leader"])
+def test_searching_the_text_for_a_number_reveals_nothing(client_as, written, role):
+    """The inbox searches the stored department copy; a copy stored by the old masker could still hold a number
+    (simulated here), and finding the complaint by it would say who complained."""
+    from xiaoneng.complaints.models import Complaint
+
+    Complaint.objects.filter(pk=written.pk).update(facts_redacted=f"【投诉人】电话{WRITTEN[0]}，窗口拖延。")
+    c = client_as(role)
+    for q in (WRITTEN[0], "139 8765 4321", "whistle@example.com"):
+        assert c.get("/staff/complaints/", {"q": q}).context["page"].paginator.count == 0, q
+    assert c.get("/staff/complaints/", {"q": "窗口拖延"}).context["page"].paginator.count == 1
+    assert c.get("/staff/complaints/", {"q": written.number}).context["page"].paginator.count == 1
