@@ -3,22 +3,36 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 import threading
+
+from xiaoneng.complaints.privacy import mask_links, mask_personal_data
 
 # Messages sent through LocmemBackend, for tests and demos (like Django's mail.outbox).
 outbox: list[tuple[str, str]] = []
 _lock = threading.Lock()
+log = logging.getLogger("xiaoneng.sms")
+
+
+def mask_recipient(phone: str) -> str:
+    """A phone number for a log line: its last four digits only, enough to tell test numbers apart and too
+    few to find the person (a complainant's number must not sit in the server log)."""
+    digits = "".join(str(int(ch)) for ch in str(phone or "") if ch.isdigit())
+    return "*" * max(len(digits) - 4, 3) + digits[-4:] if len(digits) > 4 else "***"
 
 
 class ConsoleBackend:
-    """Writes each SMS to standard output."""
+    """Sends nothing: writes each SMS to the server log (logger "xiaoneng.sms", level WARNING, so an operator
+    sees that SMS are not being delivered). The recipient is masked to its last four digits and the text to
+    what a log may hold: phone numbers, ID numbers, e-mail addresses and names masked, and the secret part of
+    tracking and follow-up links (the tracking code, the one-time token) removed — whoever reads the log could
+    otherwise read and withdraw the complaint."""
 
     def send(self, phone: str, text: str) -> None:
         if not phone:
             raise ValueError("没有手机号码")
-        sys.stdout.write(f"[SMS → {phone}] {text}\n")
-        sys.stdout.flush()
+        log.warning("短信（控制台后端，未实际发送）→ %s：%s", mask_recipient(phone),
+                    mask_personal_data(mask_links(text), contacts=[phone]))
 
 
 class LocmemBackend:
