@@ -198,7 +198,8 @@ class Redactor:
 
     do_not_call_in_templates = True
 
-    def __init__(self, names: list[str] = (), contacts: list[str] = ()):
+    def __init__(self, names: list[str] = (), contacts: list[str] = (), *, others: bool = True):
+        self.others = others  # False: only the complainant's own name and contacts (the tracking page)
         self.names = [n for n in names if n]
         self.contacts = [c for c in contacts if c]
         name_pats = sorted(filter(None, map(_name_pattern, set(self.names))), key=len, reverse=True)
@@ -216,7 +217,8 @@ class Redactor:
         return out
 
     def __call__(self, text: str) -> str:
-        return mask_contacts(self.identity(text))
+        out = self.identity(text)
+        return mask_contacts(out) if self.others else out
 
 
 def mask_contacts(text: str) -> str:
@@ -290,19 +292,20 @@ def may_reveal_original(staff) -> bool:
                 and staff.has_role(R.SUPERVISOR))
 
 
-def redactor_for(complaint) -> Redactor:
+def redactor_for(complaint, *, others: bool = True) -> Redactor:
     """The masker of any text about `complaint` for a reader who is not its handler: the complaint's text,
     replies, notes, notices and results are written by people who know the complainant and may name them. The
     identity is read here by the system to find it in the text, never shown, so it is not an access to
-    record."""
-    return redactors_for([complaint]).get(complaint.pk) or Redactor()
+    record. `others=False` for the complainant's own tracking page: there only their identity is hidden (in
+    case the code went astray), and the numbers the office wrote for them (its own phone) stay."""
+    return redactors_for([complaint], others=others).get(complaint.pk) or Redactor(others=others)
 
 
-def redactors_for(complaints) -> dict[int, Redactor]:
+def redactors_for(complaints, *, others: bool = True) -> dict[int, Redactor]:
     """`redactor_for` of many complaints with one query (the API's lists)."""
     from .models import ComplainantIdentity
 
     ids = [c.pk for c in complaints]
     rows = ComplainantIdentity.objects.filter(complaint_id__in=ids).values_list(
         "complaint_id", "name", "phone", "email", "address", "id_no")
-    return {pk: Redactor([name], contacts) for pk, name, *contacts in rows}
+    return {pk: Redactor([name], contacts, others=others) for pk, name, *contacts in rows}

@@ -192,7 +192,7 @@ def _track_page(request, c, rate_form, *, status=200, link=False, withdraw_form=
     return render(request, "complaints/track.html", {
         "c": c, "timeline": S.public_timeline(c), "reply": reply, "rate_form": rate_form, "link": link,
         "withdraw_form": withdraw_form,
-        "code": services.tracking_code_display(c.tracking_code), "red": redactor_for(c),
+        "code": services.tracking_code_display(c.tracking_code), "red": redactor_for(c, others=False),
     }, status=status if not (rate_form and rate_form.errors) else 400)
 
 

@@ -351,3 +351,13 @@ def test_searching_the_text_for_a_number_reveals_nothing(client_as, written, rol
         assert c.get("/staff/complaints/", {"q": q}).context["page"].paginator.count == 0, q
     assert c.get("/staff/complaints/", {"q": "窗口拖延"}).context["page"].paginator.count == 1
     assert c.get("/staff/complaints/", {"q": written.number}).context["page"].paginator.count == 1
+
+
+def test_tracking_page_hides_only_the_complainants_own_identity(client, secret):
+    """The reply on the complainant's own tracking page keeps the numbers the office wrote for them; the
+    complainant's own name and number stay hidden in case the code went astray."""
+    from xiaoneng.complaints.models import Reply
+
+    Reply.objects.filter(complaint=secret).update(text=f"{NAME}您好，如有疑问请拨打效能办电话0571-88886666。")
+    html = client.get(f"/complaints/track/{secret.tracking_code}/").content.decode()
+    assert "0571-88886666" in html and NAME not in html and "【投诉人】您好" in html
