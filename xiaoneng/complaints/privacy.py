@@ -71,7 +71,10 @@ KEYWORD_NUMBER_RE = re.compile(
 WECHAT_RE = re.compile(r"((?:微信号?|[Ww]e[Cc]hat)[:：是为\s]{0,3})([A-Za-z][-_A-Za-z0-9]{5,19})")
 _EMAIL_CH = r"A-Za-z0-9Ａ-Ｚａ-ｚ０-９"
 # Spaces around @, the full-width ＠, full-width letters, and a Chinese full stop for a dot (qq。com).
-EMAIL_RE = re.compile(rf"[{_EMAIL_CH}._%+\-．＿％＋－]+\s{{0,2}}[@＠]\s{{0,2}}[{_EMAIL_CH}\-－]+(?:[.．。][{_EMAIL_CH}\-－]+)+")
+# It starts only where a run of such characters starts: tried from inside a long run, it would rescan the rest
+# of the run from every position (quadratic in the text's length, a way to make every read of a crafted
+# complaint slow).
+EMAIL_RE = re.compile(rf"(?<![{_EMAIL_CH}._%+\-．＿％＋－])[{_EMAIL_CH}._%+\-．＿％＋－]+\s{{0,2}}[@＠]\s{{0,2}}[{_EMAIL_CH}\-－]+(?:[.．。][{_EMAIL_CH}\-－]+)+")
 # Any other long run of digits (numbers glued together, account numbers): a safety net after the above.
 # Not an amount (¥…, …元). A code glued to 9+ digits (XK2026120400001) is masked too: a number glued to
 # letters may as well be a phone, and a complaint's case number has its own field, shown as it is.
@@ -89,7 +92,7 @@ PH_ACCOUNT = "【账号已隐去】"
 ADDRESS_RE = re.compile(
     r"[\u4e00-\u9fa5]{1,10}(路|街|巷|大道|大街|弄)\d+号(院)?"
     r"|[\u4e00-\u9fa5]{2,10}(小区|花园|公寓|家园|新村|苑)[\d\-]*(栋|幢|号楼)?(\d+单元)?(\d+(室|号))?"
-    r"|\d+(栋|幢|号楼)\d*(单元)?\d*(室)?"
+    r"|(?<!\d)\d+(栋|幢|号楼)\d*(单元)?\d*(室)?"
 )
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
