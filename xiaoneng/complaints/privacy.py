@@ -191,7 +191,10 @@ def _name_pattern(name: str) -> str | None:
     chars = [c for c in (name or "") if not c.isspace() and c not in "·・•."]
     if len(chars) < 2:
         return None
-    return _NAME_GAP.join(_ch(c) for c in chars)
+    pattern = _NAME_GAP.join(_ch(c) for c in chars)
+    if chars[0].isascii() or chars[-1].isascii():  # a Latin name is a whole word: "Li" is not in "police"
+        pattern = rf"(?<![A-Za-zＡ-Ｚａ-ｚ]){pattern}(?![A-Za-zＡ-Ｚａ-ｚ])"
+    return pattern
 
 
 class Redactor:

@@ -255,3 +255,9 @@ def test_public_masking_adds_names_and_addresses():
     for s in ("李明", "1234", "幸福小区", "人民路88号", "张三丰"):
         assert s not in out, s
     assert "李某" in out and "【投诉人】" in out
+
+
+def test_latin_names_are_whole_words():
+    red = Redactor(["Li Ming"], [])
+    assert red("Li Ming 说 police 和 limit 都没问题，LIMING 也是他。") == "【投诉人】 说 police 和 limit 都没问题，【投诉人】 也是他。"
+    assert Redactor(["Li"], []).identity("police Li") == "police 【投诉人】"
