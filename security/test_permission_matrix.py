@@ -380,6 +380,10 @@ MATRIX: dict[str, Row] = {
     # A bureau sees the complaints dispatched to it; the office, leaders and administrators all.
     "complaints:detail": Row(read=Staff(COMPLAINT_LIST, scoped=True), targets=COMPLAINT),
     "complaints:identity": Row(read=Staff(SUPERVISOR, scoped=True), targets=COMPLAINT),
+    # 查看原文: another supervisor reveals the text as written, with a reason that is logged (POST only).
+    "complaints:original": Row(read=Staff(SUPERVISOR, scoped=True, ok=405), write=Staff(SUPERVISOR, scoped=True, ok=OK),
+                               targets=COMPLAINT, tables=("complaints.IdentityAccess",),
+                               data=lambda o: {"reason": "核实举报内容是否属实"}),
     # Departments download only files the office shared; leaders and administrators read no files at all.
     "complaints:attachment": Row(
         read=Staff(COMPLAINT_LIST, scoped=True, but={"leader": 404, "admin": 404}),
