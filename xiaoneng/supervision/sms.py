@@ -46,14 +46,22 @@ class LocmemBackend:
 
 
 class FileBackend:
-    """Appends each SMS to `<XIAONENG_DATA_DIR>/outbox/sms.log` (the demo uses it: nothing printed, nothing lost)."""
+    """Appends each SMS to `<XIAONENG_DATA_DIR>/outbox/sms.log` (the demo uses it: nothing printed, nothing lost).
+
+    It stands in for the operator's gateway, so it holds what a gateway would receive, in full: the demo's
+    visitor follows a tracking link from it as a citizen would from the SMS. Not for production data; the file
+    is readable by the platform's own account only (0600), like the secret key beside it."""
 
     def send(self, phone: str, text: str) -> None:
+        import os
+
         from django.conf import settings
 
         if not phone:
             raise ValueError("没有手机号码")
         path = settings.DATA_DIR / "outbox" / "sms.log"
         path.parent.mkdir(parents=True, exist_ok=True)
-        with _lock, path.open("a", encoding="utf-8") as fh:
-            fh.write(f"{phone}\t{text}\n")
+        with _lock:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as fh:
+                fh.write(f"{phone}\t{text}\n")

@@ -64,3 +64,17 @@ def test_a_refused_staff_sms_keeps_the_error_without_the_number(accepted_case, s
     assert sms_note.sent_at is None and sms_note.attempts == 1 and "quota exceeded" in sms_note.error
     for text in [sms_note.error, caplog.text]:
         assert STAFF_PHONE not in text and "9876-5432" not in text
+
+
+def test_the_demo_sms_file_is_readable_by_the_platform_only(settings, tmp_path):
+    """The demo's stand-in gateway keeps whole numbers and links (a visitor follows them as a citizen would):
+    the file is created 0600, like the secret key beside it."""
+    import stat
+
+    from xiaoneng.supervision.sms import FileBackend
+
+    settings.DATA_DIR = tmp_path
+    FileBackend().send("13912345678", "测试短信")
+    path = tmp_path / "outbox" / "sms.log"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_text(encoding="utf-8") == "13912345678\t测试短信\n"
