@@ -6,6 +6,7 @@ Each app contributes a router; this module only mounts them and turns domain err
 from ninja import NinjaAPI
 
 from xiaoneng.core.api_errors import install_error_handlers
+from xiaoneng.core.jsonbody import DepthLimitedParser
 
 api = NinjaAPI(
     title="Xiaoneng 效能 API",
@@ -13,6 +14,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     description="行政效能电子监察平台 API。部门系统使用 `Authorization: Bearer <令牌>` 调用。",
+    parser=DepthLimitedParser(),
 )
 install_error_handlers(api)
 
@@ -21,6 +23,7 @@ open311 = NinjaAPI(
     version="v2",
     urls_namespace="open311",
     docs_url="/docs",
+    parser=DepthLimitedParser(),
 )
 install_error_handlers(open311)
 

@@ -18,6 +18,8 @@ from ninja import Field, Query, Router, Schema
 
 from xiaoneng.accounts.auth import token_or_session
 from xiaoneng.core.errors import DomainError, NotFound
+from xiaoneng.core.jsonbody import json_loads
+from xiaoneng.core.params import Day, Offset
 
 from . import hooks
 from .ingest import MAX_BATCH, case_events_ingest
@@ -105,7 +107,7 @@ def _parse_body(request) -> list:
             if not line.strip():
                 continue
             try:
-                events.append(json.loads(line))
+                events.append(json_loads(line, row=lineno))
             except json.JSONDecodeError as exc:
                 raise DomainError(f"第 {lineno} 行不是有效的 JSON：{exc.msg}（第 {exc.colno} 列）。",
                                   row=lineno, code="malformed_json") from None
@@ -113,7 +115,7 @@ def _parse_body(request) -> list:
                 raise PayloadTooLarge(f"一次最多提交 {MAX_BATCH} 个事件，请分批提交。", code="batch_too_large")
         return events
     try:
-        data = json.loads(text)
+        data = json_loads(text)
     except json.JSONDecodeError as exc:
         raise DomainError(f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}。", row=exc.lineno,
                           code="malformed_json") from None
@@ -238,11 +240,11 @@ class CaseQuery(Schema):
     department: str | None = Field(None, max_length=32, description="部门编码（含下属科室）")
     status: Literal[tuple(CaseStatus.values)] | None = None  # type: ignore[valid-type]
     service_code: str | None = Field(None, max_length=64)
-    received_from: dt.date | None = None
-    received_to: dt.date | None = None
+    received_from: Day | None = None
+    received_to: Day | None = None
     overdue: bool | None = None
-    limit: int = 50
-    offset: int = 0
+    limit: int = Field(50, description="每页条数（超出 1—200 时取最近的界限）")
+    offset: Offset = 0
 
 
 @router.get("/cases", response=CasePage, summary="办件列表")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.core.params import DateField
+
 from .models import CaseStatus
 
 
@@ -52,8 +54,8 @@ class CaseFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False,
                                choices=[("", _("全部"))] + list(CaseStatus.choices))
     service_code = forms.CharField(label=_("事项编码"), max_length=64, required=False)
-    received_from = forms.DateField(label=_("接件日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    received_to = forms.DateField(label=_("接件日期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    received_from = DateField(label=_("接件日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = DateField(label=_("接件日期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     overdue = forms.ChoiceField(label=_("超期"), required=False,
                                 choices=[("", _("全部")), ("1", _("已超承诺时限")), ("0", _("未超期"))])
 

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 from xiaoneng.catalog.selectors import item_get_public, item_list_public
 from xiaoneng.catalog.serializers import GuideOut, guide_data
 from xiaoneng.core.errors import NotFound
+from xiaoneng.core.params import Limit, Offset
 
 router = Router(tags=["catalog"])
 
@@ -28,9 +29,8 @@ class ItemFilters(Schema):
     q: str | None = Field(None, max_length=100)
     type: Literal["instant", "committed", "referred", "joint"] | None = None
     online: bool | None = None
-    # Bounded so that a client's typo is a 422 naming the field, not a database overflow.
-    limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0, le=10_000_000)
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 @router.get("/items", response=ItemPage, summary="政务服务事项列表（办事指南）")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import json
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
@@ -24,6 +23,8 @@ from ninja import Field, Query, Router, Schema, Status
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.auth import token_or_session
 from xiaoneng.core.errors import DomainError, NotPermitted
+from xiaoneng.core.jsonbody import json_loads
+from xiaoneng.core.params import Day, Limit, Offset
 
 from . import selectors as S
 from . import services
@@ -108,7 +109,7 @@ def complaint_out(c: Complaint, red=None) -> dict:
 
 def _body(request) -> dict:
     try:
-        data = json.loads(request.body.decode("utf-8-sig") or "null")
+        data = json_loads(request.body.decode("utf-8-sig") or "null")
     except (UnicodeDecodeError, ValueError):
         raise DomainError("请求体应为 UTF-8 编码的 JSON 对象。", code="bad_json") from None
     if not isinstance(data, dict):
@@ -185,8 +186,8 @@ class ListQuery(Schema):
     status: str = Field("", max_length=16)
     department: str = Field("", max_length=32)
     category: str = Field("", max_length=32)
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=1_000_000)
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 def _scope(request):
@@ -208,8 +209,8 @@ def complaint_list(request, q: Query[ListQuery]):
 
 
 class FiguresQuery(Schema):
-    from_: dt.date | None = Field(None, alias="from")
-    to: dt.date | None = None
+    from_: Day | None = Field(None, alias="from")
+    to: Day | None = None
     department: str = Field("", max_length=32)
 
 

@@ -17,19 +17,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from ninja import Router
 
 from xiaoneng.accounts.selectors import api_client_by_token
 from xiaoneng.catalog import open311 as catalog_open311
 from xiaoneng.core.errors import DomainError
+from xiaoneng.core.jsonbody import json_loads
+from xiaoneng.core.params import parse_moment
 
 from . import services
 from .intake import FIELD_LABELS, IntakeErrors, clean_intake, department_choices
@@ -108,7 +108,7 @@ def _params(request) -> dict:
     ctype = (request.content_type or "").lower()
     if "json" in ctype:
         try:
-            data = json.loads(request.body.decode("utf-8-sig") or "{}")
+            data = json_loads(request.body.decode("utf-8-sig") or "{}")
         except (UnicodeDecodeError, ValueError):
             raise DomainError("请求体不是有效的 JSON。", code="bad_json") from None
         if not isinstance(data, dict):
@@ -209,24 +209,6 @@ def _public(c: Complaint, request) -> dict:
     }
 
 
-def _when(value: str, end: bool = False) -> dt.datetime | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        parsed = parse_datetime(value)
-        if parsed is None:
-            d = parse_date(value)
-            if d is None:
-                raise ValueError
-            parsed = dt.datetime.combine(d + dt.timedelta(days=1) if end else d, dt.time.min)
-    except ValueError:
-        raise DomainError(f"时间“{value[:40]}”应为 ISO 8601 格式，例如 2026-11-01T00:00:00+08:00。") from None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
-
-
 def _public_qs():
     media = (Attachment.objects.filter(public_token__isnull=False, note__isnull=True,
                                        content_type__in=PUBLIC_IMAGE_TYPES)
@@ -248,9 +230,10 @@ def request_list(request, service_request_id: str = "", service_code: str = "", 
         ids = [s.strip() for s in service_request_id.split(",") if s.strip()][:MAX_PAGE]
         return [_public(c, request) for c in qs.filter(number__in=ids)]
     try:
-        start, end = _when(start_date), _when(end_date, end=True)
+        start = parse_moment(start_date, field="start_date")
+        end = parse_moment(end_date, field="end_date", end=True)
     except DomainError as exc:
-        return _error(400, exc.message)
+        return _error(400, exc.message, fields=[exc.field])
     if start is None and end is None:
         start = timezone.now() - dt.timedelta(days=90)
     if start is not None:

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.access import role_required
 from xiaoneng.core.errors import DomainError
+from xiaoneng.core.params import parse_month
 
 from . import forms as F
 from . import selectors as S
@@ -675,20 +676,23 @@ def attachment(request, number: str, pk: int):
 
 
 # --------------------------------------------------------------------------------------------- figures, admin
-def _parse_month(value: str, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value + "-01") if len(value) == 7 else dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return default
-
-
 @role_required(R.SUPERVISOR, R.LEADER, R.ADMIN, R.HEAD)
 @require_GET
 def figures(request):
     """Figures per department and month with the 三率 (response, resolution, satisfaction)."""
     today = timezone.localdate()
-    start = _parse_month(request.GET.get("from", ""), today.replace(day=1) - dt.timedelta(days=365)).replace(day=1)
-    end_month = _parse_month(request.GET.get("to", ""), today)
+    errors = []
+
+    def month(name: str, default: dt.date) -> dt.date:
+        # A month the page cannot mean is said beside the form; the figures then show the default period.
+        try:
+            return parse_month(request.GET.get(name, ""), field=name) or default
+        except DomainError as exc:
+            errors.append(exc.message)
+            return default
+
+    start = month("from", today.replace(day=1) - dt.timedelta(days=365)).replace(day=1)
+    end_month = month("to", today)
     nxt = (end_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     end = nxt - dt.timedelta(days=1)
     allowed = S.figures_departments_for(request.user)
@@ -701,7 +705,8 @@ def figures(request):
     data = S.figures(start=start, end=end, department=dept)
     return render(request, "complaints/figures.html", {
         "data": data, "chart": _figures_chart(data), "departments": allowed, "department": dept,
-        "from": start.strftime("%Y-%m"), "to": end.strftime("%Y-%m")})
+        "from": start.strftime("%Y-%m"), "to": end.strftime("%Y-%m"), "errors": errors},
+        status=400 if errors else 200)
 
 
 CHART_RATES = ("response_rate", "resolution_rate", "satisfaction_rate")

@@ -4,9 +4,33 @@ from __future__ import annotations
 
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from xiaoneng.core.errors import DomainError
+
+UNAUTHORIZED_MESSAGE = "需要有效的访问令牌（Authorization: Bearer …）或登录。"
+
+
+class Unauthorized(AuthenticationError):
+    """401 whose message (in Chinese) names what is wrong with the credentials the request carried."""
+
+    def __init__(self, message: str = UNAUTHORIZED_MESSAGE, *, code: str = "unauthorized"):
+        super().__init__(401, message)
+        self.code = code
+
+
+# Chinese words for the errors django-ninja raises itself (HttpError with an English message).
+_HTTP_MESSAGES = {
+    400: "请求体无法解析：应为有效的 JSON。",
+    401: UNAUTHORIZED_MESSAGE,
+    403: "您没有权限执行此操作。",
+    404: "未找到该记录。",
+    405: "不支持该请求方法。",
+    413: "请求体过大。",
+    429: "请求过于频繁，请稍后再试。",
+}
+CSRF_MESSAGE = ("CSRF 校验失败：以登录会话调用接口时，写操作须带 X-CSRFToken 请求头；"
+                "部门系统请使用 Authorization: Bearer <令牌>。")
 
 # Chinese messages for the pydantic error types clients meet most; others fall back to pydantic's text.
 _FIELD_MESSAGES = {
@@ -68,9 +92,24 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):
-        return api.create_response(
-            request, {"error": "需要有效的访问令牌（Authorization: Bearer …）或登录。", "code": "unauthorized"}, status=401
-        )
+        if isinstance(exc, Unauthorized):
+            body = {"error": exc.message, "code": exc.code}
+        else:
+            body = {"error": UNAUTHORIZED_MESSAGE, "code": "unauthorized"}
+        response = api.create_response(request, body, status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="xiaoneng"'
+        return response
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        # django-ninja wraps a body its parser refused (our nesting bound) in HttpError(400): the cause speaks.
+        cause = exc.__cause__
+        if isinstance(cause, DomainError):
+            return api.create_response(request, cause.as_dict(), status=cause.status)
+        if exc.status_code == 403 and "csrf" in str(exc.message).lower():
+            return api.create_response(request, {"error": CSRF_MESSAGE, "code": "csrf_failed"}, status=403)
+        message = _HTTP_MESSAGES.get(exc.status_code, "请求无法处理。")
+        return api.create_response(request, {"error": message, "code": "http_error"}, status=exc.status_code)
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

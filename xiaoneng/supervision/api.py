@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from xiaoneng.accounts.auth import token_or_session
 from xiaoneng.core.errors import NotFound
+from xiaoneng.core.params import Day, Limit, Offset
 
 from .models import Warning
 from .selectors import WarningFilters, warning_history, warning_list_for, warning_list_for_client
@@ -67,12 +68,11 @@ class WarningQuery(Schema):
     status: StatusLit | None = None
     department: str | None = Field(None, max_length=32, description="部门编码（含下级部门）")
     rule: str | None = Field(None, max_length=64, description="规则编码")
-    issued_from: dt.date | None = Field(None, description="发牌日期起（含）")
-    issued_to: dt.date | None = Field(None, description="发牌日期止（含）")
+    issued_from: Day | None = Field(None, description="发牌日期起（含）")
+    issued_to: Day | None = Field(None, description="发牌日期止（含）")
     case_no: str | None = Field(None, max_length=64, description="办件编号或投诉编号（前缀）")
-    # Bounded so that a client's typo is a 422 naming the field, not a database overflow.
-    limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0, le=10_000_000)
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 def _out(w: Warning) -> dict:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.accounts.models import Department
 from xiaoneng.catalog.models import ServiceItem
+from xiaoneng.core.params import DateField
 
 from .defaults import THRESHOLD_FIELDS
 from .models import Level, RuleMode, RuleScope, WarningStatus
@@ -20,8 +21,8 @@ class FilterForm(forms.Form):
     )
     department = forms.CharField(label=_("部门编码"), required=False, max_length=32)
     rule = forms.CharField(label=_("规则编码"), required=False, max_length=64)
-    issued_from = forms.DateField(label=_("发牌日期起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    issued_to = forms.DateField(label=_("发牌日期止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    issued_from = DateField(label=_("发牌日期起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    issued_to = DateField(label=_("发牌日期止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     case_no = forms.CharField(label=_("办件或投诉编号"), required=False, max_length=64)
 
 

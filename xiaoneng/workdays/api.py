@@ -7,7 +7,6 @@ is well-formed but refused — too many days, end before start, a year not loade
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Literal
 
 from django.conf import settings
@@ -16,44 +15,22 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from xiaoneng.core.errors import DomainError
+from xiaoneng.core.params import Day, Moment
 from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.selectors import calendar_year_list
 
 router = Router(tags=["workdays"])
 
 
-# Our own parsers for query values, so that every refusal reads in Chinese and "20260930" is not taken for a
-# Unix timestamp (pydantic's lax mode would).
-def _parse_date(value):
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise PydanticCustomError("date_parsing", "日期格式应为 YYYY-MM-DD，且必须是真实存在的日期")
-
-
-def _parse_datetime(value):
-    if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        try:
-            return dt.datetime.fromisoformat(value.strip().replace(" ", "T", 1))
-        except ValueError:
-            pass
-    raise PydanticCustomError("datetime_parsing", "时间格式应为 ISO 8601，例如 2026-10-09T09:00:00+08:00")
-
-
+# Dates and moments are the platform's shared query types (xiaoneng.core.params): strict formats, so that every
+# refusal reads in Chinese and "20260930" is not taken for a Unix timestamp (pydantic's lax mode would), and
+# bounded years and UTC offsets, so that no conversion of them can overflow.
 def _parse_unit(value):
     if value in ("wd", "d", "wh"):
         return value
     raise PydanticCustomError("unit_invalid", "时限单位应为 wd（工作日）、d（自然日）或 wh（工作小时）")
 
 
-Day = Annotated[dt.date, BeforeValidator(_parse_date)]
-Moment = Annotated[dt.datetime, BeforeValidator(_parse_datetime)]
 Unit = Annotated[Literal["wd", "d", "wh"], BeforeValidator(_parse_unit)]
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.core.params import DateField
 from xiaoneng.workdays.models import CalendarDay, CalendarYear
 
 
@@ -57,7 +58,7 @@ STATUS_CHOICES = CalendarYear.Status.choices
 
 
 class DayForm(BootstrapForm):
-    date = forms.DateField(label=_("日期"), widget=DateInput())
+    date = DateField(label=_("日期"), widget=DateInput())
     kind = forms.ChoiceField(label=_("类型"), choices=CalendarDay.Kind.choices)
     name = forms.CharField(label=_("名称"), max_length=60, required=False,
                            help_text=_("例如“国庆节”；调休上班日可写“国庆节调休上班”。"))
@@ -94,14 +95,14 @@ class OfficeHoursForm(BootstrapForm):
 
 
 class AddDaysForm(BootstrapForm):
-    start = forms.DateField(label=_("起算日期（受理日）"), widget=DateInput())
+    start = DateField(label=_("起算日期（受理日）"), widget=DateInput())
     days = forms.IntegerField(label=_("工作日数"), min_value=-settings.XIAONENG_MAX_WORKDAYS,
                               max_value=settings.XIAONENG_MAX_WORKDAYS)
 
 
 class BetweenForm(BootstrapForm):
-    start = forms.DateField(label=_("开始日期"), widget=DateInput())
-    end = forms.DateField(label=_("结束日期"), widget=DateInput())
+    start = DateField(label=_("开始日期"), widget=DateInput())
+    end = DateField(label=_("结束日期"), widget=DateInput())
 
     def clean(self):
         data = super().clean()

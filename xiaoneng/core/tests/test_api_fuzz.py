@@ -1,17 +1,46 @@
 """Schemathesis generates requests from our own OpenAPI schemas, valid and invalid, and we check that no
 input makes the server answer 5xx: a client's mistake is always a readable 4xx.
 
+Dates and moments are drawn mostly from the edges where the probe of issue 9 found 500s: years 0001 and 9999
+and the platform's own bounds, with UTC offsets of +14:00 and -12:00 (a moment near either end of the
+calendar overflows when converted to UTC). The catalogue of hand-picked bad inputs is security/test_bad_input.py.
+
 (The schemathesis pytest plugin does not run under pytest 9 yet, so each operation's hypothesis strategy
 is driven directly.)"""
+
+import datetime as dt
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
                 database=None)
+
+
+_EDGE_DAYS = [dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(1899, 12, 31), dt.date(1900, 1, 1),
+              dt.date(2200, 12, 31), dt.date(2201, 1, 1), dt.date(2026, 2, 29 - 1), dt.date(2024, 2, 29)]
+_OFFSETS = [dt.timezone(dt.timedelta(hours=14)), dt.timezone(dt.timedelta(hours=-12)), dt.UTC,
+            dt.timezone(dt.timedelta(hours=8))]
+_DAYS = st.one_of(st.sampled_from(_EDGE_DAYS), st.dates())
+_MOMENTS = st.builds(lambda d, t, tz: dt.datetime.combine(d, t, tzinfo=tz).isoformat(), _DAYS, st.times(),
+                     st.sampled_from(_OFFSETS))
+
+
+@pytest.fixture(autouse=True)
+def _edge_dates():
+    """Dates and moments at the edges of the calendar and of the UTC offsets, for every `date` and
+    `date-time` parameter or body field of the schemas."""
+    schemathesis.openapi.format("date", _DAYS.map(dt.date.isoformat))
+    schemathesis.openapi.format("date-time", _MOMENTS)
+    yield
+    from schemathesis.specs.openapi.formats import unregister_string_format
+
+    unregister_string_format("date")
+    unregister_string_format("date-time")
 
 
 @pytest.fixture(autouse=True)
