@@ -95,6 +95,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost of ours: every answer below it, refusals included, gets its Cache-Control.
+    "xiaoneng.core.middleware.PrivateAnswersMiddleware",
+    "xiaoneng.core.middleware.RequestBodyLimitMiddleware",
     "xiaoneng.core.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -193,8 +196,29 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies (core.middleware.RequestBodyLimitMiddleware): a larger one is answered 413 (JSON under /api
+# and /open311, a page elsewhere) before anything reads it. The default fits every form and JSON request; the
+# paths that take files or bulk batches have their own caps, first match wins.
+MB = 1024 * 1024
+# Complaint evidence: complaints/conf.py's MAX_FILES x MAX_FILE_MB (5 x 10 MB); raise both together.
+_COMPLAINT_EVIDENCE = 5 * 10 * MB
+XIAONENG_MAX_BODY_BYTES = env.int("XIAONENG_MAX_BODY_BYTES", default=2 * MB)
+XIAONENG_BODY_LIMITS = [
+    # One batch of up to 10,000 case events (cases.ingest.MAX_BATCH): a full event is about 0.5-1 KB of JSON;
+    # 32 MB leaves 3 KB a event on average.
+    (r"/api/v1/case-events$", env.int("XIAONENG_MAX_EVENTS_BODY_BYTES", default=32 * MB)),
+    # Complaint evidence: the files themselves, base64 in JSON (4/3 larger) or multipart, plus the text.
+    (r"/api/v1/complaints$", _COMPLAINT_EVIDENCE * 4 // 3 + 2 * MB),
+    (r"/(staff/)?complaints/new/$", _COMPLAINT_EVIDENCE + 2 * MB),
+    (r"/staff/complaints/[^/]+/do/", _COMPLAINT_EVIDENCE + 2 * MB),
+    # A card's appeal with its attachment.
+    (r"/staff/supervision/warnings/\d+/", env.int("XIAONENG_APPEAL_MAX_BYTES", default=10 * MB) + 2 * MB),
+    # A service item's form with its blank forms and samples (10 MB each), and the catalogue import.
+    (r"/staff/catalog/", 64 * MB),
+]
+# Django's own cap on a body read into memory stays above ours, so it never refuses first with a bare 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(XIAONENG_MAX_BODY_BYTES, *(limit for _, limit in XIAONENG_BODY_LIMITS))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * MB
 
 # Django 6.1's MAILERS. Without configuration, mail is written to files under the data dir (nothing lost,
 # nothing printed); production sets XIAONENG_SMTP_HOST (and port, user, password, TLS) to send for real.

@@ -1,8 +1,13 @@
 """Shell pages: the public portal's front page, the staff desk, and error pages in Chinese."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+
+from xiaoneng.core.middleware import is_api_path, too_large_response
 
 
 @require_GET
@@ -18,11 +23,19 @@ def home(request):
 
 
 def _error(request, status: int, title: str, message: str):
+    # An address under /api or /open311 that no endpoint answers still answers JSON, like every endpoint.
+    if is_api_path(request.path_info):
+        codes = {400: "invalid", 403: "forbidden", 404: "not_found"}
+        return JsonResponse({"error": message, "code": codes.get(status, "error")}, status=status,
+                            json_dumps_params={"ensure_ascii": False})
     template = "core/error.html"
     return render(request, template, {"status": status, "title": title, "message": message}, status=status)
 
 
 def bad_request(request, exception=None):
+    # Django reports a body over DATA_UPLOAD_MAX_MEMORY_SIZE as a 400; it is a 413, and the client must know.
+    if isinstance(exception, RequestDataTooBig):
+        return too_large_response(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     return _error(request, 400, "请求无效", "提交的内容无法处理，请检查后重试。")
 
 
