@@ -233,7 +233,9 @@ def staff_update(
 
 @transaction.atomic
 def staff_unlock(*, username: str, by: Staff, now: datetime | None = None) -> int:
-    """Lift a log-in lock-out (django-axes) for one user name. Returns how many lock records were cleared."""
+    """Lift a log-in lock-out (django-axes) for one user name: its failures from every address are cleared
+    (which also lowers those addresses' counts). An address locked for guessing many user names stays locked
+    until its cool-off ends. Returns how many lock records were cleared."""
     if not by.has_role(R.ADMIN):
         raise NotPermitted("只有系统管理员可以解除锁定。")
     from axes.utils import reset
