@@ -50,6 +50,7 @@ from xiaoneng.catalog.models import (
 )
 from xiaoneng.catalog.selectors import can_transfer, items_for_export
 from xiaoneng.core.errors import DomainError, NotPermitted, RowErrors
+from xiaoneng.core.spreadsheet import csv_bytes, unescape_cell, xlsx_append
 
 ITEMS, MATERIALS, FEES, STEPS = "事项", "材料", "收费", "环节"
 SHEETS = (ITEMS, MATERIALS, FEES, STEPS)
@@ -190,14 +191,9 @@ def catalog_export(*, fmt: str) -> bytes:
     # The file format is Chinese whatever language the person exporting reads the site in.
     with translation.override("zh-hans"):
         tables = _export_tables()
+    # Cells go through core.spreadsheet, so an item named "=HYPERLINK(…)" is text in the file, not a formula.
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        for sheet in SHEETS:
-            writer.writerow([f"#{sheet}"])
-            writer.writerows(tables[sheet])
-            writer.writerow([])
-        return buf.getvalue().encode("utf-8-sig")
+        return csv_bytes((sheet, tables[sheet]) for sheet in SHEETS)
 
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -208,7 +204,7 @@ def catalog_export(*, fmt: str) -> bytes:
     for sheet in SHEETS:
         ws = wb.create_sheet(sheet)
         for row in tables[sheet]:
-            ws.append(row)
+            xlsx_append(ws, row)
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "B2"
@@ -232,7 +228,7 @@ def _cell_text(value) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str):
-        return value.strip()
+        return unescape_cell(value.strip())
     return value
 
 
@@ -271,7 +267,7 @@ def _read_csv(data: bytes) -> dict[str, list[tuple[int, list[Any]]]]:
     try:
         for row in reader:
             line = reader.line_num
-            cells = [c.strip() for c in row]
+            cells = [unescape_cell(c.strip()) for c in row]  # our export's "'=…" reads back as "=…"
             if cells and cells[0].startswith("#") and cells[0][1:].strip() in SHEETS and not any(cells[1:]):
                 current = tables.setdefault(cells[0][1:].strip(), [])
                 continue

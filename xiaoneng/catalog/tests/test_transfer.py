@@ -214,3 +214,31 @@ def test_export_layout(seeded):
     assert row[h.index("暂停计时情形")] == "补正材料、现场勘查" and row[h.index("可暂停计时")] == "是"
     fees = rows_of(data, "收费")
     assert ["ZR001", 2, "检验费", "某文件", None, "100.00", "300.00", None, None] in fees
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_export_cells_that_look_like_formulas_are_text_and_import_back_unchanged(depts, make_item, staff, fmt):
+    """Formula injection (issue 9 item 11): an item named =HYPERLINK(…) must not be a live formula."""
+    import copy
+
+    from .conftest import CONTENT
+
+    materials = copy.deepcopy(CONTENT["materials"])
+    materials[0]["name"] = "@SUM(1+1)申请书"
+    make_item(code="EVIL1", name='=HYPERLINK("http://evil.example/","点击查看")', legal_basis="+1+1 依据",
+              materials=materials)
+    before = contents()
+    data = catalog_export(fmt=fmt)
+    if fmt == "csv":
+        text = data.decode("utf-8-sig")
+        assert "'=HYPERLINK(" in text and "'@SUM(1+1)" in text and "'+1+1 依据" in text
+        assert not any(cell.startswith(("=", "+", "@")) for row in csv.reader(io.StringIO(text)) for cell in row)
+    else:
+        wb = load_workbook(io.BytesIO(data))
+        cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+        named = [c for c in cells if str(c.value).startswith("=HYPERLINK(")]
+        assert named and all(c.data_type == "s" and c.quotePrefix for c in named)
+        assert not [c for c in cells if c.data_type == "f"]
+        assert [c for c in cells if c.value == "@SUM(1+1)申请书"][0].data_type == "s"
+    catalog_import(data=data, fmt=fmt, by=staff["admin"], now=LATER)
+    assert contents() == before
