@@ -176,7 +176,7 @@ XIAONENG_LOGIN_IP_FAILURE_LIMIT = env.int("XIAONENG_LOGIN_IP_FAILURE_LIMIT", def
 AXES_COOLOFF_TIME = env.float("XIAONENG_LOGIN_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, in this order (LockoutHandler)
 AXES_HANDLER = "xiaoneng.accounts.lockout.LockoutHandler"
-AXES_CLIENT_IP_CALLABLE = "xiaoneng.core.middleware.client_ip"  # the real client behind our own proxy
+AXES_CLIENT_IP_CALLABLE = "xiaoneng.core.request.client_ip"  # the real client behind our own proxy
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -526,12 +526,7 @@ MATRIX: dict[str, Row] = {
 
 # Cells whose intended answer the code does not give yet, each with the issue item that fixes it. strict:
 # when the fix lands the cell passes, the xfail fails, and the entry is removed here.
-KNOWN: dict[tuple[str, str, str, str], str] = {
-    **{(name, variant, who, "POST"): "issue 9 item 13b: a revoked or bogus token on POST gets 403 'CSRF check "
-       "Failed' instead of 401 naming the token"
-       for name, variant in (("api:case_events_post", "a"), ("api:complaint_create", "-"))
-       for who in ("token_revoked", "token_bogus")},
-}
+KNOWN: dict[tuple[str, str, str, str], str] = {}
 
 
 # ============================================================================================ URL patterns

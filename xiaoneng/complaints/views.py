@@ -11,7 +11,6 @@ import datetime as dt
 import secrets
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -29,6 +28,7 @@ from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.access import role_required
 from xiaoneng.core.errors import DomainError
 from xiaoneng.core.params import parse_month
+from xiaoneng.core.request import client_ip
 
 from . import forms as F
 from . import selectors as S
@@ -54,16 +54,6 @@ from .uploads import PUBLIC_IMAGE_TYPES
 
 PAGE_SIZE = 30
 LIST_ROLES = (R.SUPERVISOR, R.LEADER, R.ADMIN, R.HANDLER, R.HEAD)
-
-
-def client_ip(request) -> str | None:
-    """The submitter's address: REMOTE_ADDR, or behind our own reverse proxy (XIAONENG_BEHIND_PROXY) the last
-    X-Forwarded-For hop, which that proxy appended and a client cannot forge."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()[:45] or None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _page(request, qs, size=PAGE_SIZE):

@@ -24,16 +24,6 @@ def is_api_path(path: str) -> bool:
     return path.startswith(_API_PREFIXES)
 
 
-def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or behind our own reverse proxy (XIAONENG_BEHIND_PROXY) the last
-    X-Forwarded-For hop, which that proxy appended and a client cannot forge. (Log-in lock-outs count by it.)"""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()[:45] or None
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{max(n // 1024, 1)} KB"
 
