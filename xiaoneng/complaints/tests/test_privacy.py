@@ -12,7 +12,7 @@ from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.services import api_client_create
 from xiaoneng.accounts.testing import make_staff
 from xiaoneng.complaints import services
-from xiaoneng.complaints.models import IdentityAccess
+from xiaoneng.complaints.models import Complaint, IdentityAccess
 from xiaoneng.complaints.privacy import can_read_identity, mask_personal_data
 
 from .conftest import T0, pdf_bytes
@@ -361,3 +361,17 @@ def test_tracking_page_hides_only_the_complainants_own_identity(client, secret):
     Reply.objects.filter(complaint=secret).update(text=f"{NAME}您好，如有疑问请拨打效能办电话0571-88886666。")
     html = client.get(f"/complaints/track/{secret.tracking_code}/").content.decode()
     assert "0571-88886666" in html and NAME not in html and "【投诉人】您好" in html
+
+
+def test_open311_masks_published_text_at_read_time_not_from_a_stored_copy(client, secret):
+    """A complaint stored before a masking rule improved carries an old masked copy (facts_redacted). Open311
+    publishes the text masked by today's rules from what the complainant wrote, with their own name found in
+    any written form (here with spaces between the characters)."""
+    Complaint.objects.filter(pk=secret.pk).update(
+        facts=f"我叫{' '.join(NAME)}，手机 139-8765-4321。窗口工作人员拖延办理。",
+        facts_redacted=f"我叫{' '.join(NAME)}，手机 139-8765-4321。窗口工作人员拖延办理。")  # as an old masker left it
+    for url in ("/open311/v2/requests.json?start_date=2026-01-01", f"/open311/v2/requests/{secret.number}.json",
+                f"/open311/v2/requests.json?service_request_id={secret.number}"):
+        body = client.get(url).json()
+        desc = next(r["description"] for r in body if r["service_request_id"] == secret.number)
+        assert " ".join(NAME) not in desc and "4321" not in desc and "窗口工作人员拖延办理" in desc, (url, desc)
