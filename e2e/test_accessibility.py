@@ -58,7 +58,7 @@ def test_staff_pages(axe_page, staff, depts, calendar):
     code = _service_item(depts)
     login(axe_page, "admin")
     for url in ["/staff/", "/accounts/departments/", "/accounts/staff/", "/accounts/staff/new/",
-                "/accounts/tokens/", "/staff/calendar/", "/staff/calendar/2026/", "/staff/catalog/",
+                "/accounts/tokens/", "/accounts/audit/", "/staff/calendar/", "/staff/calendar/2026/", "/staff/catalog/",
                 f"/staff/catalog/{code}/", f"/staff/catalog/{code}/edit/"]:
         axe_page.goto(url)
         assert violations(axe_page) == [], url
