@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department
+from xiaoneng.core.params import DateField
 
 
 class LoginForm(AuthenticationForm):
@@ -88,28 +89,16 @@ class DepartmentForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    """Filters of the security audit page. Dates are bounded: a year like 0001 or 9999 is a typing mistake,
-    answered beside the field, never an error page."""
+    """Filters of the security audit page. Dates are bounded (core.params.DateField): a year like 0001 or 9999
+    is a typing mistake, answered beside the field, never an error page."""
 
     kind = forms.ChoiceField(label=_("事件"), required=False)
-    who = forms.CharField(label=_("账户"), max_length=150, required=False, help_text=_("登录名，操作人或对象"))
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    who = forms.CharField(label=_("账户"), max_length=150, required=False, help_text=_("操作人或操作对象的登录名"))
+    date_from = DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         from xiaoneng.accounts.models import AuditEvent
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("全部事件")), *AuditEvent.Kind.choices]
-
-    def _bounded(self, name):
-        value = self.cleaned_data.get(name)
-        if value is not None and not (2000 <= value.year <= 2100):
-            raise forms.ValidationError(_("请填写 2000 年至 2100 年之间的日期。"))
-        return value
-
-    def clean_date_from(self):
-        return self._bounded("date_from")
-
-    def clean_date_to(self):
-        return self._bounded("date_to")

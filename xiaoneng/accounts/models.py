@@ -184,8 +184,8 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
-    target = models.CharField(_("对象"), max_length=200, blank=True)
-    ip = models.GenericIPAddressField(_("网络地址"), null=True, blank=True)
+    target = models.CharField(_("操作对象"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     detail = models.CharField(_("说明"), max_length=500, blank=True)
 
     class Meta:

@@ -326,6 +326,15 @@ def _per(period: int) -> str:
     return ""  # pragma: no cover (every period is a whole number of seconds)
 
 
+def _wait(seconds: int) -> str:
+    """A wait as a person says it, rounded up: 40 秒, 12 分钟, 2 小时 (a quota's window can be a day long)."""
+    if seconds < 60:
+        return _("%(n)s 秒") % {"n": seconds}
+    if seconds < 3600:
+        return _("%(n)s 分钟") % {"n": -(-seconds // 60)}
+    return _("%(n)s 小时") % {"n": -(-seconds // 3600)}
+
+
 def rate_check(*, ip: str | None = None, contact: str = "", client=None, by: Staff | None = None,
                now: dt.datetime) -> None:
     """Count this submission against its submitter's limit; RateLimited (429, with the seconds to wait) past it.
@@ -339,12 +348,12 @@ def rate_check(*, ip: str | None = None, contact: str = "", client=None, by: Sta
     if client is not None:
         checks = [(f"client:{client.pk}", "RATE_PER_TOKEN",
                    _("接口令牌“%(name)s”的投诉提交已超出其配额（%(per)s最多 %(limit)s 件），"
-                     "本次未登记。请在 %(retry)s 秒后重试；如确需更高配额，请联系平台管理员。"),
+                     "本次未登记。请在 %(retry)s后重试；如确需更高配额，请联系平台管理员。"),
                    {"name": client.name})]
     elif by is not None:
         checks = [(f"staff:{by.pk}", "RATE_PER_STAFF",
-                   _("您的账号登记投诉过于频繁（%(per)s最多 %(limit)s 件），本次未登记。"
-                     "请在 %(retry)s 秒后重试；如确有大量来件需要登记，请联系平台管理员调整配额。"), {})]
+                   _("您的账户登记投诉过于频繁（%(per)s最多 %(limit)s 件），本次未登记。"
+                     "请在 %(retry)s后重试；如确有大量来件需要登记，请联系平台管理员调整配额。"), {})]
     else:
         urgent = _("情况紧急的，请拨打效能投诉热线 96150。")
         checks = [(ip and f"ip:{ip}", "RATE_PER_IP",
@@ -357,7 +366,7 @@ def rate_check(*, ip: str | None = None, contact: str = "", client=None, by: Sta
         limit, period = rate(name)
         hits, retry = _rate_hit(key, period, now)
         if hits > limit:
-            raise RateLimited(message % {"per": _per(period), "limit": limit, "retry": retry, **extra},
+            raise RateLimited(message % {"per": _per(period), "limit": limit, "retry": _wait(retry), **extra},
                               retry_after=retry)
 
 
@@ -1242,7 +1251,7 @@ def complaint_original_read(*, complaint: Complaint, by: Staff, now: dt.datetime
     from .privacy import may_reveal_original, reads_original
 
     if not may_reveal_original(by):
-        raise NotPermitted("只有效能办监察员可以查看投诉原文。")
+        raise NotPermitted(_("只有效能办监察员可以查看投诉原文。"))
     reason = " ".join((reason or "").split())
     if reads_original(by, complaint) and not reason:
         purpose = ORIGINAL_BY_HANDLER

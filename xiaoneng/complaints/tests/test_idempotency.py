@@ -300,3 +300,13 @@ def test_stored_keys_get_their_submitters_scope(calendar, depts, staff, tokens):
     scopes = dict(Complaint.objects.values_list("number", "idempotency_scope"))
     assert scopes == {"TS2026-000001": f"client:{client_id}", "TS2026-000002": f"staff:{staff['supervisor'].pk}",
                       "TS2026-000003": "legacy", "TS2026-000004": ""}
+
+
+def test_the_wait_is_told_in_minutes_or_hours_not_thousands_of_seconds(client, calendar, depts, tokens, settings):
+    settings.XIAONENG_COMPLAINTS = {"RATE_PER_TOKEN": "1/d"}
+    assert post_json(client, API, letter(), **tokens["a"]).status_code == 201
+    r = post_json(client, API, letter(phone="13800000002"), **tokens["a"])
+    msg = r.json()["error"]
+    wait = int(r["Retry-After"])  # the header keeps the exact seconds, for machines
+    unit = "小时" if wait > 3600 else "分钟" if wait >= 60 else "秒"  # the window ends at midnight UTC
+    assert r.status_code == 429 and f"{unit}后重试" in msg and f"{wait} 秒" not in msg, msg
