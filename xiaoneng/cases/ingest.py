@@ -184,6 +184,21 @@ def not_a_joint_parent(case_no: str) -> str:
             "或与引用它的子件同批提交），已登记的办件不能再改为联办主件。")
 
 
+def _one_item_per_new_case(ok: list, reject) -> list:
+    """A new case takes the item of its first event in the batch; a later event of the same number naming
+    another item is refused on its own — folded in, it would be stored under an item it does not belong to.
+    (Existing cases were checked against their stored item already.)"""
+    first: dict[str, ServiceItem] = {}
+    kept = []
+    for i, ev, item in ok:
+        have = first.setdefault(ev.case_no, item)
+        if have.id != item.id:
+            reject(i, ev, f"办件“{ev.case_no}”在本批中已按事项“{have.code}”登记，同一办件不能同时登记为事项“{item.code}”。")
+            continue
+        kept.append((i, ev, item))
+    return kept
+
+
 def load_versions(item_ids) -> dict[int, list[VersionInfo]]:
     """Every version of the given items with its workflow steps, sorted by valid_from (two queries)."""
     by_item: dict[int, list[VersionInfo]] = defaultdict(list)
@@ -302,6 +317,7 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
             reject(i, ev, not_a_joint_parent(ev.case_no))
             continue
         ok.append((i, ev, item))
+    ok = _one_item_per_new_case(ok, reject)
     ok, parent_ids = _check_joint(ok, existing, reject, item_scope)
     if not ok:
         return

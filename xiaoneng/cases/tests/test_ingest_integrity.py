@@ -377,3 +377,14 @@ def test_an_import_sets_up_a_joint_parent_from_a_spreadsheet_column(items, tmp_p
         w.writerow(["j2", "JP2", "SP001", "received", "2026-11-02T09:00:00+08:00", "孙八", "否", ""])
     call_command("import_cases", str(f), "--source", "joint", stdout=io.StringIO(), stderr=io.StringIO())
     assert dict(Case.objects.values_list("case_no", "is_joint_parent")) == {"JP1": True, "JP2": False}
+
+
+def test_one_new_number_with_two_items_in_one_batch_keeps_the_first_and_refuses_the_other(items, ingest, make_item):
+    """Before, the second item's events were folded into the case registered under the first item."""
+    make_item(code="SP002", dept="a", name="小餐饮登记")
+    r = ingest([ev("A-TWO", "received", "2026-11-02 09:00"), ev("A-TWO", "accepted", "2026-11-02 10:00"),
+                ev("A-TWO", "completed", "2026-11-03 10:00", code="SP002")])
+    assert r.accepted == 2 and [e["index"] for e in r.errors] == [2]
+    assert "SP001" in r.errors[0]["error"] and "SP002" in r.errors[0]["error"]
+    case = Case.objects.get(case_no="A-TWO")
+    assert case.service_item.code == "SP001" and case.events_count == 2 and case.status != "completed"
