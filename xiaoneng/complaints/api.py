@@ -243,7 +243,7 @@ def complaint_figures(request, q: Query[FiguresQuery]):
             dept = None
         else:
             dept = user.department
-    return S.figures(start=start, end=end, department=dept)
+    return S.figures(start=start, end=end, department=dept, now=timezone.now())
 
 
 @router.get("/complaints/{number}", response=ComplaintOut, summary="投诉详情")

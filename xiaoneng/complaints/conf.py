@@ -31,6 +31,9 @@ DEFAULTS = {
     # A supervisor entering complaints (staff page or staff API session): per account, never per IP (a call
     # centre's clerks share one address); far above what a person types, it stops a stolen session's script.
     "RATE_PER_STAFF": "200/h",
+    # 满意率 counts these follow-up levels as satisfied (DOMAIN.md §3: the top levels only by default; local rules
+    # differ, e.g. some count 基本满意 too). The figures page and the API print the definition that follows.
+    "SATISFIED_LEVELS": ("very_satisfied", "satisfied"),
     "MAX_FILES": 5,
     "MAX_FILE_MB": 10,
     "MAX_IMAGE_PIXELS": 40_000_000,  # a decompression bomb is refused before it is decoded

@@ -268,7 +268,8 @@ def _play(c: Complaint, plan: dict, *, rng, cal, now, supervisors, dept_pool, di
         c.status, c.rating, c.closed_at = Status.CLOSED, Rating.NONE, c.follow_up_due_at
         log(TimelineEntry.Kind.FOLLOW_UP_EXPIRED, c.follow_up_due_at, "回访期满未收到评价，本投诉按未评价办结。", label="系统")
     else:
-        rating = _weighted(rng, [(Rating.SATISFIED, 72), (Rating.BASIC, 19), (Rating.UNSATISFIED, 9)])
+        rating = _weighted(rng, [(Rating.VERY_SATISFIED, 44), (Rating.SATISFIED, 28), (Rating.BASIC, 19),
+                                 (Rating.UNSATISFIED, 6), (Rating.VERY_UNSATISFIED, 3)])
         c.status, c.rating, c.rated_at, c.closed_at = Status.CLOSED, rating, rated, rated
         log(TimelineEntry.Kind.RATED, rated, f"您的评价：{Rating(rating).label}。", label="投诉人")
     c.updated_at = c.closed_at

@@ -16,7 +16,7 @@ from xiaoneng.core.errors import DomainError
 
 from .conf import cfg
 from .intake import IntakeErrors, clean_intake, department_choices
-from .models import STAFF_CHANNELS, BlockEntry, IdentityMode, Litigation, Outcome, Rating, RefusalReason
+from .models import RATED_LEVELS, STAFF_CHANNELS, BlockEntry, IdentityMode, Litigation, Outcome, RefusalReason
 from .uploads import clean_uploads
 
 
@@ -158,7 +158,7 @@ class TrackForm(BootstrapMixin, forms.Form):
 
 class RateForm(BootstrapMixin, forms.Form):
     rating = forms.ChoiceField(label=_("您对答复是否满意"), widget=forms.RadioSelect,
-                               choices=[(r.value, r.label) for r in (Rating.SATISFIED, Rating.BASIC, Rating.UNSATISFIED)])
+                               choices=[(r.value, r.label) for r in RATED_LEVELS])
     comment = forms.CharField(label=_("意见（可选）"), required=False, max_length=1000,
                               widget=forms.Textarea(attrs={"rows": 2}))
     reopen = forms.BooleanField(label=_("不满意，申请重新办理（仅限一次）"), required=False)

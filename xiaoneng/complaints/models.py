@@ -85,10 +85,19 @@ class Outcome(models.TextChoices):
 
 
 class Rating(models.TextChoices):
+    """The complainant's follow-up rating on the five levels of the national 好差评 rules (DOMAIN.md §6), so
+    that it can be counted with the other ratings; NONE: no rating within the follow-up period."""
+
+    VERY_SATISFIED = "very_satisfied", _("非常满意")
     SATISFIED = "satisfied", _("满意")
     BASIC = "basic", _("基本满意")
     UNSATISFIED = "unsatisfied", _("不满意")
+    VERY_UNSATISFIED = "very_unsatisfied", _("非常不满意")
     NONE = "none", _("未评价")
+
+
+RATED_LEVELS = (Rating.VERY_SATISFIED, Rating.SATISFIED, Rating.BASIC, Rating.UNSATISFIED, Rating.VERY_UNSATISFIED)
+UNSATISFIED_LEVELS = (Rating.UNSATISFIED, Rating.VERY_UNSATISFIED)
 
 
 class Stage(models.TextChoices):
@@ -221,7 +230,7 @@ class Complaint(models.Model):
     measures = models.TextField(_("处理措施"), blank=True)
     sanction_proposed = models.BooleanField(_("建议追责"), default=False)
 
-    rating = models.CharField(_("满意度"), max_length=12, choices=Rating.choices, blank=True)
+    rating = models.CharField(_("满意度"), max_length=20, choices=Rating.choices, blank=True)
     rating_comment = models.TextField(_("评价意见"), blank=True)
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
     follow_up_token_hash = models.CharField(max_length=64, blank=True, editable=False)

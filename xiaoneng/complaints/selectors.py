@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xiaoneng.accounts import roles as R
@@ -30,6 +31,7 @@ from .models import (
     Dispatch,
     Flag,
     Outcome,
+    RATED_LEVELS,
     Rating,
     Reply,
     Status,
@@ -220,21 +222,45 @@ def categories() -> QuerySet[ComplaintCategory]:
 
 
 # --------------------------------------------------------------------------------------------- figures
-RATE_DEFINITIONS = {  # lazy: the figures page and the API answer in the asker's language
+# The counts behind each rate, and what the rate is: printed under the figures and in the API, in the asker's
+# language (lazy), so a reader can tell what was counted (DOMAIN.md §3: 答复率, 办结率, 满意率 as the seeds use them).
+RATE_DEFINITIONS = {
+    "reply_rate": gettext_lazy("答复率：已答复件数 ÷ 已到答复时间的受理件数（已答复的，加上办理期限已过仍未答复的）"),
+    "closure_rate": gettext_lazy("办结率：已有办理结果（属实、部分属实、不属实）的件数 ÷ 受理件数"),
+    "satisfaction_rate": None,  # depends on the configured levels: satisfaction_definition()
     "response_rate": gettext_lazy("响应率：按期作出受理决定的件数 ÷ 收到件数"),
-    "resolution_rate": gettext_lazy("解决率：已办结并答复的件数 ÷ 受理件数"),
     "on_time_reply_rate": gettext_lazy("按期答复率：在答复期限内答复的件数 ÷ 已答复件数"),
-    "satisfaction_rate": gettext_lazy("满意率：（满意 + 基本满意）÷ 作出评价的件数"),
 }
+RATE_KEYS = ("reply_rate", "closure_rate", "satisfaction_rate")  # the seeds' 三率, charted
+
+
+def satisfied_levels() -> tuple[str, ...]:
+    """The follow-up levels 满意率 counts as satisfied (setting SATISFIED_LEVELS; the top two by default)."""
+    from .conf import cfg
+
+    levels = tuple(v for v in cfg("SATISFIED_LEVELS") if v in RATED_LEVELS)
+    return levels or (Rating.VERY_SATISFIED, Rating.SATISFIED)
+
+
+def satisfaction_definition() -> str:
+    # The list separator is translated too: 、 between Chinese names, a comma in English.
+    names = _("、").join(_("“%(level)s”") % {"level": Rating(v).label} for v in RATED_LEVELS if v in satisfied_levels())
+    return _("满意率：评价为%(levels)s的件数 ÷ 作出评价的件数（未评价的不计）") % {"levels": names}
+
+
+def rate_definitions() -> dict[str, str]:
+    return {k: (satisfaction_definition() if v is None else str(v)) for k, v in RATE_DEFINITIONS.items()}
 
 
 def _ratio(a: int, b: int) -> float | None:
     return round(a / b, 4) if b else None
 
 
-def figures(*, start: dt.date, end: dt.date, department: Department | None = None, tz=None) -> dict:
-    """Figures per department (complained about) and month of receipt, with the 三率 of hotline practice.
-    Merged duplicates are not counted twice. `end` is inclusive."""
+def figures(*, start: dt.date, end: dt.date, now: dt.datetime, department: Department | None = None,
+            tz=None) -> dict:
+    """Figures per department (complained about) and month of receipt, with the seeds' 三率 (答复率, 办结率,
+    满意率; RATE_DEFINITIONS) and the hotline's response and on-time reply rates. Merged duplicates are not
+    counted twice. `end` is inclusive; `now` decides which accepted complaints are already due a reply."""
     from xiaoneng.workdays.calendar import get_calendar
 
     tz = tz or get_calendar().tz
@@ -250,16 +276,17 @@ def figures(*, start: dt.date, end: dt.date, department: Department | None = Non
                 received=Count("id"),
                 decided_on_time=Count("id", filter=Q(decided_at__isnull=False, decided_at__lte=F("acceptance_due_at"))),
                 accepted=Count("id", filter=Q(accepted_at__isnull=False)),
+                reply_due=Count("id", filter=Q(accepted_at__isnull=False) & (
+                    Q(replied_at__isnull=False) | Q(handling_due_at__lte=now))),
+                closed_with_result=Count("id", filter=Q(accepted_at__isnull=False) & ~Q(outcome="")),
                 substantiated=Count("id", filter=Q(outcome__in=substantiated)),
                 replied=Count("id", filter=Q(replied_at__isnull=False)),
                 replied_on_time=Count("id", filter=Q(replied_at__isnull=False, replied_at__lte=F("reply_due_at"))),
-                satisfied=Count("id", filter=Q(rating=Rating.SATISFIED)),
-                basic=Count("id", filter=Q(rating=Rating.BASIC)),
-                unsatisfied=Count("id", filter=Q(rating=Rating.UNSATISFIED)),
+                **{level: Count("id", filter=Q(rating=level)) for level in RATED_LEVELS},
                 sanction=Count("id", filter=Q(sanction_proposed=True)),
             ).order_by("department__code", "month"))
-    keys = ("received", "decided_on_time", "accepted", "substantiated", "replied", "replied_on_time", "satisfied",
-            "basic", "unsatisfied", "sanction")
+    keys = ("received", "decided_on_time", "accepted", "reply_due", "closed_with_result", "substantiated", "replied",
+            "replied_on_time", *RATED_LEVELS, "sanction")
     out, total = [], dict.fromkeys(keys, 0)
     for r in rows:
         item = {"department": r["department__code"], "department_name": r["department__name"],
@@ -272,7 +299,7 @@ def figures(*, start: dt.date, end: dt.date, department: Department | None = Non
     return {"from": start.isoformat(), "to": end.isoformat(), "rows": out, "total": total,
             "months": _sum_by(out, ("month",), keys, _months(start, end)),
             "departments": _sum_by(out, ("department", "department_name"), keys),
-            "definitions": {k: str(v) for k, v in RATE_DEFINITIONS.items()}}
+            "definitions": rate_definitions()}
 
 
 def _months(start: dt.date, end: dt.date) -> list[tuple[str]]:
@@ -300,11 +327,12 @@ def _sum_by(rows: list[dict], by: tuple[str, ...], keys: tuple[str, ...],
 
 
 def _rates(item: dict) -> None:
-    item["rated"] = item["satisfied"] + item["basic"] + item["unsatisfied"]
+    item["rated"] = sum(item[level] for level in RATED_LEVELS)
+    item["reply_rate"] = _ratio(item["replied"], item["reply_due"])
+    item["closure_rate"] = _ratio(item["closed_with_result"], item["accepted"])
+    item["satisfaction_rate"] = _ratio(sum(item[level] for level in satisfied_levels()), item["rated"])
     item["response_rate"] = _ratio(item["decided_on_time"], item["received"])
-    item["resolution_rate"] = _ratio(item["replied"], item["accepted"])
     item["on_time_reply_rate"] = _ratio(item["replied_on_time"], item["replied"])
-    item["satisfaction_rate"] = _ratio(item["satisfied"] + item["basic"], item["rated"])
 
 
 def figures_departments_for(staff: Staff) -> QuerySet[Department]:

@@ -61,6 +61,8 @@ from .models import (
     Outcome,
     Pause,
     RateCounter,
+    RATED_LEVELS,
+    UNSATISFIED_LEVELS,
     Rating,
     RefusalReason,
     Reply,
@@ -1128,8 +1130,8 @@ def complaint_rate(*, complaint: Complaint, now: dt.datetime, rating: str, comme
         raise DomainError("本投诉当前不能评价（尚未答复或已评价）。", code="bad_status")
     if now > c.follow_up_due_at:
         raise DomainError("评价期限已过。", code="too_late")
-    if rating not in (Rating.SATISFIED, Rating.BASIC, Rating.UNSATISFIED):
-        raise DomainError("请选择满意、基本满意或不满意。", field="rating")
+    if rating not in RATED_LEVELS:
+        raise DomainError(_("请选择非常满意、满意、基本满意、不满意或非常不满意。"), field="rating")
     comment = (comment or "").strip()[:1000]
     c.rating, c.rating_comment, c.rated_at, c.follow_up_token_hash = rating, comment, now, ""
     label = Rating(rating).label
@@ -1137,8 +1139,8 @@ def complaint_rate(*, complaint: Complaint, now: dt.datetime, rating: str, comme
         public = _("您的评价：%(rating)s。%(comment)s") % {"rating": label, "comment": comment}
     _log(c, TimelineEntry.Kind.RATED, now=now, label="投诉人", detail=comment, public_text=public)
     if reopen:
-        if rating != Rating.UNSATISFIED:
-            raise DomainError("只有“不满意”可以申请重新办理。", field="reopen")
+        if rating not in UNSATISFIED_LEVELS:
+            raise DomainError(_("只有“不满意”或“非常不满意”可以申请重新办理。"), field="reopen")
         if c.reopen_count >= 1:
             raise DomainError("本投诉已重新办理过一次，不能再次申请。", field="reopen")
         c.reopen_reason = _text(reopen_reason, "reopen_reason", "重新办理的理由", min_len=5, max_len=1000)

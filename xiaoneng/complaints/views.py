@@ -669,7 +669,7 @@ def attachment(request, number: str, pk: int):
 @role_required(R.SUPERVISOR, R.LEADER, R.ADMIN, R.HEAD)
 @require_GET
 def figures(request):
-    """Figures per department and month with the 三率 (response, resolution, satisfaction)."""
+    """Figures per department and month with the seeds' 三率 (答复率, 办结率, 满意率) and the response rate."""
     today = timezone.localdate()
     errors = []
 
@@ -692,20 +692,20 @@ def figures(request):
         dept = allowed.filter(pk=request.user.department_id).first()
         if dept is None:
             raise PermissionDenied
-    data = S.figures(start=start, end=end, department=dept)
+    data = S.figures(start=start, end=end, department=dept, now=timezone.now())
     return render(request, "complaints/figures.html", {
         "data": data, "chart": _figures_chart(data), "departments": allowed, "department": dept,
         "from": start.strftime("%Y-%m"), "to": end.strftime("%Y-%m"), "errors": errors},
         status=400 if errors else 200)
 
 
-CHART_RATES = ("response_rate", "resolution_rate", "satisfaction_rate")
+CHART_RATES = S.RATE_KEYS
 
 
 def _figures_chart(data: dict) -> dict:
     """What figures.js draws, taken from the selector's answer as it is (the same numbers as the tables below
     the charts, rounded the same way by the `pct` filter): the 三率 per month, and per department."""
-    labels = {"response_rate": _("响应率"), "resolution_rate": _("解决率"), "satisfaction_rate": _("满意率")}
+    labels = {"reply_rate": _("答复率"), "closure_rate": _("办结率"), "satisfaction_rate": _("满意率")}
     return {
         "labels": labels, "unit": "%",
         "months": [m["month"] for m in data["months"]],

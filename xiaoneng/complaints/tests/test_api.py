@@ -112,10 +112,17 @@ def test_figures_are_correct(client_as, figures_data):
     rows = {(x["department"], x["month"]): x for x in data["rows"]}
     a = rows[("TA", "2026-03")]
     assert (a["received"], a["accepted"], a["substantiated"], a["replied"], a["replied_on_time"]) == (4, 3, 1, 2, 1)
-    assert (a["satisfied"], a["basic"], a["unsatisfied"], a["rated"]) == (1, 0, 1, 2)
-    assert a["response_rate"] == 1.0 and a["resolution_rate"] == round(2 / 3, 4) and a["satisfaction_rate"] == 0.5
+    assert (a["very_satisfied"], a["satisfied"], a["basic"], a["unsatisfied"], a["very_unsatisfied"], a["rated"]) == (
+        0, 1, 0, 1, 0, 2)
+    # 答复率: 2 replied of 3 due (the third is long past its handling limit); 办结率: 2 with a result of 3 accepted
+    assert (a["reply_due"], a["reply_rate"], a["closed_with_result"], a["closure_rate"]) == (
+        3, round(2 / 3, 4), 2, round(2 / 3, 4))
+    assert a["response_rate"] == 1.0 and a["satisfaction_rate"] == 0.5 and "resolution_rate" not in a
     b = rows[("TB", "2026-04")]
-    assert b["received"] == 1 and b["response_rate"] == 0.0 and b["resolution_rate"] == 0.0
+    assert b["received"] == 1 and b["response_rate"] == 0.0 and b["reply_rate"] == 0.0 and b["closure_rate"] == 0.0
+    assert set(data["definitions"]) == {"reply_rate", "closure_rate", "satisfaction_rate", "response_rate",
+                                        "on_time_reply_rate"}
+    assert data["definitions"]["satisfaction_rate"].startswith("满意率：评价为“非常满意”、“满意”的件数")
     assert data["total"]["received"] == 5 and data["total"]["satisfaction_rate"] == 0.5
     only_b = client_as("leader").get("/api/v1/complaints/figures", {"from": "2026-03-01", "to": "2026-04-30",
                                                                     "department": "TB"}).json()

@@ -237,6 +237,22 @@ def test_one_time_link_is_spent(replied):
     assert replied.rating == Rating.BASIC and replied.follow_up_token_hash == ""
 
 
+@pytest.mark.parametrize("level", ["very_satisfied", "satisfied", "basic", "unsatisfied", "very_unsatisfied"])
+def test_the_follow_up_rating_has_the_five_levels_of_haochaping(replied, level):
+    """DOMAIN.md §6: the complainant's rating on the national five levels, to be counted with 好差评."""
+    c = services.complaint_rate(complaint=replied, now=at(3, 10), rating=level)
+    assert c.status == Status.CLOSED and c.rating == level
+
+
+def test_very_unsatisfied_may_reopen_too_and_an_unknown_level_is_refused(replied):
+    with pytest.raises(DomainError) as exc:
+        services.complaint_rate(complaint=replied, now=at(3, 10), rating="excellent")
+    assert exc.value.field == "rating" and "非常满意" in exc.value.message
+    c = services.complaint_rate(complaint=replied, now=at(3, 10), rating="very_unsatisfied", reopen=True,
+                                reopen_reason="答复没有回应我反映的主要问题。")
+    assert c.status == Status.ACCEPTED and c.rating == Rating.VERY_UNSATISFIED and c.reopen_count == 1
+
+
 def test_not_satisfied_reopens_once(replied, staff, depts):
     with pytest.raises(DomainError):
         services.complaint_rate(complaint=replied, now=at(3, 10), rating="basic", reopen=True, reopen_reason="再查查看吧")
