@@ -25,13 +25,13 @@ from xiaoneng.accounts.selectors import department_scope_q
 
 from .models import (
     OPEN_STATUSES,
+    RATED_LEVELS,
     ComplainantMessage,
     Complaint,
     ComplaintCategory,
     Dispatch,
     Flag,
     Outcome,
-    RATED_LEVELS,
     Rating,
     Reply,
     Status,

@@ -43,7 +43,9 @@ from .conf import cfg, rate
 from .intake import Intake
 from .models import (
     OPEN_STATUSES,
+    RATED_LEVELS,
     STAFF_CHANNELS,
+    UNSATISFIED_LEVELS,
     Attachment,
     BlockEntry,
     Channel,
@@ -61,8 +63,6 @@ from .models import (
     Outcome,
     Pause,
     RateCounter,
-    RATED_LEVELS,
-    UNSATISFIED_LEVELS,
     Rating,
     RefusalReason,
     Reply,
