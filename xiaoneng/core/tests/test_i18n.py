@@ -175,3 +175,13 @@ def test_pages_speak_chinese_by_default(client, name):
     for text in chinese:
         assert text in body, text
     assert "Service guides" not in body and "Staff login" not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_language_selector_names_each_language_in_itself(client, lang):
+    """A reader looks for their own language's name: 简体中文 and English, whatever the page's language (the
+    Chinese page used to offer "英语")."""
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    select = html[html.index('id="lang-select"'):html.index("</select>", html.index('id="lang-select"'))]
+    assert ">简体中文</option>" in select and ">English</option>" in select and "英语" not in select
