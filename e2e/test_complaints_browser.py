@@ -203,7 +203,7 @@ def test_a_year_of_demo_complaints_on_the_screens(page, office, depts):
     page.goto("/staff/complaints/overdue/")
     shot(page, "complaints-overdue-demo")
     page.goto("/staff/complaints/figures/")
-    assert page.inner_text("[data-testid=totals]").count("%") == 3
+    assert page.inner_text("[data-testid=totals]").count("%") == 4  # 答复率, 办结率, 满意率 and 响应率
     shot(page, "complaints-figures-demo")
 
 

@@ -183,7 +183,9 @@ def _track_page(request, c, rate_form, *, status=200, link=False, withdraw_form=
     return render(request, "complaints/track.html", {
         "c": c, "timeline": S.public_timeline(c), "reply": reply, "rate_form": rate_form, "link": link,
         "withdraw_form": withdraw_form,
-        "code": services.tracking_code_display(c.tracking_code), "red": redactor_for(c, others=False),
+        # The complainant's own page (its code is their secret): their words and the reply to them as written.
+        # Masking is for what others see (issue 10 §4: "我叫【投诉人】" read back to the person who wrote it).
+        "code": services.tracking_code_display(c.tracking_code), "red": None,
     }, status=status if not (rate_form and rate_form.errors) else 400)
 
 

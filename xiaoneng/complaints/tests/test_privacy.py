@@ -138,7 +138,7 @@ def test_department_tokens_never_get_identity(client, secret, depts):
 
 def test_no_public_page_or_open311_answer_carries_identity(client, secret):
     urls = ["/complaints/", "/complaints/mailbox/", f"/complaints/mailbox/{secret.number}/",
-            f"/complaints/track/{secret.tracking_code}/", "/open311/v2/requests.json",
+            "/open311/v2/requests.json",
             f"/open311/v2/requests/{secret.number}.json", "/open311/v2/services.json",
             "/complaints/mailbox/?q=%E6%AC%A7%E9%98%B3"]
     for url in urls:
@@ -353,14 +353,15 @@ def test_searching_the_text_for_a_number_reveals_nothing(client_as, written, rol
     assert c.get("/staff/complaints/", {"q": written.number}).context["page"].paginator.count == 1
 
 
-def test_tracking_page_hides_only_the_complainants_own_identity(client, secret):
-    """The reply on the complainant's own tracking page keeps the numbers the office wrote for them; the
-    complainant's own name and number stay hidden in case the code went astray."""
+def test_tracking_page_shows_the_reply_as_sent_to_the_complainant(client, secret):
+    """The reply on the complainant's own tracking page reads as it was sent to them: the numbers the office
+    wrote for them, and their own name (issue 10 §4 changed this: "【投诉人】您好" read back to the person the
+    reply is addressed to was masking against the wrong reader)."""
     from xiaoneng.complaints.models import Reply
 
     Reply.objects.filter(complaint=secret).update(text=f"{NAME}您好，如有疑问请拨打效能办电话0571-88886666。")
     html = client.get(f"/complaints/track/{secret.tracking_code}/").content.decode()
-    assert "0571-88886666" in html and NAME not in html and "【投诉人】您好" in html
+    assert "0571-88886666" in html and f"{NAME}您好" in html and "【投诉人】" not in html
 
 
 def test_open311_masks_published_text_at_read_time_not_from_a_stored_copy(client, secret):
@@ -375,3 +376,14 @@ def test_open311_masks_published_text_at_read_time_not_from_a_stored_copy(client
         body = client.get(url).json()
         desc = next(r["description"] for r in body if r["service_request_id"] == secret.number)
         assert " ".join(NAME) not in desc and "4321" not in desc and "窗口工作人员拖延办理" in desc, (url, desc)
+
+
+def test_the_complainants_own_tracking_page_shows_their_words_as_written_and_nothing_else_of_theirs(client, secret):
+    """Masking is for what others see: the holder of the tracking code (the complainant's secret) reads their
+    own letter and the reply to them as written, not "我叫【投诉人】" — but never the identity record's fields
+    they did not write there (e-mail, ID number, the address they submitted from)."""
+    html = client.get(f"/complaints/track/{secret.tracking_code}/").content.decode()
+    assert f"我叫{NAME}，电话{PHONE}" in html and f"{NAME}您好" in html
+    assert "【投诉人】" not in html
+    for s in (EMAIL, IDNO, "203.0.113.77"):
+        assert s not in html, s
