@@ -27,8 +27,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 XIAONENG_CHROMIUM=/usr/bin/chromium
 export XIAONENG_DATA_DIR="$(mktemp -d)"
 mkdir -p artefacts
 
-echo ">> lint (ruff)"
-.venv/bin/ruff check .
+echo ">> lint (scripts/lint.sh, the same as make lint)"
+scripts/lint.sh
 
 status=0
 echo ">> tests on SQLite"
