@@ -11,6 +11,14 @@ from xiaoneng.accounts.testing import make_department_tree, make_staff
 PASSWORD = "Xiaoneng-Test-2026!"
 
 
+def pytest_configure(config):
+    """Test databases start without a calendar: the first-migrate seeding (workdays/apps.py) is off, so tests
+    that need one build it (the `calendar` fixture) and tests of a missing year mean what they say."""
+    from django.conf import settings
+
+    settings.XIAONENG_SEED_CALENDAR_ON_MIGRATE = False
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create many accounts; PBKDF2 at production strength would dominate the run time.

@@ -260,6 +260,11 @@ LOGGING = {
 # to this many bytes of JSON (per event); a larger event is refused on its own, the rest of the batch applied.
 XIAONENG_EVENT_EXTRA_MAX_BYTES = env.int("XIAONENG_EVENT_EXTRA_MAX_BYTES", default=4096)
 
+# A fresh `xiaoneng migrate` loads the working-day calendar from the holidays package when no year is stored at
+# all (workdays/apps.py): every year it has a State Council notice for, then provisional years through next year.
+# 0 to start with an empty calendar (e.g. to import the county's own schedule first).
+XIAONENG_SEED_CALENDAR_ON_MIGRATE = env.bool("XIAONENG_SEED_CALENDAR_ON_MIGRATE", default=True)
+
 # The largest working-day span the public calculator accepts: beyond it a client has made a mistake.
 XIAONENG_MAX_WORKDAYS = 3650
 

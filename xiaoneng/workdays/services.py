@@ -193,6 +193,28 @@ def calendar_seed_from_package(*, years: Iterable[int], now: dt.datetime | None 
     return result
 
 
+def package_official_years() -> list[int]:
+    """The years the installed `holidays` package has a State Council notice for (see `_package_year`)."""
+    from holidays.countries.china import ChinaStaticHolidays
+
+    return sorted(ChinaStaticHolidays.special_public_holidays)
+
+
+@transaction.atomic
+def calendar_seed_initial(*, now: dt.datetime) -> dict[int, str]:
+    """Give a new installation a calendar: every year the package knows officially, and on through next year
+    (provisional where the package only estimates), so clocks and the public calculator work from the first
+    start. Only when no year is stored at all: an installation that has a calendar, however partial, is an
+    administrator's to keep (`seed-calendar` and the import add years on purpose). Returns what
+    `calendar_seed_from_package` returns, {} when it did nothing."""
+    if CalendarYear.objects.exists():
+        return {}
+    official = package_official_years()
+    next_year = timezone.localdate(now).year + 1
+    first = min(official) if official else next_year - 1
+    return calendar_seed_from_package(years=range(first, next_year + 1), now=now)
+
+
 # ------------------------------------------------------------------------------------------- imports
 def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
