@@ -446,7 +446,9 @@ MATRIX: dict[str, Row] = {
                                  targets={"-": (lambda o: {"code": o["rule"]}, None)},
                                  tables=("supervision.Rule", "supervision.RuleChange")),
     # ------------------------------------------------------------------------------------------ /api/v1/
-    "api:api-root": Row(read=Public(404), api=True),
+    # The index (config/api.py) answers /api/v1/ before ninja's own root pattern, which only 404ed.
+    "api:index": Row(read=Public(), api=True),
+    "api:api-root": Row(shadowed_by="api:index"),
     "api:openapi-json": Row(read=Public(), api=True),
     "api:openapi-view": Row(read=Public(), api=True),
     "api:me": Row(read=Api(ANY, scoped=False), api=True),
@@ -481,7 +483,9 @@ MATRIX: dict[str, Row] = {
     # Window staff and role-less accounts have no complaint scope: 404, as for an unknown number.
     "api:complaint_detail": Row(read=Api(COMPLAINT_LIST, denied=404), targets=COMPLAINT, api=True),
     # ------------------------------------------------------------------------------------------ Open311
-    "open311:api-root": Row(read=Public(404), api=True),
+    "open311:index": Row(read=Public(), api=True),
+    "open311:api-root": Row(shadowed_by="open311:index"),
+    "open311:discovery": Row(read=Public(), api=True),
     "open311:openapi-json": Row(read=Public(), api=True),
     "open311:openapi-view": Row(read=Public(), api=True),
     "open311:services_list": Row(read=Public(), api=True),
