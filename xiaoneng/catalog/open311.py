@@ -2,7 +2,9 @@
 
 Each service is a service item; besides the GeoReport fields (service_code, service_name, description,
 metadata, type, keywords, group) every entry carries the full service guide fields of
-catalog.serializers.guide_data, so a client sees what the guide page shows.
+catalog.serializers.guide_data, so a client sees what the guide page shows. The complaints app answers these
+URLs first (config/api.py): it calls these functions and adds the complaint letter's attributes to a definition,
+and registers a request against an item as a complaint about the item's department (complaints/open311.py).
 """
 
 from __future__ import annotations

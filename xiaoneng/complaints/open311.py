@@ -4,6 +4,13 @@
   categories (service_code = category code, e.g. "TS-CSBL"; group "效能投诉"). This router is mounted before the
   catalogue's on the same NinjaAPI (config/api.py), so its services.json and services/{code}.json answer first
   and delegate everything that is not a complaint category to the catalogue's functions.
+- Every listed service can be requested (a generic GeoReport client offers them all to citizens): a request
+  against a service item is a complaint about that item's department — the citizen picks the service they had
+  trouble with, `attribute[problem]` (the catalogue's list of problems) gives the complaint category
+  (`PROBLEM_CATEGORIES`), and the item is named in the complaint's facts. Its definition is the catalogue's
+  attributes followed by what a complaint letter needs besides (`_complaint_attributes`).
+- A `datetime` attribute (`occurred_on`) takes ISO 8601 as GeoReport's datatype says: a date, or a date-time
+  with or without its UTC offset (without: Beijing time); the complaint keeps the local date it falls on.
 - `POST requests.json` (form-encoded or JSON, `api_key` = a department system's token in the body, or a bearer
   header) registers a complaint through the same validator and service as every other channel. An `api_key` in
   the query string is refused (400) and not used: addresses land in access logs, proxies and browser histories.
@@ -27,6 +34,8 @@ from ninja import Router
 
 from xiaoneng.accounts.selectors import api_client_by_token
 from xiaoneng.catalog import open311 as catalog_open311
+from xiaoneng.catalog.models import ServiceItem
+from xiaoneng.catalog.selectors import item_list_public
 from xiaoneng.core.errors import DomainError
 from xiaoneng.core.jsonbody import json_loads
 from xiaoneng.core.params import parse_moment
@@ -50,6 +59,17 @@ router = Router(tags=["open311"])
 GROUP = "效能投诉"
 PREFIX = "TS-"
 MAX_PAGE = 200
+# A request against a service item: the problem the citizen picked (catalog.open311.PROBLEMS) → complaint category.
+PROBLEM_CATEGORIES = {
+    "overdue": "TS-CSBL",  # 超过承诺时限未办结 → 超时办理
+    "not_one_time": "TS-WFCX",  # 材料未一次性告知 → 违反程序
+    "extra_fee": "TS-LSF",  # 收取目录外费用或超标准收费 → 乱收费
+    "extra_material": "TS-SNB",  # 要求提供清单以外的材料 → 事难办
+    "attitude": "TS-LNK",  # 服务态度、工作作风问题 → 脸难看
+    "other": "TS-QT",  # 其他问题 → 其他效能问题
+}
+CONSEQUENCES = {"problem": ("category",), "category": ("department",)}
+DATETIME_HELP = "ISO 8601 日期或日期时间，例如 2026-10-09 或 2026-10-09T10:30:00+08:00（不带时区按北京时间）"
 
 
 def _service(cat: ComplaintCategory) -> dict:
@@ -57,28 +77,36 @@ def _service(cat: ComplaintCategory) -> dict:
             "metadata": True, "type": "batch", "keywords": f"效能投诉,{cat.name}", "group": GROUP}
 
 
-def _attributes() -> list[dict]:
-    depts = [{"key": d.code, "name": d.name} for d in department_choices().only("code", "name")]
+def _complaint_attributes(*, item: bool = False, first: int = 1) -> list[dict]:
+    """What a complaint letter needs beyond GeoReport's standard fields, numbered from `first`. For a service
+    item (`item`) the department is the item's and the catalogue asks for the case number already."""
 
-    def attr(order, code, datatype, required, description, values=None):
+    def attr(code, datatype, required, description, values=None):
         a = {"variable": True, "code": code, "datatype": datatype, "required": required,
-             "datatype_description": description, "order": order, "description": FIELD_LABELS.get(code, code)}
+             "datatype_description": description, "description": FIELD_LABELS.get(code, code)}
         if values is not None:
             a["values"] = values
         return a
 
-    return [
-        attr(1, "department", "singlevaluelist", True, "被投诉单位", depts),
-        attr(2, "occurred_on", "datetime", True, "发生日期 YYYY-MM-DD"),
-        attr(3, "request", "text", True, "投诉人的诉求"),
-        attr(4, "litigation", "singlevaluelist", True, "是否已申请仲裁、提起诉讼或行政复议",
+    out = []
+    if not item:
+        depts = [{"key": d.code, "name": d.name} for d in department_choices().only("code", "name")]
+        out.append(attr("department", "singlevaluelist", True, "被投诉单位", depts))
+    out += [
+        attr("occurred_on", "datetime", True, DATETIME_HELP),
+        attr("request", "text", True, "投诉人的诉求"),
+        attr("litigation", "singlevaluelist", True, "是否已申请仲裁、提起诉讼或行政复议",
              [{"key": k, "name": str(n)} for k, n in Litigation.choices]),
-        attr(5, "identity_mode", "singlevaluelist", False, "实名、实名保密（默认，有姓名时）或匿名",
+        attr("identity_mode", "singlevaluelist", False, "实名、实名保密（默认，有姓名时）或匿名",
              [{"key": k, "name": str(n)} for k, n in IdentityMode.choices]),
-        attr(6, "window", "string", False, "窗口"),
-        attr(7, "staff_name", "string", False, "被投诉人员姓名或工号"),
-        attr(8, "case_no", "string", False, "办件编号"),
+        attr("window", "string", False, "窗口"),
+        attr("staff_name", "string", False, "被投诉人员姓名或工号"),
     ]
+    if not item:
+        out.append(attr("case_no", "string", False, "办件编号"))
+    for order, a in enumerate(out, start=first):
+        a["order"] = order
+    return out
 
 
 @router.get("/services.json", summary="GeoReport v2 service list (service items and complaint categories)")
@@ -90,11 +118,16 @@ def services_list(request, jurisdiction_id: str | None = None):
 @router.get("/services/{code}.json", summary="GeoReport v2 service definition")
 def service_definition(request, code: str, jurisdiction_id: str | None = None):
     if not code.startswith(PREFIX):
-        return catalog_open311.service_definition(request, code, jurisdiction_id)
+        # A service item: the catalogue's definition (its guide, the problem list, the materials), then what a
+        # complaint letter needs besides, so that a request filled in from it can be registered.
+        definition = catalog_open311.service_definition(request, code, jurisdiction_id)
+        attrs = definition["attributes"]
+        first = max((a["order"] for a in attrs), default=0) + 1
+        return {**definition, "attributes": [*attrs, *_complaint_attributes(item=True, first=first)]}
     cat = ComplaintCategory.objects.filter(code=code, is_active=True).first()
     if cat is None:
         return _error(404, f"服务“{code[:40]}”不存在或已停用。")
-    return {"service_code": cat.code, "attributes": _attributes()}
+    return {"service_code": cat.code, "attributes": _complaint_attributes()}
 
 
 def _error(status: int, *descriptions: str, fields: list[str | None] | None = None) -> JsonResponse:
@@ -117,8 +150,18 @@ def _params(request) -> dict:
         flat = {k: v for k, v in data.items() if k != "attribute"}
         for k, v in attrs.items():
             flat[f"attribute[{k}]"] = v
-        return {k: v if isinstance(v, str) else ("" if v is None else str(v)) for k, v in flat.items()}
-    return {k: request.POST.get(k, "") for k in request.POST}
+        return {k: _scalar(v) for k, v in flat.items()}
+    # A multivaluelist comes form-encoded as attribute[code][]=a&attribute[code][]=b (GeoReport v2).
+    return {k.removesuffix("[]"): ",".join(request.POST.getlist(k)) if k.endswith("[]") else request.POST.get(k, "")
+            for k in request.POST}
+
+
+def _scalar(v) -> str:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, list):  # a multivaluelist sent as a JSON array
+        return ",".join(_scalar(x) for x in v)
+    return "" if v is None else str(v)
 
 
 @router.post("/requests.json", summary="GeoReport v2 create a complaint (service request)")
@@ -127,7 +170,9 @@ def request_create(request):
     in the query string (refused with 400). Standard fields: service_code, description, first_name, last_name, phone, email,
     address_string, media_url (an http(s) link kept as text for the office, never fetched); complaint fields as attribute[department], attribute[occurred_on], attribute[request],
     attribute[litigation], attribute[identity_mode], attribute[window], attribute[staff_name],
-    attribute[case_no]. Answers 400 with one GeoReport error per bad field."""
+    attribute[case_no]. For a service item's code: no department (the item's), attribute[problem] (the category),
+    attribute[details], attribute[case_number], attribute[materials_submitted] (positions; a list or repeated
+    attribute[materials_submitted][]). Answers 400 with one GeoReport error per bad field."""
     if "api_key" in request.GET:
         # Not looked at, not even checked: whatever it is, it is in the access logs now.
         return _error(400, _("api_key 不能放在网址（查询字符串）中：网址会被记入访问日志、代理和浏览器记录。"
@@ -150,25 +195,63 @@ def request_create(request):
     name = f"{p.get('last_name', '').strip()}{p.get('first_name', '').strip()}"
     mode = a("identity_mode") or (IdentityMode.CONFIDENTIAL if name else IdentityMode.ANONYMOUS)
     facts = (p.get("description") or "").strip()
+    service_code = (p.get("service_code") or "").strip()
+    item = None
+    if service_code and not service_code.startswith(PREFIX):
+        item = _service_item(service_code)
+        facts = "\n".join(t for t in (facts, a("details")) if t)
     if p.get("address_string", "").strip():
         facts = f"{facts}\n（地点：{p['address_string'].strip()[:200]}）"
-    service_code = (p.get("service_code") or "").strip()
     data = {
         "category": service_code, "department": a("department"), "occurred_on": a("occurred_on"),
         "facts": facts, "request": a("request"), "litigation": a("litigation"), "identity_mode": mode,
         "window": a("window"), "staff_name": a("staff_name"), "case_no": a("case_no"), "name": name,
         "phone": p.get("phone", ""), "email": p.get("email", ""), "media_url": p.get("media_url", ""),
     }
+    # Found before the letter is checked, reported with its other faults at once (keys as clean_intake's).
+    errors: dict[str, str] = {}
+    try:
+        moment = parse_moment(data["occurred_on"])
+    except DomainError:
+        errors["occurred_on"] = f"应为 {DATETIME_HELP}。"
+    else:
+        if moment is not None:
+            data["occurred_on"] = timezone.localdate(moment)  # the day it was, in Beijing
+    note = ""
+    if service_code and not service_code.startswith(PREFIX):
+        if item is None:
+            errors["category"] = "服务不存在或已停用（请使用 services.json 列出的服务编码）。"
+        else:
+            data["department"] = item.department.code
+            data["case_no"] = a("case_number") or a("case_no")
+            problem = a("problem")
+            data["category"] = PROBLEM_CATEGORIES.get(problem, "")
+            if problem not in PROBLEM_CATEGORIES:
+                errors["problem"] = "请从所列选项中选择反映的问题。" if problem else "请选择反映的问题。"
+            materials, bad = _materials(item, a("materials_submitted"))
+            if bad:
+                errors["materials_submitted"] = f"没有序号为 {bad} 的材料，请用服务定义中列出的序号。"
+            note = f"（反映的服务事项：{item.current_version.name}，事项编码 {item.code}"
+            note += f"；已提交材料：{'、'.join(materials)}）" if materials else "）"
     now = timezone.now()
     try:
-        if service_code and not service_code.startswith(PREFIX):
-            raise IntakeErrors({"service_code": "只接受效能投诉类别（TS- 开头）的服务编码"})
-        intake = clean_intake(data, today=timezone.localdate(now))
+        try:
+            intake = clean_intake(data, today=timezone.localdate(now))
+        except IntakeErrors as exc:
+            # Our own finding on a field stands over the validator's consequences of it (no category because
+            # the problem was bad, no department because the item is unknown, "no date" for an unreadable one).
+            follows = {k for k in errors for k in CONSEQUENCES.get(k, ())}
+            found = {k: v for k, v in exc.errors.items() if k not in follows}
+            raise IntakeErrors({**found, **errors}) from None
+        if errors:
+            raise IntakeErrors(errors)
+        if note:
+            intake.facts = f"{intake.facts}\n{note}"
         c = services.complaint_submit(intake=intake, channel=Channel.OPEN311, now=now, client=client,
                                       ip=request.META.get("REMOTE_ADDR"),
                                       idempotency_key=request.headers.get("Idempotency-Key") or None)
     except IntakeErrors as exc:
-        rename = {"category": "service_code", "facts": "description"}
+        rename = {"category": "service_code", "facts": "attribute[details]" if item else "description"}
         keys = [rename.get(k, k if k in ("name", "phone", "email", "media_url") else f"attribute[{k}]")
                 for k in exc.errors]
         return _error(400, *[f"{k}: {v}" for k, v in zip(keys, exc.errors.values(), strict=True)], fields=keys)
@@ -187,6 +270,22 @@ def request_create(request):
     if c.idempotent_replay:  # the same token's retry of its own request (services.complaint_submit)
         response["Idempotent-Replayed"] = "true"
     return response
+
+
+def _service_item(code: str) -> ServiceItem | None:
+    """The active service item of `code` as services.json lists it, with its department and materials."""
+    return item_list_public(with_children=True).filter(code=code[:64]).first()
+
+
+def _materials(item: ServiceItem, keys: str) -> tuple[list[str], str]:
+    """The names of the materials the citizen says they submitted (keys = the guide's positions, comma-separated),
+    and the first key that names no material ("" when all are good)."""
+    from xiaoneng.catalog.serializers import guide_data
+
+    by_key = {str(m["position"]): m["name"] for m in guide_data(item)["materials"]}
+    wanted = [k.strip() for k in keys.split(",") if k.strip()]
+    bad = next((k for k in wanted if k not in by_key), "")
+    return [by_key[k] for k in dict.fromkeys(wanted) if k in by_key], bad[:20]
 
 
 def _publics(complaints, request) -> list[dict]:
