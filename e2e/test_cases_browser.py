@@ -13,6 +13,7 @@ from django.utils import timezone
 from e2e.conftest import login, shot
 from xiaoneng.cases.models import Case, CaseDocument
 from xiaoneng.cases.services import case_register, case_request_supplement
+from xiaoneng.catalog.demo import RENEWAL_DEEMED_BASIS
 from xiaoneng.catalog.services import service_item_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -260,7 +261,8 @@ def test_a_void_deemed_approval_notice_says_so_on_a_phone(phone_page, calendar, 
     rules_invalidate()
     now = timezone.now()
     service_item_create(department=depts["a"], data=dict(ITEM, code="MY001", name="药品经营许可证延续",
-                                                         deemed_approval=True),
+                                                         deemed_approval=True,
+                                                         deemed_approval_basis=RENEWAL_DEEMED_BASIS),
                         by=None, now=now - dt.timedelta(days=120))
     received = (now - dt.timedelta(days=60)).replace(hour=9, minute=30)
 

@@ -345,6 +345,16 @@ MATRIX: dict[str, Row] = {
     "cases:case_extend": Row(read=Staff(HEAD, scoped=True), write=Staff(HEAD, scoped=True, ok=OK), targets=CASE,
                              tables=("cases.Case", "cases.CaseDocument"),
                              data=lambda o: {"granted_days": "5", "reason": "需要现场核查。"}),
+    # Denials are the head's decision (§38, approved by the head of the organ); §45 special procedures are
+    # started and ended by the case's handlers and heads.
+    "cases:case_deny": Row(read=Staff(HEAD, scoped=True), write=Staff(HEAD, scoped=True, ok=OK), targets=CASE,
+                           tables=("cases.Case", "cases.CaseEvent", "cases.CaseDocument"),
+                           data=lambda o: {"reason": "现场核查不符合法定条件。"}),
+    "cases:case_special": Row(read=Staff(DEPT_ROLES, scoped=True), write=Staff(DEPT_ROLES, scoped=True, ok=OK),
+                              targets=CASE, tables=("cases.Case", "cases.CaseEvent", "cases.CaseDocument"),
+                              data=lambda o: {"procedure": "testing", "expected_days": "5", "reason": "需检测样品。"}),
+    "cases:case_special_end": Row(read=Staff(DEPT_ROLES, ok=405), write=Staff(DEPT_ROLES, scoped=True, ok=OK),
+                                  targets=CASE, tables=("cases.Case", "cases.CaseEvent")),
     "cases:case_handler": Row(read=Staff(HEAD, ok=405), write=Staff(HEAD, scoped=True, ok=OK), targets=CASE,
                               tables=("cases.Case",), data=lambda o: {"handler": ""}),
     "cases:document": Row(read=Staff(ALL, scoped=True), targets=DOC),

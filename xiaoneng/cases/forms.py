@@ -46,6 +46,39 @@ class RefuseForm(forms.Form):
     )
 
 
+class DenyForm(forms.Form):
+    """不予许可 (行政许可法 §38 ¶2): the reasons the decision states."""
+
+    reason = forms.CharField(
+        label=_("不予许可理由"), max_length=2000, min_length=4, widget=forms.Textarea,
+        error_messages={"required": _("请写明不予许可的理由：它将写入不予行政许可决定书并告知申请人。"),
+                        "min_length": _("理由过短，请写明事实和依据。")},
+    )
+
+
+class SpecialProcedureForm(forms.Form):
+    """特别程序 (行政许可法 §45): which procedure (among those the item's guide lists), why, and how long."""
+
+    procedure = forms.ChoiceField(
+        label=_("特别程序"), error_messages={"required": _("请选择特别程序。"),
+                                         "invalid_choice": _("本事项的办事指南未列明该特别程序。")},
+    )
+    expected_days = forms.IntegerField(
+        label=_("预计所需时间"), min_value=1, max_value=365,
+        error_messages={"required": _("请填写特别程序预计所需的天数。"), "min_value": _("预计所需时间至少 1 天。"),
+                        "max_value": _("预计所需时间不能超过 365 天。"), "invalid": _("预计所需时间应为整数。")},
+    )
+    reason = forms.CharField(
+        label=_("理由"), max_length=2000, min_length=4, widget=forms.Textarea,
+        error_messages={"required": _("请写明需要特别程序的理由：它将写入特别程序告知书并告知申请人。"),
+                        "min_length": _("理由过短，请写明为什么需要该程序。")},
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].choices = [("", _("请选择"))] + list(choices)
+
+
 class CaseFilterForm(forms.Form):
     """The list filters (GET); invalid values are ignored rather than refused."""
 

@@ -285,15 +285,24 @@ class CaseEvent(models.Model):
 class CaseDocument(models.Model):
     """A document the platform issued for a case: a one-time notice (一次性告知书, the glossary's
     OneTimeNotice) listing ALL missing materials, a refusal decision (不予受理决定书) with its reason, a notice
-    of a §42 extension (延长审查期限告知书) with its reason, or the notice that the application is deemed
-    approved (超时默许告知书, issued by the platform itself, at most once per case). Numbered per department
-    and year (`DocumentSeries`); printable."""
+    of a §42 extension (延长审查期限告知书) with its reason, a notice of a §45 special procedure (特别程序告知书:
+    which procedure, why, how long, that the time is not counted), a denial decision (不予行政许可决定书) with its
+    reasons and the rights of review and suit (§38), or the notice that the application is deemed approved
+    (超时默许告知书, issued by the platform itself, at most once per case). Numbered per department and year
+    (`DocumentSeries`, the year of the document's date); printable.
+
+    `issued_at` is the document's date, `recorded_at` when the platform wrote it. They differ only for a
+    deemed-approval notice recorded after its ground arose (the statutory limit passed while the tick was
+    not looking, or a department system reported late): it is dated when the limit passed and says, on the
+    page and on the print, when it was recorded."""
 
     class Kind(models.TextChoices):
         ONE_TIME_NOTICE = "one_time_notice", _("一次性告知书")
         REFUSAL_DECISION = "refusal_decision", _("不予受理决定书")
         EXTENSION_NOTICE = "extension_notice", _("延长审查期限告知书")
         DEEMED_APPROVAL_NOTICE = "deemed_notice", _("超时默许告知书")
+        SPECIAL_PROCEDURE_NOTICE = "special_notice", _("特别程序告知书")
+        DENIAL_DECISION = "denial_decision", _("不予行政许可决定书")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
     event = models.OneToOneField(CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="document")
@@ -302,6 +311,7 @@ class CaseDocument(models.Model):
     number = models.PositiveIntegerField(_("序号"))
     number_text = models.CharField(_("文号"), max_length=80)
     issued_at = models.DateTimeField(_("出具时间"))
+    recorded_at = models.DateTimeField(_("记录时间"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -315,8 +325,10 @@ class CaseDocument(models.Model):
     void_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
     # Extension notices: the days granted and the statutory deadline they lead to; deemed-approval notices:
     # the statutory deadline that passed. Frozen at issue, as the printed document says.
+    # Special-procedure notices: the days expected (批准天数) and the procedure (catalog SuspensionReason code).
     granted_days = models.PositiveSmallIntegerField(_("延长天数"), null=True, blank=True)
     deadline = models.DateTimeField(_("期限"), null=True, blank=True)
+    procedure = models.CharField(_("特别程序"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["issued_at", "id"]
@@ -349,6 +361,9 @@ class ApplicantMessage(models.Model):
         FAILED = "failed", _("发送失败")
         NO_PHONE = "no_phone", _("申请人未留手机号码")
         CANCELLED = "cancelled", _("已取消")
+        # Recorded after the case was decided or withdrawn (a late report): the text would tell the applicant
+        # to come for what they already have, so it is kept on record and not sent.
+        NOT_NEEDED = "not_needed", _("无须发送")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     document = models.ForeignKey(CaseDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

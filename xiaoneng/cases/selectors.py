@@ -112,8 +112,16 @@ def can_act_at_window(staff: Staff, case: Case) -> bool:
     return case.department.path.startswith(staff.department.path)
 
 
+def can_handle(staff: Staff, case: Case) -> bool:
+    """Handling actions (a §45 special procedure started or ended) are for handlers and heads of the case's
+    department or a department above it."""
+    if not staff.has_any_role("handler", "head") or staff.department_id is None:
+        return False
+    return case.department.path.startswith(staff.department.path)
+
+
 def can_act_as_head(staff: Staff, case: Case) -> bool:
-    """Decisions for the head of the organ (行政机关负责人): §42 extensions and assigning the handler — for
+    """Decisions for the head of the organ (行政机关负责人): §42 extensions, denials and assigning the handler — for
     heads of the case's department or a department above it."""
     if not staff.has_role("head") or staff.department_id is None:
         return False
@@ -230,3 +238,49 @@ def applicant_messages(case: Case):
 
 STATUS_CHOICES = CaseStatus.choices
 EVENT_TYPES = EventType.choices
+
+
+def _local_day(moment) -> str:
+    local = moment.astimezone(get_calendar().tz)
+    return f"{local.year}-{local.month:02d}-{local.day:02d}"
+
+
+def deemed_notice_standing(case: Case, doc) -> dict | None:
+    """What became of a deemed-approval notice (超时默许告知书) after it was dated, for the case page and the
+    notice's page: `code` — "void" (a late event showed the limit had not passed undecided: the notice is
+    void), "stands" (nothing decided since: the applicant may rely on it), "superseded" (a grant after the
+    limit: consistent with the deemed approval, the licence now rests on that decision), "contested" (a
+    denial after the limit: it cannot undo a deemed approval that had already arisen, so the notice stands
+    and the denial needs looking at), "withdrawn" (the applicant withdrew afterwards) — with a `label` and a
+    `text`. None for other documents."""
+    from .models import CaseDocument
+
+    if doc.kind != CaseDocument.Kind.DEEMED_APPROVAL_NOTICE:
+        return None
+    if doc.voided_at is not None:
+        return {"code": "void", "label": _("已作废"), "text": doc.void_reason}
+    ground = doc.issued_at
+    decided = case.completed_at
+    if decided is not None and decided > ground and case.status in (
+            CaseStatus.COMPLETED, CaseStatus.DENIED, CaseStatus.DELIVERED):
+        if case.events.filter(type=EventType.DENIED).exists():
+            return {"code": "contested", "label": _("仍然有效"), "text": _(
+                "%(day)s 作出的不予许可决定晚于法定期限届满之时，不改变届满时已发生的超时默许，告知书仍然有效；"
+                "该决定与告知书相抵触，请核查。") % {"day": _local_day(decided)}}
+        return {"code": "superseded", "label": _("已由准予许可决定取代"), "text": _(
+            "%(day)s 作出的准予许可决定与超时默许一致，许可以该决定为准，告知书不再作为办理后续手续的凭证。")
+            % {"day": _local_day(decided)}}
+    if case.status == CaseStatus.WITHDRAWN and case.closed_at is not None and case.closed_at > ground:
+        return {"code": "withdrawn", "label": _("申请人已撤回"), "text": _(
+            "申请人于 %(day)s 撤回申请，晚于超时默许发生之时。") % {"day": _local_day(case.closed_at)}}
+    return {"code": "stands", "label": _("有效"), "text": _(
+        "法定期限届满后尚未作出决定：超时默许有效，申请人可凭告知书办理后续手续。")}
+
+
+def case_documents(case: Case) -> list:
+    """The case's documents, oldest first, each with `standing` (deemed-approval notices: see
+    deemed_notice_standing; None otherwise)."""
+    docs = list(case.documents.select_related("issued_by").order_by("issued_at", "id"))
+    for d in docs:
+        d.standing = deemed_notice_standing(case, d)
+    return docs

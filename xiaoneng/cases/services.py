@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import translation
 
 from xiaoneng.accounts.models import Department, Staff
-from xiaoneng.catalog.models import ServiceItem
+from xiaoneng.catalog.models import ServiceItem, SuspensionReason
 from xiaoneng.core.errors import DomainError, NotPermitted
 from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.selectors import calendar_revision_get
@@ -44,6 +44,7 @@ from .models import (
     ApplicantMessage,
     Case,
     CaseDocument,
+    CaseEvent,
     CaseStatus,
     Channel,
     ClockSync,
@@ -57,7 +58,7 @@ __all__ = [
     "IngestResult", "case_events_ingest", "case_register", "case_accept", "case_request_supplement",
     "case_refuse", "case_recompute_deadlines", "case_clocks_sync", "document_number_next",
     "case_advance_next_check", "case_extend", "case_assign_handler",
-    "case_deemed_approval_record",
+    "case_deemed_approval_record", "case_deny", "case_special_procedure_start", "case_special_procedure_end",
 ]
 
 NOTICE_BASIS = (
@@ -76,12 +77,17 @@ JOINT_EXTENSION_BASIS = (
     "《中华人民共和国行政许可法》第四十二条第二款：依照本法第二十六条的规定，行政许可采取统一办理或者联合办理、集中办理的，"
     "办理的时间不得超过四十五日；四十五日内不能办结的，经本级人民政府负责人批准，可以延长十五日，并应当将延长期限的理由告知申请人。"
 )
-DEEMED_BASIS = (
-    "本事项依照法律、法规的规定适用超时默许（例如《中华人民共和国行政许可法》第五十条第二款：行政机关应当根据被许可人的申请，"
-    "在该行政许可有效期届满前作出是否准予延续的决定；逾期未作决定的，视为准予延续）：法定期限届满未作出决定的，视为准予许可。"
+DENIAL_BASIS = (
+    "《中华人民共和国行政许可法》第三十八条第二款：行政机关依法作出不予行政许可的书面决定的，应当说明理由，"
+    "并告知申请人享有依法申请行政复议或者提起行政诉讼的权利。"
+)
+SPECIAL_BASIS = (
+    "《中华人民共和国行政许可法》第四十五条：行政机关作出行政许可决定，依法需要听证、招标、拍卖、检验、检测、检疫、鉴定"
+    "和专家评审的，所需时间不计算在本节规定的期限内。行政机关应当将所需时间书面告知申请人。"
 )
 DOC_ABBR = {CaseDocument.Kind.ONE_TIME_NOTICE: "告", CaseDocument.Kind.REFUSAL_DECISION: "不受",
-            CaseDocument.Kind.EXTENSION_NOTICE: "延", CaseDocument.Kind.DEEMED_APPROVAL_NOTICE: "默"}
+            CaseDocument.Kind.EXTENSION_NOTICE: "延", CaseDocument.Kind.DEEMED_APPROVAL_NOTICE: "默",
+            CaseDocument.Kind.SPECIAL_PROCEDURE_NOTICE: "特", CaseDocument.Kind.DENIAL_DECISION: "不许"}
 # Window case numbers share the numbering table with documents under this kind.
 CASE_NO_SERIES = "case_no"
 
@@ -204,6 +210,83 @@ def case_refuse(*, case: Case, reason: str, by: Staff, now: dt.datetime) -> Case
     return _issue(updated, CaseDocument.Kind.REFUSAL_DECISION, by=by, now=now, reason=reason, basis=REFUSAL_BASIS)
 
 
+@transaction.atomic
+def case_deny(*, case: Case, reason: str, by: Staff, now: dt.datetime) -> CaseDocument:
+    """Deny the application (不予许可) with written reasons: approved by the head of the organ (`by` holds the
+    head role in the case's department subtree), on an accepted case or one in a special procedure. Records
+    a `denied` event through the one ingest path (the clock freezes its verdict, supervision judges it) and
+    issues the numbered decision (不予行政许可决定书) with the reasons and the rights of review and suit
+    (行政许可法 §38 ¶2) — the machinery of the refusal decision."""
+    if by is None or not by.is_active or not by.has_role("head"):
+        raise NotPermitted("不予行政许可决定须经本行政机关负责人批准：只有部门负责人可以作出。")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise DomainError("不予许可必须书面说明理由（至少 4 个字），理由将写入不予行政许可决定书。", field="reason")
+    case = _window_case(case, by, (CaseStatus.ACCEPTED, CaseStatus.SUSPENDED), "作出不予许可决定")
+    # handler="": the head decides; that does not make them the case's handler.
+    updated = _ingest_one(case_no=case.case_no, item=case.service_item, etype=EventType.DENIED, by=by, now=now,
+                          reason=reason[:2000], handler="")
+    return _issue(updated, CaseDocument.Kind.DENIAL_DECISION, by=by, now=now, reason=reason, basis=DENIAL_BASIS)
+
+
+# §45 procedures: every clock-stopping reason of the catalogue except the §32 supplement.
+SPECIAL_PROCEDURES = tuple(r for r in SuspensionReason if r != SuspensionReason.SUPPLEMENT)
+SPECIAL_MAX_DAYS = 365
+SPECIAL_ROLES = ("handler", "head")
+
+
+def special_procedure_choices(case: Case) -> list[tuple[str, str]]:
+    """The §45 procedures the case's item version lists (办事指南 暂停计时情形), as (code, label)."""
+    listed = set(case.version.suspension_reasons or ()) if case.version_id else set()
+    return [(r.value, str(r.label)) for r in SPECIAL_PROCEDURES if r.value in listed]
+
+
+@transaction.atomic
+def case_special_procedure_start(*, case: Case, procedure: str, reason: str, expected_days, by: Staff,
+                                 now: dt.datetime) -> CaseDocument:
+    """Start a §45 special procedure (特别程序: hearing, testing, expert review …) on an accepted case: the
+    clock stops from now. Only a procedure the item's guide lists, started by a handler or head of the case's
+    department subtree, with the reason and the expected duration. Records the `suspended` event through
+    the one ingest path (granted_days = the expected days, which bound the time not counted) and issues the
+    numbered written notice the law requires (特别程序告知书, 行政许可法 §45: which procedure, why, how long,
+    that the time is not counted)."""
+    if by is None or not by.is_active or not by.has_any_role(*SPECIAL_ROLES):
+        raise NotPermitted("启动特别程序须由承办人或部门负责人办理。")
+    case = _window_case(case, by, (CaseStatus.ACCEPTED,), "启动特别程序")
+    choices = dict(special_procedure_choices(case))
+    if not choices:
+        raise DomainError("该事项的办事指南未列明听证、检测、专家评审等特别程序，不能启动特别程序"
+                          "（如确需要，请先修订事项的暂停计时情形）。", field="procedure")
+    if procedure not in choices:
+        raise DomainError(f"请选择特别程序：本事项可以启动的有{'、'.join(choices.values())}。", field="procedure")
+    if isinstance(expected_days, str) and expected_days.strip().isdigit():
+        expected_days = int(expected_days.strip())
+    if (isinstance(expected_days, bool) or not isinstance(expected_days, int)
+            or not 1 <= expected_days <= SPECIAL_MAX_DAYS):
+        raise DomainError(f"请填写特别程序预计所需时间（expected_days），为 1—{SPECIAL_MAX_DAYS} 的整数。",
+                          field="expected_days")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise DomainError("请写明需要特别程序的理由（至少 4 个字），理由将写入特别程序告知书。", field="reason")
+    label = choices[procedure]
+    updated = _ingest_one(case_no=case.case_no, item=case.service_item, etype=EventType.SUSPENDED, by=by, now=now,
+                          reason=f"{label}（行政许可法第四十五条）：{reason}"[:2000], granted_days=expected_days,
+                          handler="" if by.has_role("head") and not by.has_role("handler") else by.display_name)
+    return _issue(updated, CaseDocument.Kind.SPECIAL_PROCEDURE_NOTICE, by=by, now=now, reason=reason,
+                  basis=SPECIAL_BASIS, granted_days=expected_days, procedure=procedure)
+
+
+@transaction.atomic
+def case_special_procedure_end(*, case: Case, by: Staff, now: dt.datetime) -> Case:
+    """End the special procedure (特别程序结束): the clock resumes from now. A handler or head of the case's
+    department subtree; records the `resumed` event through the one ingest path."""
+    if by is None or not by.is_active or not by.has_any_role(*SPECIAL_ROLES):
+        raise NotPermitted("结束特别程序须由承办人或部门负责人办理。")
+    case = _window_case(case, by, (CaseStatus.SUSPENDED,), "结束特别程序")
+    return _ingest_one(case_no=case.case_no, item=case.service_item, etype=EventType.RESUMED, by=by, now=now,
+                       handler="" if by.has_role("head") and not by.has_role("handler") else by.display_name)
+
+
 def _issue(case: Case, kind: str, *, by: Staff, now: dt.datetime, basis: str, missing_materials=(), reason="",
            note="", **extra) -> CaseDocument:
     year = now.astimezone(get_calendar().tz).year
@@ -211,8 +294,8 @@ def _issue(case: Case, kind: str, *, by: Staff, now: dt.datetime, basis: str, mi
     event = case.events.filter(staff=by, recorded_at=now).order_by("-id").first()
     return CaseDocument.objects.create(
         case=case, event=event, kind=kind, year=year, number=number,
-        number_text=document_number_text(case.department, kind, year, number), issued_at=now, issued_by=by,
-        missing_materials=list(missing_materials), reason=reason, legal_basis=basis, note=note, **extra,
+        number_text=document_number_text(case.department, kind, year, number), issued_at=now, recorded_at=now,
+        issued_by=by, missing_materials=list(missing_materials), reason=reason, legal_basis=basis, note=note, **extra,
     )
 
 
@@ -405,7 +488,46 @@ def case_handler_choices(case: Case):
 
 # ------------------------------------------------------------------------------------------ 超时默许
 DEEMED_SMS = ("【{department}】您于{received}申请的“{item}”（办件编号 {case_no}），法定期限于{deadline}届满而未作出决定，"
-              "依法视为准予许可。告知书文号：{number}。可凭本短信或告知书到窗口办理后续手续。咨询电话：{phone}。")
+              "依法视为准予许可。告知书文号：{number}。{next_step}咨询电话：{phone}。")
+DEEMED_NEXT_STEP = "可凭本短信或告知书到窗口办理后续手续。"
+# What the notice tells the applicant to do, frozen at issue (`CaseDocument.note`): what is true when the
+# platform records it. A notice recorded after the case was decided (a late report) must not send the
+# applicant to collect what they already hold, nor pretend that nothing happened since.
+DEEMED_NOTE_OPEN = "你（单位）可凭本告知书到本机关办理领取证照等后续手续。"
+DEEMED_NOTE_GRANTED = ("法定期限届满后，本机关于{decided}作出准予许可决定{delivered}，与超时默许一致。许可以该决定为准，"
+                       "你（单位）无须凭本告知书另行办理手续。")
+DEEMED_NOTE_DENIED = ("法定期限届满后，本机关于{decided}作出不予许可决定。该决定晚于法定期限届满之时，"
+                      "本告知书确认的超时默许在此之前已经发生。你（单位）如有异议，可以咨询本机关，或者依法申请行政复议、提起行政诉讼。")
+DEEMED_NOTE_WITHDRAWN = "法定期限届满后，你（单位）于{withdrawn}撤回了申请。"
+
+
+def _day(moment: dt.datetime | None, tz) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(tz)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def denied_case_ids(ids) -> set[int]:
+    """Which of the cases were decided by a denial (不予许可): a denial that was delivered afterwards has the
+    status 已送达, like a grant, so the events say which decision it was (one query)."""
+    return set(CaseEvent.objects.filter(case_id__in=list(ids), type=EventType.DENIED).values_list("case_id", flat=True))
+
+
+def _deemed_after(c: Case, deemed_at: dt.datetime, tz, *, denied: bool) -> tuple[str, bool]:
+    """What happened to the case after its limit passed, as the notice's closing paragraph, and whether the
+    applicant still needs to be told (an SMS sent to say "come and collect" after the licence was delivered,
+    or after the applicant withdrew, would mislead)."""
+    decided_late = c.completed_at is not None and c.completed_at > deemed_at and c.status in (
+        CaseStatus.COMPLETED, CaseStatus.DENIED, CaseStatus.DELIVERED)
+    if decided_late and denied:
+        return DEEMED_NOTE_DENIED.format(decided=_day(c.completed_at, tz)), True
+    if decided_late:
+        delivered = f"，并于{_day(c.delivered_at, tz)}送达" if c.delivered_at else ""
+        return DEEMED_NOTE_GRANTED.format(decided=_day(c.completed_at, tz), delivered=delivered), False
+    if c.status == CaseStatus.WITHDRAWN and c.closed_at and c.closed_at > deemed_at:
+        return DEEMED_NOTE_WITHDRAWN.format(withdrawn=_day(c.closed_at, tz)), False
+    return DEEMED_NOTE_OPEN, True
 
 
 def case_deemed_approval_record(*, marks: list[tuple[int, dt.datetime]], now: dt.datetime) -> list[int]:
@@ -413,12 +535,20 @@ def case_deemed_approval_record(*, marks: list[tuple[int, dt.datetime]], now: dt
     not marked yet, issue each newly marked case's numbered notice (超时默许告知书, once per case: a
     database constraint) and record the SMS telling the applicant (ApplicantMessage, sent by the
     supervision tick in office hours through the SMS backend). Set-based: a few queries per call whatever
-    the number of cases (numbers are reserved per department in one locked update). Returns the ids
-    newly marked. Call inside the transaction that holds the cases (the tick's or the ingest's)."""
+    the number of cases (numbers are reserved per department and year in one locked update). Returns the ids
+    newly marked. Call inside the transaction that holds the cases (the tick's or the ingest's).
+
+    The notice is dated when its ground arose — the moment the limit passed — and numbered in that year, in
+    the order the limits passed; it cites the provision the pinned item version records for deemed approval
+    (`deemed_approval_basis`: an item without one is never deemed approved, and a case pinned to such a
+    version is not marked); and its closing paragraph says what is true when it is recorded: recorded after
+    the case was decided (granted, denied) or withdrawn, it says so instead of sending the applicant to
+    collect a licence, and an SMS that would only repeat the decision is kept as not needed."""
     if not marks:
         return []
     at_of = dict(marks)
-    fresh = list(Case.objects.filter(id__in=list(at_of), deemed_approved_at__isnull=True).values_list("id", flat=True))
+    fresh = list(Case.objects.filter(id__in=list(at_of), deemed_approved_at__isnull=True, version__deemed_approval=True)
+                 .exclude(version__deemed_approval_basis="").values_list("id", flat=True))
     if not fresh:
         return []
     by_at: dict[dt.datetime, list[int]] = {}
@@ -435,44 +565,59 @@ def case_deemed_approval_record(*, marks: list[tuple[int, dt.datetime]], now: dt
         cases = list(Case.objects.filter(id__in=[c for c in fresh if c not in noticed])
                      .select_related("department", "version", "service_item").order_by("id"))
         tz = get_calendar().tz
-        year = now.astimezone(tz).year
         kind = CaseDocument.Kind.DEEMED_APPROVAL_NOTICE
-        by_dept: dict[int, list[Case]] = {}
-        for c in cases:
-            by_dept.setdefault(c.department_id, []).append(c)
-        docs = []
-        for dept_cases in by_dept.values():
+        # Numbered per department and year of the notice's date, in the order the limits passed.
+        series: dict[tuple[int, int], list[Case]] = {}
+        for c in sorted(cases, key=lambda c: (at_of[c.id], c.id)):
+            series.setdefault((c.department_id, at_of[c.id].astimezone(tz).year), []).append(c)
+        docs, needed = [], {}
+        denied = denied_case_ids(c.id for c in cases)
+        for (_dept_id, year), dept_cases in series.items():
             dept = dept_cases[0].department
             first = document_number_next(department=dept, kind=kind, year=year, count=len(dept_cases))
             for n, c in enumerate(dept_cases, first):
+                at = at_of[c.id]
+                note, needed[c.id] = _deemed_after(c, at, tz, denied=c.id in denied)
                 docs.append(CaseDocument(
                     case=c, kind=kind, year=year, number=n, number_text=document_number_text(dept, kind, year, n),
-                    issued_at=now, issued_by=None, legal_basis=DEEMED_BASIS, deadline=c.statutory_deadline,
-                    reason="法定期限届满未作出行政许可决定，视为准予许可。",
+                    issued_at=at, recorded_at=now, issued_by=None, legal_basis=c.version.deemed_approval_basis,
+                    deadline=c.statutory_deadline, note=note, reason="法定期限届满未作出行政许可决定，视为准予许可。",
                 ))
         CaseDocument.objects.bulk_create(docs)
         messages = []
         for d in docs:
             c = d.case
-            text = _deemed_sms(c, d, tz)
-            status = ApplicantMessage.Status.PENDING if c.applicant_phone.strip() else ApplicantMessage.Status.NO_PHONE
+            if not needed[c.id]:
+                status, error = ApplicantMessage.Status.NOT_NEEDED, d.note[:300]
+            elif c.applicant_phone.strip():
+                status, error = ApplicantMessage.Status.PENDING, ""
+            else:
+                status, error = ApplicantMessage.Status.NO_PHONE, ""
             messages.append(ApplicantMessage(case=c, document=d, kind=ApplicantMessage.Kind.DEEMED_APPROVAL,
-                                             body=text, status=status, created_at=now))
+                                             body=_deemed_sms(c, d, tz), status=status, error=error, created_at=now))
         ApplicantMessage.objects.bulk_create(messages, ignore_conflicts=True)
     return fresh
+
+
+def case_phone(case: Case) -> str:
+    """The enquiry number printed on the case's documents and texts: the item's own (咨询电话 in the
+    catalogue), else the department's."""
+    return (case.version.phone if case.version_id else "") or case.department.phone or ""
 
 
 def _deemed_sms(c: Case, d: CaseDocument, tz) -> str:
     """The deemed-approval SMS to the applicant. A case records no applicant language, so it is written in the
     platform's language (settings.LANGUAGE_CODE), never in that of the request or tick that happens to mark the
-    case (an English-speaking API client's ingest must not text a Chinese applicant in English)."""
+    case (an English-speaking API client's ingest must not text a Chinese applicant in English). A case denied
+    after its limit passed is not told to come to the window: the notice's own paragraph says what follows."""
     with translation.override(settings.LANGUAGE_CODE):
         return DEEMED_SMS.format(
             department=c.department.short_name or c.department.name,
             received=f"{c.received_at.astimezone(tz):%Y年%m月%d日}" if c.received_at else "",
             item=c.version.name if c.version_id else c.service_item.code, case_no=c.case_no,
-            deadline=f"{c.statutory_deadline.astimezone(tz):%Y年%m月%d日 %H:%M}" if c.statutory_deadline else "",
-            number=d.number_text, phone=c.department.phone or "—",
+            deadline=f"{d.deadline.astimezone(tz):%Y年%m月%d日 %H:%M}" if d.deadline else "",
+            number=d.number_text, phone=case_phone(c) or "—",
+            next_step=DEEMED_NEXT_STEP if d.note == DEEMED_NOTE_OPEN else "",
         )
 
 

@@ -18,11 +18,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.access import role_required
 from xiaoneng.accounts.selectors import department_list_for
+from xiaoneng.catalog.models import SuspensionReason
 from xiaoneng.catalog.selectors import item_list_for
 from xiaoneng.core.errors import DomainError, NotPermitted
 
 from . import hooks, services
-from .forms import AssignHandlerForm, CaseFilterForm, ExtendForm, RefuseForm, RegisterForm, SupplementForm
+from .forms import (
+    AssignHandlerForm,
+    CaseFilterForm,
+    DenyForm,
+    ExtendForm,
+    RefuseForm,
+    RegisterForm,
+    SpecialProcedureForm,
+    SupplementForm,
+)
 from .models import CaseDocument, CaseStatus
 from .privacy import applicant_view, can_see_personal_data
 from .selectors import (
@@ -30,10 +40,13 @@ from .selectors import (
     applicant_messages,
     can_act_as_head,
     can_act_at_window,
+    can_handle,
+    case_documents,
     case_events,
     case_explain_deadline,
     case_get_for,
     case_list_for,
+    deemed_notice_standing,
 )
 
 PAGE_SIZE = 25
@@ -75,13 +88,21 @@ def case_detail(request, case_no: str):
     clear = can_see_personal_data(case=case, staff=request.user)
     can_act = can_act_at_window(request.user, case)
     head = can_act_as_head(request.user, case)
+    handles = can_handle(request.user, case)
+    documents = case_documents(case)
     return render(request, "cases/case_detail.html", {
         "case": case, "applicant": applicant_view(case, clear=clear), "events": case_events(case),
         "messages_to_applicant": applicant_messages(case),
         "can_extend": head and case.status in (CaseStatus.ACCEPTED, CaseStatus.SUSPENDED),
         "handler_form": AssignHandlerForm(choices=services.case_handler_choices(case),
                                           initial={"handler": case.handler_id}) if head else None,
-        "clock": case_explain_deadline(case), "documents": case.documents.select_related("issued_by"),
+        "can_deny": head and case.status in (CaseStatus.ACCEPTED, CaseStatus.SUSPENDED),
+        "can_start_special": handles and case.status == CaseStatus.ACCEPTED
+        and bool(services.special_procedure_choices(case)),
+        "can_end_special": handles and case.status == CaseStatus.SUSPENDED,
+        "deemed_standing": next((d.standing for d in documents
+                                 if d.kind == CaseDocument.Kind.DEEMED_APPROVAL_NOTICE), None),
+        "clock": case_explain_deadline(case), "documents": documents,
         "warnings": hooks.warnings_for([case])[case.id], "children": case.children.select_related("department"),
         "can_accept": can_act and case.status in (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING),
         "can_supplement": can_act and case.status in (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING,
@@ -200,6 +221,69 @@ def case_extend_view(request, case_no: str):
 
 
 @role_required(R.HEAD)
+@require_http_methods(["GET", "POST"])
+def case_deny_view(request, case_no: str):
+    """不予许可 (行政许可法 §38): the head decides with written reasons; issues the decision with the
+    applicant's rights of review and suit."""
+    case = _head_case(request, case_no)
+    form = DenyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            doc = services.case_deny(case=case, reason=form.cleaned_data["reason"], by=request.user,
+                                     now=timezone.now())
+        except (DomainError, NotPermitted) as exc:
+            form.add_error("reason" if getattr(exc, "field", None) == "reason" else None, exc.message)
+        else:
+            messages.success(request, _("已作出不予许可决定，出具不予行政许可决定书 %(no)s。") % {"no": doc.number_text})
+            return redirect("cases:document", case_no=case.case_no, pk=doc.pk)
+    return render(request, "cases/case_deny.html", {"case": case, "form": form}, status=400 if form.errors else 200)
+
+
+def _handling_case(request, case_no: str):
+    case = case_get_for(request.user, case_no)
+    if not can_handle(request.user, case):
+        raise Http404  # visible but not theirs to handle: the page does not exist for them
+    return case
+
+
+@role_required(R.HANDLER, R.HEAD)
+@require_http_methods(["GET", "POST"])
+def case_special_view(request, case_no: str):
+    """特别程序 (行政许可法 §45): start a procedure the item's guide lists, with its reason and expected
+    duration; the clock stops and the written notice to the applicant is issued."""
+    case = _handling_case(request, case_no)
+    choices = services.special_procedure_choices(case)
+    form = SpecialProcedureForm(request.POST if request.method == "POST" else None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            doc = services.case_special_procedure_start(case=case, procedure=d["procedure"], reason=d["reason"],
+                                                        expected_days=d["expected_days"], by=request.user,
+                                                        now=timezone.now())
+        except (DomainError, NotPermitted) as exc:
+            form.add_error(exc.field if getattr(exc, "field", None) in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("已启动特别程序，暂停计时，出具特别程序告知书 %(no)s。") % {"no": doc.number_text})
+            return redirect("cases:document", case_no=case.case_no, pk=doc.pk)
+    return render(request, "cases/case_special.html", {"case": case, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@role_required(R.HANDLER, R.HEAD)
+@require_POST
+def case_special_end_view(request, case_no: str):
+    """特别程序结束: the clock resumes."""
+    case = _handling_case(request, case_no)
+    try:
+        services.case_special_procedure_end(case=case, by=request.user, now=timezone.now())
+    except (DomainError, NotPermitted) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("特别程序已结束，恢复计时。"))
+    return redirect("cases:case_detail", case_no=case.case_no)
+
+
+@role_required(R.HEAD)
 @require_POST
 def case_handler_view(request, case_no: str):
     """A head assigns the case's handler (承办人)."""
@@ -220,15 +304,25 @@ def case_handler_view(request, case_no: str):
 
 @role_required(*R.ALL)
 def document_view(request, case_no: str, pk: int):
-    """A printable one-time notice or refusal decision (applicant data masked unless the reader may see it)."""
+    """A printable document of the case (applicant data masked unless the reader may see it); a
+    deemed-approval notice with what became of it since (on screen: not part of the document)."""
     case = case_get_for(request.user, case_no)
     doc = get_object_or_404(CaseDocument.objects.select_related("issued_by"), pk=pk, case=case)
     clear = can_see_personal_data(case=case, staff=request.user)
     parent = case.department.parent
+    kind = CaseDocument.Kind
+    tz = timezone.get_current_timezone()
     return render(request, "cases/document.html", {
         "case": case, "doc": doc, "applicant": applicant_view(case, clear=clear),
         "review_body": parent.name if parent else _("上一级行政机关"),
-        "is_notice": doc.kind == CaseDocument.Kind.ONE_TIME_NOTICE,
-        "is_extension": doc.kind == CaseDocument.Kind.EXTENSION_NOTICE,
-        "is_deemed": doc.kind == CaseDocument.Kind.DEEMED_APPROVAL_NOTICE,
+        "is_notice": doc.kind == kind.ONE_TIME_NOTICE,
+        "is_extension": doc.kind == kind.EXTENSION_NOTICE,
+        "is_deemed": doc.kind == kind.DEEMED_APPROVAL_NOTICE,
+        "is_special": doc.kind == kind.SPECIAL_PROCEDURE_NOTICE,
+        "is_denial": doc.kind == kind.DENIAL_DECISION,
+        "procedure_label": SuspensionReason(doc.procedure).label if doc.procedure in SuspensionReason.values else "",
+        "standing": deemed_notice_standing(case, doc),
+        # Recorded on a later day than its date (a deemed approval the platform learnt of late): said on the print.
+        "recorded_later": doc.recorded_at.astimezone(tz).date() > doc.issued_at.astimezone(tz).date(),
+        "phone": services.case_phone(case),
     })

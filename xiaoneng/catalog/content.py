@@ -32,7 +32,7 @@ from xiaoneng.core.errors import DomainError
 SCALAR_FIELDS = (
     "name", "category", "item_type", "audience", "description", "conditions", "legal_basis",
     "statutory_limit_value", "statutory_limit_unit", "committed_limit_value", "committed_limit_unit",
-    "suspension_allowed", "suspension_reasons", "deemed_approval", "online", "offline", "online_url",
+    "suspension_allowed", "suspension_reasons", "deemed_approval", "deemed_approval_basis", "online", "offline", "online_url",
     "max_visits", "location", "office_hours", "phone", "complaint_phone", "result",
 )
 MATERIAL_FIELDS = ("name", "form", "copies", "requirement", "condition", "source", "blank_form", "sample", "note")
@@ -209,6 +209,15 @@ def clean_content(data: dict[str, Any]) -> dict[str, Any]:
         c.add("suspension_reasons", "未勾选“可暂停计时”时不能填写暂停计时情形。")
     out["suspension_reasons"] = reasons
     out["deemed_approval"] = c.boolean(data, "deemed_approval", "deemed_approval", _vlabel("deemed_approval"))
+    out["deemed_approval_basis"] = c.text(data, "deemed_approval_basis", "deemed_approval_basis",
+                                          _vlabel("deemed_approval_basis"), max_length=2000)
+    # 超时默许 is an exception the law makes item by item: without the provision there is none, and the notice
+    # the platform issues in the department's name must cite it.
+    if out["deemed_approval"] and len(out["deemed_approval_basis"]) < 6:
+        c.add("deemed_approval_basis", "适用超时默许的事项须写明规定超时默许的法律、法规条款（例如《中华人民共和国行政许可法》"
+                                       "第五十条第二款，仅适用于延续）；该依据将写入超时默许告知书。")
+    if not out["deemed_approval"] and out["deemed_approval_basis"]:
+        c.add("deemed_approval_basis", "未勾选“超时默许”时不能填写超时默许依据。")
     out["online"] = c.boolean(data, "online", "online", _vlabel("online"))
     out["offline"] = c.boolean(data, "offline", "offline", _vlabel("offline"))
     if not out["online"] and not out["offline"]:

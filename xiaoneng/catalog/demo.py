@@ -114,6 +114,11 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
     ]),
 }
 VARIANTS = ("", "（变更）", "（延续）", "（注销）", "（补证）")
+RENEWAL = "（延续）"
+RENEWAL_DEEMED_BASIS = (
+    "《中华人民共和国行政许可法》第五十条第二款：行政机关应当根据被许可人的申请，在该行政许可有效期届满前作出是否准予"
+    "延续的决定；逾期未作决定的，视为准予延续。"
+)
 COMMON_MATERIALS = [
     ("申请书（申请表）", RequiredMaterial.Source.APPLICANT),
     ("申请人身份证明", RequiredMaterial.Source.GOVERNMENT),
@@ -203,6 +208,7 @@ def _spec(rng: random.Random, dept: Department, template: tuple, variant: str, r
         committed = max(1, min(statutory - 1 if statutory > 1 else 1, round(statutory * rng.uniform(0.25, 0.7))))
         c_unit = LimitUnit.WORKING_DAYS
     licensing = category == Category.LICENSING
+    renewal = licensing and variant == RENEWAL
     reasons = []
     if item_type != ItemType.INSTANT and rng.random() < 0.6:
         reasons = [SuspensionReason.SUPPLEMENT]
@@ -212,11 +218,14 @@ def _spec(rng: random.Random, dept: Department, template: tuple, variant: str, r
         reasons.sort(key=SuspensionReason.values.index)
     online = rng.random() < 0.85
     short = dept.short_name or dept.name
+    audience = rng.choice([Audience.PERSON, Audience.ORGANISATION, Audience.BOTH])
+    if licensing:
+        rng.random()  # the draw that once decided deemed approval at random: kept, so a seed gives the same rest
     version = {
         "name": name,
         "category": category,
         "item_type": item_type,
-        "audience": rng.choice([Audience.PERSON, Audience.ORGANISATION, Audience.BOTH]),
+        "audience": audience,
         "description": f"{short}依申请办理“{base_name}”事项。",
         "conditions": "申请材料齐全、符合法定形式；申请人具备相应条件。",
         "legal_basis": _basis(category, base_name),
@@ -226,7 +235,9 @@ def _spec(rng: random.Random, dept: Department, template: tuple, variant: str, r
         "committed_limit_unit": c_unit,
         "suspension_allowed": bool(reasons),
         "suspension_reasons": [str(r) for r in reasons],
-        "deemed_approval": licensing and rng.random() < 0.1,
+        # 超时默许 only where the law provides it: a licence's renewal (延续), 行政许可法 §50 ¶2.
+        "deemed_approval": renewal,
+        "deemed_approval_basis": RENEWAL_DEEMED_BASIS if renewal else "",
         "online": online,
         "offline": True,
         "online_url": "https://zwfw.example.gov.cn/item/" if online else "",

@@ -69,7 +69,11 @@ class ItemForm(BootstrapMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     deemed_approval = forms.BooleanField(label=_("超时默许"), required=False,
-                                         help_text=_("逾期未作决定的，视为准予"))
+                                         help_text=_("逾期未作决定的，视为准予；仅限法律、法规有此规定的事项"))
+    deemed_approval_basis = forms.CharField(
+        label=_("超时默许依据"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("规定超时默许的法律、法规条款原文，例如延续：《中华人民共和国行政许可法》第五十条第二款"),
+    )
     online = forms.BooleanField(label=_("网上办理"), required=False, initial=True)
     offline = forms.BooleanField(label=_("窗口办理"), required=False, initial=True)
     online_url = forms.CharField(label=_("网上办理地址"), max_length=200, required=False)
@@ -98,7 +102,8 @@ class ItemForm(BootstrapMixin, forms.Form):
         (_("基本信息"), ("code", "department", "name", "category", "item_type", "audience", "legal_basis",
                      "description", "conditions", "result")),
         (_("办理时限"), ("statutory_limit_value", "statutory_limit_unit", "committed_limit_value",
-                     "committed_limit_unit", "suspension_allowed", "suspension_reasons", "deemed_approval")),
+                     "committed_limit_unit", "suspension_allowed", "suspension_reasons", "deemed_approval",
+                     "deemed_approval_basis")),
         (_("办理方式、地点和时间"), ("online", "offline", "online_url", "max_visits", "location", "office_hours",
                              "phone", "complaint_phone")),
         (_("修订"), ("change_note",)),

@@ -132,6 +132,10 @@ class ServiceItemVersion(models.Model):
     # A short list of SuspensionReason codes; JSON keeps it one column on SQLite and PostgreSQL alike.
     suspension_reasons = models.JSONField(_("暂停计时情形"), default=list, blank=True)
     deemed_approval = models.BooleanField(_("超时默许"), default=False)
+    # 超时默许 exists only where a law or regulation says so (e.g. 行政许可法 §50 ¶2 for renewals, 延续): the
+    # provision is recorded with the item, cited on every deemed-approval notice, and required with the flag
+    # (content.clean_content, and a check constraint: no item is deemed approved on no legal basis).
+    deemed_approval_basis = models.TextField(_("超时默许依据"), blank=True)
     online = models.BooleanField(_("网上办理"), default=True)
     offline = models.BooleanField(_("窗口办理"), default=True)
     online_url = models.URLField(_("网上办理地址"), blank=True)
@@ -146,7 +150,11 @@ class ServiceItemVersion(models.Model):
         ordering = ["item", "-number"]
         verbose_name = _("事项版本")
         verbose_name_plural = _("事项版本")
-        constraints = [models.UniqueConstraint(fields=["item", "number"], name="catalog_version_item_number_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="catalog_version_item_number_uniq"),
+            models.CheckConstraint(condition=models.Q(deemed_approval=False) | ~models.Q(deemed_approval_basis=""),
+                                   name="catalog_version_deemed_has_basis"),
+        ]
         indexes = [models.Index(fields=["item", "valid_from"], name="catalog_version_in_force")]
 
     def __str__(self) -> str:

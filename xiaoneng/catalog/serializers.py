@@ -86,6 +86,7 @@ def guide_data(item: ServiceItem, version: ServiceItemVersion | None = None) -> 
             {"code": r, "label": str(SuspensionReason(r).label)} for r in v.suspension_reasons or []
         ],
         "deemed_approval": v.deemed_approval,
+        "deemed_approval_basis": v.deemed_approval_basis,
         "online": v.online,
         "offline": v.offline,
         "online_url": v.online_url,
@@ -217,6 +218,7 @@ class GuideOut(Schema):
     suspension_allowed: bool
     suspension_reasons: list[CodeLabel]
     deemed_approval: bool
+    deemed_approval_basis: str = ""
     online: bool
     offline: bool
     online_url: str

@@ -74,6 +74,7 @@ ITEM_COLUMNS: list[tuple[str, str, Any]] = [
     ("可暂停计时", "suspension_allowed", "bool"),
     ("暂停计时情形", "suspension_reasons", "reasons"),
     ("超时默许", "deemed_approval", "bool"),
+    ("超时默许依据", "deemed_approval_basis", "text"),
     ("网上办理", "online", "bool"),
     ("窗口办理", "offline", "bool"),
     ("网上办理地址", "online_url", "text"),

@@ -92,6 +92,16 @@ def items(calendar, make_item):
             "a1": make_item(code="DJ001", dept="a1", name="个体工商户登记")}
 
 
+RENEWAL_BASIS = ("《中华人民共和国行政许可法》第五十条第二款：行政机关应当根据被许可人的申请，在该行政许可有效期届满前作出"
+                 "是否准予延续的决定；逾期未作决定的，视为准予延续。")
+
+
+@pytest.fixture
+def deemed_item(items, make_item):
+    """MY001 (bureau A): a renewal (延续), deemed approved when its statutory limit passes undecided."""
+    return make_item(code="MY001", name="食品经营许可证延续", deemed_approval=True, deemed_approval_basis=RENEWAL_BASIS)
+
+
 @pytest.fixture
 def clients(depts):
     """API clients (department systems) of bureaus A and B, with their raw tokens."""

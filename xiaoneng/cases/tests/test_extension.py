@@ -266,7 +266,17 @@ def test_explanation_shows_the_extension_in_both_languages(client, staff, accept
 
 
 # ------------------------------------------------------------------------------------------ deemed approval
-def test_deemed_notice_page_masks_the_applicant_for_outsiders(client, staff, accepted):
+@pytest.fixture
+def deemed(deemed_item, ingest):
+    """H1 on a renewal item (MY001), which the law deems approved when the limit passes undecided. (These
+    tests once used SP001, an item without deemed approval: the service now refuses to mark such a case.)"""
+    ingest([ev("H1", "received", "2026-09-28 09:00", code="MY001"), ev("H1", "accepted", "2026-09-28 09:00",
+                                                                        code="MY001")])
+    return Case.objects.get(case_no="H1")
+
+
+def test_deemed_notice_page_masks_the_applicant_for_outsiders(client, staff, deemed):
+    accepted = deemed
     from xiaoneng.cases.models import ApplicantMessage
     from xiaoneng.cases.services import case_deemed_approval_record
 
@@ -285,12 +295,13 @@ def test_deemed_notice_page_masks_the_applicant_for_outsiders(client, staff, acc
         assert ("张三" in notice) is clear, role
 
 
-def test_deemed_approval_sms_is_chinese_whatever_the_triggering_language(accepted):
+def test_deemed_approval_sms_is_chinese_whatever_the_triggering_language(deemed):
     """Cases record no applicant language: the SMS is in the platform's language even when the request (an
     English-speaking API client's ingest, an English-UI page) that marks the case speaks English."""
     from xiaoneng.cases.models import ApplicantMessage
     from xiaoneng.cases.services import case_deemed_approval_record
 
+    accepted = deemed
     with translation.override("en"):
         assert case_deemed_approval_record(marks=[(accepted.pk, STATUTORY)], now=t("2026-10-30 17:31")) == [accepted.pk]
     doc = CaseDocument.objects.get(case=accepted, kind=CaseDocument.Kind.DEEMED_APPROVAL_NOTICE)

@@ -54,6 +54,10 @@ def test_seed_400_items_valid_and_with_bulk_writes(depts):
         assert clean_content(version_content(v)) == version_content(v), i.code
         if v.item_type != "instant":
             assert v.committed_limit_value < v.statutory_limit_value
+        # 超时默许 only where the law provides it: licence renewals (行政许可法 §50 ¶2), citing it.
+        assert v.deemed_approval == (v.category == "licensing" and "（延续）" in v.name), i.code
+        assert ("第五十条第二款" in v.deemed_approval_basis) is v.deemed_approval
+    assert any(i.current_version.deemed_approval for i in items)
 
 
 def test_seed_deterministic_and_idempotent(depts):

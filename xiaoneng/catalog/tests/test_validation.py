@@ -76,6 +76,28 @@ def test_suspension_rules(content):
     assert "无效" in fields_of(content)["suspension_reasons"]
 
 
+def test_deemed_approval_needs_its_legal_basis(content):
+    """超时默许 exists only where a law provides it: the provision is required with the flag (it is cited on
+    the notice) and refused without it."""
+    content.update(deemed_approval=True, deemed_approval_basis="")
+    assert "第五十条第二款" in fields_of(content)["deemed_approval_basis"]
+    content.update(deemed_approval=False, deemed_approval_basis="《中华人民共和国行政许可法》第五十条第二款")
+    assert "未勾选" in fields_of(content)["deemed_approval_basis"]
+    basis = "《中华人民共和国行政许可法》第五十条第二款：……逾期未作决定的，视为准予延续。"
+    content.update(deemed_approval=True, deemed_approval_basis=basis)
+    assert clean_content(content)["deemed_approval_basis"] == basis
+
+
+def test_the_database_refuses_deemed_approval_without_a_basis(item_a):
+    from django.db import IntegrityError, transaction
+
+    from xiaoneng.catalog.models import ServiceItemVersion
+
+    v = ServiceItemVersion.objects.filter(deemed_approval=False).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceItemVersion.objects.filter(pk=v.pk).update(deemed_approval=True)
+
+
 def test_online_or_offline(content):
     content.update(online=False, offline=False)
     assert "online" in fields_of(content)

@@ -12,6 +12,7 @@ import pytest
 
 from xiaoneng.cases.ingest import case_events_ingest
 from xiaoneng.cases.models import Case
+from xiaoneng.catalog.demo import RENEWAL_DEEMED_BASIS as RENEWAL_BASIS
 from xiaoneng.catalog.services import service_item_create
 from xiaoneng.supervision import sms
 from xiaoneng.supervision.defaults import rules_ensure_defaults
@@ -92,7 +93,8 @@ def make_item(depts):
 def items(calendar, make_item):
     """SP001 (bureau A: 5 wd committed / 20 wd statutory), ZR001 (bureau B), MY001 (A, deemed approval)."""
     return {"a": make_item(), "b": make_item(code="ZR001", dept="b", name="建设用地规划许可证核发"),
-            "deemed": make_item(code="MY001", name="农药经营许可（超时默许）", deemed_approval=True)}
+            "deemed": make_item(code="MY001", name="农药经营许可证延续", deemed_approval=True,
+                                deemed_approval_basis=RENEWAL_BASIS)}
 
 
 @pytest.fixture
