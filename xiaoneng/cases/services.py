@@ -494,11 +494,11 @@ DEEMED_NEXT_STEP = "可凭本短信或告知书到窗口办理后续手续。"
 # platform records it. A notice recorded after the case was decided (a late report) must not send the
 # applicant to collect what they already hold, nor pretend that nothing happened since.
 DEEMED_NOTE_OPEN = "你（单位）可凭本告知书到本机关办理领取证照等后续手续。"
-DEEMED_NOTE_GRANTED = ("法定期限届满后，本机关于{decided}作出准予许可决定{delivered}，与超时默许一致。许可以该决定为准，"
+DEEMED_NOTE_GRANTED = ("法定期限届满后，本机关于 {decided} 作出准予许可决定{delivered}，与超时默许一致。许可以该决定为准，"
                        "你（单位）无须凭本告知书另行办理手续。")
-DEEMED_NOTE_DENIED = ("法定期限届满后，本机关于{decided}作出不予许可决定。该决定晚于法定期限届满之时，"
+DEEMED_NOTE_DENIED = ("法定期限届满后，本机关于 {decided} 作出不予许可决定。该决定晚于法定期限届满之时，"
                       "本告知书确认的超时默许在此之前已经发生。你（单位）如有异议，可以咨询本机关，或者依法申请行政复议、提起行政诉讼。")
-DEEMED_NOTE_WITHDRAWN = "法定期限届满后，你（单位）于{withdrawn}撤回了申请。"
+DEEMED_NOTE_WITHDRAWN = "法定期限届满后，你（单位）于 {withdrawn} 撤回了申请。"
 
 
 def _day(moment: dt.datetime | None, tz) -> str:
@@ -523,7 +523,7 @@ def _deemed_after(c: Case, deemed_at: dt.datetime, tz, *, denied: bool) -> tuple
     if decided_late and denied:
         return DEEMED_NOTE_DENIED.format(decided=_day(c.completed_at, tz)), True
     if decided_late:
-        delivered = f"，并于{_day(c.delivered_at, tz)}送达" if c.delivered_at else ""
+        delivered = f"，并于 {_day(c.delivered_at, tz)} 送达" if c.delivered_at else ""
         return DEEMED_NOTE_GRANTED.format(decided=_day(c.completed_at, tz), delivered=delivered), False
     if c.status == CaseStatus.WITHDRAWN and c.closed_at and c.closed_at > deemed_at:
         return DEEMED_NOTE_WITHDRAWN.format(withdrawn=_day(c.closed_at, tz)), False

@@ -85,7 +85,7 @@ def test_recorded_after_a_late_grant_it_says_so_and_texts_nobody(deemed_item, in
             ev("D1", "delivered", "2026-11-11 10:00", code="MY001")], now=t("2026-11-11 10:05"))
     case_deemed_approval_record(marks=[(c.pk, STATUTORY)], now=DEMO_BUILT)
     doc = notice_of(c)
-    assert "领取证照" not in doc.note and "2026年11月10日作出准予许可决定" in doc.note and "2026年11月11日送达" in doc.note
+    assert "领取证照" not in doc.note and "2026年11月10日 作出准予许可决定" in doc.note and "2026年11月11日 送达" in doc.note
     msg = ApplicantMessage.objects.get(case=c)
     assert msg.status == ApplicantMessage.Status.NOT_NEEDED and "到窗口办理" not in msg.body
     client.force_login(staff["head"])
