@@ -8,6 +8,12 @@ only the second, from facts kept on the Case row, which is why a calendar change
 Rules (行政许可法 and DOMAIN.md §2, §4):
 - limits count from acceptance; in working days the day of acceptance is day 0 and a limit falls due at the
   close of office hours of its last day (WorkCalendar.deadline);
+- every clock that starts at an event — the limits, each step, §32's 5 wd from receipt, delivery after the
+  decision — starts at the next working day's opening when the event is after the close or on a day off
+  (DOMAIN.md §4, WorkCalendar.clock_start): an instant case (即办件, 0 wd) accepted at 18:49 is due at the
+  close of the next working day, not at a close that had passed before it began. `clock_start` keeps the
+  moment of the event itself; thresholds counted on from a deadline (reminder, card margins) count from
+  the deadline's day, not from a clock of their own;
 - §32: without a one-time notice within 5 wd of receipt the application counts as accepted on the day it was
   received (`deemed_accepted`, clock from receipt); a notice later than that does not stop the clock;
 - supplement time (补正) and approved special procedures (§45 特别程序: suspended … resumed) stop the clock:
@@ -265,7 +271,9 @@ def _limits(version: VersionInfo, is_joint_parent: bool) -> tuple[tuple[int, str
 
 
 def _close_after(cal, at: dt.datetime, n: int) -> dt.datetime:
-    """The close of office hours of the n-th working day after (n < 0: before) the day of `at`."""
+    """The close of office hours of the n-th working day after (n < 0: before) the day of `at`: thresholds
+    counted from a deadline. A clock started by an event counts with cal.deadline instead (after hours and
+    days off start at the next opening)."""
     d = at.astimezone(cal.tz).date()
     return cal.close_of(cal.add_working_days(d, n).date)
 
@@ -306,7 +314,7 @@ def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_st
     received = f.received_at
     timely_notice = False
     if received is not None:
-        due = _close_after(cal, received, ACCEPTANCE_NOTICE_WD)
+        due = cal.deadline(received, ACCEPTANCE_NOTICE_WD, "wd").at
         out["acceptance_due_at"] = due
         n = f.first_notice_at
         timely_notice = n is not None and n <= due and (f.accepted_at is None or n <= f.accepted_at)
@@ -333,7 +341,9 @@ def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_st
     if start is None or version is None:
         return
 
-    # Stopped periods, clipped to the running clock.
+    # Stopped periods, clipped to the running clock: from the moment it really started (a stop while it had
+    # not yet begun — after hours, before the next opening — stops nothing).
+    begun = cal.clock_start(start)
     deemed_late_notice = out["deemed_accepted"]
     wd = d = 0
     wh = 0.0
@@ -353,12 +363,12 @@ def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_st
         counts = True
         if kind == _SUPPLEMENT and deemed_late_notice and (f.accepted_at is None or s < f.accepted_at):
             counts = False  # §32: a late notice does not stop a clock that already runs from receipt
-        if e is not None and e <= start:
+        if e is not None and e <= begun:
             counts = False
         if kind == _SPECIAL and granted:
             granted_total += granted
         if counts:
-            s0 = max(s, start)
+            s0 = max(s, begun)
             if e is None and not granted:
                 stopped_at = s0
             else:
@@ -396,13 +406,13 @@ def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_st
             dl = cal.deadline(start, value + d, "d")
             at, prov = dl.at, dl.provisional
         else:
-            r = cal.add_working_hours(start, value + wh)
+            r = cal.add_working_hours(begun, value + wh)
             at, prov = r.at, r.provisional
         deadlines.append(at)
         provisional = provisional or prov
     committed_at, statutory_at = deadlines
     if extensions:
-        statutory_at, prov = _extend(cal, start, statutory, statutory_at, (wd, d, wh), extensions,
+        statutory_at, prov = _extend(cal, start, begun, statutory, statutory_at, (wd, d, wh), extensions,
                                      extension_cap(is_joint_parent))
         provisional = provisional or prov
     out["committed_deadline"] = committed_at
@@ -423,8 +433,8 @@ def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_st
 
     decision_at = f.decision_at
     if decision_at is not None:
-        _verdict(cal, decision_at, committed_at, statutory_at, out)
-        out["delivery_due_at"] = _close_after(cal, decision_at, DELIVERY_WD)
+        _verdict(cal, decision_at, committed_at, statutory_at, begun, out)
+        out["delivery_due_at"] = cal.deadline(decision_at, DELIVERY_WD, "wd").at
 
     # The tick schedule: the earliest threshold still ahead of `now`.
     candidates = []
@@ -447,7 +457,8 @@ def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_st
     out["next_check_at"] = min(ahead) if ahead else None
 
 
-def _extend(cal, start, statutory, statutory_at, stopped, extensions, cap: int) -> tuple[dt.datetime, bool]:
+def _extend(cal, start, begun, statutory, statutory_at, stopped, extensions,
+            cap: int) -> tuple[dt.datetime, bool]:
     """The statutory deadline after §42 extensions (see the module docstring), and whether it is provisional.
     Each extension's `counted` says how many of its days were used (0: approved after the deadline it
     would extend had passed, or beyond the `cap` §42 allows in all: 10 wd, 15 wd for a joint case)."""
@@ -462,7 +473,7 @@ def _extend(cal, start, statutory, statutory_at, stopped, extensions, cap: int) 
         row["counted"] = use
         total += use
         if unit == "wh":
-            r = cal.add_working_hours(start, value + wh + total * cal.day_us / 3_600_000_000)
+            r = cal.add_working_hours(begun, value + wh + total * cal.day_us / 3_600_000_000)
             at, provisional = r.at, r.provisional
         else:
             dl = cal.deadline(start, value + (wd if unit == "wd" else d) + total, unit)
@@ -499,9 +510,12 @@ def _steps(cal, f: Facts, version: VersionInfo, start: dt.datetime, status: str)
     return rows, current
 
 
-def _verdict(cal, decision_at, committed_at, statutory_at, out) -> None:
+def _verdict(cal, decision_at, committed_at, statutory_at, begun, out) -> None:
     tz = cal.tz
-    dd = decision_at.astimezone(tz).date()
+    # Early days count from the day the clock started at the earliest: a decision taken the evening a case
+    # was accepted after hours (its clock starting the next working day) is on time, not "early" by a day
+    # its limit never had — early can never exceed the limit itself.
+    dd = max(decision_at.astimezone(tz).date(), begun.astimezone(tz).date())
     cd = committed_at.astimezone(tz).date()
     if decision_at <= committed_at:
         if dd < cd:
@@ -563,9 +577,21 @@ def fast_clock(cal, *, received_at, accepted_at, version: VersionInfo | None, st
     work, cum, widx, closes, miss, prov, nwork = cal._work, cal._cum, cal._widx, cal._closes, cal._miss, \
         cal._prov, cal._nwork
 
+    close = cal.close_time
+
     def idx(at):
-        i = at.astimezone(tz).toordinal() - base
-        return i if 0 <= i < size and not missing[i] else -1
+        """(day index of `at`, index of day 0 of a clock started at `at`: WorkCalendar._day0); -1 out of range."""
+        local = at.astimezone(tz)
+        i = local.toordinal() - base
+        if not (0 <= i < size) or missing[i]:
+            return -1, -1
+        if work[i] and local.time() <= close:
+            return i, i
+        k = cum[i]  # after the close or on a day off: the next working day
+        if k >= nwork:
+            return i, -1
+        t = widx[k]
+        return (i, t) if miss[t] == miss[i] else (i, -1)
 
     def target(s, n):  # WorkCalendar._target without the exceptions; -1 when out of range
         if n > 0:
@@ -584,7 +610,7 @@ def fast_clock(cal, *, received_at, accepted_at, version: VersionInfo | None, st
             return -1
         return t
 
-    r = idx(received_at)
+    _r, r = idx(received_at)
     if r < 0:
         return None
     ta = target(r, ACCEPTANCE_NOTICE_WD)
@@ -599,14 +625,14 @@ def fast_clock(cal, *, received_at, accepted_at, version: VersionInfo | None, st
             start = accepted_at
     else:
         start = received_at
-    s = idx(start)
+    s_given, s = idx(start)
     if s < 0:
         return None
     t1 = target(s, version.committed_value)
     t2 = target(s, version.statutory_value)
     if t1 < 0 or t2 < 0:
         return None
-    p0 = prov[s - 1] if s else 0
+    p0 = prov[s_given - 1] if s_given else 0  # provisional from the day given, as WorkCalendar.deadline
     provisional = prov[t1] != p0 or prov[t2] != p0
     committed_at, statutory_at = closes[t1], closes[t2]
     step_due = None
@@ -616,7 +642,7 @@ def fast_clock(cal, *, received_at, accepted_at, version: VersionInfo | None, st
             _k, _n, lv, lu = version.steps[i]
             if lu != "wd":
                 return None
-            s3 = idx(step_started)
+            _s3, s3 = idx(step_started)
             t3 = target(s3, lv) if s3 >= 0 else -1
             if t3 < 0:
                 return None
@@ -626,7 +652,7 @@ def fast_clock(cal, *, received_at, accepted_at, version: VersionInfo | None, st
     if k1 - REMINDER_WD < 0 or k1 + CARD_MARGIN_WD >= nwork or k2 + CARD_MARGIN_WD >= nwork:
         return None
     t_rem, t_yel, t_red = widx[k1 - REMINDER_WD], widx[k1 + CARD_MARGIN_WD], widx[k2 + CARD_MARGIN_WD]
-    lo, hi = min(t_rem, s), max(t_yel, t_red)
+    lo, hi = min(t_rem, s_given), max(t_yel, t_red)
     if miss[hi] != (miss[lo - 1] if lo else 0):
         return None
     candidates = [closes[t_rem], closes[t_yel], closes[t_red]]

@@ -11,10 +11,13 @@ two temporary tables built from the in-memory WorkCalendar (a few thousand rows)
 - `_xn_wd(k, close, miss, prov)` — the k-th working day (0-based) with its close of office hours;
 
 so "n working days after day s" (day s being day 0) is `_xn_wd.k = cum(s) + n - 1`, exactly
-WorkCalendar._target. The rows covered are those cases.clock.fast_clock covers (limits in working days, no
-notice, no stopped period, not a joint parent, no clock error); the results equal fast_clock's, which equal
-compute_clock's (tests/test_clock.py compares the paths on random cases). A case whose dates leave the
-loaded calendar is handed back to the Python path, which produces the proper error.
+WorkCalendar._target. A clock started after the close of office hours or on a day off starts on the next
+working day (DOMAIN.md §4, WorkCalendar._day0), whose cum is cum(s) + 1: the `_late` term below, 1 for such a
+start (one comparison per start: the day's `work` flag and the local time against the close). The rows
+covered are those cases.clock.fast_clock covers (limits in working days, no notice, no stopped period, not a
+joint parent, no clock error); the results equal fast_clock's, which equal compute_clock's (tests/test_clock.py
+compares the paths on random cases). A case whose dates leave the loaded calendar is handed back to the
+Python path, which produces the proper error.
 """
 
 from __future__ import annotations
@@ -66,6 +69,13 @@ def _load_versions(cur, versions: dict[int, VersionInfo]) -> None:
                    "version_id, key, lv, lu", steps)
 
 
+def _late(day: str, moment: str) -> str:
+    """SQL: 1 when a clock started at `moment` (on the `_xn_day` row `day`) starts on the next working day —
+    the day is not a working day or the moment is after its close of office hours — else 0."""
+    return (f"(CASE WHEN {day}.work AND ({moment} AT TIME ZONE %(tz)s)::time <= %(close)s::time "
+            f"THEN 0 ELSE 1 END)")
+
+
 def recompute_in_database(cal, versions: dict[int, VersionInfo], *, now: dt.datetime,
                           ids: list[int] | None = None) -> tuple[int, list[int]]:
     """Recompute the clocks of the running cases this path covers, in one statement. Rows whose deadlines
@@ -104,18 +114,18 @@ def recompute_in_database(cal, versions: dict[int, VersionInfo], *, now: dt.date
                 JOIN _xn_ver v ON v.id = c.version_id
                 LEFT JOIN _xn_day r ON r.d = (c.received_at AT TIME ZONE %(tz)s)::date
                 LEFT JOIN _xn_wd ta ON ta.k = r.cum + {ACCEPTANCE_NOTICE_WD} - 1
+                                              + {_late("r", "c.received_at")}
                 CROSS JOIN LATERAL (SELECT c.accepted_at IS NOT NULL AND c.accepted_at > ta.close AS deemed) x
                 CROSS JOIN LATERAL (SELECT CASE WHEN c.accepted_at IS NULL OR x.deemed THEN c.received_at
                                                 ELSE c.accepted_at END AS start) y
                 LEFT JOIN _xn_day s ON s.d = (y.start AT TIME ZONE %(tz)s)::date
-                LEFT JOIN _xn_wd t1 ON t1.k = s.cum + v.cv - 1
-                LEFT JOIN _xn_wd t2 ON t2.k = s.cum + v.sv - 1
+                LEFT JOIN _xn_wd t1 ON t1.k = s.cum + v.cv - 1 + {_late("s", "y.start")}
+                LEFT JOIN _xn_wd t2 ON t2.k = s.cum + v.sv - 1 + {_late("s", "y.start")}
                 LEFT JOIN _xn_step st ON st.version_id = c.version_id AND st.key = c.current_step
                                      AND c.current_step <> '' AND c.current_step_started_at IS NOT NULL
                 LEFT JOIN _xn_day s3 ON st.version_id IS NOT NULL
                                     AND s3.d = (c.current_step_started_at AT TIME ZONE %(tz)s)::date
-                LEFT JOIN _xn_wd t3 ON t3.k = CASE WHEN st.lv > 0 THEN s3.cum + st.lv - 1
-                                                   WHEN s3.work THEN s3.cum - 1 ELSE s3.cum END
+                LEFT JOIN _xn_wd t3 ON t3.k = s3.cum + st.lv - 1 + {_late("s3", "c.current_step_started_at")}
                 WHERE c.status IN ({running}) AND c.suspensions = '[]'::jsonb AND c.first_notice_at IS NULL
                   AND NOT c.is_joint_parent AND c.clock_error = '' AND c.clock_stopped_at IS NULL
                   AND c.received_at IS NOT NULL {only}
@@ -143,7 +153,7 @@ def recompute_in_database(cal, versions: dict[int, VersionInfo], *, now: dt.date
             )
             SELECT (SELECT count(*) FROM moved),
                    (SELECT COALESCE(array_agg(id), '{{}}') FROM calc WHERE NOT calc.ok)
-        """, {"tz": tz, "now": now, "rev": cal.revision, "ids": ids})
+        """, {"tz": tz, "now": now, "rev": cal.revision, "ids": ids, "close": cal.close_time})
         changed, failed = cur.fetchone()
         cur.execute("DROP TABLE _xn_day, _xn_wd, _xn_ver, _xn_step")
     return changed, list(failed)

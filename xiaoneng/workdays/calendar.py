@@ -22,6 +22,13 @@ Conventions (the law counts days after the day of acceptance, 行政许可法 §
 - working_days_between(a, b): working days in (a, b], so between(s, add(s, n).date) == n for n ≥ 1.
 - working hours run on the office hours; a working day holds `day_seconds` of working time. Adding hours
   that end exactly at the close of a period gives that close (17:30), not the next opening (09:00).
+- a clock (WorkCalendar.deadline) that starts outside office hours or on a non-working day starts at the
+  next opening (DOMAIN.md §4), whatever its unit: after the close or on a day off, day 0 is the next working
+  day, so an instant case (0 wd) accepted at 18:49 is due at the close of the next working day, never at
+  the close of a day its clock had not yet run in. Before the opening or in the lunch break the clock starts
+  at that day's next opening (day 0 stays that day). The close itself (17:30:00) still belongs to the day:
+  a deadline is at a close, and a limit counted on from a deadline (a threshold "1 wd after the deadline")
+  must count from that day. `clock_start` gives the moment.
 """
 
 from __future__ import annotations
@@ -114,12 +121,14 @@ class Deadline:
     only when asked, since the engine rarely needs them — which non-working days were skipped and a
     Chinese explanation a case page can show."""
 
-    __slots__ = ("at", "provisional", "start", "value", "unit", "_cal", "_skipped")
+    __slots__ = ("at", "provisional", "start", "value", "unit", "_cal", "_skipped", "_clock_start")
 
-    def __init__(self, at: dt.datetime, provisional: bool, start: dt.datetime, value: int, unit: str, cal):
+    def __init__(self, at: dt.datetime, provisional: bool, start: dt.datetime, value: int, unit: str, cal,
+                 clock_start: dt.datetime | None = None):
         self.at = at
         self.provisional = provisional
-        self.start = start
+        self.start = start  # the moment given (acceptance, receipt …)
+        self._clock_start = clock_start
         self.value = value
         self.unit = unit
         self._cal = cal
@@ -134,8 +143,22 @@ class Deadline:
     __hash__ = None  # mutable cache inside; compare by value only
 
     @property
+    def clock_start(self) -> dt.datetime:
+        """The moment the clock really started: `start`, or the next opening when `start` was outside office
+        hours or on a day off (WorkCalendar.clock_start). Computed when asked: the engine needs `at` only."""
+        if self._clock_start is None:
+            self._clock_start = self._cal.clock_start(self.start)
+        return self._clock_start
+
+    @property
     def start_date(self) -> dt.date:
-        return self.start.astimezone(self._cal.tz).date()
+        """Day 0: the local date the clock really started on."""
+        return self.clock_start.astimezone(self._cal.tz).date()
+
+    @property
+    def moved(self) -> bool:
+        """Whether the clock started later than the moment given (outside office hours or on a day off)."""
+        return self.clock_start != self.start
 
     @property
     def due_date(self) -> dt.date:
@@ -153,13 +176,10 @@ class Deadline:
     def skipped(self) -> list[tuple[dt.date, str]]:
         """Non-working days skipped between the start and the due day: (date, reason name)."""
         if self._skipped is None:
-            d0 = self.start_date
-            if self.unit == "d":
-                lo = d0 + dt.timedelta(days=self.value)
-            elif self.unit == "wd" and self.value == 0:
-                lo = d0
-            else:
-                lo = d0 + dt.timedelta(days=1)
+            if self.unit == "d":  # natural days count every day: only a roll forward at the end skips any
+                lo = self.start_date + dt.timedelta(days=self.value)
+            else:  # from the day given: a clock moved off a weekend or holiday skipped those days too
+                lo = self.start.astimezone(self._cal.tz).date()
             self._skipped = self._cal.non_working_days(lo, self.due_date)
         return self._skipped
 
@@ -518,25 +538,59 @@ class WorkCalendar:
         """End of office hours on date d (local time zone), the moment a day-counted limit falls due."""
         return dt.datetime.combine(d, self.close_time, tzinfo=self.tz)
 
+    def _day0(self, local: dt.datetime, field: str) -> tuple[int, int]:
+        """(index of the local date of a clock's start, index of its day 0). Day 0 is the start's own date when
+        that is a working day and the start is not after its close; otherwise the next working day (a clock
+        started after the close or on a day off starts at the next working day's opening, DOMAIN.md §4)."""
+        i = self._index(local.date(), field)
+        if self._work[i] and local.time() <= self.close_time:
+            return i, i
+        k = self._cum[i]  # 0-based number of the first working day after day i
+        if k >= self._nwork:
+            raise self._out_of_range(True, field)
+        t = self._widx[k]
+        if self._miss[t] != self._miss[i]:  # days between the two belong to a year that is not loaded
+            raise CalendarYearMissing(self._missing_between(i, t), field=field)
+        return i, t
+
+    def clock_start(self, start: dt.datetime) -> dt.datetime:
+        """The moment a clock that starts at `start` really starts (DOMAIN.md §4): `start` itself within office
+        hours of a working day (the close included: 17:30:00 still belongs to the day); the day's next opening
+        before the opening or in a break (09:00, 13:30); the next working day's opening after the close or on
+        a day off. O(1), like the rest."""
+        local = self._local(start, "start")
+        i, t = self._day0(local, "start")
+        if t != i:
+            return self._midnights[t] + dt.timedelta(microseconds=self._pus[0][0])
+        tod = (local.hour * 3600 + local.minute * 60 + local.second) * _US + local.microsecond
+        for a, b in self._pus:
+            if tod < a:
+                return self._midnights[t] + dt.timedelta(microseconds=a)
+            if tod <= b:
+                return start
+        return start  # pragma: no cover - tod ≤ close was checked by _day0
+
     # ----------------------------------------------------------------------------------------- deadlines
     def deadline(self, start: dt.datetime, value: int, unit: str) -> Deadline:
         """When a limit of `value` `unit`s that started at `start` falls due.
 
-        - "wd": the day of `start` is day 0; due at the close of office hours of the value-th working day
-          (value 0: the close of the first working day on or after start — 即办件).
-        - "d": natural days; due at the close of office hours of start + value days, rolled forward to the
-          next working day when that day is not one.
-        - "wh": working hours within office hours (add_working_hours).
+        The clock starts at `clock_start(start)`: a start after the close or on a day off counts from the next
+        working day's opening, whatever the unit (DOMAIN.md §4; see the module docstring).
+        - "wd": day 0 is the day the clock starts; due at the close of office hours of the value-th working
+          day after it (value 0: the close of day 0 itself — 即办件).
+        - "d": natural days counted from day 0; due at the close of office hours of day 0 + value days,
+          rolled forward to the next working day when that day is not one.
+        - "wh": working hours within office hours (add_working_hours from the clock's start).
         """
         if start.tzinfo is None or start.utcoffset() is None:
             raise DomainError("时间必须带时区（例如 2026-10-09T09:00:00+08:00）。", field="start", code="naive_datetime")
         if value.__class__ is not int or value < 0:
             raise DomainError("时限必须是非负整数。", field="value", code="invalid_limit")
         if unit == "wd":
-            s = self._index(start.astimezone(self.tz).date(), "start")
+            i, s = self._day0(start.astimezone(self.tz), "start")
             t = self._target(s, value, "value")
         elif unit == "d":
-            s = self._index(start.astimezone(self.tz).date(), "start")
+            i, s = self._day0(start.astimezone(self.tz), "start")
             due = s + value
             if due >= self._size:
                 raise self._out_of_range(True, "value")
@@ -546,20 +600,34 @@ class WorkCalendar:
             if self._miss[t] != (self._miss[s - 1] if s else 0):
                 raise CalendarYearMissing(self._missing_between(s, t), field="value")
         elif unit == "wh":
-            r = self.add_working_hours(start, value)
-            return Deadline(r.at, r.provisional, start, value, unit, self)
+            begun = self.clock_start(start)
+            r = self.add_working_hours(begun, value)
+            return Deadline(r.at, r.provisional, start, value, unit, self, begun)
         else:
             raise DomainError(f"时限单位“{unit}”无效，应为 wd（工作日）、d（自然日）或 wh（工作小时）。", field="unit",
                               code="invalid_unit")
-        prov = self._prov[t] != (self._prov[s - 1] if s else 0)
+        # Provisional when any day from the day given to the due day is (the same span as the database
+        # recompute, cases/recompute.py, reads).
+        prov = self._prov[t] != (self._prov[i - 1] if i else 0)
         return Deadline(self._closes[t], prov, start, value, unit, self)
 
     def explain(self, dl: Deadline) -> str:
-        start_local = dl.start.astimezone(self.tz)
+        given_local = dl.start.astimezone(self.tz)
+        start_local = dl.clock_start.astimezone(self.tz)
         at_local = dl.at.astimezone(self.tz)
         parts = []
         start_text = _fmt_date(start_local.date())
-        if dl.unit == "wd":
+        day_moved = start_local.date() != given_local.date()
+        if day_moved or (dl.unit == "wh" and start_local != given_local):
+            # Why the count begins later than the moment given (DOMAIN.md §4): said first, in full.
+            parts.append(_("%(given)s 不在办公时间内（办公时间 %(hours)s，工作日），顺延至 %(start)s 开始办公时起算")
+                         % {"given": f"{_fmt_date(given_local.date())} {given_local:%H:%M}",
+                            "hours": self.office_hours_text(),
+                            "start": f"{start_text} {start_local:%H:%M}"})
+        if dl.unit == "wd" and day_moved:
+            parts.append(_("自 %(start)s 起算（起算当日为第 0 日，不计入），时限 %(n)s 个工作日")
+                         % {"start": start_text, "n": dl.value})
+        elif dl.unit == "wd":
             parts.append(_("自 %(start)s 起算（受理当日为第 0 日，不计入），时限 %(n)s 个工作日")
                          % {"start": start_text, "n": dl.value})
         elif dl.unit == "d":

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xiaoneng.core.errors import DomainError
-from xiaoneng.workdays.calendar import CalendarYearMissing, WorkCalendar, get_calendar
+from xiaoneng.workdays.calendar import UNITS, CalendarYearMissing, WorkCalendar, get_calendar
 from xiaoneng.workdays.tests.conftest import at
 
 D = dt.date
@@ -318,3 +318,157 @@ def test_add_working_days_many_raises_like_single_calls(calendar):
     assert gap.add_working_days_many([D(2024, 3, 1)], [3]) == [gap.add_working_days(D(2024, 3, 1), 3).date]
     with pytest.raises(CalendarYearMissing, match="2025"):
         gap.add_working_days_many([D(2024, 3, 1), D(2024, 12, 20)], [3, 30])
+
+
+# ------------------------------------------------------------------ clocks that start outside office hours
+# DOMAIN.md §4: a clock that starts outside office hours or on a non-working day starts at the next working
+# day's opening, whatever its unit; an instant case (0 wd) is due at the close of the day its clock starts.
+def test_instant_limit_started_after_the_close_is_due_the_next_working_day(calendar):
+    # Tuesday 3 November 2026, 18:49: the office closed at 17:30. Before the fix the 0-wd deadline was that
+    # day's 17:30 — an hour and a quarter before the clock started — so every such case was "overdue".
+    dl = calendar.deadline(at(2026, 11, 3, 18, 49), 0, "wd")
+    assert dl.at == at(2026, 11, 4, 17, 30)
+    assert dl.clock_start == at(2026, 11, 4, 9) and dl.moved
+    assert calendar.clock_start(at(2026, 11, 3, 18, 49)) == at(2026, 11, 4, 9)
+    assert "不在办公时间内" in dl.explanation and "2026年11月4日（星期三） 09:00" in dl.explanation
+    assert "起算当日为第 0 日" in dl.explanation
+    # The later limits count from that day too: 1 wd from Wednesday is Thursday.
+    assert calendar.deadline(at(2026, 11, 3, 18, 49), 1, "wd").at == at(2026, 11, 5, 17, 30)
+    # Friday 6 November 18:49: day 0 is Monday 9 November.
+    assert calendar.deadline(at(2026, 11, 6, 18, 49), 0, "wd").at == at(2026, 11, 9, 17, 30)
+    assert calendar.deadline(at(2026, 11, 6, 18, 49), 5, "wd").at == at(2026, 11, 16, 17, 30)
+
+
+def test_clock_started_on_a_saturday_starts_monday(calendar):
+    # Saturday 7 November 2026: day 0 is Monday 9, so 1 wd is Tuesday 10 (before the fix: Monday 9).
+    dl = calendar.deadline(at(2026, 11, 7, 10), 1, "wd")
+    assert dl.at == at(2026, 11, 10, 17, 30)
+    assert dl.clock_start == at(2026, 11, 9, 9)
+    assert [d for d, _ in dl.skipped] == [D(2026, 11, 7), D(2026, 11, 8)]
+    assert "周末 11月7日—11月8日" in dl.explanation
+    assert calendar.deadline(at(2026, 11, 7, 10), 0, "wd").at == at(2026, 11, 9, 17, 30)
+    assert calendar.deadline(at(2026, 11, 8, 23, 59), 5, "wd").at == at(2026, 11, 16, 17, 30)
+
+
+def test_clock_started_on_a_holiday_starts_after_it_and_make_up_days_count(calendar):
+    # Saturday 3 October 2026 (National Day): day 0 is Thursday 8 October, 1 wd is Friday 9 (before: 8).
+    assert calendar.deadline(at(2026, 10, 3, 10), 1, "wd").at == at(2026, 10, 9, 17, 30)
+    assert calendar.clock_start(at(2026, 10, 3, 10)) == at(2026, 10, 8, 9)
+    # Friday 9 October after the close: the next working day is the make-up Saturday 10 October (调休).
+    assert calendar.deadline(at(2026, 10, 9, 19), 0, "wd").at == at(2026, 10, 10, 17, 30)
+    assert calendar.clock_start(at(2026, 10, 9, 19)) == at(2026, 10, 10, 9)
+    # The make-up Saturday itself is a working day: a clock started on it in office hours starts at once.
+    assert calendar.clock_start(at(2026, 10, 10, 10)) == at(2026, 10, 10, 10)
+    assert calendar.deadline(at(2026, 10, 10, 10), 1, "wd").at == at(2026, 10, 12, 17, 30)
+    # Wednesday 30 September after the close: the whole break is skipped, day 0 is 8 October.
+    dl = calendar.deadline(at(2026, 9, 30, 20), 0, "wd")
+    assert dl.at == at(2026, 10, 8, 17, 30) and "国庆节 10月1日—10月7日" in dl.explanation
+
+
+def test_clock_start_at_the_edges_of_office_hours(calendar):
+    # Exactly at the opening and exactly at the close the office is open: the clock starts then (a
+    # deadline is a close, and thresholds counted on from it must count from its own day).
+    assert calendar.clock_start(at(2026, 11, 3, 9)) == at(2026, 11, 3, 9)
+    assert calendar.clock_start(at(2026, 11, 3, 17, 30)) == at(2026, 11, 3, 17, 30)
+    assert calendar.deadline(at(2026, 11, 3, 17, 30), 0, "wd").at == at(2026, 11, 3, 17, 30)
+    assert calendar.deadline(at(2026, 11, 3, 17, 30), 1, "wd").at == at(2026, 11, 4, 17, 30)
+    # One microsecond after the close is outside.
+    late = at(2026, 11, 3, 17, 30) + dt.timedelta(microseconds=1)
+    assert calendar.clock_start(late) == at(2026, 11, 4, 9)
+    assert calendar.deadline(late, 0, "wd").at == at(2026, 11, 4, 17, 30)
+    # Before the opening: that day's opening, day 0 stays that day.
+    assert calendar.clock_start(at(2026, 11, 3, 7, 15)) == at(2026, 11, 3, 9)
+    assert calendar.deadline(at(2026, 11, 3, 7, 15), 0, "wd").at == at(2026, 11, 3, 17, 30)
+    # In the lunch break: the afternoon opening; the noon close of the morning still belongs to it.
+    assert calendar.clock_start(at(2026, 11, 3, 12, 30)) == at(2026, 11, 3, 13, 30)
+    assert calendar.clock_start(at(2026, 11, 3, 12)) == at(2026, 11, 3, 12)
+    # UTC input: 2026-11-03 10:49 UTC is 18:49 in Shanghai.
+    assert calendar.clock_start(dt.datetime(2026, 11, 3, 10, 49, tzinfo=dt.UTC)) == at(2026, 11, 4, 9)
+
+
+def test_working_hour_limits_start_at_the_next_opening(calendar):
+    # A 0-hour limit started after the close was due at the start itself (18:49), before the clock began.
+    dl = calendar.deadline(at(2026, 11, 3, 18, 49), 0, "wh")
+    assert dl.at == at(2026, 11, 4, 9) and dl.clock_start == at(2026, 11, 4, 9)
+    assert "不在办公时间内" in dl.explanation
+    assert calendar.deadline(at(2026, 11, 3, 18, 49), 2, "wh").at == at(2026, 11, 4, 11)
+    assert calendar.deadline(at(2026, 11, 3, 12, 30), 0, "wh").at == at(2026, 11, 3, 13, 30)
+    assert calendar.deadline(at(2026, 11, 3, 12, 30), 1, "wh").at == at(2026, 11, 3, 14, 30)
+    assert calendar.deadline(at(2026, 11, 7, 10), 1, "wh").at == at(2026, 11, 9, 10)  # Saturday
+
+
+def test_natural_day_limits_start_at_the_next_opening_too(calendar):
+    # DOMAIN.md §4 says "whatever its unit": natural days count from the day the clock starts. A 0-d limit
+    # started Friday 6 November 18:49 was due at 17:30 that Friday, before it began.
+    dl = calendar.deadline(at(2026, 11, 6, 18, 49), 0, "d")
+    assert dl.at == at(2026, 11, 9, 17, 30) and dl.clock_start == at(2026, 11, 9, 9)
+    # 7 d from Monday 9 (not from Friday 6, which gave Friday 13).
+    assert calendar.deadline(at(2026, 11, 6, 18, 49), 7, "d").at == at(2026, 11, 16, 17, 30)
+    # In office hours nothing changes.
+    assert calendar.deadline(at(2026, 11, 6, 10), 7, "d").at == at(2026, 11, 13, 17, 30)
+
+
+# The property: for any start moment and limit, the deadline is never before the moment the clock really
+# starts, that moment is inside office hours of a working day, and both equal a plain day-by-day reading
+# of the rule (written here independently of the arrays).
+INTERESTING_DAYS = [D(2026, 9, 20), D(2026, 9, 30), *[D(2026, 10, d) for d in range(1, 13)],
+                    *[D(2026, 2, d) for d in range(13, 25)], D(2026, 2, 28), D(2025, 12, 31), D(2026, 1, 1)]
+edge_times = st.sampled_from([dt.time(0), dt.time(7, 15), dt.time(9), dt.time(10, 30), dt.time(12),
+                              dt.time(12, 0, 0, 1), dt.time(12, 30), dt.time(13, 30), dt.time(17, 29, 59),
+                              dt.time(17, 30), dt.time(17, 30, 0, 1), dt.time(18, 49), dt.time(23, 59, 59)])
+any_time = st.builds(lambda m, us: (dt.datetime.min + dt.timedelta(minutes=m, microseconds=us)).time(),
+                     st.integers(0, 24 * 60 - 1), st.integers(0, 59_999_999))
+start_moments = st.builds(
+    lambda d, t: dt.datetime.combine(d, t, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    st.one_of(st.dates(min_value=D(2020, 1, 2), max_value=D(2026, 10, 31)), st.sampled_from(INTERESTING_DAYS)),
+    st.one_of(edge_times, any_time),
+)
+
+
+def _reference_start(cal, start: dt.datetime) -> dt.datetime:
+    local = start.astimezone(cal.tz)
+    day = local.date()
+    if cal.is_working_day(day) and local.time() <= cal.close_time:
+        for a, b in cal.periods:
+            if local.time() < a:
+                return dt.datetime.combine(day, a, tzinfo=cal.tz)
+            if local.time() <= b:
+                return local
+    day += dt.timedelta(days=1)
+    while not cal.is_working_day(day):
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, cal.open_time, tzinfo=cal.tz)
+
+
+def _reference_due(cal, begun: dt.datetime, value: int, unit: str) -> dt.datetime:
+    day = begun.date()
+    if unit == "wd":
+        counted = 0
+        while counted < value:
+            day += dt.timedelta(days=1)
+            counted += cal.is_working_day(day)
+    else:
+        day += dt.timedelta(days=value)
+        while not cal.is_working_day(day):
+            day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, cal.close_time, tzinfo=cal.tz)
+
+
+@PROPS
+@given(start=start_moments, value=st.integers(0, 60), unit=st.sampled_from(UNITS))
+def test_deadline_never_before_the_clock_starts(calendar, start, value, unit):
+    dl = calendar.deadline(start, value, unit)
+    begun = dl.clock_start
+    assert begun == _reference_start(calendar, start) == calendar.clock_start(start)
+    assert start <= begun <= dl.at
+    local = begun.astimezone(calendar.tz)
+    assert calendar.is_working_day(local.date())
+    assert any(a <= local.time() <= b for a, b in calendar.periods)
+    if unit == "wh":
+        assert calendar.working_hours_between(begun, dl.at).hours == pytest.approx(value)
+    else:
+        assert dl.at == _reference_due(calendar, local, value, unit)
+        # A decision at any moment of the day the clock starts, up to its close, is within a 0 limit.
+        assert dl.at >= calendar.close_of(local.date())
+    # Starting later never makes the limit fall earlier.
+    assert calendar.deadline(begun, value, unit).at == dl.at
