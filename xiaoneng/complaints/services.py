@@ -150,10 +150,14 @@ def _day(at: dt.datetime) -> str:
 
 
 def _due(start: dt.datetime, wd: int) -> dt.datetime:
+    """The close of the wd-th working day of a clock started at `start` — at the next working day's opening
+    when `start` is after the close or on a day off (DOMAIN.md §4; WorkCalendar.deadline)."""
     return get_calendar().deadline(start, wd, "wd").at
 
 
 def _shift(due: dt.datetime | None, wd: int) -> dt.datetime | None:
+    """A due date moved on by wd working days (a pause, an extension): counted from the due date's own day,
+    which is a close of office hours and so still belongs to that day."""
     if due is None or wd <= 0:
         return due
     return get_calendar().deadline(due, wd, "wd").at
