@@ -279,7 +279,9 @@ def evaluate_case(
         done = row.completed_at
         judged.add(r.id)
         try:
-            t = cal.close_of(cal.add_working_days(done.astimezone(cal.tz).date(), r.n("within_wd", 3)).date)
+            # A clock started by the decision: after the close or on a day off it starts the next working
+            # day (DOMAIN.md §4), as the case's own delivery_due_at does (cases/clock.py).
+            t = cal.deadline(done, r.n("within_wd", 3), "wd").at
         except DomainError:
             t = None
             unsure.add(r.id)
