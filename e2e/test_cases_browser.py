@@ -113,7 +113,7 @@ def test_window_registers_notifies_and_accepts(page, item):
     assert page.inner_text("[data-testid=case-status]") == "已受理"
 
     clock = page.inner_text("[data-testid=clock]")
-    assert "起算" in clock and "受理当日为第 0 日" in clock
+    assert "起算" in clock and "第 0 日" in clock  # 受理当日 in office hours, 起算当日 after the close (real time)
     assert "10 个工作日" in clock and "20 个工作日" in clock
     local = timezone.localtime(case.committed_deadline)
     assert page.inner_text("[data-testid=committed-deadline]") == local.strftime("%Y-%m-%d %H:%M")

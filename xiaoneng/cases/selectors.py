@@ -150,16 +150,39 @@ def _limit_block(cal, case: Case, value: int, unit: str, extra: int, extension: 
     return block
 
 
-def _basis(case: Case) -> str:
+def _basis(case: Case, moved_from: dt.datetime | None = None) -> str:
+    """Why the clock starts where it does. `moved_from`: the moment of the event when it fell after the close
+    or on a day off, so that counting starts at the next working day's opening (DOMAIN.md §4)."""
     if case.clock_start is None:
         return _("尚未起算（等待受理或补正材料）")
+    moved = ""
+    if moved_from is not None:
+        moved = _("；%(at)s 不在办公时间内，顺延至下一个工作日开始办公时起算（该日为第 0 日）") % {
+            "at": f"{moved_from:%Y-%m-%d %H:%M}"}
     if case.deemed_accepted:
-        return _("视为受理：收到申请后 5 个工作日内未一次性告知补正，自收到申请之日起计算（行政许可法第三十二条）")
+        return _("视为受理：收到申请后 5 个工作日内未一次性告知补正，自收到申请之日起计算（行政许可法第三十二条）") + moved
     if case.accepted_at is not None and case.clock_start == case.accepted_at:
-        return _("自受理之日起计算（受理当日为第 0 日）")
+        return (_("自受理之日起计算") + moved) if moved else _("自受理之日起计算（受理当日为第 0 日）")
     if case.accepted_at is None and case.received_at is not None:
-        return _("尚未受理：如收到申请后 5 个工作日内既未受理也未一次性告知，视为自收到申请之日起受理，暂按此计算")
-    return _("未登记接件，自最早的办理记录起计算")
+        return _("尚未受理：如收到申请后 5 个工作日内既未受理也未一次性告知，视为自收到申请之日起受理，暂按此计算") + moved
+    return _("未登记接件，自最早的办理记录起计算") + moved
+
+
+def _counting_start(cal, case: Case) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(the moment counting starts, the event's own moment when that was outside office hours and the count
+    moved to another day — else None). WorkCalendar.clock_start; a calendar error leaves the moment as is
+    (the deadlines show the error)."""
+    start = case.clock_start
+    if start is None:
+        return None, None
+    try:
+        begun = cal.clock_start(start)
+    except DomainError:
+        return start, None
+    given = start.astimezone(cal.tz)
+    if begun.astimezone(cal.tz).date() == given.date():
+        return start, None
+    return begun, given
 
 
 _MISSING_YEAR = re.compile(r"^(\d{4}) 年的工作日历尚未载入")
@@ -214,8 +237,10 @@ def case_explain_deadline(case: Case) -> dict:
     if case.verdict:
         verdict = {"code": case.verdict, "label": case.get_verdict_display(), "working_days": case.verdict_working_days,
                    "hours": case.verdict_hours, "statutory_overdue": case.statutory_overdue}
+    start, moved_from = _counting_start(cal, case)
     return {
-        "start": case.clock_start, "basis": _basis(case), "received_at": case.received_at,
+        "start": start, "given_start": case.clock_start, "basis": _basis(case, moved_from),
+        "received_at": case.received_at,
         "accepted_at": case.accepted_at, "deemed_accepted": case.deemed_accepted,
         "acceptance_due_at": case.acceptance_due_at,
         "committed": blocks.get("committed"), "statutory": blocks.get("statutory"),

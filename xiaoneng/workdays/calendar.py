@@ -618,28 +618,31 @@ class WorkCalendar:
         parts = []
         start_text = _fmt_date(start_local.date())
         day_moved = start_local.date() != given_local.date()
-        if day_moved or (dl.unit == "wh" and start_local != given_local):
-            # Why the count begins later than the moment given (DOMAIN.md §4): said first, in full.
-            parts.append(_("%(given)s 不在办公时间内（办公时间 %(hours)s，工作日），顺延至 %(start)s 开始办公时起算")
-                         % {"given": f"{_fmt_date(given_local.date())} {given_local:%H:%M}",
-                            "hours": self.office_hours_text(),
-                            "start": f"{start_text} {start_local:%H:%M}"})
-        if dl.unit == "wd" and day_moved:
-            parts.append(_("自 %(start)s 起算（起算当日为第 0 日，不计入），时限 %(n)s 个工作日")
-                         % {"start": start_text, "n": dl.value})
+        moved = day_moved or (dl.unit == "wh" and start_local != given_local)
+        if moved:
+            # Why the count begins later than the moment given (DOMAIN.md §4), and from when: one clause.
+            moved_text = (_("%(given)s 不在办公时间内（办公时间为工作日 %(hours)s），顺延至 %(start)s 开始办公时起算")
+                          % {"given": f"{_fmt_date(given_local.date())} {given_local:%H:%M}",
+                             "hours": self.office_hours_text(), "start": f"{start_text} {start_local:%H:%M}"})
+            if dl.unit == "wd":
+                parts.append(_("%(moved)s（该日为第 0 日，不计入），时限 %(n)s 个工作日")
+                             % {"moved": moved_text, "n": dl.value})
+            else:
+                parts.append(_("%(moved)s，时限 %(n)s %(unit)s")
+                             % {"moved": moved_text, "n": dl.value, "unit": _(UNIT_LABELS[dl.unit])})
         elif dl.unit == "wd":
             parts.append(_("自 %(start)s 起算（受理当日为第 0 日，不计入），时限 %(n)s 个工作日")
                          % {"start": start_text, "n": dl.value})
         elif dl.unit == "d":
             parts.append(_("自 %(start)s 起算，时限 %(n)s 个自然日") % {"start": start_text, "n": dl.value})
-            rolled = dl.rolled_from
-            if rolled is not None:
-                parts.append(_("第 %(n)s 日 %(day)s 不是工作日，顺延至下一个工作日")
-                             % {"n": dl.value, "day": _fmt_date(rolled)})
         else:
             parts.append(_("自 %(start)s 起算，时限 %(n)s 个工作小时（办公时间 %(hours)s）")
                          % {"start": f"{start_local:%Y-%m-%d %H:%M}", "n": dl.value,
                             "hours": self.office_hours_text()})
+        rolled = dl.rolled_from
+        if rolled is not None:
+            parts.append(_("第 %(n)s 日 %(day)s 不是工作日，顺延至下一个工作日")
+                         % {"n": dl.value, "day": _fmt_date(rolled)})
         skipped = dl.skipped
         if skipped:
             parts.append(_("期间跳过非工作日 %(n)s 天：%(days)s")

@@ -59,6 +59,10 @@ def test_instant_case_accepted_after_the_close_is_not_overdue(instant, ingest):
     explain = case_explain_deadline(c)
     assert "不在办公时间内" in explain["committed"]["explanation"]
     assert "2026年12月7日（星期一） 09:00" in explain["committed"]["explanation"]
+    # The page's 起算 line: counting starts Monday 09:00, and says why.
+    assert explain["start"] == dt.datetime(2026, 12, 7, 9, 0, tzinfo=TZ) and explain["given_start"] == c.clock_start
+    assert explain["basis"] == ("自受理之日起计算；2026-12-04 18:49 不在办公时间内，顺延至下一个工作日开始办公时起算"
+                                "（该日为第 0 日）")
 
 
 def test_instant_case_after_the_close_on_a_weekday_and_decided_the_next_day(instant, ingest):

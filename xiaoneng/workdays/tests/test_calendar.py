@@ -331,7 +331,7 @@ def test_instant_limit_started_after_the_close_is_due_the_next_working_day(calen
     assert dl.clock_start == at(2026, 11, 4, 9) and dl.moved
     assert calendar.clock_start(at(2026, 11, 3, 18, 49)) == at(2026, 11, 4, 9)
     assert "不在办公时间内" in dl.explanation and "2026年11月4日（星期三） 09:00" in dl.explanation
-    assert "起算当日为第 0 日" in dl.explanation
+    assert "（该日为第 0 日，不计入），时限 0 个工作日" in dl.explanation
     # The later limits count from that day too: 1 wd from Wednesday is Thursday.
     assert calendar.deadline(at(2026, 11, 3, 18, 49), 1, "wd").at == at(2026, 11, 5, 17, 30)
     # Friday 6 November 18:49: day 0 is Monday 9 November.
