@@ -37,7 +37,9 @@ Case columns for the tick and the rules (all aware datetimes; see models.Case):
   for decided cases the delivery due time (decision + 3 wd). No row when nothing is ahead, the clock is
   stopped (an open supplement) or the case is closed. Index `cases_check_due`:
   `due_at <= now` is one range scan.
-- the clock: `clock_start`, `committed_deadline`, `statutory_deadline`, `deadlines_provisional`,
+- the clock: `clock_start` (the moment of the event the limits count from; when it fell after the close or
+  on a day off, counting starts at the next working day's opening, `WorkCalendar.clock_start(clock_start)`,
+  and every deadline is at or after that), `committed_deadline`, `statutory_deadline`, `deadlines_provisional`,
   `clock_error` (a missing calendar year: no guess), `clock_stopped_at`, `suspended_working_days`,
   `granted_days`, `suspensions` (JSON list: kind supplement|special|extension, start, end, granted_days,
   reason, counted — an `extension` is a §42 approval, start = end, moving the statutory deadline only), `acceptance_due_at`, `deemed_accepted`, `deemed_approved_at`.

@@ -75,7 +75,8 @@ class Case(models.Model):
     mask it (cases.privacy) unless the reader belongs to the case's department or the supervision office.
 
     The clock: `clock_start` is the moment the limits count from (acceptance, or receipt when acceptance
-    is deemed under 行政许可法 §32); `suspensions` is the list of clock periods — stopped periods (supplement,
+    is deemed under 行政许可法 §32), kept as the event's own moment: when it is after the close or on a day
+    off, counting starts at the next working day's opening (DOMAIN.md §4, WorkCalendar.clock_start); `suspensions` is the list of clock periods — stopped periods (supplement,
     special procedures) and §42 extensions (kind "extension", start = end = the approval) — kept so deadlines
     can be recomputed after a calendar change without re-reading events.
 
