@@ -19,7 +19,10 @@ DEFAULT_RULES: list[dict] = [
      "description": "单个办理环节超过其自身时限，即使办件整体仍在时限内。"},
     {"code": "delivery-late", "check_code": "delivery_late", "kind": "time", "level": "yellow",
      "thresholds": {"within_wd": 3}, "mode": "automatic", "name": "办结后未按时送达",
-     "description": "办结（准予许可）后 3 个工作日内未送达证照，亮黄牌。"},
+     "description": "办结（准予许可）后 3 个工作日内未送达证照，亮黄牌。超过法定送达期限的另亮红牌（见“超法定期限送达证照”）。"},
+    {"code": "delivery-statutory", "check_code": "delivery_statutory", "kind": "time", "level": "red",
+     "thresholds": {"within_wd": 10}, "mode": "automatic", "name": "超法定期限送达证照",
+     "description": "作出准予许可决定后 10 个工作日内未颁发、送达证照（行政许可法第四十四条），亮红牌。"},
     {"code": "deemed-approval", "check_code": "deemed_approval", "kind": "time", "level": "red",
      "thresholds": {"over_wd": 0}, "mode": "automatic", "name": "超时默许",
      "description": "配置为超时默许的事项，法定时限届满仍未作出决定：标记视为准予许可并亮红牌。"},
@@ -32,6 +35,9 @@ DEFAULT_RULES: list[dict] = [
     {"code": "fee-irregular", "check_code": "fee_irregular", "kind": "event", "level": "red",
      "thresholds": {}, "mode": "automatic", "name": "乱收费",
      "description": "收费项目不在公布的收费标准内，或金额不等于标准金额、超出上下限。"},
+    {"code": "fee-above-minimum", "check_code": "fee_above_minimum", "kind": "event", "level": "yellow",
+     "thresholds": {}, "mode": "automatic", "name": "未按下限收费",
+     "description": "有上下限的收费项目，一律按下限收费；收费高于下限（未超过上限）亮牌，超过上限的按“乱收费”处理。"},
     {"code": "step-order", "check_code": "step_order", "kind": "event", "level": "yellow",
      "thresholds": {}, "mode": "confirm", "name": "环节缺失或顺序颠倒",
      "description": "办理环节顺序颠倒，或办结时有环节未办理（仅对报送环节信息的办件判断）。监察员确认后发牌。"},
@@ -59,10 +65,12 @@ THRESHOLD_FIELDS: dict[str, list[tuple[str, str, int, int]]] = {
     "statutory_overdue": [("over_wd", "超期工作日数（超过即发牌）", 0, 60)],
     "step_overdue": [("over_wd", "超期工作日数（超过即发牌）", 0, 60)],
     "delivery_late": [("within_wd", "办结后应送达的工作日数", 0, 60)],
+    "delivery_statutory": [("within_wd", "决定后法定送达工作日数", 0, 60)],
     "deemed_approval": [("over_wd", "法定时限届满后工作日数", 0, 60)],
     "second_notice": [("max_notices", "允许的告知次数", 1, 5)],
     "no_reason": [],
     "fee_irregular": [],
+    "fee_above_minimum": [],
     "step_order": [],
     "off_book": [],
     "complaint_reminder": [("before_wd", "到期前工作日数", 0, 30)],
@@ -79,8 +87,10 @@ def rules_ensure_defaults(apps=None) -> int:
     else:
         Rule = apps.get_model("supervision", "Rule")
     have = set(Rule.objects.values_list("code", flat=True))
-    new = [Rule(position=i, scope="all", enabled=True, **r) for i, r in enumerate(DEFAULT_RULES, 1)
-           if r["code"] not in have]
+    # Only the fields the (possibly historical) model has: an early migration runs this with the Rule of its day.
+    fields = {f.name for f in Rule._meta.get_fields()}
+    new = [Rule(position=i, scope="all", enabled=True, **{k: v for k, v in r.items() if k in fields})
+           for i, r in enumerate(DEFAULT_RULES, 1) if r["code"] not in have]
     if new:
         Rule.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)

@@ -39,10 +39,10 @@ KEY_MAX = 80
 LEVEL_UP = {"reminder": "yellow", "yellow": "red", "red": "red"}
 
 # Checks whose validity follows from the whole state of a case (re-judged after every event batch);
-# no_reason and fee_irregular are about one event each and stand once raised.
+# no_reason, fee_irregular and fee_above_minimum are about one event each and stand once raised.
 STATE_CHECKS = frozenset({
     Check.COMMITTED_REMINDER, Check.COMMITTED_OVERDUE, Check.STATUTORY_OVERDUE, Check.STEP_OVERDUE,
-    Check.DELIVERY_LATE, Check.DEEMED_APPROVAL, Check.SECOND_NOTICE, Check.STEP_ORDER, Check.OFF_BOOK,
+    Check.DELIVERY_LATE, Check.DELIVERY_STATUTORY, Check.DEEMED_APPROVAL, Check.SECOND_NOTICE, Check.STEP_ORDER, Check.OFF_BOOK,
 })
 
 
@@ -132,6 +132,13 @@ class Evaluation:
     next_check: dt.datetime | None
     judged: set[int]  # ids of the rules whose cards this evaluation decided (for automatic withdrawal)
     unsure: set[int] = field(default_factory=set)  # rules that could not be judged (calendar year missing)
+
+
+# (check, default working days, detail): the delivery checks, the office's margin first.
+DELIVERY_CHECKS = (
+    (Check.DELIVERY_LATE, 3, "办结后未在 {at} 前送达"),
+    (Check.DELIVERY_STATUTORY, 10, "作出准予许可决定后 {n} 个工作日内（{at} 前）未送达证照，超过行政许可法第四十四条规定的期限"),
+)
 
 
 @lru_cache(maxsize=65_536)
@@ -273,23 +280,27 @@ def evaluate_case(
             threshold(r, due, over, Check.STEP_OVERDUE, f"{row.current_step}@",
                       "环节“" + row.current_step.replace("{", "{{").replace("}", "}}") + "”超过环节期限 {}", schedule=clock_runs)
 
-    # Delivery (送达) after a decision to grant.
-    r = rule(Check.DELIVERY_LATE)
-    if r is not None and row.completed_at is not None and row.status in ("completed", "delivered"):
+    # Delivery (送达) after a decision to grant: the office's own yellow margin (3 wd by default) and the
+    # statutory limit of 行政许可法 §44 (10 wd, red). Both are about the same decision, so both cards share the
+    # key `delivery@<decision>`; a late delivery past both carries both, like the committed/statutory pair.
+    if row.completed_at is not None and row.status in ("completed", "delivered"):
         done = row.completed_at
-        judged.add(r.id)
-        try:
-            # A clock started by the decision: after the close or on a day off it starts the next working
-            # day (DOMAIN.md §4), as the case's own delivery_due_at does (cases/clock.py).
-            t = cal.deadline(done, r.n("within_wd", 3), "wd").at
-        except DomainError:
-            t = None
-            unsure.add(r.id)
-            nexts.append(now + RETRY_AFTER_ERROR)
-        if t is not None:
+        for check, default, text in DELIVERY_CHECKS:
+            r = rule(check)
+            if r is None:
+                continue
+            judged.add(r.id)
+            try:
+                # A clock started by the decision: after the close or on a day off it starts the next working
+                # day (DOMAIN.md §4), as the case's own delivery_due_at does (cases/clock.py).
+                t = cal.deadline(done, r.n("within_wd", default), "wd").at
+            except DomainError:
+                unsure.add(r.id)
+                nexts.append(now + RETRY_AFTER_ERROR)
+                continue
             d_stop = row.delivered_at if row.delivered_at is not None and row.delivered_at <= now else now
             if d_stop > t:
-                cards.append(Card(r, f"delivery@{iso_key(done)}", t, f"办结后未在 {_fmt(t, cal)} 前送达"))
+                cards.append(Card(r, f"delivery@{iso_key(done)}", t, text.format(at=_fmt(t, cal), n=r.n("within_wd", default))))
             elif row.delivered_at is None and t >= now:
                 nexts.append(t + ONE_US)
 
@@ -333,14 +344,22 @@ def _event_checks(rule, row, cards, judged, events, version_steps, fee_rules, no
         for n in range(allowed + 1, (row.notices_count or 0) + 1):
             cards.append(Card(r, f"notice:{n}", at, f"第 {n} 次补正告知（一次性告知制度只允许 {allowed} 次）"))
 
+    # Fees: one card per fee event, the most serious that applies — 乱收费 (not in the list, not the standard
+    # amount, outside the bounds) before "above the lower bound" (seed 003: 有上下限的，一律按下限收费), so an
+    # amount over the upper bound is not counted twice.
     r = rule(Check.FEE_IRREGULAR)
-    if r is not None and fee_rules is not None:
+    r_min = rule(Check.FEE_ABOVE_MINIMUM)
+    if (r is not None or r_min is not None) and fee_rules is not None:
         for e in events:
             if e.type != "fee_charged":
                 continue
-            problem = fee_problem(fee_rules, e.fee_item, e.amount)
+            problem = fee_problem(fee_rules, e.fee_item, e.amount) if r is not None else ""
             if problem:
                 cards.append(Card(r, f"event:{e.pk}", e.occurred_at, problem, event=e))
+                continue
+            problem = fee_above_minimum(fee_rules, e.fee_item, e.amount) if r_min is not None else ""
+            if problem:
+                cards.append(Card(r_min, f"event:{e.pk}", e.occurred_at, problem, event=e))
 
     r = rule(Check.STEP_ORDER)
     if r is not None and version_steps and row.steps:
@@ -377,6 +396,18 @@ def fee_problem(fee_rules: dict, fee_item: str, amount: Decimal | None) -> str:
     if hi is not None and amount > hi:
         return f"“{name}”收费 {amount} 元，超过上限 {hi} 元"
     return ""
+
+
+def fee_above_minimum(fee_rules: dict, fee_item: str, amount: Decimal | None) -> str:
+    """Why a ranged fee was charged above its lower bound (seed 003: 有上下限的，一律按下限收费), or "".
+    Fees with a fixed standard amount, or with no lower bound, are fee_problem's business only."""
+    rule = fee_rules.get((fee_item or "").strip())
+    if rule is None or amount is None:
+        return ""
+    std, lo, _hi = rule
+    if std is not None or lo is None or amount <= lo:
+        return ""
+    return f"“{(fee_item or '').strip()}”收费 {amount} 元，高于下限 {lo} 元（有上下限的收费一律按下限收取）"
 
 
 def step_order_problems(row, version_steps) -> list[tuple[str, dt.datetime, str]]:

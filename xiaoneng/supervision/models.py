@@ -52,10 +52,12 @@ class Check(models.TextChoices):
     STATUTORY_OVERDUE = "statutory_overdue", _("超法定时限")
     STEP_OVERDUE = "step_overdue", _("环节超时")
     DELIVERY_LATE = "delivery_late", _("办结后未按时送达")
+    DELIVERY_STATUTORY = "delivery_statutory", _("超法定期限送达证照")
     DEEMED_APPROVAL = "deemed_approval", _("超时默许")
     NO_REASON = "no_reason", _("不予受理/不予许可未说明理由")
     SECOND_NOTICE = "second_notice", _("二次补正告知")
     FEE_IRREGULAR = "fee_irregular", _("乱收费")
+    FEE_ABOVE_MINIMUM = "fee_above_minimum", _("未按下限收费")
     STEP_ORDER = "step_order", _("环节缺失或顺序颠倒")
     OFF_BOOK = "off_book", _("体外循环")
     # Complaint clocks (DOMAIN.md §4, complaints): acceptance, handling and reply, judged by complaint_watch.
@@ -66,7 +68,7 @@ class Check(models.TextChoices):
 
 TIME_CHECKS = frozenset({
     Check.COMMITTED_REMINDER, Check.COMMITTED_OVERDUE, Check.STATUTORY_OVERDUE, Check.STEP_OVERDUE,
-    Check.DELIVERY_LATE, Check.DEEMED_APPROVAL,
+    Check.DELIVERY_LATE, Check.DELIVERY_STATUTORY, Check.DEEMED_APPROVAL,
 })
 # Checks whose subjects are complaints, not cases (time-based; see complaint_watch.py).
 COMPLAINT_CHECKS = frozenset({Check.COMPLAINT_REMINDER, Check.COMPLAINT_OVERDUE, Check.COMPLAINT_OVERDUE_LONG})

@@ -32,7 +32,7 @@ class Watcher:
         fee_versions = {row.version.id for row, evs in pairs
                         if row.version is not None and any(e.type == "fee_charged" for e in evs)}
         fees: dict[int, dict] = defaultdict(dict)
-        if fee_versions and rules.all_enabled("fee_irregular"):
+        if fee_versions and (rules.all_enabled("fee_irregular") or rules.all_enabled("fee_above_minimum")):
             for vid, name, amount, lo, hi in FeeRule.objects.filter(version_id__in=fee_versions).values_list(
                 "version_id", "name", "amount", "amount_min", "amount_max"
             ):

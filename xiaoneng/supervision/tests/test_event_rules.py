@@ -37,7 +37,7 @@ def test_second_one_time_notice(ingest):
 def test_fees_outside_the_published_list(ingest):
     ingest([ev("F1", "received", "2026-09-28 09:00"), ev("F1", "accepted", "2026-09-28 09:00"),
             ev("F1", "fee_charged", "2026-09-28 09:10", fee_item="工本费", amount="10.00"),
-            ev("F1", "fee_charged", "2026-09-28 09:11", fee_item="检测费", amount="120"),
+            ev("F1", "fee_charged", "2026-09-28 09:11", fee_item="检测费", amount="50"),
             ev("F2", "received", "2026-09-28 09:00"), ev("F2", "accepted", "2026-09-28 09:00"),
             ev("F2", "fee_charged", "2026-09-28 09:10", fee_item="工本费", amount="12.00"),
             ev("F2", "fee_charged", "2026-09-28 09:11", fee_item="检测费", amount="300"),
@@ -49,6 +49,41 @@ def test_fees_outside_the_published_list(ingest):
     assert any("不在公布的收费标准内" in d for d in details)
     assert any("不等于标准金额" in d for d in details)
     assert any("超过上限" in d for d in details)
+
+
+def test_ranged_fee_above_its_lower_bound(ingest):
+    """Seed 003: 有上下限的，一律按下限收费. 检测费 is 50-200 yuan: 50 is right, 120 is a yellow card of its own
+    rule, 300 is 乱收费 (red) only — one card per fee event, the most serious."""
+    ingest([ev("F3", "received", "2026-09-28 09:00"), ev("F3", "accepted", "2026-09-28 09:00"),
+            ev("F3", "fee_charged", "2026-09-28 09:10", fee_item="检测费", amount="50.00"),
+            ev("F4", "received", "2026-09-28 09:00"), ev("F4", "accepted", "2026-09-28 09:00"),
+            ev("F4", "fee_charged", "2026-09-28 09:10", fee_item="检测费", amount="120"),
+            ev("F5", "received", "2026-09-28 09:00"), ev("F5", "accepted", "2026-09-28 09:00"),
+            ev("F5", "fee_charged", "2026-09-28 09:10", fee_item="检测费", amount="300")],
+           now=at("2026-09-28 11:00"))
+    assert codes("F3") == []
+    w = Warning.objects.get(case__case_no="F4")
+    assert (w.rule.code, w.level) == ("fee-above-minimum", "yellow")
+    assert "高于下限 50.00 元" in w.detail
+    assert codes("F5") == [("fee-irregular", "issued")]
+
+
+def test_fee_above_minimum_level_is_configurable_and_switchable(ingest, staff):
+    from xiaoneng.supervision.services import rule_update
+
+    rule = Rule.objects.get(code="fee-above-minimum")
+    rule_update(rule=rule, data={"level": "red"}, by=staff["supervisor"], now=at("2026-09-28 08:00"))
+    ingest([ev("F6", "received", "2026-09-28 09:00"), ev("F6", "accepted", "2026-09-28 09:00"),
+            ev("F6", "fee_charged", "2026-09-28 09:10", fee_item="检测费", amount="60")], now=at("2026-09-28 11:00"))
+    assert Warning.objects.get(case__case_no="F6").level == "red"
+    rule_update(rule=rule, data={"enabled": False}, by=staff["supervisor"], now=at("2026-09-28 12:00"))
+    # Only this rule off: the fee list is still read for it when 乱收费 is off too.
+    Rule.objects.filter(code="fee-irregular").update(enabled=False)
+    from xiaoneng.supervision.rulecache import rules_invalidate
+    rules_invalidate()
+    ingest([ev("F7", "received", "2026-09-28 09:00"), ev("F7", "accepted", "2026-09-28 09:00"),
+            ev("F7", "fee_charged", "2026-09-28 09:10", fee_item="检测费", amount="60")], now=at("2026-09-28 13:00"))
+    assert codes("F7") == []
 
 
 def test_steps_out_of_order_await_confirmation(ingest, staff):

@@ -147,6 +147,33 @@ def test_delivery_late(accepted_case, ingest):
     assert cards(c) == [("delivery-late", "yellow", "issued")]
 
 
+def test_delivery_past_the_statutory_ten_working_days_is_red(accepted_case, ingest):
+    """行政许可法 §44: the certificate within 10 wd of the decision. Past 3 wd the office's yellow, past 10 wd
+    the statutory red as well (both about the same decision)."""
+    c = accepted_case()
+    ingest([ev("C1", "completed", "2026-10-09 10:00")], now=at("2026-10-09 10:05"))
+    t10 = at("2026-10-22 17:30")  # 10 wd after Friday 10/9 (Saturday 10/10 is a make-up working day)
+    supervise_tick(now=t10 - SECOND)
+    assert cards(c) == [("delivery-late", "yellow", "issued")]
+    supervise_tick(now=t10 + SECOND)
+    assert sorted(cards(c)) == [("delivery-late", "yellow", "issued"), ("delivery-statutory", "red", "issued")]
+    red = Warning.objects.get(case=c, rule__code="delivery-statutory")
+    assert red.crossed_at == t10 and "第四十四条" in red.detail
+
+
+def test_delivery_reported_late_by_event_is_judged_at_ingest(accepted_case, ingest):
+    accepted_case("C2")
+    # Completed and delivered in one batch, the delivery 12 wd after the decision: both cards at once.
+    ingest([ev("C2", "completed", "2026-10-09 10:00"), ev("C2", "delivered", "2026-10-26 10:00")],
+           now=at("2026-10-26 11:00"))
+    c = Case.objects.get(case_no="C2")
+    assert sorted(cards(c)) == [("delivery-late", "yellow", "issued"), ("delivery-statutory", "red", "issued")]
+    accepted_case("C3")
+    ingest([ev("C3", "completed", "2026-10-09 10:00"), ev("C3", "delivered", "2026-10-20 10:00")],
+           now=at("2026-10-20 11:00"))
+    assert cards(Case.objects.get(case_no="C3")) == [("delivery-late", "yellow", "issued")]
+
+
 def test_deemed_approval_marks_case_and_raises_red(accepted_case):
     c = accepted_case(code="MY001")
     supervise_tick(now=c.statutory_deadline + SECOND)
