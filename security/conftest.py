@@ -297,6 +297,18 @@ def build_world() -> World:
         assert open_cards[key] is not None and open_cards[key].status == "issued"
         orders[key] = supervision_order_issue(warning=open_cards[key], by=st["supervisor"],
                                               now=T_TICK + timedelta(hours=15), due_wd=2, instructions="请于两个工作日内办结。")
+    # A rectification proposal per bureau, sent by the office (a department reads only those sent to it).
+    from xiaoneng.supervision.models import SupervisionProposal
+    from xiaoneng.supervision.services import supervision_proposal_issue
+
+    proposals = {}
+    for key in ("a", "b"):
+        draft, _new = SupervisionProposal.objects.get_or_create(
+            warning=open_cards[key], defaults={"case": open_cards[key].case, "department_id": open_cards[key].department_id,
+                                               "problem": "超期未办结。", "suggestion": "立即办结。", "created_at": T_TICK})
+        proposals[key] = supervision_proposal_issue(proposal=draft, by=st["supervisor"], now=T_TICK + timedelta(hours=15),
+                                                    problem="超期未办结。", suggestion="立即办结。", due_wd=10).pk
+    w.obj["proposals"] = proposals
     w.obj.update(cards={k: c.pk for k, c in cards.items()}, appeals=appeals, orders={k: o.pk for k, o in orders.items()},
                  open_cards={k: c.pk for k, c in open_cards.items()})
     from django.contrib.auth.models import Group

@@ -180,6 +180,7 @@ DOC = {k: _t(lambda o, k=k: {"case_no": o["documents"][k][0], "pk": o["documents
 COMPLAINT = {k: _t(lambda o, k=k: {"number": o["complaints"][k]}, k) for k in ("a", "b")}
 CARD = {k: _t(lambda o, k=k: {"pk": o["cards"][k]}, k) for k in ("a", "b")}
 ORDER = {k: _t(lambda o, k=k: {"pk": o["orders"][k]}, k) for k in ("a", "b")}
+PROPOSAL = {k: _t(lambda o, k=k: {"pk": o["proposals"][k]}, k) for k in ("a", "b")}
 
 
 def _with(targets: dict, label: str, **extra) -> dict:
@@ -450,6 +451,20 @@ MATRIX: dict[str, Row] = {
                  "a/close": (lambda o: {"pk": o["orders"]["a"], "action": "close"}, "a")},
         tables=("supervision.SupervisionOrder",),
         data=lambda o: {"answer-answer": "已办结。", "close-note": "督办完成。"}),
+    # Rectification proposals: the office confirms or discards drafts; leaders read; a department reads those
+    # sent to it (the service refuses the others' writes: 403 in scope, 404 outside).
+    "supervision:proposal_list": Row(read=Staff(ALL)),
+    "supervision:proposal_detail": Row(read=Staff(ALL, scoped=True), targets=PROPOSAL),
+    "supervision:proposal_print": Row(read=Staff(ALL, scoped=True), targets=PROPOSAL),
+    "supervision:proposal_action": Row(
+        read=Staff(ALL, ok=405),
+        write={**{f"{k}/issue": Staff(SUPERVISOR, scoped=True, gate=ALL, ok=OK) for k in ("a", "b")},
+               "a/discard": Staff(SUPERVISOR, scoped=True, gate=ALL, ok=OK)},
+        targets={**{f"{k}/issue": (lambda o, k=k: {"pk": o["proposals"][k], "action": "issue"}, k) for k in ("a", "b")},
+                 "a/discard": (lambda o: {"pk": o["proposals"]["a"], "action": "discard"}, "a")},
+        tables=("supervision.SupervisionProposal", "supervision.WarningAction"),
+        data=lambda o: {"issue-problem": "超期。", "issue-suggestion": "立即办结。", "issue-due_wd": "5",
+                        "discard-reason": "另案处理。"}),
     "supervision:rule_list": Row(read=Staff(MONITOR)),
     # Leaders read the rules; supervisors and administrators change them.
     "supervision:rule_edit": Row(read=Staff(MONITOR), write=Staff(roles(R.SUPERVISOR, R.ADMIN), ok=OK),

@@ -5,7 +5,8 @@ from xiaoneng.core.nav import NavItem
 
 
 class SupervisionConfig(AppConfig):
-    """Electronic supervision (电子监察): rules, cards, supervision orders, the live monitor."""
+    """Electronic supervision (电子监察): rules, cards, supervision orders, rectification proposals, the live
+    monitor."""
 
     name = "xiaoneng.supervision"
     label = "supervision"
@@ -14,6 +15,8 @@ class SupervisionConfig(AppConfig):
         NavItem(_("实时监控"), "supervision:monitor", "display", ("supervisor", "leader", "admin"), 50),
         NavItem(_("预警纠错"), "supervision:warning_list", "exclamation-triangle", None, 51),
         NavItem(_("督办"), "supervision:order_list", "flag", None, 52),
+        NavItem(_("整改建议书"), "supervision:proposal_list", "file-earmark-text",
+                ("supervisor", "leader", "admin", "head", "handler"), 52),
         NavItem(_("我的待办"), "supervision:desk", "inbox", ("handler", "head", "window"), 53),
         NavItem(_("监察规则"), "supervision:rule_list", "sliders", ("supervisor", "leader", "admin"), 54),
     )

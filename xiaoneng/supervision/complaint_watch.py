@@ -36,7 +36,7 @@ from xiaoneng.complaints.models import Complaint, Dispatch, Stage, Status
 from xiaoneng.core.errors import DomainError
 from xiaoneng.workdays.calendar import get_calendar
 
-from .engine import ONE_US, RETRY_AFTER_ERROR, RuleInfo, RuleSet, iso_key
+from .engine import ONE_US, RETRY_AFTER_ERROR, FollowUp, RuleInfo, RuleSet, iso_key
 from .models import Check, NotificationKind, RuleMode, Warning, WarningStatus
 
 log = logging.getLogger(__name__)
@@ -181,17 +181,23 @@ def _batch(cal, rules: RuleSet, rows: list[dict], *, office, now, result) -> Non
             status = WarningStatus.PENDING_CONFIRMATION if rule.mode == RuleMode.CONFIRM else WarningStatus.ISSUED
             values.append((r["id"], rule.id, rule.level, key, status, dept, handler, at, now,
                            _detail(rule, stage, due, cal)[:300], now))
-            meta[(r["id"], rule.id, key)] = (r, rule, lead, _detail(rule, stage, due, cal))
+            meta[(r["id"], rule.id, key)] = (r, rule, lead, _detail(rule, stage, due, cal), dept, handler)
     created = _insert(values)
-    notify = []
+    notify, follow = [], []
     for wid, cid, rule_id, key in created:
-        r, rule, lead, detail = meta[(cid, rule_id, key)]
+        r, rule, lead, detail, dept, handler = meta[(cid, rule_id, key)]
         if rule.mode == RuleMode.CONFIRM:
             result.pending_confirmation += 1
             continue
         result.issued[rule.level] += 1
         notify.append((wid, r["number"], rule.level, rule.name, detail, r["office_handler_id"], lead))
+        follow.append(FollowUp(wid, rule, rule.level, dept, None, cid, r["number"], handler, detail))
     result.notifications_created += notify_cards(notify, kind=NotificationKind.WARNING_ISSUED, now=now, office=office)
+    # Complaint cards are escalated like case cards: an automatic order to the card's department, a draft
+    # proposal at red (services.escalation_follow_up; imported here because services imports this module).
+    from .services import escalation_follow_up
+
+    escalation_follow_up(follow, now=now, result=result)
     complaint_services.complaints_clock_checked(checks=checks, now=now)
 
 

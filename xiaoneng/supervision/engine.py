@@ -62,6 +62,9 @@ class RuleInfo:
     item_id: int | None
     mode: str
     enabled: bool
+    auto_order: bool = True
+    order_due_wd: int = 5
+    auto_proposal: bool = True
 
     def n(self, key: str, default: int) -> int:
         v = self.thresholds.get(key, default)
@@ -124,6 +127,22 @@ class Card:
     detail: str
     issue: bool = True
     event: object = None  # the event an event-based card is about (its key names the event's id)
+
+
+@dataclass(slots=True)
+class FollowUp:
+    """A card just issued (or confirmed, or raised a level), as escalation needs it. `rule` is a RuleInfo
+    or a Rule (both have name, auto_order, order_due_wd, auto_proposal)."""
+
+    warning_id: int
+    rule: object
+    level: str
+    department_id: int
+    case_id: int | None
+    complaint_id: int | None
+    subject_no: str
+    handler_id: int | None
+    detail: str
 
 
 @dataclass(slots=True)

@@ -75,6 +75,9 @@ class RuleForm(forms.Form):
         label=_("适用事项"), required=False, queryset=ServiceItem.objects.filter(is_active=True).order_by("code"),
         to_field_name="code",
     )
+    auto_order = forms.BooleanField(label=_("黄牌、红牌自动督办"), required=False)
+    order_due_wd = forms.IntegerField(label=_("自动督办答复期限（工作日）"), min_value=1, max_value=60)
+    auto_proposal = forms.BooleanField(label=_("红牌自动起草整改建议书（效能监察员确认后发出）"), required=False)
     note = forms.CharField(label=_("修改说明"), max_length=200, required=False)
 
     def __init__(self, *args, check: str, **kwargs):
@@ -90,4 +93,15 @@ class RuleForm(forms.Form):
             "name": d["name"], "enabled": d["enabled"], "level": d["level"], "mode": d["mode"], "scope": d["scope"],
             "scope_department": d.get("scope_department"), "scope_item": d.get("scope_item"),
             "thresholds": {k: d[f"t_{k}"] for k in self.threshold_keys},
+            "auto_order": d["auto_order"], "order_due_wd": d["order_due_wd"], "auto_proposal": d["auto_proposal"],
         }
+
+
+class ProposalIssueForm(forms.Form):
+    problem = forms.CharField(label=_("存在问题"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    suggestion = forms.CharField(label=_("整改建议"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    due_wd = forms.IntegerField(label=_("整改期限（工作日）"), min_value=1, max_value=60, initial=15)
+
+
+class ProposalDiscardForm(forms.Form):
+    reason = forms.CharField(label=_("不予发出理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -101,6 +101,12 @@ class Rule(models.Model):
         related_name="+",
     )
     mode = models.CharField(_("发牌方式"), max_length=10, choices=RuleMode.choices, default=RuleMode.AUTOMATIC)
+    # Escalation (DOMAIN.md §4): a yellow or red card of this rule brings a supervision order (督办) due in
+    # `order_due_wd` working days, and a red card a draft rectification proposal (整改建议书) that the office
+    # confirms before it is sent. On by default; a reminder never brings either.
+    auto_order = models.BooleanField(_("黄牌、红牌自动督办"), default=True)
+    order_due_wd = models.PositiveSmallIntegerField(_("自动督办答复期限（工作日）"), default=5)
+    auto_proposal = models.BooleanField(_("红牌自动起草整改建议书"), default=True)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -268,6 +274,7 @@ class ActionKind(models.TextChoices):
     APPEAL_UPHELD = "appeal_upheld", _("申诉成立")
     APPEAL_REJECTED = "appeal_rejected", _("申诉驳回")
     ORDER = "order", _("发出督办")
+    PROPOSAL = "proposal", _("发出整改建议书")
 
 
 def appeal_upload_to(instance, filename: str) -> str:
@@ -311,15 +318,23 @@ class OrderStatus(models.TextChoices):
 
 
 class SupervisionOrder(models.Model):
-    """A supervision order (督办): the office orders a department to fix a case (or answer a card) by a
-    due date counted in working days. An order still unanswered after its due date is escalated once by
-    the tick (`escalated_at`), which also raises the linked card one level."""
+    """A supervision order (督办): the office orders a department to fix a case or a complaint's handling (or
+    answer a card) by a due date counted in working days. An order still unanswered after its due date is
+    escalated once by the tick (`escalated_at`), which also raises the linked card one level.
+
+    `automatic`: issued by the platform when a yellow or red card was issued under a rule with `auto_order`
+    (`issued_by` empty); at most one automatic order per card (a partial unique constraint: concurrent ticks
+    cannot double it)."""
 
     number = models.CharField(_("督办编号"), max_length=40, unique=True)
     warning = models.ForeignKey(
         Warning, verbose_name=_("预警纠错卡"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
     )
-    case = models.ForeignKey("cases.Case", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", verbose_name=_("办件"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("投诉"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    automatic = models.BooleanField(_("自动督办"), default=False)
     department = models.ForeignKey(
         "accounts.Department", verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="+"
     )
@@ -353,6 +368,14 @@ class SupervisionOrder(models.Model):
             models.Index(fields=["status", "due_at"], name="supervision_order_due"),
             models.Index(fields=["department", "status"], name="supervision_order_dept"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(case__isnull=False, complaint__isnull=True) | Q(case__isnull=True, complaint__isnull=False),
+                name="supervision_order_one_subject",
+            ),
+            models.UniqueConstraint(fields=["warning"], condition=Q(automatic=True),
+                                    name="supervision_order_automatic_once"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -360,6 +383,77 @@ class SupervisionOrder(models.Model):
     @property
     def is_late(self) -> bool:
         return self.escalated_at is not None
+
+    @property
+    def subject_no(self) -> str:
+        """The case number, or the complaint number (never anything about the complainant)."""
+        return self.case.case_no if self.case_id else self.complaint.number
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", _("待确认")
+    ISSUED = "issued", _("已发出")
+    DISCARDED = "discarded", _("不予发出")
+
+
+class SupervisionProposal(models.Model):
+    """A rectification proposal (整改建议书 / 监察建议书) of the supervision office to a department, about a
+    red card (DOMAIN.md §4: red card + rectification proposal + accountability).
+
+    The platform drafts one when a red card is issued under a rule with `auto_proposal` (or a card is raised
+    to red); the office reviews the text and confirms it (`supervision_proposal_issue`), which numbers it in
+    the office's series of the year (no number is spent on a draft that is never sent) and shows it to the
+    department; or it decides not to send it, with a reason. One proposal per card."""
+
+    warning = models.ForeignKey(Warning, verbose_name=_("预警纠错卡"), on_delete=models.PROTECT,
+                                related_name="proposals")
+    case = models.ForeignKey("cases.Case", verbose_name=_("办件"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("投诉"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("accounts.Department", verbose_name=_("被建议部门"), on_delete=models.PROTECT,
+                                   related_name="+")
+    status = models.CharField(_("状态"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT)
+    number = models.CharField(_("文号"), max_length=60, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    serial = models.PositiveIntegerField(_("序号"), null=True, blank=True)
+    problem = models.TextField(_("存在问题"))
+    suggestion = models.TextField(_("整改建议"))
+    due_wd = models.PositiveSmallIntegerField(_("整改期限（工作日）"), default=15)
+    due_at = models.DateTimeField(_("整改期限"), null=True, blank=True)
+    created_at = models.DateTimeField(_("起草时间"))
+    issued_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    issuer = models.ForeignKey("accounts.Department", verbose_name=_("发文机关"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    discarded_at = models.DateTimeField(_("决定不予发出时间"), null=True, blank=True)
+    discarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("决定人"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    discard_reason = models.TextField(_("不予发出理由"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("整改建议书")
+        verbose_name_plural = _("整改建议书")
+        constraints = [
+            models.UniqueConstraint(fields=["warning"], name="supervision_proposal_once"),
+            models.UniqueConstraint(fields=["year", "serial"], condition=Q(serial__isnull=False),
+                                    name="supervision_proposal_serial"),
+            models.CheckConstraint(
+                condition=Q(case__isnull=False, complaint__isnull=True) | Q(case__isnull=True, complaint__isnull=False),
+                name="supervision_proposal_one_subject",
+            ),
+        ]
+        indexes = [models.Index(fields=["department", "status"], name="supervision_proposal_dept"),
+                   models.Index(fields=["status", "created_at"], name="supervision_proposal_status")]
+
+    def __str__(self) -> str:
+        return self.number or f"{self.get_status_display()} #{self.pk}"
+
+    @property
+    def subject_no(self) -> str:
+        return self.case.case_no if self.case_id else self.complaint.number
 
 
 class Channel(models.TextChoices):
@@ -373,6 +467,7 @@ class NotificationKind(models.TextChoices):
     WARNING_ESCALATED = "warning_escalated", _("预警升级")
     ORDER_ISSUED = "order_issued", _("督办通知")
     ORDER_OVERDUE = "order_overdue", _("督办逾期")
+    PROPOSAL_ISSUED = "proposal_issued", _("整改建议书")
 
 
 class Notification(models.Model):

@@ -25,9 +25,11 @@ from .models import (
     Level,
     Notification,
     OrderStatus,
+    ProposalStatus,
     Rule,
     RuleChange,
     SupervisionOrder,
+    SupervisionProposal,
     Warning,
     WarningStatus,
 )
@@ -242,7 +244,8 @@ def _chart_data(staff: Staff, *, now: dt.datetime, months: int) -> dict:
 
 # ============================================================================== orders, desk, rules
 def order_list_for(staff: Staff, *, status: str | None = None) -> QuerySet[SupervisionOrder]:
-    qs = scope_to_staff(SupervisionOrder.objects.select_related("case", "department", "warning", "issued_by"), staff)
+    qs = scope_to_staff(SupervisionOrder.objects.select_related("case", "complaint", "department", "warning",
+                                                                "issued_by"), staff)
     if status == "late":
         qs = qs.filter(escalated_at__isnull=False)
     elif status:
@@ -255,6 +258,25 @@ def order_get_for(staff: Staff, pk: int) -> SupervisionOrder:
     if o is None:
         raise Http404("督办单不存在或不在您的权限范围内。")
     return o
+
+
+def proposal_list_for(staff: Staff, *, status: str | None = None) -> QuerySet[SupervisionProposal]:
+    """Rectification proposals: supervisors, leaders and administrators see all (drafts included); a
+    department sees only those sent to it (a draft is the office's own until confirmed: 404 otherwise)."""
+    qs = scope_to_staff(SupervisionProposal.objects.select_related(
+        "case", "complaint", "department", "warning__rule", "issued_by", "issuer", "discarded_by"), staff)
+    if not staff.has_any_role("supervisor", "leader", "admin"):
+        qs = qs.filter(status=ProposalStatus.ISSUED)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def proposal_get_for(staff: Staff, pk: int) -> SupervisionProposal:
+    p = proposal_list_for(staff).filter(pk=pk).first()
+    if p is None:
+        raise Http404("整改建议书不存在或不在您的权限范围内。")
+    return p
 
 
 def desk_for(staff: Staff, *, now: dt.datetime, soon_wd: int = 3) -> dict:

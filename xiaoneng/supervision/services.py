@@ -33,6 +33,7 @@ from xiaoneng.cases.services import (
     case_clocks_sync,
     case_deemed_approval_record,
     case_deemed_approval_withdraw,
+    document_number_next,
 )
 from xiaoneng.catalog.models import ServiceItem, ServiceItemVersion, WorkflowStep
 from xiaoneng.complaints.privacy import mask_personal_data
@@ -43,7 +44,7 @@ from xiaoneng.workdays.calendar import get_calendar
 
 from . import complaint_watch
 from .defaults import THRESHOLD_FIELDS
-from .engine import LEVEL_UP, STATE_CHECKS, Card, Evaluation, RuleSet, current_keys, evaluate_case
+from .engine import LEVEL_UP, STATE_CHECKS, Card, Evaluation, FollowUp, RuleSet, current_keys, evaluate_case
 from .models import (
     COMPLAINT_CHECKS,
     OPEN_STATUSES,
@@ -53,12 +54,14 @@ from .models import (
     Notification,
     NotificationKind,
     OrderStatus,
+    ProposalStatus,
     Rule,
     RuleChange,
     RuleKind,
     RuleMode,
     RuleScope,
     SupervisionOrder,
+    SupervisionProposal,
     Warning,
     WarningAction,
     WarningStatus,
@@ -99,6 +102,8 @@ class TickResult:
     pending_confirmation: int = 0
     deemed_approved: int = 0
     orders_escalated: int = 0
+    orders_issued: int = 0  # automatic supervision orders (督办) of new yellow and red cards
+    proposals_drafted: int = 0  # draft rectification proposals (整改建议书) of new red cards
     notifications_created: int = 0
     notifications_sent: int = 0
     in_office_hours: bool = False
@@ -115,6 +120,7 @@ class TickResult:
             f"{f'工作日历已变更，{self.clocks_recomputed} 件办件期限重算；' if self.clocks_recomputed else ''}"
             f"检查办件 {self.cases_checked} 件；新发预警提醒 {self.issued['reminder']} 张、"
             f"黄牌 {self.issued['yellow']} 张、红牌 {self.issued['red']} 张，待确认 {self.pending_confirmation} 张；"
+            f"自动督办 {self.orders_issued} 件，起草整改建议书 {self.proposals_drafted} 份；"
             f"超时默许 {self.deemed_approved} 件；检查投诉 {self.complaints_checked} 件，回访期满办结 {self.follow_ups_expired} 件；"
             f"督办逾期升级 {self.orders_escalated} 件；"
             f"生成通知 {self.notifications_created} 条，发送 {self.notifications_sent} 条"
@@ -372,6 +378,10 @@ def _issue(new_cards: list[tuple[object, Card]], *, now, result: TickResult | No
         )
         if result is not None:
             result.notifications_created += n
+        escalation_follow_up(
+            [FollowUp(wid, card.rule, card.rule.level, row.department_id, row.id, None, row.case_no,
+                      handlers.get(row.id), card.detail) for wid, row, card in to_notify],
+            now=now, result=result)
     return [c[0] for c in created]
 
 
@@ -419,6 +429,7 @@ def _rule_snapshot(rule: Rule) -> dict:
         "name": rule.name, "enabled": rule.enabled, "level": rule.level, "thresholds": dict(rule.thresholds or {}),
         "scope": rule.scope, "scope_department": rule.scope_department.code if rule.scope_department_id else None,
         "scope_item": rule.scope_item.code if rule.scope_item_id else None, "mode": rule.mode,
+        "auto_order": rule.auto_order, "order_due_wd": rule.order_due_wd, "auto_proposal": rule.auto_proposal,
     }
 
 
@@ -440,6 +451,14 @@ def _clean_rule_data(check: str, data: dict) -> dict:
         if data["level"] not in Level.values:
             raise DomainError("等级应为预警提醒、黄牌或红牌。", field="level")
         out["level"] = data["level"]
+    for key in ("auto_order", "auto_proposal"):
+        if key in data:
+            out[key] = bool(data[key])
+    if "order_due_wd" in data:
+        v = data["order_due_wd"]
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_ORDER_WD:
+            raise DomainError(f"自动督办答复期限应为 1—{MAX_ORDER_WD} 个工作日。", field="order_due_wd")
+        out["order_due_wd"] = v
     if "mode" in data:
         if data["mode"] not in RuleMode.values:
             raise DomainError("发牌方式无效。", field="mode")
@@ -486,7 +505,8 @@ def _reschedule_for(rule: Rule, now: dt.datetime) -> int:
 
 @transaction.atomic
 def rule_update(*, rule: Rule, data: dict, by: Staff, now: dt.datetime, note: str = "") -> Rule:
-    """Change a rule (name, enabled, level, thresholds, scope, mode). Records a `RuleChange` with the values
+    """Change a rule (name, enabled, level, thresholds, scope, mode, escalation: automatic order and its
+    due working days, automatic draft proposal). Records a `RuleChange` with the values
     before and after, and takes effect at once: the rules cache is dropped and, for time-based rules,
     every open case in the rule's scope (old and new) is due at the next tick so its thresholds are re-read.
     Cards already issued stay as they are until an event on their case re-judges them."""
@@ -600,9 +620,10 @@ def warning_confirm(*, warning: Warning | int, by: Staff, now: dt.datetime, text
                     text=_text(text, "意见", required=False))
         if w.complaint_id:
             complaint_watch.notify_card(w, kind=NotificationKind.WARNING_ISSUED, now=now, text=w.detail)
-            return w
-        _notify_cards([(w.pk, w.department_id, w.handler_id, w.level, w.rule.name, w.case.case_no, w.detail)],
-                      kind=NotificationKind.WARNING_ISSUED, now=now)
+        else:
+            _notify_cards([(w.pk, w.department_id, w.handler_id, w.level, w.rule.name, w.case.case_no, w.detail)],
+                          kind=NotificationKind.WARNING_ISSUED, now=now)
+        _card_follow_up(w, now=now)  # a card held for confirmation brings its order now
         return w
     _allowed(w, (WarningStatus.ISSUED, WarningStatus.EXPLAINED, WarningStatus.CORRECTED, WarningStatus.ESCALATED),
              "确认")
@@ -638,9 +659,12 @@ def _escalate(w: Warning, *, by, now, text: str) -> None:
     _transition(w, kind=ActionKind.ESCALATE, to=WarningStatus.ESCALATED, by=by, now=now, text=text)
     if w.complaint_id:
         complaint_watch.notify_card(w, kind=NotificationKind.WARNING_ESCALATED, now=now, text=text)
-        return
-    _notify_cards([(w.pk, w.department_id, w.handler_id, w.level, w.rule.name, w.case.case_no, text)],
-                  kind=NotificationKind.WARNING_ESCALATED, now=now)
+    else:
+        _notify_cards([(w.pk, w.department_id, w.handler_id, w.level, w.rule.name, w.case.case_no, text)],
+                      kind=NotificationKind.WARNING_ESCALATED, now=now)
+    # The new level brings what it brings (an order if the card has no automatic one yet; a draft proposal
+    # at red): a reminder raised to yellow is then ordered like any yellow card.
+    _card_follow_up(w, now=now)
 
 
 # Attachments of appeals: checked by their content, not by what the client says they are.
@@ -718,6 +742,232 @@ def appeal_decide(*, warning: Warning | int, by: Staff, now: dt.datetime, upheld
     return w
 
 
+# ======================================================================================== escalation
+PROPOSAL_SUGGESTION = ("请对照有关规定查明原因，立即纠正，依照有关规定追究相关人员责任，建立健全防止问题再次发生的制度，"
+                       "并在整改期限内将整改情况书面报送效能监察机关。")
+_ORDER_COLUMNS = ("number", "warning_id", "case_id", "complaint_id", "automatic", "department_id", "issued_by_id",
+                  "issued_at", "due_wd", "due_at", "instructions", "status", "answer", "close_note")
+_ACTION_COLUMNS = ("warning_id", "kind", "by_id", "at", "text", "from_status", "to_status", "attachment",
+                   "attachment_name")
+
+
+def escalation_follow_up(items: list[FollowUp], *, now: dt.datetime, result: TickResult | None = None) -> None:
+    """What a yellow or red card brings (DOMAIN.md §4), in a constant number of statements whatever the batch:
+    a supervision order (督办) when its rule says `auto_order`, due in the rule's `order_due_wd` working days
+    and recorded in the card's history, its department's heads and the handler told; and for a red card under
+    `auto_proposal` a draft rectification proposal (整改建议书) for the office to confirm. Each at most once
+    per card (partial unique constraints, ON CONFLICT DO NOTHING): a tick repeated or run twice adds nothing."""
+    orders = [i for i in items if i.level in (Level.YELLOW, Level.RED) and i.rule.auto_order and i.rule.order_due_wd]
+    proposals = [i for i in items if i.level == Level.RED and i.rule.auto_proposal]
+    if orders:
+        n_orders, n_notes = _auto_orders(orders, now=now)
+        if result is not None:
+            result.orders_issued += n_orders
+            result.notifications_created += n_notes
+    if proposals:
+        n = _draft_proposals(proposals, now=now)
+        if result is not None:
+            result.proposals_drafted += n
+
+
+def _auto_orders(items: list[FollowUp], *, now: dt.datetime) -> tuple[int, int]:
+    cal = get_calendar()
+    year = f"{now.astimezone(cal.tz):%Y}"
+    due: dict[int, dt.datetime | None] = {}
+    rows, meta = [], {}
+    for i in items:
+        wd = min(int(i.rule.order_due_wd), MAX_ORDER_WD)
+        if wd not in due:
+            try:
+                due[wd] = cal.close_of(cal.add_working_days(now.astimezone(cal.tz).date(), wd).date)
+            except DomainError:  # a calendar year missing: no due date can be given, never guessed
+                log.warning("automatic supervision orders not issued: %s", "calendar year missing")
+                due[wd] = None
+        if due[wd] is None or i.warning_id in meta:
+            continue
+        text = (f"{i.rule.name}：{i.detail}。请于 {due[wd].astimezone(cal.tz):%Y-%m-%d %H:%M}（{wd} 个工作日）前纠正，"
+                "并书面答复纠正情况。")
+        meta[i.warning_id] = (i, text, due[wd])
+        rows.append((f"tmp-auto-{i.warning_id}", i.warning_id, i.case_id, i.complaint_id, True, i.department_id, None,
+                     now, wd, due[wd], text, OrderStatus.ISSUED.value, "", ""))
+    created = _insert_orders(rows)
+    if not created:
+        return 0, 0
+    numbers = [(oid, f"DB{year}-{oid:06d}") for oid, _wid in created]
+    q = connection.ops.quote_name
+    table = q(SupervisionOrder._meta.db_table)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"UPDATE {table} SET {q('number')} = u.n FROM unnest(%s::bigint[], %s::text[]) AS u(id, n) "
+                        f"WHERE {table}.{q('id')} = u.id", [[o for o, _n in numbers], [n for _o, n in numbers]])
+        else:
+            cur.executemany(f"UPDATE {table} SET {q('number')} = %s WHERE {q('id')} = %s", [(n, o) for o, n in numbers])
+    number_of = dict(numbers)
+    actions, targets = [], []
+    heads = _heads({meta[wid][0].department_id for _o, wid in created})
+    for oid, wid in created:
+        i, text, due_at = meta[wid]
+        actions.append((wid, ActionKind.ORDER.value, None, now, f"系统自动发出督办 {number_of[oid]}。{text}",
+                        WarningStatus.ISSUED.value, WarningStatus.ISSUED.value, "", ""))
+        who = set(heads.get(i.department_id, ()))
+        if i.handler_id:
+            who.add(i.handler_id)
+        what = "办件" if i.case_id else "投诉"
+        subject = f"【督办】{number_of[oid]} {what} {i.subject_no}"
+        body = f"{subject}。督办要求：{text}答复期限：{due_at.astimezone(cal.tz):%Y-%m-%d %H:%M}。"
+        targets.extend((None, oid, rid, subject, body) for rid in who)
+    _insert_actions(actions)
+    return len(created), _write_notifications(targets, kind=NotificationKind.ORDER_ISSUED, now=now)
+
+
+def _insert_orders(rows: list[tuple]) -> list[tuple[int, int]]:
+    """INSERT … ON CONFLICT (warning) WHERE automatic DO NOTHING RETURNING id, warning_id: only the orders
+    this call created come back (one automatic order per card, whatever runs concurrently)."""
+    if not rows:
+        return []
+    conflict = "ON CONFLICT (warning_id) WHERE automatic DO NOTHING RETURNING id, warning_id"
+    if connection.vendor == "postgresql":
+        types = ("text", "bigint", "bigint", "bigint", "boolean", "bigint", "bigint", "timestamptz", "integer",
+                 "timestamptz", "text", "text", "text", "text")
+        return pg_copy_insert(SupervisionOrder._meta.db_table, _ORDER_COLUMNS, types, rows, suffix=conflict)
+    q = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    cols = ", ".join(q(c) for c in _ORDER_COLUMNS)
+    one = "(" + ", ".join(["%s"] * len(_ORDER_COLUMNS)) + ")"
+    out = []
+    with connection.cursor() as cur:
+        for k in range(0, len(rows), 500):
+            part = rows[k : k + 500]
+            params = []
+            for r in part:
+                params.extend((*r[:7], adapt(r[7]), r[8], adapt(r[9]), *r[10:]))
+            # SQLite matches the partial index by its predicate as Django wrote it ("automatic" = 1).
+            cur.execute(f"INSERT INTO {q(SupervisionOrder._meta.db_table)} ({cols}) VALUES "
+                        f"{', '.join([one] * len(part))} ON CONFLICT (warning_id) WHERE {q('automatic')} = 1 "
+                        "DO NOTHING RETURNING id, warning_id", params)
+            out.extend(cur.fetchall())
+    return out
+
+
+def _insert_actions(rows: list[tuple]) -> None:
+    """Card history rows written by the platform in bulk (no model instance per row)."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        types = ("bigint", "text", "bigint", "timestamptz", "text", "text", "text", "text", "text")
+        pg_copy_insert(WarningAction._meta.db_table, _ACTION_COLUMNS, types, rows)
+        return
+    q = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {q(WarningAction._meta.db_table)} ({', '.join(q(c) for c in _ACTION_COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(_ACTION_COLUMNS))})",
+            [(r[0], r[1], r[2], adapt(r[3]), *r[4:]) for r in rows])
+
+
+def _draft_proposals(items: list[FollowUp], *, now: dt.datetime) -> int:
+    """Draft proposals of red cards (unnumbered until the office confirms one). Red cards are few next to
+    the others, so the ORM's bulk insert will do; a card that has one already keeps it."""
+    have = set(SupervisionProposal.objects.filter(warning_id__in=[i.warning_id for i in items]).values_list(
+        "warning_id", flat=True))
+    new = []
+    for i in items:
+        if i.warning_id in have:
+            continue
+        have.add(i.warning_id)
+        what = "办件" if i.case_id else "投诉"
+        new.append(SupervisionProposal(
+            warning_id=i.warning_id, case_id=i.case_id, complaint_id=i.complaint_id, department_id=i.department_id,
+            problem=f"{what} {i.subject_no} 被亮红牌（{i.rule.name}）：{i.detail}。", suggestion=PROPOSAL_SUGGESTION,
+            created_at=now))
+    SupervisionProposal.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def _card_follow_up(w: Warning, *, now: dt.datetime) -> None:
+    """Escalation for one card the office confirmed or raised a level (ORM card with its rule)."""
+    escalation_follow_up([FollowUp(
+        w.pk, w.rule, w.level, w.department_id, w.case_id, w.complaint_id, w.subject_no, w.handler_id, w.detail,
+    )], now=now)
+
+
+# ================================================================================= supervision proposals
+PROPOSAL_SERIES = "supervision_proposal"
+MAX_PROPOSAL_WD = 60
+
+
+def _proposal_for(by: Staff, proposal) -> SupervisionProposal:
+    pk = proposal.pk if isinstance(proposal, SupervisionProposal) else proposal
+    qs = SupervisionProposal.objects.all()
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update(of=("self",))
+    p = scope_to_staff(qs, by).select_related("warning", "case", "complaint", "department").filter(pk=pk).first()
+    if p is None:
+        raise NotFound("整改建议书不存在或不在您的权限范围内。")
+    return p
+
+
+@transaction.atomic
+def supervision_proposal_issue(*, proposal: SupervisionProposal | int, by: Staff, now: dt.datetime,
+                               problem: str, suggestion: str, due_wd: int) -> SupervisionProposal:
+    """The office confirms a draft proposal (确认发出): the text as reviewed, a rectification period in working
+    days; numbered now in the office's series of the year ('清源县效建〔2026〕第3号'), shown to the department,
+    its heads told. Only a supervisor; only a draft."""
+    _require(by, (R.SUPERVISOR,), "只有效能监察员可以确认发出整改建议书。")
+    p = _proposal_for(by, proposal)
+    if p.status != ProposalStatus.DRAFT:
+        raise DomainError(f"此建议书当前状态为“{p.get_status_display()}”，不能再次发出。", field="status",
+                          code="wrong_status")
+    if isinstance(due_wd, bool) or not isinstance(due_wd, int) or not 1 <= due_wd <= MAX_PROPOSAL_WD:
+        raise DomainError(f"整改期限应为 1—{MAX_PROPOSAL_WD} 个工作日。", field="due_wd")
+    p.problem = _text(problem, "存在问题", field_name="problem", max_len=5000)
+    p.suggestion = _text(suggestion, "整改建议", field_name="suggestion", max_len=5000)
+    cal = get_calendar()
+    local = now.astimezone(cal.tz)
+    p.due_at = cal.close_of(cal.add_working_days(local.date(), due_wd).date)  # a missing year: DomainError
+    issuer_id = complaint_watch._office_department()
+    if issuer_id is None:
+        raise DomainError("尚未设置效能监察机关（部门类型为“效能监察机关”），不能发文。", field="issuer")
+    issuer = Department.objects.get(pk=issuer_id)
+    p.year = local.year
+    p.serial = document_number_next(department=issuer, kind=PROPOSAL_SERIES, year=p.year)
+    p.number = f"{issuer.short_name or issuer.name}效建〔{p.year}〕第{p.serial}号"
+    p.issuer = issuer
+    p.due_wd = due_wd
+    p.status = ProposalStatus.ISSUED
+    p.issued_at = now
+    p.issued_by = by
+    p.save()
+    WarningAction.objects.create(warning=p.warning, kind=ActionKind.PROPOSAL, by=by, at=now,
+                                 text=f"发出整改建议书 {p.number}，整改期限 {p.due_at.astimezone(cal.tz):%Y-%m-%d %H:%M}。",
+                                 from_status=p.warning.status, to_status=p.warning.status)
+    subject = f"【整改建议书】{p.number} {'办件' if p.case_id else '投诉'} {p.subject_no}"
+    body = (f"{subject}。效能监察机关向你单位发出整改建议书，请在 {p.due_at.astimezone(cal.tz):%Y-%m-%d %H:%M} 前"
+            "将整改情况书面报送。请登录效能监察平台查看全文。")
+    who = _heads({p.department_id}).get(p.department_id, set())
+    _write_notifications([(p.warning_id, None, rid, subject, body) for rid in who],
+                         kind=NotificationKind.PROPOSAL_ISSUED, now=now)
+    return p
+
+
+@transaction.atomic
+def supervision_proposal_discard(*, proposal: SupervisionProposal | int, by: Staff, now: dt.datetime,
+                                 reason: str) -> SupervisionProposal:
+    """The office decides not to send a draft (不予发出), with a reason; it keeps no number."""
+    _require(by, (R.SUPERVISOR,), "只有效能监察员可以决定不予发出整改建议书。")
+    p = _proposal_for(by, proposal)
+    if p.status != ProposalStatus.DRAFT:
+        raise DomainError(f"此建议书当前状态为“{p.get_status_display()}”，不能决定不予发出。", field="status",
+                          code="wrong_status")
+    p.discard_reason = _text(reason, "不予发出理由", field_name="reason")
+    p.status = ProposalStatus.DISCARDED
+    p.discarded_at = now
+    p.discarded_by = by
+    p.save(update_fields=["discard_reason", "status", "discarded_at", "discarded_by"])
+    return p
+
+
 # ================================================================================= supervision orders
 MAX_ORDER_WD = 60
 
@@ -727,8 +977,9 @@ def supervision_order_issue(
     *, by: Staff, now: dt.datetime, due_wd: int, instructions: str, warning: Warning | int | None = None,
     case: Case | None = None,
 ) -> SupervisionOrder:
-    """Issue a supervision order (督办) about a card or a case, due in `due_wd` working days (at the close
-    of office hours of that day). The department's head and the case handler are notified."""
+    """Issue a supervision order (督办) about a card (of a case or of a complaint) or a case, due in `due_wd`
+    working days (at the close of office hours of that day). The department's heads and the handler are
+    notified."""
     _require(by, (R.SUPERVISOR,), "只有效能监察员可以发出督办。")
     if isinstance(due_wd, bool) or not isinstance(due_wd, int) or not 1 <= due_wd <= MAX_ORDER_WD:
         raise DomainError(f"督办期限应为 1—{MAX_ORDER_WD} 个工作日。", field="due_wd")
@@ -738,15 +989,16 @@ def supervision_order_issue(
         w = _card_for(by, warning)
         if w.status == WarningStatus.WITHDRAWN:
             raise DomainError("已撤销的卡不能督办。", field="warning")
-        if w.complaint_id:  # a 督办单 is about a case; a late complaint is pressed on the complaint's page
-            raise DomainError("投诉预警卡不能发出办件督办单，请在投诉办理页面督促。", field="warning")
         case = w.case
-    if case is None:
+    if case is None and (w is None or w.complaint_id is None):
         raise DomainError("请指定督办的办件或预警纠错卡。", field="case")
     cal = get_calendar()
     due_at = cal.close_of(cal.add_working_days(now.astimezone(cal.tz).date(), due_wd).date)
+    # The card's department answers (for a complaint card: the lead department, or the office itself).
+    dept = w.department_id if w is not None else case.department_id
     order = SupervisionOrder.objects.create(
-        number=f"tmp-{now.timestamp()}-{by.pk}-{case.pk}", warning=w, case=case, department_id=case.department_id,
+        number=f"tmp-{now.timestamp()}-{by.pk}-{w.pk if w else case.pk}", warning=w, case=case,
+        complaint=w.complaint if w is not None and w.complaint_id else None, department_id=dept,
         issued_by=by, issued_at=now, due_wd=due_wd, due_at=due_at, instructions=instructions,
     )
     order.number = f"DB{now.astimezone(cal.tz):%Y}-{order.pk:06d}"
@@ -754,8 +1006,15 @@ def supervision_order_issue(
     if w is not None:
         WarningAction.objects.create(warning=w, kind=ActionKind.ORDER, by=by, at=now, text=instructions,
                                      from_status=w.status, to_status=w.status)
-    _notify_order(order, kind=NotificationKind.ORDER_ISSUED, now=now, handler_id=case.handler_id)
+    _notify_order(order, kind=NotificationKind.ORDER_ISSUED, now=now, handler_id=_order_handler(order))
     return order
+
+
+def _order_handler(o: SupervisionOrder) -> int | None:
+    """Who answers an order besides the heads: the case's handler now, else the card's handler."""
+    if o.case_id and o.case.handler_id:
+        return o.case.handler_id
+    return o.warning.handler_id if o.warning_id else None
 
 
 def _order_for(by: Staff, order: SupervisionOrder | int) -> SupervisionOrder:
@@ -763,7 +1022,7 @@ def _order_for(by: Staff, order: SupervisionOrder | int) -> SupervisionOrder:
     qs = SupervisionOrder.objects.all()
     if connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
-    o = scope_to_staff(qs, by).select_related("case", "warning").filter(pk=pk).first()
+    o = scope_to_staff(qs, by).select_related("case", "complaint", "warning").filter(pk=pk).first()
     if o is None:
         raise NotFound("督办单不存在或不在您的权限范围内。")
     return o
@@ -805,7 +1064,7 @@ def _escalate_late_orders(*, now, result: TickResult) -> int:
     qs = SupervisionOrder.objects.filter(status=OrderStatus.ISSUED, escalated_at__isnull=True, due_at__lt=now)
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
-    orders = list(qs.select_related("warning__rule", "case")[:1000])
+    orders = list(qs.select_related("warning__rule", "warning__case", "warning__complaint", "case", "complaint")[:1000])
     for o in orders:
         o.escalated_at = now
         o.save(update_fields=["escalated_at"])
@@ -813,7 +1072,7 @@ def _escalate_late_orders(*, now, result: TickResult) -> int:
         if w is not None and w.status in OPEN_STATUSES and w.status != WarningStatus.PENDING_CONFIRMATION:
             _escalate(w, by=None, now=now, text=f"督办单 {o.number} 逾期未答复，系统自动升级。")
         result.notifications_created += _notify_order(o, kind=NotificationKind.ORDER_OVERDUE, now=now,
-                                                      handler_id=o.case.handler_id, extra=[o.issued_by_id])
+                                                      handler_id=_order_handler(o), extra=[o.issued_by_id])
     return len(orders)
 
 
@@ -870,10 +1129,11 @@ def _notify_order(order: SupervisionOrder, *, kind: str, now, handler_id=None, e
     if handler_id:
         who.add(handler_id)
     who.update(x for x in extra if x)
+    what = "办件" if order.case_id else "投诉"
     if kind == NotificationKind.ORDER_OVERDUE:
-        subject = f"【督办逾期】{order.number} 办件 {order.case.case_no}"
+        subject = f"【督办逾期】{order.number} {what} {order.subject_no}"
     else:
-        subject = f"【督办】{order.number} 办件 {order.case.case_no}"
+        subject = f"【督办】{order.number} {what} {order.subject_no}"
     due = order.due_at.astimezone(get_calendar().tz)
     body = f"{subject}。督办要求：{order.instructions}。答复期限：{due:%Y-%m-%d %H:%M}。"
     return _write_notifications([(None, order.pk, rid, subject[:200], body) for rid in who], kind=kind, now=now)

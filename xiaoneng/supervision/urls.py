@@ -18,6 +18,10 @@ urlpatterns = [
     path("staff/supervision/orders/", views.order_list, name="order_list"),
     path("staff/supervision/orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("staff/supervision/orders/<int:pk>/<slug:action>/", views.order_action, name="order_action"),
+    path("staff/supervision/proposals/", views.proposal_list, name="proposal_list"),
+    path("staff/supervision/proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
+    path("staff/supervision/proposals/<int:pk>/print/", views.proposal_print, name="proposal_print"),
+    path("staff/supervision/proposals/<int:pk>/<slug:action>/", views.proposal_action, name="proposal_action"),
     path("staff/supervision/rules/", views.rule_list, name="rule_list"),
     path("staff/supervision/rules/<slug:code>/", views.rule_edit, name="rule_edit"),
 ]

@@ -86,6 +86,7 @@ def _detail_context(request, w, **forms_override) -> dict:
         "confirm_form": forms.OptionalTextForm(prefix="confirm"), "withdraw_form": forms.TextForm(prefix="withdraw"),
         "escalate_form": forms.TextForm(prefix="escalate"), "order_form": forms.OrderForm(prefix="order"),
         "orders": list(w.orders.order_by("-issued_at")),
+        "proposals": list(selectors.proposal_list_for(user).filter(warning=w)),
     }
     ctx.update(forms_override)
     return ctx
@@ -218,6 +219,78 @@ def order_action(request, pk: int, action: str):
                   status=400)
 
 
+# ========================================================================================== proposals
+@role_required(*R.ALL)
+@require_GET
+def proposal_list(request):
+    """整改建议书: the office sees drafts and sent ones; a department only those sent to it."""
+    status = request.GET.get("status") or None
+    if status not in (None, "draft", "issued", "discarded"):
+        status = None
+    page = Paginator(selectors.proposal_list_for(request.user, status=status), 50).get_page(request.GET.get("page"))
+    return render(request, "supervision/proposal_list.html", {
+        "page": page, "status": status or "", "query": f"status={status}" if status else "",
+        "is_supervisor": request.user.has_role(R.SUPERVISOR)})
+
+
+def _proposal_context(request, p, **override):
+    ctx = {"p": p, "can_act": request.user.has_role(R.SUPERVISOR) and p.status == "draft",
+           "issue_form": forms.ProposalIssueForm(prefix="issue", initial={
+               "problem": p.problem, "suggestion": p.suggestion, "due_wd": p.due_wd}),
+           "discard_form": forms.ProposalDiscardForm(prefix="discard")}
+    ctx.update(override)
+    return ctx
+
+
+@role_required(*R.ALL)
+@require_GET
+def proposal_detail(request, pk: int):
+    p = selectors.proposal_get_for(request.user, pk)
+    return render(request, "supervision/proposal_detail.html", _proposal_context(request, p))
+
+
+@role_required(*R.ALL)
+@require_GET
+def proposal_print(request, pk: int):
+    """The proposal as the document sent (issued ones only: a draft has no number to print)."""
+    p = selectors.proposal_get_for(request.user, pk)
+    if p.status != "issued":
+        raise Http404
+    return render(request, "supervision/proposal_print.html", {"p": p})
+
+
+@role_required(*R.ALL)
+@require_POST
+def proposal_action(request, pk: int, action: str):
+    p = selectors.proposal_get_for(request.user, pk)
+    if action == "issue":
+        form = forms.ProposalIssueForm(request.POST, prefix="issue")
+        call = lambda d: services.supervision_proposal_issue(  # noqa: E731
+            proposal=p, by=request.user, now=timezone.now(), problem=d["problem"], suggestion=d["suggestion"],
+            due_wd=d["due_wd"])
+    elif action == "discard":
+        form = forms.ProposalDiscardForm(request.POST, prefix="discard")
+        call = lambda d: services.supervision_proposal_discard(  # noqa: E731
+            proposal=p, by=request.user, now=timezone.now(), reason=d["reason"])
+    else:
+        raise Http404
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("整改建议书已编号发出。") if action == "issue" else _("已决定不予发出。"))
+            return redirect("supervision:proposal_detail", pk=p.pk)
+    p = selectors.proposal_get_for(request.user, pk)
+    return render(request, "supervision/proposal_detail.html",
+                  _proposal_context(request, p, **{f"{action}_form": form}), status=400)
+
+
 # ============================================================================================== rules
 @role_required(*MONITOR_ROLES)
 @require_GET
@@ -250,7 +323,9 @@ def rule_edit(request, code: str):
         status = 400
     else:
         initial = {"name": rule.name, "enabled": rule.enabled, "level": rule.level, "mode": rule.mode,
-                   "scope": rule.scope, "scope_department": rule.scope_department, "scope_item": rule.scope_item}
+                   "scope": rule.scope, "scope_department": rule.scope_department, "scope_item": rule.scope_item,
+                   "auto_order": rule.auto_order, "order_due_wd": rule.order_due_wd,
+                   "auto_proposal": rule.auto_proposal}
         for key, *_rest in THRESHOLD_FIELDS.get(rule.check_code, []):
             initial[f"t_{key}"] = (rule.thresholds or {}).get(key)
         form = forms.RuleForm(initial=initial, check=rule.check_code)

@@ -30,6 +30,8 @@ from xiaoneng.supervision.models import Notification, Rule, Warning, WarningStat
 from xiaoneng.supervision.services import (
     rule_update,
     supervise_tick,
+    supervision_order_answer,
+    supervision_order_close,
     supervision_order_issue,
     warning_escalate,
 )
@@ -182,6 +184,7 @@ def test_rules_page_lists_the_complaint_rules(client_as):
     assert "投诉超期黄牌" in body and "complaint-red" in body
     r = client_as("supervisor").post("/staff/supervision/rules/complaint-yellow/", {
         "name": "投诉超期黄牌", "enabled": "on", "level": "yellow", "mode": "automatic", "scope": "all",
+        "auto_order": "on", "order_due_wd": "5", "auto_proposal": "on",  # the rule form's escalation settings
         "t_over_wd": "3", "note": "按本县规定放宽"})
     assert r.status_code == 302 and Rule.objects.get(code="complaint-yellow").thresholds == {"over_wd": 3}
     r = client_as("supervisor").post("/staff/supervision/rules/complaint-yellow/", {
@@ -225,7 +228,11 @@ def test_handling_cards_notify_the_office_handler_and_the_lead_heads_in_office_h
     assert {n.recipient_id for n in notes} == {staff["supervisor"].pk, staff["head"].pk}
     assert staff["handler_b"].pk not in {n.recipient_id for n in notes}
     def staff_mail():  # the complainant's own notices (complaints' messages) go out too: count the staff's
-        return [m for m in mail.outbox if m.to[0].endswith("@example.gov.cn")]
+        # (about the cards: the yellow card's automatic order, 【督办】, is counted on its own below)
+        return [m for m in mail.outbox if m.to[0].endswith("@example.gov.cn") and "【督办】" not in m.subject]
+
+    def order_mail():
+        return [m for m in mail.outbox if m.to[0].endswith("@example.gov.cn") and "【督办】" in m.subject]
 
     def staff_sms():
         return [p for p, _t in sms.outbox if p == "13800000009"]
@@ -233,7 +240,10 @@ def test_handling_cards_notify_the_office_handler_and_the_lead_heads_in_office_h
     assert staff_mail() == [] and staff_sms() == []
     n_rows = notes.count()
     supervise_tick(now=at(3, 23, 9))  # Monday morning
-    assert len(staff_mail()) == 4 and len(staff_sms()) == 2  # two cards (reminder, yellow) × mail to 2, sms to 1
+    assert len(staff_mail()) == 4  # two cards (reminder, yellow) × mail to 2
+    # By Monday the handling clock is 2 wd over: yellow and red. Each brings its automatic order, which goes
+    # to the lead department's heads (not to the office handler).
+    assert [m.to for m in order_mail()] == [["head_a@example.gov.cn"]] * 2
     supervise_tick(now=at(3, 23, 9, 5))
     assert len(staff_mail()) == 4 and notes.count() == n_rows  # recorded and sent once
     subject = staff_mail()[0].subject
@@ -252,15 +262,26 @@ def test_acceptance_cards_go_to_the_office_heads_while_nobody_is_assigned(submit
     assert not Notification.objects.filter(warning__complaint=c, recipient=staff["head"]).exists()
 
 
-def test_escalating_a_complaint_card_notifies_again_and_orders_are_refused(dispatched, staff):
+def test_escalating_a_complaint_card_notifies_again_and_it_can_be_ordered(dispatched, staff, depts):
+    """Issue 10 §3: complaint cards receive orders like case cards (refused before: the order's case was
+    required). The order goes to the card's department — the lead department while it handles."""
     supervise_tick(now=at(3, 18))
     w = Warning.objects.filter(complaint=dispatched, level="yellow").get()
     warning_escalate(warning=w, by=staff["supervisor"], now=at(3, 18, 11), text="请主办单位立即办结。")
     w.refresh_from_db()
     assert w.level == "red" and Notification.objects.filter(warning=w, kind="warning_escalated").exists()
-    with pytest.raises(DomainError) as exc:
-        supervision_order_issue(warning=w, by=staff["supervisor"], now=at(3, 18, 11), due_wd=2, instructions="限期办结")
-    assert exc.value.field == "warning"
+    order = supervision_order_issue(warning=w, by=staff["supervisor"], now=at(3, 18, 11), due_wd=2,
+                                    instructions="限期办结")
+    assert order.complaint == dispatched and order.case is None and order.department == w.department
+    assert order.subject_no == dispatched.number
+    assert Notification.objects.filter(order=order, recipient=staff["head"], kind="order_issued").exists()
+    # The department answers it like a case order, the office closes it.
+    supervision_order_answer(order=order, by=staff["head"], now=at(3, 18, 15), answer="已办结并答复。")
+    supervision_order_close(order=order, by=staff["supervisor"], now=at(3, 18, 16))
+    order.refresh_from_db()
+    assert order.status == "closed"
+    # Raised to red, the card also has a draft rectification proposal for the office to confirm.
+    assert w.proposals.get().status == "draft"
 
 
 # ================================================================================ pages, API, privacy
@@ -282,7 +303,8 @@ def test_complaint_card_page_by_role(handled_card, client_as, role, status):
         assert handled_card.complaint.number in body and 'data-testid="complaint-link"' in body
         for secret in (LETTER["name"], LETTER["phone"], LETTER["email"], LETTER["address"]):
             assert secret not in body
-        assert "发出督办" not in body  # no case order on a complaint card
+        # The yellow card's automatic order is on the card (complaint cards are ordered like case cards).
+        assert "发出督办" in body and handled_card.orders.get(automatic=True).number in body
 
 
 def test_office_stage_cards_are_the_offices_own(submit, client_as):

@@ -64,7 +64,8 @@ def test_explain_then_confirm(card, staff):
     warning_confirm(warning=card, by=staff["supervisor"], now=NOW + SECOND)
     card.refresh_from_db()
     assert card.status == WarningStatus.CONFIRMED and card.closed_at == NOW + SECOND
-    assert [a.kind for a in card.actions.all()] == ["explain", "confirm"]
+    # The first entry is the automatic supervision order the yellow card brought.
+    assert [a.kind for a in card.actions.all()] == ["order", "explain", "confirm"]
 
 
 @pytest.mark.parametrize("role", ["handler_b", "window", "leader", "admin", "supervisor"])
@@ -159,12 +160,13 @@ def test_notifications_wait_for_office_hours_and_are_recorded_once(card, staff):
     assert notifications_send_due(now=at("2026-10-17 10:00")) == 0  # Saturday, not a make-up day
     assert notifications_send_due(now=at("2026-10-13 12:30")) == 0  # lunch break
     assert len(mail.outbox) == 0 and sms.outbox == []
-    assert notifications_send_due(now=at("2026-10-13 09:00")) == 3
-    assert len(mail.outbox) == 2 and len(sms.outbox) == 1 and sms.outbox[0][0] == "13800000001"
+    # The card's three (handler: e-mail, SMS; head: e-mail) and the same three about its automatic order (督办).
+    assert notifications_send_due(now=at("2026-10-13 09:00")) == 6
+    assert len(mail.outbox) == 4 and len(sms.outbox) == 2 and {p for p, _t in sms.outbox} == {"13800000001"}
     assert notifications_send_due(now=at("2026-10-13 09:01")) == 0
     supervise_tick(now=at("2026-10-13 09:02"))
     Warning.objects.filter(pk=card.pk).update(status="issued")
-    assert rows.count() == 5 and len(mail.outbox) == 2
+    assert rows.count() == 5 and len(mail.outbox) == 4
 
 
 def test_supervision_order_cycle_and_late_escalation(card, staff):
@@ -186,7 +188,9 @@ def test_supervision_order_cycle_and_late_escalation(card, staff):
     supervision_order_close(order=order, by=staff["supervisor"], now=order.due_at + 4 * SECOND)
     order.refresh_from_db()
     assert order.status == "closed" and order.is_late
-    assert SupervisionOrder.objects.count() == 1
+    # Besides the card's automatic order (yellow cards bring one by default), this one manual order.
+    assert SupervisionOrder.objects.filter(automatic=False).count() == 1
+    assert SupervisionOrder.objects.filter(automatic=True, warning=card).count() == 1
 
 
 def test_rule_update_recorded_and_effective(accepted_case, staff):

@@ -133,6 +133,7 @@ def test_explain_form_error_shown(world, client_as):
 def test_rule_edit_page(world, client_as):
     url = reverse("supervision:rule_edit", args=["committed-yellow"])
     data = {"name": "超承诺时限黄牌", "enabled": "on", "level": "yellow", "mode": "automatic", "scope": "all",
+            "auto_order": "on", "order_due_wd": "5", "auto_proposal": "on",  # the form's escalation settings
             "t_over_wd": "2", "note": "调整"}
     assert client_as("leader").post(url, data).status_code == 403
     r = client_as("supervisor").post(url, data)
