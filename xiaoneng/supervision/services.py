@@ -275,6 +275,7 @@ def rejudge(rules: RuleSet, results: list[tuple[object, Evaluation]], *, now, re
 def _auto_withdraw(stale: list[tuple[int, str]], *, now) -> None:
     ids = [wid for wid, _s in stale]
     Warning.objects.filter(id__in=ids).update(status=WarningStatus.WITHDRAWN, closed_at=now, updated_at=now)
+    orders_close_for_withdrawn(ids, now=now)
     WarningAction.objects.bulk_create([
         WarningAction(warning_id=wid, kind=ActionKind.AUTO_WITHDRAW, by=None, at=now, from_status=status,
                       to_status=WarningStatus.WITHDRAWN,
@@ -577,7 +578,23 @@ def _transition(w: Warning, *, kind: str, to: str, by: Staff | None, now, text: 
     if to in (WarningStatus.CONFIRMED, WarningStatus.WITHDRAWN):
         w.closed_at = now
     w.save(update_fields=["status", "updated_at", "closed_at", "answered_at", "level"])
+    if to == WarningStatus.WITHDRAWN:
+        orders_close_for_withdrawn([w.pk], now=now)
     return action
+
+
+def orders_close_for_withdrawn(warning_ids: list[int], *, now: dt.datetime) -> int:
+    """A withdrawn card takes its open supervision orders with it (closed, with a note saying why), so the
+    department is not left answering, nor the tick escalating, an order whose ground is gone. Drafts of
+    proposals about it are declined the same way (one statement each)."""
+    if not warning_ids:
+        return 0
+    n = _where_in(SupervisionOrder.objects.filter(status__in=(OrderStatus.ISSUED, OrderStatus.ANSWERED)),
+                  "warning_id", warning_ids).update(
+        status=OrderStatus.CLOSED, closed_at=now, close_note="预警纠错卡已撤销，督办随之办结。")
+    _where_in(SupervisionProposal.objects.filter(status=ProposalStatus.DRAFT), "warning_id", warning_ids).update(
+        status=ProposalStatus.DISCARDED, discarded_at=now, discard_reason="预警纠错卡已撤销，不再发出。")
+    return n
 
 
 def _allowed(w: Warning, allowed: tuple[str, ...], what: str) -> None:

@@ -208,3 +208,16 @@ def test_rule_page_edits_the_escalation_settings(client_as):
     assert r.status_code == 302
     rule = Rule.objects.get(code="committed-yellow")
     assert (rule.auto_order, rule.order_due_wd, rule.auto_proposal) == (False, 3, True)
+
+
+def test_withdrawing_a_card_closes_its_order_and_declines_its_draft(yellow, staff):
+    """Otherwise the department would be left answering, and the tick escalating, an order whose card is gone."""
+    from xiaoneng.supervision.services import warning_withdraw
+
+    _r, w = yellow
+    warning_escalate(warning=w, by=staff["supervisor"], now=NOW, text="未按期办结。")  # red: a draft as well
+    warning_withdraw(warning=w, by=staff["supervisor"], now=NOW + SECOND, text="系统时间错误，误发。")
+    o = SupervisionOrder.objects.get(warning=w)
+    assert o.status == "closed" and o.closed_at == NOW + SECOND and "撤销" in o.close_note
+    assert SupervisionProposal.objects.get(warning=w).status == "discarded"
+    assert supervise_tick(now=o.due_at + SECOND).orders_escalated == 0
