@@ -163,12 +163,14 @@ def step_cases(ctx: DemoContext) -> None:
 
 def step_supervision(ctx: DemoContext) -> None:
     """One supervision tick as of now (cards for cases open and late today), then a year of card follow-up
-    as if the office had worked all year (xiaoneng.demo.history)."""
-    from xiaoneng.demo.history import age_cards
+    as if the office had worked all year, with the supervision orders and proposals the cards brought
+    (xiaoneng.demo.history)."""
+    from xiaoneng.demo.history import age_cards, age_orders
     from xiaoneng.supervision.services import supervise_tick
 
     supervise_tick(now=ctx.now)
     ctx.counts["cards"] = age_cards(rng=ctx.rng, now=ctx.now)
+    ctx.counts["orders"], ctx.counts["proposals"] = age_orders(rng=ctx.rng, now=ctx.now)
 
 
 def step_complaints(ctx: DemoContext) -> None:

@@ -5,12 +5,18 @@ crossed (`crossed_at`) but were all issued "now", and none has been answered. He
 its crossing, and older cards get the life a real office gives them: the department corrects or explains,
 the supervisor confirms, withdraws or escalates; a few stay unanswered, which the monitor's "oldest
 unanswered" list then shows. Recent cards are still being worked on.
+
+The supervision orders (督办) the yellow and red cards brought, and the draft rectification proposals
+(整改建议书) of the red ones, were likewise written "now": `age_orders` dates each at its card, answers and
+closes it as the card's history says, and has the office send or decline the older proposals, numbered in
+the order they were sent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import defaultdict
 
 from django.db import connection
 from django.db.models import F, OuterRef, Subquery
@@ -34,7 +40,7 @@ TEXTS = {
                 "因现场勘查受天气影响顺延，已书面告知申请人。"],
     "confirm": ["经核实，整改到位，予以确认。", "情况属实，予以确认。"],
     "withdraw": ["经核实，说明理由成立，撤销该预警。"],
-    "escalate": ["整改不到位，升级处理并发出督办。"],
+    "escalate": ["整改不到位，升级处理。"],
 }
 
 
@@ -92,3 +98,118 @@ def age_cards(*, rng: random.Random, now: dt.datetime) -> int:
                                  for w in changed])
     WarningAction.objects.bulk_create(actions, batch_size=2000)
     return len(cards)
+
+
+PROPOSAL_DECLINED = ["已由纪检监察机关另案处理，不再单独发出建议书。", "部门已在督办中整改到位，经研究不再发出建议书。"]
+PROPOSAL_SUGGESTIONS = [
+    "请立即办结超期办件，查明超期原因，对相关责任人进行效能告诫，并完善限时办结制度。",
+    "请严格执行收费公示制度，退还多收费用，对相关责任人进行批评教育，防止类似问题再次发生。",
+    "请对照行政许可法和承诺时限逐件清理在办件，落实首问负责制和 AB 岗制度，确保按时办结。",
+]
+
+
+def age_orders(*, rng: random.Random, now: dt.datetime) -> tuple[int, int]:
+    """Date every automatic order at its card and give it the life the card's history implies: answered
+    when the department answered the card, closed when the office confirmed or withdrew it; an answer after
+    the due date is marked late. Proposals drafted for red cards are dated at their card; for cards older
+    than ten days the office has sent most (numbered in the order sent, in the office's yearly series) and
+    declined a few; recent ones wait as drafts. Returns (orders, proposals) aged."""
+    from xiaoneng.accounts.models import Department
+    from xiaoneng.cases.services import document_number_next
+    from xiaoneng.supervision.models import Notification, SupervisionOrder, SupervisionProposal, WarningAction
+    from xiaoneng.supervision.services import PROPOSAL_SERIES, order_instructions, proposal_number_text
+    from xiaoneng.workdays.calendar import get_calendar
+
+    cal = get_calendar()
+    adapt = connection.ops.adapt_datetimefield_value
+    q = connection.ops.quote_name
+    orders = list(SupervisionOrder.objects.filter(automatic=True).select_related(
+        "warning__rule", "warning__case", "warning__complaint").order_by("id"))
+    acts: dict[int, dict[str, tuple]] = defaultdict(dict)
+    kinds = ("explain", "correct", "confirm", "withdraw", "appeal_upheld", "appeal_rejected")
+    for wid, kind, at, by, text in WarningAction.objects.filter(
+            kind__in=kinds, warning__orders__automatic=True).values_list("warning_id", "kind", "at", "by_id", "text"):
+        acts[wid].setdefault(kind, (at, by, text))
+    rows, action_rows, note_rows = [], [], []
+    for o in orders:
+        w = o.warning
+        issued = w.issued_at
+        due = cal.close_of(cal.add_working_days(issued.astimezone(cal.tz).date(), o.due_wd).date)
+        number = f"DB{issued.astimezone(cal.tz):%Y}-{o.pk:06d}"
+        text = order_instructions(w.rule.name, w.detail, due.astimezone(cal.tz), o.due_wd)
+        a = acts.get(w.pk, {})
+        status, answer, answered_at, answered_by = "issued", "", None, None
+        closed_at, closed_by, note, late = None, None, "", None
+        dept = a.get("correct") or a.get("explain")
+        if dept is not None:
+            status, (answered_at, answered_by, answer) = "answered", dept
+        office = a.get("confirm") or a.get("withdraw") or a.get("appeal_upheld") or a.get("appeal_rejected")
+        if office is not None:
+            status, (closed_at, closed_by, note) = "closed", office
+        elif w.status == "withdrawn":  # withdrawn automatically (a later event): the order went with it
+            status, closed_at, note = "closed", w.closed_at or w.updated_at, "预警纠错卡已撤销，督办随之办结。"
+        if answered_at is not None and answered_at > due:
+            late = due  # answered after its due date: marked late (an unanswered one the next tick escalates)
+        rows.append((number, text, issued, due, status, answer, adapt(answered_at), answered_by, adapt(closed_at),
+                     closed_by, note, adapt(late), o.pk))
+        action_rows.append((adapt(issued), f"系统自动发出督办 {number}。{text}", w.pk))
+        subject = f"【督办】{number} " + (f"办件 {w.case.case_no}" if w.case_id else f"投诉 {w.complaint.number}")
+        body = f"{subject}。督办要求：{text}答复期限：{due.astimezone(cal.tz):%Y-%m-%d %H:%M}。"
+        note_rows.append((adapt(issued), adapt(issued), adapt(answered_at or closed_at), subject, body, o.pk))
+    with connection.cursor() as cur:
+        t = q(SupervisionOrder._meta.db_table)
+        cur.executemany(
+            f"UPDATE {t} SET {q('number')} = %s, {q('instructions')} = %s, {q('issued_at')} = %s, {q('due_at')} = %s, "
+            f"{q('status')} = %s, {q('answer')} = %s, {q('answered_at')} = %s, {q('answered_by_id')} = %s, "
+            f"{q('closed_at')} = %s, {q('closed_by_id')} = %s, {q('close_note')} = %s, {q('escalated_at')} = %s "
+            f"WHERE {q('id')} = %s",
+            [(r[0], r[1], adapt(r[2]), adapt(r[3]), *r[4:]) for r in rows])
+        t = q(WarningAction._meta.db_table)
+        cur.executemany(f"UPDATE {t} SET {q('at')} = %s, {q('text')} = %s WHERE {q('warning_id')} = %s "
+                        f"AND {q('kind')} = 'order' AND {q('by_id')} IS NULL", action_rows)
+        # The messages about these orders went out when they were issued (not a year of e-mail at the first
+        # office hour after the build), read once the department answered, and quote the order's own due date.
+        t = q(Notification._meta.db_table)
+        cur.executemany(f"UPDATE {t} SET {q('created_at')} = %s, {q('sent_at')} = %s, {q('read_at')} = %s, "
+                        f"{q('subject')} = %s, {q('body')} = %s WHERE {q('order_id')} = %s", note_rows)
+
+    # Proposals of red cards.
+    office = Department.objects.filter(kind=Department.Kind.OFFICE, is_active=True).order_by("path").first()
+    supervisors = list(Staff.objects.filter(groups__name=R.SUPERVISOR).order_by("username"))
+    props = list(SupervisionProposal.objects.filter(status="draft").select_related("warning").order_by("id"))
+    ten_days_ago = now - dt.timedelta(days=10)
+    sent: list = []
+    for p in props:
+        w = p.warning
+        p.created_at = w.issued_at
+        if office is None or w.issued_at >= ten_days_ago or w.status == "withdrawn":
+            continue
+        by = rng.choice(supervisors) if supervisors else None
+        at = min(now, w.issued_at + dt.timedelta(days=rng.randrange(1, 4), hours=rng.randrange(0, 6)))
+        if rng.random() < 0.15:
+            p.status, p.discarded_at, p.discarded_by, p.discard_reason = "discarded", at, by, rng.choice(PROPOSAL_DECLINED)
+            continue
+        p.status, p.issued_at, p.issued_by, p.issuer = "issued", at, by, office
+        p.suggestion = rng.choice(PROPOSAL_SUGGESTIONS)
+        p.due_wd = 15
+        p.due_at = cal.close_of(cal.add_working_days(at.astimezone(cal.tz).date(), 15).date)
+        sent.append(p)
+    sent.sort(key=lambda p: (p.issued_at, p.pk))
+    by_year: dict[int, list] = defaultdict(list)
+    for p in sent:
+        by_year[p.issued_at.astimezone(cal.tz).year].append(p)
+    actions = []
+    for year, items in by_year.items():
+        first = document_number_next(department=office, kind=PROPOSAL_SERIES, year=year, count=len(items))
+        for k, p in enumerate(items):
+            p.year, p.serial = year, first + k
+            p.number = proposal_number_text(office, year, p.serial)
+            actions.append(WarningAction(
+                warning_id=p.warning_id, kind="proposal", by=p.issued_by, at=p.issued_at,
+                text=f"发出整改建议书 {p.number}，整改期限 {p.due_at.astimezone(cal.tz):%Y-%m-%d %H:%M}。",
+                from_status=p.warning.status, to_status=p.warning.status))
+    SupervisionProposal.objects.bulk_update(props, ["created_at", "status", "issued_at", "issued_by", "issuer",
+                                                    "suggestion", "due_wd", "due_at", "year", "serial", "number",
+                                                    "discarded_at", "discarded_by", "discard_reason"], batch_size=500)
+    WarningAction.objects.bulk_create(actions, batch_size=2000)
+    return len(orders), len(props)

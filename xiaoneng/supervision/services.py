@@ -802,8 +802,7 @@ def _auto_orders(items: list[FollowUp], *, now: dt.datetime) -> tuple[int, int]:
                 due[wd] = None
         if due[wd] is None or i.warning_id in meta:
             continue
-        text = (f"{i.rule.name}：{i.detail}。请于 {due[wd].astimezone(cal.tz):%Y-%m-%d %H:%M}（{wd} 个工作日）前纠正，"
-                "并书面答复纠正情况。")
+        text = order_instructions(i.rule.name, i.detail, due[wd].astimezone(cal.tz), wd)
         meta[i.warning_id] = (i, text, due[wd])
         rows.append((f"tmp-auto-{i.warning_id}", i.warning_id, i.case_id, i.complaint_id, True, i.department_id, None,
                      now, wd, due[wd], text, OrderStatus.ISSUED.value, "", ""))
@@ -835,6 +834,16 @@ def _auto_orders(items: list[FollowUp], *, now: dt.datetime) -> tuple[int, int]:
         targets.extend((None, oid, rid, subject, body) for rid in who)
     _insert_actions(actions)
     return len(created), _write_notifications(targets, kind=NotificationKind.ORDER_ISSUED, now=now)
+
+
+def order_instructions(rule_name: str, detail: str, due_local: dt.datetime, wd: int) -> str:
+    """The text of an automatic order (also what the demo's history writes for the orders it dates back)."""
+    return f"{rule_name}：{detail}。请于 {due_local:%Y-%m-%d %H:%M}（{wd} 个工作日）前纠正，并书面答复纠正情况。"
+
+
+def proposal_number_text(issuer: Department, year: int, serial: int) -> str:
+    """'清源县效能办效建〔2026〕第3号': the issuing office's short name, 效建 (效能监察建议), year, serial."""
+    return f"{issuer.short_name or issuer.name}效建〔{year}〕第{serial}号"
 
 
 def _insert_orders(rows: list[tuple]) -> list[tuple[int, int]]:
@@ -949,7 +958,7 @@ def supervision_proposal_issue(*, proposal: SupervisionProposal | int, by: Staff
     issuer = Department.objects.get(pk=issuer_id)
     p.year = local.year
     p.serial = document_number_next(department=issuer, kind=PROPOSAL_SERIES, year=p.year)
-    p.number = f"{issuer.short_name or issuer.name}效建〔{p.year}〕第{p.serial}号"
+    p.number = proposal_number_text(issuer, p.year, p.serial)
     p.issuer = issuer
     p.due_wd = due_wd
     p.status = ProposalStatus.ISSUED

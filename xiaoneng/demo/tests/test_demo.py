@@ -107,8 +107,30 @@ def test_small_county_tells_the_story_of_the_seeds():
     assert Warning.objects.filter(issued_at__lt=NOW - dt.timedelta(days=200)).exists()
     old = Warning.objects.filter(issued_at__lt=NOW - dt.timedelta(days=30))
     assert old.filter(status="confirmed").count() > old.count() / 2
-    assert old.filter(status="issued").exists()  # a few left unanswered: the monitor's "oldest unanswered"
+    # A few left unanswered: the monitor's "oldest unanswered". Their orders went unanswered past the due date
+    # too, so the next tick escalated them (DOMAIN.md §4: order → escalation), as the platform does.
+    unanswered = old.filter(status__in=["issued", "escalated"], answered_at__isnull=True)
+    assert unanswered.exists()
+    assert unanswered.filter(status="escalated", orders__escalated_at__isnull=False).exists()
     assert Complaint.objects.count() == ctx.counts["complaints"] == 150
+    # Issue 10 §3: the cards' history says "发出督办" only where an order exists — the yellow and red cards'
+    # automatic orders, dated at their cards and answered and closed as the cards were; red cards' proposals
+    # sent by the office (numbered in the order sent) or declined, recent ones awaiting its decision.
+    from xiaoneng.supervision.models import SupervisionOrder, SupervisionProposal, WarningAction
+
+    orders = SupervisionOrder.objects.filter(automatic=True)
+    assert orders.count() == Warning.objects.filter(orders__automatic=True).count() > 0
+    assert not WarningAction.objects.filter(text__contains="发出督办").exclude(kind="order").exists()
+    assert not WarningAction.objects.filter(kind="order").exclude(warning__orders__isnull=False).exists()
+    assert orders.filter(issued_at__lt=NOW - dt.timedelta(days=200)).exists()
+    assert orders.filter(status="closed").count() > orders.count() / 3 and orders.filter(status="issued").exists()
+    assert not orders.filter(number__startswith="tmp").exists()
+    assert all(o.issued_at == o.warning.issued_at for o in orders.select_related("warning")[:200])
+    sent = list(SupervisionProposal.objects.filter(status="issued").order_by("issued_at", "id"))
+    assert sent and SupervisionProposal.objects.filter(status="draft").exists()
+    for year in {p.year for p in sent}:
+        serials = [p.serial for p in sent if p.year == year]
+        assert serials == list(range(1, len(serials) + 1))  # in the order sent, no gaps
     # Department systems report handlers by the names of the department's accounts: cases know their
     # handler, and a handler signing in with a sample login finds cases on their desk.
     from xiaoneng.supervision.selectors import desk_for
