@@ -327,8 +327,12 @@ class SupervisionOrder(models.Model):
     cannot double it)."""
 
     number = models.CharField(_("督办编号"), max_length=40, unique=True)
+    # No database constraint on warning and department (PROTECT is still enforced by Django on every delete):
+    # the tick writes automatic orders in bulk with values copied from the cards the same transaction holds,
+    # as it writes the cards themselves (Warning.rule/department); the case's and complaint's constraints stay.
     warning = models.ForeignKey(
-        Warning, verbose_name=_("预警纠错卡"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+        Warning, verbose_name=_("预警纠错卡"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders",
+        db_constraint=False,
     )
     case = models.ForeignKey("cases.Case", verbose_name=_("办件"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
@@ -336,7 +340,8 @@ class SupervisionOrder(models.Model):
                                   on_delete=models.PROTECT, related_name="+")
     automatic = models.BooleanField(_("自动督办"), default=False)
     department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="+"
+        "accounts.Department", verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="+",
+        db_constraint=False,
     )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("督办人"), null=True, on_delete=models.SET_NULL, related_name="+"
@@ -405,14 +410,15 @@ class SupervisionProposal(models.Model):
     the office's series of the year (no number is spent on a draft that is never sent) and shows it to the
     department; or it decides not to send it, with a reason. One proposal per card."""
 
+    # Written in bulk by the tick like orders: no database constraint on warning and department (see there).
     warning = models.ForeignKey(Warning, verbose_name=_("预警纠错卡"), on_delete=models.PROTECT,
-                                related_name="proposals")
+                                related_name="proposals", db_constraint=False)
     case = models.ForeignKey("cases.Case", verbose_name=_("办件"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
     complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("投诉"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey("accounts.Department", verbose_name=_("被建议部门"), on_delete=models.PROTECT,
-                                   related_name="+")
+                                   related_name="+", db_constraint=False)
     status = models.CharField(_("状态"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT)
     number = models.CharField(_("文号"), max_length=60, blank=True)
     year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)

@@ -806,19 +806,26 @@ def _auto_orders(items: list[FollowUp], *, now: dt.datetime) -> tuple[int, int]:
         meta[i.warning_id] = (i, text, due[wd])
         rows.append((f"tmp-auto-{i.warning_id}", i.warning_id, i.case_id, i.complaint_id, True, i.department_id, None,
                      now, wd, due[wd], text, OrderStatus.ISSUED.value, "", ""))
-    created = _insert_orders(rows)
-    if not created:
-        return 0, 0
-    numbers = [(oid, f"DB{year}-{oid:06d}") for oid, _wid in created]
     q = connection.ops.quote_name
     table = q(SupervisionOrder._meta.db_table)
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute(f"UPDATE {table} SET {q('number')} = u.n FROM unnest(%s::bigint[], %s::text[]) AS u(id, n) "
-                        f"WHERE {table}.{q('id')} = u.id", [[o for o, _n in numbers], [n for _o, n in numbers]])
-        else:
-            cur.executemany(f"UPDATE {table} SET {q('number')} = %s WHERE {q('id')} = %s", [(n, o) for o, n in numbers])
-    number_of = dict(numbers)
+    if connection.vendor == "postgresql" and rows:
+        # The ids drawn first (one statement), so each row is inserted with its final number: no second
+        # UPDATE of every new row. An id lost to a conflict is a gap in the numbers, as a rolled-back one is.
+        with connection.cursor() as cur:
+            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                        [SupervisionOrder._meta.db_table, len(rows)])
+            ids = [r[0] for r in cur.fetchall()]
+        rows = [(f"DB{year}-{oid:06d}", *r[1:], oid) for r, oid in zip(rows, ids, strict=True)]
+        created = _insert_orders(rows)
+    else:
+        created = _insert_orders(rows)
+        if created:
+            with connection.cursor() as cur:
+                cur.executemany(f"UPDATE {table} SET {q('number')} = %s WHERE {q('id')} = %s",
+                                [(f"DB{year}-{oid:06d}", oid) for oid, _wid in created])
+    if not created:
+        return 0, 0
+    number_of = {oid: f"DB{year}-{oid:06d}" for oid, _wid in created}
     actions, targets = [], []
     heads = _heads({meta[wid][0].department_id for _o, wid in created})
     for oid, wid in created:
@@ -852,10 +859,10 @@ def _insert_orders(rows: list[tuple]) -> list[tuple[int, int]]:
     if not rows:
         return []
     conflict = "ON CONFLICT (warning_id) WHERE automatic DO NOTHING RETURNING id, warning_id"
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":  # rows carry their id (drawn from the sequence by the caller)
         types = ("text", "bigint", "bigint", "bigint", "boolean", "bigint", "bigint", "timestamptz", "integer",
-                 "timestamptz", "text", "text", "text", "text")
-        return pg_copy_insert(SupervisionOrder._meta.db_table, _ORDER_COLUMNS, types, rows, suffix=conflict)
+                 "timestamptz", "text", "text", "text", "text", "bigint")
+        return pg_copy_insert(SupervisionOrder._meta.db_table, _ORDER_COLUMNS + ("id",), types, rows, suffix=conflict)
     q = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
     cols = ", ".join(q(c) for c in _ORDER_COLUMNS)
@@ -892,23 +899,40 @@ def _insert_actions(rows: list[tuple]) -> None:
             [(r[0], r[1], r[2], adapt(r[3]), *r[4:]) for r in rows])
 
 
+_PROPOSAL_COLUMNS = ("warning_id", "case_id", "complaint_id", "department_id", "status", "number", "problem",
+                     "suggestion", "due_wd", "created_at", "discard_reason")
+
+
 def _draft_proposals(items: list[FollowUp], *, now: dt.datetime) -> int:
-    """Draft proposals of red cards (unnumbered until the office confirms one). Red cards are few next to
-    the others, so the ORM's bulk insert will do; a card that has one already keeps it."""
-    have = set(SupervisionProposal.objects.filter(warning_id__in=[i.warning_id for i in items]).values_list(
-        "warning_id", flat=True))
-    new = []
+    """Draft proposals of red cards (unnumbered until the office confirms one), one INSERT … ON CONFLICT
+    (warning) DO NOTHING: a card that has one already keeps it. Returns how many were drafted."""
+    rows, seen = [], set()
     for i in items:
-        if i.warning_id in have:
+        if i.warning_id in seen:
             continue
-        have.add(i.warning_id)
+        seen.add(i.warning_id)
         what = "办件" if i.case_id else "投诉"
-        new.append(SupervisionProposal(
-            warning_id=i.warning_id, case_id=i.case_id, complaint_id=i.complaint_id, department_id=i.department_id,
-            problem=f"{what} {i.subject_no} 被亮红牌（{i.rule.name}）：{i.detail}。", suggestion=PROPOSAL_SUGGESTION,
-            created_at=now))
-    SupervisionProposal.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
+        rows.append((i.warning_id, i.case_id, i.complaint_id, i.department_id, ProposalStatus.DRAFT.value, "",
+                     f"{what} {i.subject_no} 被亮红牌（{i.rule.name}）：{i.detail}。", PROPOSAL_SUGGESTION, 15, now, ""))
+    if not rows:
+        return 0
+    suffix = "ON CONFLICT (warning_id) DO NOTHING RETURNING id"
+    if connection.vendor == "postgresql":
+        types = ("bigint", "bigint", "bigint", "bigint", "text", "text", "text", "text", "integer", "timestamptz", "text")
+        return len(pg_copy_insert(SupervisionProposal._meta.db_table, _PROPOSAL_COLUMNS, types, rows, suffix=suffix))
+    q = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    one = "(" + ", ".join(["%s"] * len(_PROPOSAL_COLUMNS)) + ")"
+    n = 0
+    with connection.cursor() as cur:
+        for k in range(0, len(rows), 500):
+            part = rows[k : k + 500]
+            params = [v for r in part for v in (*r[:9], adapt(r[9]), r[10])]
+            cur.execute(f"INSERT INTO {q(SupervisionProposal._meta.db_table)} "
+                        f"({', '.join(q(c) for c in _PROPOSAL_COLUMNS)}) VALUES {', '.join([one] * len(part))} {suffix}",
+                        params)
+            n += len(cur.fetchall())
+    return n
 
 
 def _card_follow_up(w: Warning, *, now: dt.datetime) -> None:
