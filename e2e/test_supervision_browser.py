@@ -111,3 +111,25 @@ def test_handler_answers_a_card(page, supervised):
     page.wait_for_selector("text=已提交情况说明")
     assert page.locator("[data-testid=warning-status]").inner_text() == "已说明"
     shot(page, "supervision-card-answered")
+
+
+def test_supervisor_sends_a_rectification_proposal_and_prints_it(page, supervised):
+    """Issue 10 §3: red cards bring orders and a draft proposal; the office confirms it, numbered, printable."""
+    login(page, "supervisor")
+    page.goto("/staff/supervision/orders/")
+    assert page.locator("tbody tr").count() >= 2 and page.locator("text=自动").count() >= 1
+    shot(page, "supervision-orders-automatic")
+    page.goto("/staff/supervision/proposals/?status=draft")
+    shot(page, "supervision-proposals-drafts")
+    page.locator("tbody a").first.click()
+    page.wait_for_url("**/staff/supervision/proposals/**")
+    assert page.locator("[data-testid=proposal-status]").inner_text() == "待确认"
+    page.fill("#id_issue-suggestion", "请立即办结超期办件，查明原因，对相关责任人进行效能告诫。")
+    shot(page, "supervision-proposal-draft")
+    page.locator("[data-testid=proposal-issue-form] button[type=submit]").click()
+    page.wait_for_selector("text=整改建议书已编号发出")
+    assert page.locator("[data-testid=proposal-status]").inner_text() == "已发出"
+    page.locator("[data-testid=proposal-print]").click()
+    page.wait_for_selector("[data-testid=document-number]")
+    assert "效建〔" in page.locator("[data-testid=document-number]").inner_text()
+    shot(page, "supervision-proposal-print")
