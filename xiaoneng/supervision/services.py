@@ -796,7 +796,8 @@ def _auto_orders(items: list[FollowUp], *, now: dt.datetime) -> tuple[int, int]:
         wd = min(int(i.rule.order_due_wd), MAX_ORDER_WD)
         if wd not in due:
             try:
-                due[wd] = cal.close_of(cal.add_working_days(now.astimezone(cal.tz).date(), wd).date)
+                # An order issued after the close or on a day off counts from the next working day (DOMAIN.md §4).
+                due[wd] = cal.deadline(now, wd, "wd").at
             except DomainError:  # a calendar year missing: no due date can be given, never guessed
                 log.warning("automatic supervision orders not issued: %s", "calendar year missing")
                 due[wd] = None
@@ -975,7 +976,7 @@ def supervision_proposal_issue(*, proposal: SupervisionProposal | int, by: Staff
     p.suggestion = _text(suggestion, "整改建议", field_name="suggestion", max_len=5000)
     cal = get_calendar()
     local = now.astimezone(cal.tz)
-    p.due_at = cal.close_of(cal.add_working_days(local.date(), due_wd).date)  # a missing year: DomainError
+    p.due_at = cal.deadline(now, due_wd, "wd").at  # after hours: from the next working day; a missing year: DomainError
     issuer_id = complaint_watch._office_department()
     if issuer_id is None:
         raise DomainError("尚未设置效能监察机关（部门类型为“效能监察机关”），不能发文。", field="issuer")
@@ -1043,7 +1044,7 @@ def supervision_order_issue(
     if case is None and (w is None or w.complaint_id is None):
         raise DomainError("请指定督办的办件或预警纠错卡。", field="case")
     cal = get_calendar()
-    due_at = cal.close_of(cal.add_working_days(now.astimezone(cal.tz).date(), due_wd).date)
+    due_at = cal.deadline(now, due_wd, "wd").at  # after hours: counted from the next working day (DOMAIN.md §4)
     # The card's department answers (for a complaint card: the lead department, or the office itself).
     dept = w.department_id if w is not None else case.department_id
     order = SupervisionOrder.objects.create(

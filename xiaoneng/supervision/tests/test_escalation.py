@@ -43,8 +43,9 @@ def test_a_yellow_card_brings_its_order_once(yellow, staff):
     assert o.automatic and o.issued_by is None and o.case_id == w.case_id and o.department_id == w.department_id
     assert o.number.startswith("DB2026-") and not o.number.startswith("tmp")
     # 5 wd (the rule's default) from Monday 10/12: 10/13 … 10/19, at the close of office hours.
-    assert o.due_wd == 5 and o.due_at == at("2026-10-19 17:30")
-    assert "超承诺时限黄牌" in o.instructions and "2026-10-19 17:30" in o.instructions
+    # Issued by the 18:00 tick, after the close: counted from Tuesday, as every clock (DOMAIN.md §4).
+    assert o.due_wd == 5 and o.due_at == at("2026-10-20 17:30")
+    assert "超承诺时限黄牌" in o.instructions and "2026-10-20 17:30" in o.instructions
     assert r.orders_issued == 1 and "自动督办 1 件" in r.summary()
     action = w.actions.get(kind="order")
     assert action.by is None and o.number in action.text
@@ -61,7 +62,7 @@ def test_the_order_follows_the_rule_settings(accepted_case, staff):
     rule_update(rule=rule, data={"order_due_wd": 2}, by=staff["supervisor"], now=at("2026-09-28 08:00"))
     accepted_case("C1")
     supervise_tick(now=at("2026-10-12 18:00"))
-    assert SupervisionOrder.objects.get(warning__case__case_no="C1").due_at == at("2026-10-14 17:30")
+    assert SupervisionOrder.objects.get(warning__case__case_no="C1").due_at == at("2026-10-15 17:30")  # from Tue
     rule_update(rule=rule, data={"auto_order": False}, by=staff["supervisor"], now=at("2026-10-12 19:00"))
     accepted_case("C2", when="2026-09-29 09:00")
     supervise_tick(now=at("2026-10-13 18:00"))

@@ -169,6 +169,19 @@ def test_notifications_wait_for_office_hours_and_are_recorded_once(card, staff):
     assert rows.count() == 5 and len(mail.outbox) == 4
 
 
+@pytest.mark.parametrize("issued, due", [
+    ("2026-10-13 19:00", "2026-10-16 17:30"),  # after the close: day 0 is Wednesday, due two working days on
+    ("2026-10-17 10:00", "2026-10-21 17:30"),  # a Saturday: day 0 is Monday 10-19
+    ("2026-10-13 17:30", "2026-10-15 17:30"),  # the close itself still belongs to its day
+])
+def test_an_order_issued_outside_office_hours_counts_from_the_next_working_day(card, staff, issued, due):
+    """DOMAIN.md §4: a clock that starts after the close or on a day off starts the next working day — an order's
+    clock too (before, an order issued at 19:00 counted that evening as its day 0)."""
+    order = supervision_order_issue(warning=card, by=staff["supervisor"], now=at(issued), due_wd=2,
+                                    instructions="请于两个工作日内办结并书面说明。")
+    assert order.due_at == at(due)
+
+
 def test_supervision_order_cycle_and_late_escalation(card, staff):
     with pytest.raises(NotPermitted):
         supervision_order_issue(warning=card, by=staff["head"], now=NOW, due_wd=2, instructions="x")
