@@ -200,12 +200,17 @@ def test_list_and_case_page_on_a_phone(phone_page, item, staff):
     shot(page, "cases-detail-phone")
 
 
-def test_head_extends_assigns_and_deemed_notice_prints(page, item, staff, depts):
+def test_head_extends_assigns_and_deemed_notice_prints(page, calendar, staff, depts):
     """A head extends the review period under §42 (the statutory deadline moves, the committed one stays),
-    assigns the handler, and the deemed-approval notice prints; the English page reads English."""
+    assigns the handler, and the deemed-approval notice prints; the English page reads English. The item is a
+    renewal that records its legal basis for deemed approval: an item without one is never deemed approved."""
     from xiaoneng.cases.services import case_accept, case_deemed_approval_record
 
     now = timezone.now()
+    item = service_item_create(department=depts["a"], data=dict(ITEM, code="YX001", name="食品经营许可证延续",
+                                                                deemed_approval=True,
+                                                                deemed_approval_basis=RENEWAL_DEEMED_BASIS),
+                               by=None, now=now - dt.timedelta(days=30))
     case = case_register(item=item, by=staff["window"], now=now - dt.timedelta(hours=2), case_no="EXT-1",
                          applicant={"name": "张三丰", "id_no": "330102199001011234", "phone": "13812345678"})
     case_accept(case=case, by=staff["window"], now=now - dt.timedelta(hours=1))
