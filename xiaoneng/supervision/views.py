@@ -202,21 +202,29 @@ def order_action(request, pk: int, action: str):
                                                           note=d["note"])
     else:
         raise Http404
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except NotPermitted as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已答复督办。") if action == "answer" else _("督办已办结。"))
-            return redirect("supervision:order_detail", pk=o.pk)
+    if _submitted(form, call):
+        messages.success(request, _("已答复督办。") if action == "answer" else _("督办已办结。"))
+        return redirect("supervision:order_detail", pk=o.pk)
     o = selectors.order_get_for(request.user, pk)
     return render(request, "supervision/order_detail.html", _order_context(request, o, **{f"{action}_form": form}),
                   status=400)
+
+
+def _submitted(form, call) -> bool:
+    """Validate `form` and pass its data to the service `call`: True when it went through. A refusal of the
+    object (not found, not permitted) answers 404/403; any other domain error lands on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except NotPermitted as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return False
+    return True
 
 
 # ========================================================================================== proposals
@@ -274,18 +282,9 @@ def proposal_action(request, pk: int, action: str):
             proposal=p, by=request.user, now=timezone.now(), reason=d["reason"])
     else:
         raise Http404
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except NotPermitted as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("整改建议书已编号发出。") if action == "issue" else _("已决定不予发出。"))
-            return redirect("supervision:proposal_detail", pk=p.pk)
+    if _submitted(form, call):
+        messages.success(request, _("整改建议书已编号发出。") if action == "issue" else _("已决定不予发出。"))
+        return redirect("supervision:proposal_detail", pk=p.pk)
     p = selectors.proposal_get_for(request.user, pk)
     return render(request, "supervision/proposal_detail.html",
                   _proposal_context(request, p, **{f"{action}_form": form}), status=400)
