@@ -74,7 +74,7 @@ DATETIME_HELP = "ISO 8601 日期或日期时间，例如 2026-10-09 或 2026-10-
 
 def _service(cat: ComplaintCategory) -> dict:
     return {"service_code": cat.code, "service_name": cat.name, "description": cat.description or cat.name,
-            "metadata": True, "type": "batch", "keywords": f"效能投诉,{cat.name}", "group": GROUP}
+            "metadata": True, "type": "realtime", "keywords": f"效能投诉,{cat.name}", "group": GROUP}
 
 
 def _complaint_attributes(*, item: bool = False, first: int = 1) -> list[dict]:

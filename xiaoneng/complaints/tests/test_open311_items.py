@@ -60,6 +60,9 @@ def test_every_listed_service_can_be_requested_by_its_definition(client, calenda
             form[f"attribute[{a['code']}]"] = value
         r = client.post(URL, form)
         assert r.status_code == 201, (service["service_code"], r.content.decode())
+        # GeoReport v2: "realtime" services answer with the request id at once, "batch" ones with a token to
+        # look it up later. Every POST here answers with the id, so the listing must say realtime.
+        assert r.json()[0]["service_request_id"] and service["type"] == "realtime", service["service_code"]
     assert Complaint.objects.count() == len(services_)
 
 
