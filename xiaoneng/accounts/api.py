@@ -29,7 +29,7 @@ def _dept_out(d: Department) -> DepartmentOut:
     return DepartmentOut(code=d.code, name=d.name, kind=d.kind, parent_code=d.parent.code if d.parent else None)
 
 
-@router.get("/me", response=MeOut, auth=token_or_session)
+@router.get("/me", response=MeOut, auth=token_or_session, summary="当前身份（工作人员或接口客户端、所属部门、角色）")
 def me(request):
     client = getattr(request, "api_client", None)
     if client is not None:
@@ -43,7 +43,7 @@ def me(request):
     )
 
 
-@router.get("/departments", response=list[DepartmentOut], auth=token_or_session)
+@router.get("/departments", response=list[DepartmentOut], auth=token_or_session, summary="可查看的部门列表")
 def departments(request):
     client = getattr(request, "api_client", None)
     if client is not None:
