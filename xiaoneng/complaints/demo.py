@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from collections import defaultdict
 
 from django.apps import apps
@@ -19,6 +20,7 @@ from django.db import transaction
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
+from xiaoneng.demo.wording import clock_phrase, cn_count, date_phrase
 from xiaoneng.workdays.calendar import get_calendar
 
 from . import services
@@ -43,38 +45,64 @@ CHANNELS = [(Channel.WEB, 34), (Channel.HOTLINE, 30), (Channel.MAILBOX, 12), (Ch
             (Channel.INSPECTION, 4), (Channel.MEDIA, 3), (Channel.API, 2), (Channel.OPEN311, 2)]
 CATEGORY_WEIGHTS = {"TS-MNJ": 9, "TS-LNK": 14, "TS-SNB": 16, "TS-TWCP": 14, "TS-CSBL": 18, "TS-CNKY": 3,
                     "TS-LSF": 5, "TS-WFCX": 8, "TS-GZJL": 6, "TS-BZW": 5, "TS-QT": 2}
-ITEMS = ["营业执照变更", "食品经营许可", "不动产登记", "建设工程规划许可", "社保关系转移", "医保报销", "户口迁移",
-         "道路运输经营许可", "药品零售许可", "特种设备使用登记", "林木采伐许可", "农村宅基地审批", "公积金提取",
-         "残疾人证办理", "居住证办理", "施工许可证核发", "排水许可", "税务登记变更"]
+# Used only when the catalogue is empty (a complaint seeded without a demo catalogue): said generically, so
+# no department is ever made to handle another department's item.
+GENERIC_ITEMS = ["相关业务", "有关手续"]
+# Templates: {d} the day of the visit, {t} a time of day (xiaoneng.demo.wording), {place} the window,
+# {n} a count already in words (两趟, 三次), {wait} a wait in words, {applied}/{weeks}/{k} for late cases.
 FACTS = {
-    "TS-MNJ": ["{d}上午{h}点我到{dept}{w}办理{item}，窗口没有人，等了{n}十分钟也无人接待，电话也打不通。",
+    "TS-MNJ": ["{d}{t}我到{place}办理{item}，窗口没有人，等了{wait}也无人接待，打窗口电话也没人接。",
                "多次到{dept}咨询{item}，保安不让进，说要预约，网上又约不上。"],
-    "TS-LNK": ["{d}在{dept}{w}办理{item}时，工作人员态度生硬，我问了两遍就不耐烦，说“听不懂就别来办”。",
-               "{dept}{w}的工作人员一边玩手机一边办事，对老人说话很冲，让人很难受。"],
+    "TS-LNK": ["{d}在{place}办理{item}时，工作人员态度生硬，我问了两遍就不耐烦，说“听不懂就别来办”。",
+               "{place}的工作人员一边玩手机一边办事，对老人说话很冲，让人很难受。"],
     "TS-SNB": ["办理{item}，材料都按清单准备齐了，{dept}又要求提供清单上没有的{extra}，跑了{n}趟还没办成。",
                "{dept}说我的{item}需要村里、镇里、县里层层盖章，清单上根本没写，一直卡着不给办。"],
     "TS-TWCP": ["{item}的事情，{dept}说归另一个部门管，那边又说归{dept}管，来回跑了{n}趟，没人负责。",
-                "我反映的{item}问题，{dept}让我找乡镇，乡镇又让我找{dept}，推来推去两个月没结果。"],
-    "TS-CSBL": ["{d}在{dept}申请{item}，承诺{k}个工作日办结，现在已经过了{n}周还没有结果，打电话也说在审核。",
-                "{item}申请提交已经{n}个月，{dept}一直说领导没签字，严重超过承诺时限。"],
+                "我反映的{item}问题，{dept}让我找{other}，{other}又让我找{dept}，推来推去两个月没结果。"],
+    "TS-CSBL": ["{applied}在{dept}申请{item}，承诺{k}个工作日办结，现在已经过了{weeks}周还没有结果，打电话也说在审核。",
+                "{item}申请提交已经{months}个月，{dept}一直说领导没签字，严重超过承诺时限。"],
     "TS-CNKY": ["办理{item}时，{dept}有工作人员暗示要“意思意思”才能快点办，否则就拖着。",
                 "{dept}工作人员要求我请吃饭才给办理{item}，我没答应，材料就一直被退回。"],
-    "TS-LSF": ["在{dept}办理{item}被收取了{n}00元“材料费”，没有开正式票据，收费目录里也没有这一项。",
-               "{dept}办理{item}要求必须到指定的中介公司做评估，收费{n}千元，比别处贵很多。"],
+    "TS-LSF": ["在{dept}办理{item}被收取了{hundreds}元“材料费”，没有开正式票据，收费目录里也没有这一项。",
+               "{dept}办理{item}要求必须到指定的中介公司做评估，收费{thousands}元，比别处贵很多。"],
     "TS-WFCX": ["{dept}办理{item}时没有一次性告知需要补充的材料，每次去都说还缺一样，前后跑了{n}次。",
                 "{dept}不予受理我的{item}申请，但没有给书面决定，也没说明理由。"],
-    "TS-GZJL": ["{d}下午{h}点多到{dept}{w}，工作人员都不在岗，说是去开会了，窗口挂着暂停服务的牌子。",
+    "TS-GZJL": ["{d}{t_approx}到{place}，工作人员都不在岗，说是去开会了，窗口挂着暂停服务的牌子。",
                 "{dept}工作人员上班时间聚在一起聊天，群众排队没人管。"],
     "TS-BZW": ["我多次向{dept}反映{item}的问题，每次都说研究研究，半年了没有任何回复。",
                "{dept}对我反映的{item}问题敷衍了事，说不归他们管，也不告诉我该找谁。"],
     "TS-QT": ["{dept}办事大厅的自助机经常坏，{item}只能排长队人工办理，希望改进。"],
 }
-REQUESTS = ["请尽快办结并说明延误原因。", "要求对相关工作人员批评教育并向我道歉。", "请退还不合理收费。",
-            "希望明确由哪个部门负责，尽快解决。", "要求一次性告知所需材料，不再让群众来回跑。",
-            "请调查处理，并给我书面答复。", "希望加强窗口管理，改进服务态度。"]
-MEASURES = ["已责令承办科室3个工作日内办结，并对相关人员进行批评教育。", "已约谈窗口负责人，相关工作人员作出书面检查。",
-            "已退还不合理收费，并在全局通报。", "已明确牵头部门，建立首问负责台账。", "已修订办事指南，实行一次性告知。",
-            "经核查，办理程序符合规定，已向投诉人解释说明。"]
+# An instant item (当场办结) cannot be weeks past a promised number of working days: its own complaint.
+FACTS_LATE_INSTANT = "{item}按规定应当场办结，{dept}窗口却让我回去等通知，到现在已经{weeks}周了。"
+REQUESTS = {
+    "TS-MNJ": ["希望加强窗口管理，保证工作时间有人在岗。", "请调查处理，并给我书面答复。"],
+    "TS-LNK": ["要求对相关工作人员批评教育并向我道歉。", "希望加强窗口管理，改进服务态度。"],
+    "TS-SNB": ["要求一次性告知所需材料，不再让群众来回跑。", "请尽快办结并说明原因。"],
+    "TS-TWCP": ["希望明确由哪个部门负责，尽快解决。"],
+    "TS-CSBL": ["请尽快办结并说明延误原因。"],
+    "TS-CNKY": ["请调查处理，并给我书面答复。"],
+    "TS-LSF": ["请退还不合理收费。", "请调查处理，并给我书面答复。"],
+    "TS-WFCX": ["要求一次性告知所需材料，不再让群众来回跑。", "请调查处理，并给我书面答复。"],
+    "TS-GZJL": ["希望加强窗口管理，保证工作时间有人在岗。"],
+    "TS-BZW": ["请调查处理，并给我书面答复。", "希望明确由哪个部门负责，尽快解决。"],
+    "TS-QT": ["希望尽快维修设备，改进服务。"],
+}
+# What the department did, by the kind of complaint (a fee refund answers a fee complaint, not a rude clerk).
+MEASURES = {
+    "TS-MNJ": ["已约谈窗口负责人，落实窗口AB岗和午间值班制度，相关工作人员作出书面检查。"],
+    "TS-LNK": ["已约谈窗口负责人，相关工作人员作出书面检查，并向投诉人当面道歉。"],
+    "TS-SNB": ["已责令承办科室3个工作日内办结，并重申清单之外不得要求申请人提供其他材料。"],
+    "TS-TWCP": ["已明确牵头部门，落实首问负责制，并建立首问负责台账。"],
+    "TS-CSBL": ["已责令承办科室3个工作日内办结，并对相关人员进行批评教育。"],
+    "TS-CNKY": ["已对相关工作人员停止其窗口工作，问题线索已移送县纪委监委。"],
+    "TS-LSF": ["已退还不合理收费，并在全局通报。"],
+    "TS-WFCX": ["已修订办事指南，实行一次性告知，并对相关人员进行批评教育。"],
+    "TS-GZJL": ["已对相关工作人员进行效能告诫，并在全局通报。"],
+    "TS-BZW": ["已责令限期办理并答复，对相关人员进行批评教育。"],
+    "TS-QT": ["已更换故障设备，并增设人工引导岗位。"],
+}
+NOT_SUBSTANTIATED_MEASURES = "经核查，办理程序符合规定，已向投诉人解释说明。"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强海燕晓红"
 
@@ -88,9 +116,115 @@ def _weighted(rng: random.Random, pairs):
     return rng.choices(values, weights=weights)[0]
 
 
-def _at_office_time(cal, rng: random.Random, day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(rng.choice((8, 9, 9, 10, 10, 11, 14, 15, 16, 19, 21)), rng.randrange(60)),
-                               tzinfo=cal.tz)
+def _at_office_time(cal, rng: random.Random, day: dt.date, channel: str) -> dt.datetime:
+    # The web, the hotline and the mailbox take complaints in the evening too; a visit or a letter is
+    # received in office hours.
+    hours = (8, 9, 9, 10, 10, 11, 14, 15, 16, 19, 21) if channel in (Channel.WEB, Channel.HOTLINE, Channel.MAILBOX,
+                                                                   Channel.API, Channel.OPEN311) \
+        else (9, 9, 10, 10, 11, 14, 15, 16)
+    return dt.datetime.combine(day, dt.time(rng.choice(hours), rng.randrange(60)), tzinfo=cal.tz)
+
+
+VARIANT = re.compile(r"（[^（）]*）$")
+
+
+def _object(name: str) -> str:
+    """An item's name as the object of 办理/申请: "政府信息公开申请" → "政府信息公开" (no "申请政府信息公开申请
+    申请"), "居住证申领" → "居住证"."""
+    for tail in ("申请", "申领"):
+        if name.endswith(tail) and len(name) > len(tail) + 1:
+            return name.removesuffix(tail)
+    return name
+
+
+def about(category: str) -> str:
+    """'the … problem' for a complaint category: “门难进”问题, but 其他效能问题 (already a 问题)."""
+    return category if category.endswith("问题") else f"“{category}”问题"
+
+
+def _department_items(depts) -> dict[int, list[tuple[str, int]]]:
+    """(item name without its variant suffix, committed working days) of the catalogue items each department
+    handles: its own, a section's bureau's, and for the service centre every item it hosts a window for.
+    One query. Complaints then only name an item the department really handles."""
+    ServiceItem = apps.get_model("catalog", "ServiceItem")
+    own: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for dept_id, name, committed in ServiceItem.objects.filter(is_active=True, current_version__isnull=False) \
+            .order_by("code").values_list("department_id", "current_version__name",
+                                          "current_version__committed_limit_value"):
+        entry = (_object(VARIANT.sub("", name)), committed or 0)
+        if entry not in own[dept_id]:
+            own[dept_id].append(entry)
+    everything = [e for rows in own.values() for e in rows]
+    out = {}
+    for d in depts:
+        rows = own.get(d.pk) or (own.get(d.parent_id) if d.kind == Department.Kind.SECTION else None)
+        if not rows and d.kind == Department.Kind.CENTRE:
+            rows = everything
+        out[d.pk] = rows or [(g, 5) for g in GENERIC_ITEMS]
+    return out
+
+
+def _labels(depts) -> tuple[dict[int, str], dict[int, str]]:
+    """How a complainant names each department ({dept}) and the window they went to ({place}): a section
+    with its bureau (县公安局交通管理大队), a bureau's window in the service centre, a township's in its
+    便民服务中心 — a section has no window of its own."""
+    by_pk = {d.pk: d for d in depts}
+    names, places = {}, {}
+    for d in depts:
+        short = d.name.split("县", 1)[1] if d.name.count("县") == 1 and d.name.index("县") < 4 else d.name
+        if d.kind == Department.Kind.SECTION and d.parent_id in by_pk:
+            parent = by_pk[d.parent_id]
+            pshort = parent.name.split("县", 1)[1] if parent.name.count("县") == 1 else parent.name
+            names[d.pk] = f"县{pshort}{d.name}"
+            places[d.pk] = f"县政务服务中心{pshort}窗口"
+        elif d.kind == Department.Kind.TOWNSHIP:
+            names[d.pk] = d.name
+            places[d.pk] = f"{d.name.removesuffix('人民政府')}便民服务中心窗口"
+        elif d.kind == Department.Kind.CENTRE:
+            names[d.pk] = d.name
+            places[d.pk] = f"{d.name}综合窗口"
+        else:
+            names[d.pk] = d.name
+            places[d.pk] = f"县政务服务中心{short}窗口" if short != d.name else f"{d.name}窗口"
+    return names, places
+
+
+def _worked_day(cal, day: dt.date) -> dt.date:
+    """`day`, or the working day before it: nobody queues at a window on a Sunday."""
+    for _ in range(15):
+        try:
+            if cal.is_working_day(day):
+                return day
+        except Exception:  # a year the calendar does not hold: keep the day as it is
+            return day
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _facts(rng: random.Random, cal, code: str, *, dept: str, place: str, item: tuple[str, int],
+           visit: dt.date, township: bool) -> str:
+    """The complainant's account, from the category's templates, every number and time said in words that
+    agree with it (xiaoneng.demo.wording)."""
+    name, committed = item
+    other = "县里的主管部门" if township else "乡镇"  # a township is not sent to "the township"
+    template = rng.choice(FACTS.get(code, FACTS["TS-QT"]))
+    weeks = months = 0
+    if code == "TS-CSBL":
+        if committed <= 0:
+            template = FACTS_LATE_INSTANT
+        weeks = max(1, -(-committed // 5)) + rng.randrange(1, 4)  # past the promise: ⌈k/5⌉ weeks and more
+        months = rng.randrange(2, 5)
+    # Well inside office hours, so that even "waited over an hour" ends before the lunch break or the close.
+    hour = rng.choice((9, 9, 10, 14, 14, 15))
+    return template.format(
+        d=date_phrase(visit), t=clock_phrase(hour, rng.choice((0, 0, 10, 20, 30))), t_approx=clock_phrase(hour, approx=True),
+        dept=dept, place=place, item=name, other=other, n=cn_count(rng.randrange(2, 6)),
+        wait=rng.choice(("二十分钟", "半个多小时", "四十多分钟", "一个多小时")),
+        extra=rng.choice(("无犯罪记录证明", "房屋租赁备案", "村委会证明", "原件公证")),
+        applied=date_phrase(_worked_day(cal, visit - dt.timedelta(days=7 * weeks + rng.randrange(0, 5)))),
+        k=committed, weeks=cn_count(weeks), months=cn_count(months),
+        hundreds=rng.randrange(2, 6) * 100, thousands=rng.randrange(2, 6) * 1000,
+    )
 
 
 @transaction.atomic
@@ -99,8 +233,10 @@ def seed_complaints(*, departments, staff, rng: random.Random, count: int, start
     """Create `count` complaints received in [start, end) about `departments`, handled by the supervisors
     among `staff` (a dict or list of Staff), played forward to `now`. Returns the complaints."""
     cal = get_calendar()
+    # Complaints are about a department that serves the public: a bureau, a township, the service centre. Not a
+    # section: a section handles only part of its bureau's items, so "登记注册科 … 道路运输经营许可" followed.
     depts = [d for d in departments if d.kind not in (Department.Kind.COUNTY, Department.Kind.OFFICE,
-                                                      Department.Kind.VILLAGE)]
+                                                      Department.Kind.VILLAGE, Department.Kind.SECTION)]
     if not depts:
         return []
     staff_list = list(staff.values()) if isinstance(staff, dict) else list(staff)
@@ -113,39 +249,43 @@ def seed_complaints(*, departments, staff, rng: random.Random, count: int, start
     dept_pairs = [(d, rng.choice((1, 1, 2, 3, 6, 10))) for d in depts]
     Case = apps.get_model("cases", "Case")
     cases = defaultdict(list)
-    for cid, did, no in Case.objects.filter(department__in=depts).values_list("id", "department_id", "case_no")[:5000]:
-        cases[did].append((cid, no))
+    # A complaint quotes a case only of the item it is about (keyed by department and item name).
+    for cid, did, no, item_name in Case.objects.filter(department__in=depts).values_list(
+            "id", "department_id", "case_no", "version__name")[:5000]:
+        cases[(did, _object(VARIANT.sub("", item_name or "")))].append((cid, no))
 
     span = (end - start).total_seconds()
     stamps = sorted(start + dt.timedelta(seconds=rng.random() * span) for _ in range(count))
     complaints, plans = [], []
+    items = _department_items(depts)
+    dept_names, places = _labels(depts)
     for received in stamps:
         day = received.astimezone(cal.tz).date()
-        received = _at_office_time(cal, rng, day)
+        channel = _weighted(rng, CHANNELS)
+        received = _at_office_time(cal, rng, day, channel)
         if received >= now:
             received = now - dt.timedelta(hours=1)
         cat = _weighted(rng, cat_pairs)
         dept = _weighted(rng, dept_pairs)
-        channel = _weighted(rng, CHANNELS)
         mode = _weighted(rng, [(IdentityMode.CONFIDENTIAL, 55), (IdentityMode.REAL, 30), (IdentityMode.ANONYMOUS, 15)])
         name = "" if mode == IdentityMode.ANONYMOUS else _person(rng)
         phone = f"1{rng.choice('35789')}{rng.randrange(10**8, 10**9)}" if mode != IdentityMode.ANONYMOUS or rng.random() < .4 else ""
-        item = rng.choice(ITEMS)
-        facts = rng.choice(FACTS.get(cat.code, FACTS["TS-QT"])).format(
-            d=f"{day.month}月{day.day}日", h=rng.choice((9, 10, 14, 15)), dept=dept.name,
-            w=f"{rng.randrange(1, 30)}号窗口", item=item, n=rng.randrange(2, 6), k=rng.choice((5, 10, 15)),
-            extra=rng.choice(("无犯罪记录证明", "房屋租赁备案", "村委会证明", "原件公证")))
+        item = rng.choice(items[dept.pk])
+        # The visit the complaint is about happened on a working day within ten days before it.
+        occurred = _worked_day(cal, day - dt.timedelta(days=rng.randrange(0, 10)))
+        facts = _facts(rng, cal, cat.code, dept=dept_names[dept.pk], place=places[dept.pk], item=item, visit=occurred,
+                       township=dept.kind == Department.Kind.TOWNSHIP)
         if name and rng.random() < .2:
             facts = f"我叫{name}，电话{phone}。" + facts
-        request = rng.choice(REQUESTS)
+        request = rng.choice(REQUESTS.get(cat.code, REQUESTS["TS-QT"]))
         case = None
-        if cases.get(dept.pk) and rng.random() < .15:
-            case = rng.choice(cases[dept.pk])
+        if cases.get((dept.pk, item[0])) and rng.random() < .15:
+            case = rng.choice(cases[(dept.pk, item[0])])
         contacts = [phone]
         c = Complaint(
             number="", tracking_code="".join(rng.choice(services.CODE_ALPHABET) for _ in range(services.CODE_LENGTH)),
             channel=channel, category=cat, department=dept, window_text="", staff_text="", case_no_text=case[1] if case else "",
-            case_id=case[0] if case else None, occurred_on=day - dt.timedelta(days=rng.randrange(0, 10)),
+            case_id=case[0] if case else None, occurred_on=occurred,
             facts=facts, request=request, facts_redacted=scrub_identity(facts, names=[name], contacts=contacts),
             request_redacted=request, litigation=Litigation.NONE if rng.random() > .02 else Litigation.LAWSUIT,
             identity_mode=mode, urgent=rng.random() < .05, status=Status.RECEIVED, received_at=received,
@@ -153,7 +293,7 @@ def seed_complaints(*, departments, staff, rng: random.Random, count: int, start
             contact_key=contact_key(phone=phone), updated_at=received,
         )
         complaints.append(c)
-        plans.append({"name": name, "phone": phone, "item": item})
+        plans.append({"name": name, "phone": phone, "item": item[0]})
 
     # Numbers per year, allocated in one block per year.
     by_year = defaultdict(list)
@@ -238,9 +378,11 @@ def _play(c: Complaint, plan: dict, *, rng, cal, now, supervisors, dept_pool, di
         services._evaluate(c, now)
         return
     outcome = _weighted(rng, [(Outcome.SUBSTANTIATED, 35), (Outcome.PARTLY, 30), (Outcome.NOT_SUBSTANTIATED, 35)])
-    measures = rng.choice(MEASURES[:-1]) if outcome != Outcome.NOT_SUBSTANTIATED else MEASURES[-1]
+    measures = (rng.choice(MEASURES.get(c.category.code, MEASURES["TS-QT"])) if outcome != Outcome.NOT_SUBSTANTIATED
+                else NOT_SUBSTANTIATED_MEASURES)
     d.state, d.result_at, d.outcome, d.measures = Dispatch.State.DONE, result_at, outcome, measures
-    d.findings = f"经调查核实，投诉人反映的{plan['item']}办理问题{Outcome(outcome).label}。"
+    d.findings = (f"经调查核实，投诉人反映的{c.department.name}在办理{plan["item"]}中的{about(c.category.name)}"
+                  f"{Outcome(outcome).label}。")
     c.status, c.result_at, c.outcome, c.findings, c.measures = Status.RESULT, result_at, outcome, d.findings, measures
     c.sanction_proposed = outcome == Outcome.SUBSTANTIATED and rng.random() < .3
     c.reply_due_at = cal.deadline(result_at, cfg("REPLY_LIMIT_WD"), "wd").at
@@ -250,8 +392,10 @@ def _play(c: Complaint, plan: dict, *, rng, cal, now, supervisors, dept_pool, di
     if replied > now:
         services._evaluate(c, now)
         return
-    text = (f"{plan['name'] or '投诉人'}您好！您反映的{c.department.name}{c.category.name}问题，经调查，情况"
-            f"{Outcome(outcome).label}。{measures}如有疑问，请拨打{'0571-96150'}。感谢您对机关效能建设的监督。")
+    # Addressed to the complainant by name (or just 您好 when anonymous), the measures said to them (您).
+    greeting = f"{plan['name']}：您好！" if plan["name"] else "您好！"
+    text = (f"{greeting}您反映的{c.department.name}{about(c.category.name)}，经调查，情况{Outcome(outcome).label}。"
+            f"{measures.replace('投诉人', '您')}如有疑问，请拨打0571-96150。感谢您对机关效能建设的监督。")
     public = rng.random() < .35
     replies.append(Reply(complaint=c, text=text, state=Reply.State.SENT, drafted_by=None, drafted_at=result_at,
                          reviewed_by=sup, reviewed_at=replied, sent_at=replied,
