@@ -116,12 +116,28 @@ class _Clock:
         self.cal = get_calendar()
         self.rng = rng
 
-    def moment(self, day: dt.date, after: dt.datetime | None = None) -> dt.datetime:
+    def close(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(AFTERNOON[1] // 60, AFTERNOON[1] % 60), SHANGHAI)
+
+    def moment(self, day: dt.date, after: dt.datetime | None = None, *, room: int = 0) -> dt.datetime:
+        """A moment in office hours of `day`, later than `after`. Following `after` on the same day, it stays
+        before that day's close (17:30): a step taken "a little later" late in the afternoon is taken before
+        the office closes, not in the evening (201 instant cases were once decided after the close). `room`
+        keeps that many minutes free before the close (an instant case received at 17:29 cannot be
+        accepted, decided and handed over the same day)."""
         lo, hi = self.rng.choice((MORNING, AFTERNOON))
-        minute = self.rng.randrange(lo, hi)
+        minute = self.rng.randrange(lo, max(lo + 1, hi - room))
         at = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), SHANGHAI)
         if after is not None and at <= after:
-            at = after + dt.timedelta(minutes=self.rng.randrange(5, 90))
+            at = self.soon(after, 5, 90)
+        return at
+
+    def soon(self, after: dt.datetime, lo: int, hi: int) -> dt.datetime:
+        """`lo`-`hi` minutes after `after`, but before the close of its day when `after` is in office hours."""
+        at = after + dt.timedelta(minutes=self.rng.randrange(lo, hi))
+        close = self.close(after.astimezone(SHANGHAI).date())
+        if after < close < at:  # no room left today: the rest of the way to the close, not past it
+            at = after + (close - after) * self.rng.uniform(0.2, 0.8)
         return at
 
     def add_wd(self, day: dt.date, n: int) -> dt.date:
@@ -140,13 +156,20 @@ def _on_time_share(month_index: int, months: int) -> float:
     return 0.56 + 0.27 * (month_index / max(1, months - 1))
 
 
+def case_number(dept_code: str, day: dt.date, serial: int) -> str:
+    """The case number format of cases.services.case_register (five-digit serial of the yearly series)."""
+    return f"{dept_code}-{day:%Y%m%d}-{serial:05d}"
+
+
 def case_events(*, rng: random.Random, items: list[ItemInfo], start: dt.date, end: dt.date, per_day: int,
                 now: dt.datetime) -> list[dict]:
     """Every event of every demo case received between start and end (inclusive), none after `now`."""
     clock = _Clock(rng)
     events: list[dict] = []
     weights = [8 if i.item_type == "instant" else 4 if i.item_type == "committed" else 1 for i in items]
-    seq: dict[tuple[str, dt.date], int] = defaultdict(int)
+    # Numbered as the window numbers a case (cases.services.case_register): <department>-<date>-<nnnnn>, the
+    # serial from the department's yearly series; seed_cases reserves the same numbers in that series.
+    seq: dict[tuple[str, int], int] = defaultdict(int)
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     day = start
     while day <= end:
@@ -157,8 +180,8 @@ def case_events(*, rng: random.Random, items: list[ItemInfo], start: dt.date, en
         share = _on_time_share(month_index, months)
         n = max(1, int(per_day * rng.uniform(0.8, 1.2)))
         for item in rng.choices(items, weights=weights, k=n):
-            seq[(item.dept_code, day)] += 1
-            case_no = f"{item.dept_code}-{day:%Y%m%d}-{seq[(item.dept_code, day)]:04d}"
+            seq[(item.dept_code, day.year)] += 1
+            case_no = case_number(item.dept_code, day, seq[(item.dept_code, day.year)])
             events.extend(_one_case(rng, clock, item, case_no, day, share))
         day += dt.timedelta(days=1)
     return [e for e in events if e["_at"] <= now]
@@ -181,21 +204,23 @@ def _one_case(rng, clock: _Clock, item: ItemInfo, case_no: str, day: dt.date, sh
     # One of the department's handler accounts (so Case.handler is set and their desk is not empty); a
     # department without one reports a made-up name, as legacy systems with their own user lists do.
     handler = rng.choice(item.handlers) if item.handlers else surname + rng.choice(names.GIVEN)
-    at = ev("received", clock.moment(day), applicant=applicant, handler=handler)
+    instant = item.committed[0] == 0
+    # An instant case is received, accepted, decided and handed over within the day's office hours.
+    at = ev("received", clock.moment(day, room=60 if instant else 0), applicant=applicant, handler=handler)
     roll = rng.random()
     if roll < 0.03:  # refused at intake, nearly always with a written reason
         reason = rng.choice(REFUSAL_REASONS) if rng.random() > 0.05 else ""
-        ev("refused", at + dt.timedelta(minutes=rng.randrange(10, 60)), reason=reason, handler=handler)
+        ev("refused", clock.soon(at, 10, 60), reason=reason, handler=handler)
         return evs
     accept_day = day
     if roll < 0.15 and item.materials:  # one-time notice, then the supplement arrives
         missing = rng.sample(item.materials, k=min(len(item.materials), rng.randrange(1, 4)))
-        at = ev("supplement_requested", at + dt.timedelta(minutes=20), missing_materials=missing, handler=handler)
+        at = ev("supplement_requested", clock.soon(at, 15, 30), missing_materials=missing, handler=handler)
         if rng.random() < 0.02:  # a second notice on the same case: a violation the rules must catch
             at = ev("supplement_requested", clock.moment(clock.add_wd(day, 1), at),
                     missing_materials=[rng.choice(item.materials)], handler=handler)
         accept_day = clock.add_wd(day, rng.randrange(1, 6))
-        at = ev("supplement_received", clock.moment(accept_day, at), handler=handler)
+        at = ev("supplement_received", clock.moment(accept_day, at, room=60 if instant else 0), handler=handler)
     if rng.random() < 0.01:
         ev("withdrawn", clock.moment(clock.add_wd(accept_day, 1), at), reason="申请人主动撤回申请")
         return evs
@@ -240,7 +265,7 @@ def _one_case(rng, clock: _Clock, item: ItemInfo, case_no: str, day: dt.date, sh
         return evs
     at = ev("completed", clock.moment(done_day, at), handler=handler)
     if done_day == accept_day and c_value == 0:  # instant: the certificate is handed over on the spot
-        ev("delivered", at + dt.timedelta(minutes=rng.randrange(2, 20)))
+        ev("delivered", clock.soon(at, 2, 20))
     else:  # a few certificates are delivered late (more than 3 wd after completion): a rule flags them
         late = rng.random() < 0.04
         ev("delivered", clock.moment(clock.add_wd(done_day, rng.randrange(4, 9) if late else rng.randrange(0, 3)), at))
@@ -289,4 +314,35 @@ def seed_cases(*, scale: str, rng: random.Random, now: dt.datetime, months: int 
     index = end.year * 12 + end.month - 1 - (months - 1)
     start = dt.date(index // 12, index % 12 + 1, 1)
     events = case_events(rng=rng, items=items, start=start, end=end, per_day=PER_DAY[scale], now=now)
+    _reserve_numbers(events)
     return ingest(events, now=now, progress=progress)
+
+
+def _reserve_numbers(events: list[dict]) -> None:
+    """Take the demo's case numbers from each department's yearly case-number series, as the window does, so
+    that a case registered after the build is numbered on from them (not "-00001" again). On a fresh
+    database the series start at 1 and the numbers stay as generated; if a series has numbers already,
+    the demo's are moved up past them."""
+    from xiaoneng.accounts.models import Department
+    from xiaoneng.cases.services import CASE_NO_SERIES, document_number_next
+
+    used: dict[tuple[str, int], int] = defaultdict(int)
+    for e in events:
+        dept_code, date, serial = e["case_no"].rsplit("-", 2)
+        key = (dept_code, int(date[:4]))
+        used[key] = max(used[key], int(serial))
+    depts = {d.code: d for d in Department.objects.filter(code__in={k[0] for k in used})}
+    offset = {}
+    for (dept_code, year), count in sorted(used.items()):
+        offset[(dept_code, year)] = document_number_next(department=depts[dept_code], kind=CASE_NO_SERIES,
+                                                         year=year, count=count) - 1
+    if not any(offset.values()):
+        return
+    renamed: dict[str, str] = {}
+    for e in events:
+        old = e["case_no"]
+        if old not in renamed:
+            dept_code, date, serial = old.rsplit("-", 2)
+            renamed[old] = f"{dept_code}-{date}-{int(serial) + offset[(dept_code, int(date[:4]))]:05d}"
+        e["case_no"] = renamed[old]
+        e["event_id"] = renamed[old] + e["event_id"][len(old):]

@@ -165,12 +165,13 @@ def step_supervision(ctx: DemoContext) -> None:
     """One supervision tick as of now (cards for cases open and late today), then a year of card follow-up
     as if the office had worked all year, with the supervision orders and proposals the cards brought
     (xiaoneng.demo.history)."""
-    from xiaoneng.demo.history import age_cards, age_orders
+    from xiaoneng.demo.history import age_cards, age_orders, date_notifications
     from xiaoneng.supervision.services import supervise_tick
 
     supervise_tick(now=ctx.now)
     ctx.counts["cards"] = age_cards(rng=ctx.rng, now=ctx.now)
     ctx.counts["orders"], ctx.counts["proposals"] = age_orders(rng=ctx.rng, now=ctx.now)
+    date_notifications()
 
 
 def step_complaints(ctx: DemoContext) -> None:
@@ -186,6 +187,9 @@ def step_complaints(ctx: DemoContext) -> None:
                            start=ctx.now - dt.timedelta(days=365), end=ctx.now, now=ctx.now)
     ctx.counts["complaints"] = len(made)
     supervise_tick(now=ctx.now)
+    from xiaoneng.demo.history import date_notifications
+
+    date_notifications()  # the cards this tick raised or escalated, dated at their card
 
 
 STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [

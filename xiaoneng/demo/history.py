@@ -213,3 +213,30 @@ def age_orders(*, rng: random.Random, now: dt.datetime) -> tuple[int, int]:
                                                     "discarded_at", "discarded_by", "discard_reason"], batch_size=500)
     WarningAction.objects.bulk_create(actions, batch_size=2000)
     return len(orders), len(props)
+
+
+def date_notifications() -> int:
+    """Date the messages about cards when their card was issued (or escalated), not at build time: the
+    ticks that replayed the year wrote every "new card" message "now", so a department's inbox showed a
+    year of cards all arriving the moment the demo was built. Sent when written (not a year of SMS queued
+    for the first office hour after the build) and, in the app, read once the department answered the card.
+    Messages about orders are dated by `age_orders`. Returns the messages dated."""
+    from xiaoneng.supervision.models import Notification, NotificationKind, WarningAction
+
+    escalated: dict[int, dt.datetime] = {}
+    for wid, at in WarningAction.objects.filter(kind="escalate").values_list("warning_id", "at").order_by("at"):
+        escalated[wid] = at  # the latest escalation of each card
+    rows = []
+    for pk, kind, channel, issued, answered, wid in Notification.objects.filter(
+            order__isnull=True, warning__isnull=False).values_list(
+            "id", "kind", "channel", "warning__issued_at", "warning__answered_at", "warning_id"):
+        at = escalated.get(wid, issued) if kind == NotificationKind.WARNING_ESCALATED else issued
+        read = answered if channel == "in_app" and answered is not None and answered >= at else None
+        rows.append((at, at, read, pk))
+    adapt = connection.ops.adapt_datetimefield_value
+    q = connection.ops.quote_name
+    with connection.cursor() as cur:
+        cur.executemany(f"UPDATE {q(Notification._meta.db_table)} SET {q('created_at')} = %s, {q('sent_at')} = %s, "
+                        f"{q('read_at')} = %s WHERE {q('id')} = %s",
+                        [(adapt(a), adapt(s), adapt(r), pk) for a, s, r, pk in rows])
+    return len(rows)
