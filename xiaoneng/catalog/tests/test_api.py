@@ -18,7 +18,15 @@ from .conftest import T0
 
 @pytest.fixture
 def many(depts):
-    return seed_catalog(departments=[depts["a"], depts["b"], depts["a1"]], rng=random.Random(3), count=60, now=T0)
+    # A department offers only the items its kind really has (no "（1类）" copies): a fourth department makes
+    # up the 60 the query-count test pages through.
+    from xiaoneng.accounts.services import department_create
+
+    health = department_create(code="TW", name="测试县卫生健康局", parent=depts["county"])
+    made = seed_catalog(departments=[depts["a"], depts["b"], depts["a1"], health], rng=random.Random(3), count=60,
+                        now=T0)
+    assert made == 60
+    return made
 
 
 def test_schema_mirrors_serializer(item_a):
