@@ -136,7 +136,7 @@ class _Clock:
         """`lo`-`hi` minutes after `after`, but before the close of its day when `after` is in office hours."""
         at = after + dt.timedelta(minutes=self.rng.randrange(lo, hi))
         close = self.close(after.astimezone(SHANGHAI).date())
-        if after < close < at:  # no room left today: the rest of the way to the close, not past it
+        if after <= close < at:  # no room left today: the rest of the way to the close, not past it
             at = after + (close - after) * self.rng.uniform(0.2, 0.8)
         return at
 

@@ -142,3 +142,106 @@ def test_small_county_tells_the_story_of_the_seeds():
         assert all(c.handler_id == user.pk for c in cases)
         desks[user.username] = len(cases)
     assert sum(1 for n in desks.values() if n) >= len(desks) / 2, desks
+
+
+# Issue 10 §4: what a native reader must never find in the demo's generated texts.
+BAD_TEXT = [
+    r"上午(1[2-9]|2\d|[0-5])点", r"中午([0-9]|1[013-9]|2\d)点", r"下午([06-9]|1\d|2\d)点", r"晚上([0-5]|1[2-9]|2\d)点",
+    r"凌晨([6-9]|1\d|2\d)点",  # a period that does not fit its hour, or a 24-hour clock after a period
+    r"\d[十百千万亿]",  # "等了2十分钟"
+    r"（\d+类）", r"申请申请", r"问题问题", r"。。", r"【投诉人】", r"\dT\d\d:\d\d",
+]
+
+
+@pytest.mark.django_db
+def test_small_demo_reads_right_to_a_native_reader():
+    """Builds the small demo and reads every generated text: no time phrase at odds with its hour, no digit
+    before a numeral unit, no "（变更）" on items that have no such variant, conditional materials that say
+    who needs them; every case's and complaint's item is its department's; case numbers in the window's
+    format and series; no instant case decided after its day's close; card messages dated at their card."""
+    import re
+
+    from xiaoneng.cases.models import Case, CaseDocument, CaseEvent, DocumentSeries
+    from xiaoneng.cases.services import CASE_NO_SERIES, case_register
+    from xiaoneng.catalog.models import RequiredMaterial, ServiceItem
+    from xiaoneng.complaints.demo import VARIANT, _object
+    from xiaoneng.complaints.models import Complaint, Dispatch, Reply, TimelineEntry
+    from xiaoneng.supervision.models import Notification
+    from xiaoneng.workdays.calendar import get_calendar
+
+    build_county(scale="small", seed=2026, now=NOW, password="Demo-Pass-2026!")
+    texts: list[tuple[str, str]] = []
+    for c in Complaint.objects.all():
+        texts += [("投诉", c.facts), ("诉求", c.request), ("调查", c.findings), ("措施", c.measures),
+                  ("决定", c.decision_text)]
+    texts += [("答复", t) for t in Reply.objects.values_list("text", flat=True)]
+    texts += [("办理", t) for t in Dispatch.objects.values_list("findings", flat=True)]
+    for public_text, detail in TimelineEntry.objects.values_list("public_text", "detail"):
+        texts += [("时间线", public_text), ("时间线", detail)]
+    texts += [("办件理由", t) for t in CaseEvent.objects.exclude(reason="").values_list("reason", flat=True)]
+    for steps, suspensions, reason in Case.objects.values_list("steps", "suspensions", "reason"):
+        # The words in the step and suspension records (their timestamps are data, not text).
+        texts += [("办件环节", str(v)) for rec in (steps or []) + (suspensions or []) for k, v in rec.items()
+                  if isinstance(v, str) and k in ("name", "note", "reason", "by")]
+        texts.append(("办件理由", reason))
+    for reason, note in CaseDocument.objects.values_list("reason", "note"):
+        texts += [("文书", reason), ("文书", note)]
+    names = list(ServiceItem.objects.values_list("current_version__name", "current_version__category",
+                                                 "current_version__result", "department_id"))
+    texts += [("事项", n) for n, *_ in names]
+    texts += [("材料", f"{n}{c}") for n, c in RequiredMaterial.objects.values_list("name", "condition")]
+    bad = re.compile("|".join(BAD_TEXT))
+    found = [(kind, t) for kind, t in texts if t and bad.search(t)]
+    assert not found, found[:10]
+    assert len(texts) > 10000
+
+    # The guide list: a name once per department, variants only of licences that have them.
+    assert len({(n, d) for n, _c, _r, d in names}) == len(names)
+    for name, category, result, _d in names:
+        if VARIANT.search(name) and name.endswith(("（变更）", "（延续）", "（注销）", "（补证）")):
+            assert category == "licensing" and result.endswith(("许可证", "登记证", "证书")), name
+    # Conditional materials say who needs them; the application form is never conditional.
+    for name, requirement, condition in RequiredMaterial.objects.values_list("name", "requirement", "condition"):
+        assert (requirement == "conditional") == bool(condition), name
+        assert not (name.startswith("申请书") and requirement == "conditional")
+
+    # Every case is its item's department's; every complaint names only its own department's items.
+    cases = Case.objects.select_related("department", "service_item__department")
+    assert all(c.department_id == c.service_item.department_id for c in cases)
+    own: dict[int, set[str]] = {}
+    for name, _c, _r, dept in names:
+        own.setdefault(dept, set()).add(_object(VARIANT.sub("", name)))
+    holders: dict[str, set[int]] = {}
+    for dept, objs in own.items():
+        for o in objs:
+            holders.setdefault(o, set()).add(dept)
+    for c in Complaint.objects.select_related("department", "case"):
+        assert c.department.kind in ("bureau", "township", "centre"), c.department.name
+        if c.case_id:
+            assert c.case.department_id == c.department_id
+        if c.department.kind != "centre":
+            others = [o for o, ds in holders.items() if c.department_id not in ds and o in c.facts
+                      and not any(o in mine and o != mine for mine in own.get(c.department_id, ()))]
+            assert not others, (c.department.name, c.facts)
+
+    # Case numbers: the window's format, taken from each department's yearly series, so a case registered
+    # at the window after the build is numbered on from the demo's.
+    numbers = list(Case.objects.values_list("case_no", "service_item__department__code"))
+    assert all(re.fullmatch(rf"{re.escape(d)}-\d{{8}}-\d{{5}}", no) for no, d in numbers), numbers[:3]
+    cal = get_calendar()
+    gaj = ServiceItem.objects.filter(department__code="QY-GAJ", is_active=True).order_by("code").first()
+    year = NOW.astimezone(cal.tz).year
+    last = max(int(no[-5:]) for no, d in numbers if d == "QY-GAJ" and no.split("-")[2][:4] == str(year))
+    assert DocumentSeries.objects.get(department=gaj.department, kind=CASE_NO_SERIES, year=year).last_number == last
+    new = case_register(item=gaj, applicant={"name": "张三"}, by=Staff.objects.get(username="qy_gaj_win"), now=NOW)
+    assert new.case_no.endswith(f"-{last + 1:05d}")
+
+    # An instant case is decided within office hours of the day its clock starts.
+    late = [c.case_no for c in Case.objects.filter(version__committed_limit_value=0, completed_at__isnull=False,
+                                                   accepted_at__isnull=False)
+            if c.completed_at > cal.close_of(c.accepted_at.astimezone(cal.tz).date())]
+    assert not late, late[:5]
+
+    # Messages about a new card are dated when the card was issued, not when the demo was built.
+    notes = Notification.objects.filter(kind="warning_issued").select_related("warning")
+    assert notes.exists() and all(n.created_at == n.warning.issued_at for n in notes)
