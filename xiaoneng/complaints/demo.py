@@ -130,8 +130,8 @@ VARIANT = re.compile(r"（[^（）]*）$")
 
 def _object(name: str) -> str:
     """An item's name as the object of 办理/申请: "政府信息公开申请" → "政府信息公开" (no "申请政府信息公开申请
-    申请"), "居住证申领" → "居住证"."""
-    for tail in ("申请", "申领"):
+    申请"), "居住证申领" → "居住证", "食品经营许可证核发" → "食品经营许可证" (one applies for the licence)."""
+    for tail in ("申请", "申领", "核发"):
         if name.endswith(tail) and len(name) > len(tail) + 1:
             return name.removesuffix(tail)
     return name
@@ -271,8 +271,9 @@ def seed_complaints(*, departments, staff, rng: random.Random, count: int, start
         name = "" if mode == IdentityMode.ANONYMOUS else _person(rng)
         phone = f"1{rng.choice('35789')}{rng.randrange(10**8, 10**9)}" if mode != IdentityMode.ANONYMOUS or rng.random() < .4 else ""
         item = rng.choice(items[dept.pk])
-        # The visit the complaint is about happened on a working day within ten days before it.
-        occurred = _worked_day(cal, day - dt.timedelta(days=rng.randrange(0, 10)))
+        # The visit the complaint is about happened on a working day in the ten days before it (not later on
+        # the day the complaint was received: "4月2日上午10点半" in a complaint received at 08:18).
+        occurred = _worked_day(cal, day - dt.timedelta(days=rng.randrange(1, 10)))
         facts = _facts(rng, cal, cat.code, dept=dept_names[dept.pk], place=places[dept.pk], item=item, visit=occurred,
                        township=dept.kind == Department.Kind.TOWNSHIP)
         if name and rng.random() < .2:
@@ -365,8 +366,9 @@ def _play(c: Complaint, plan: dict, *, rng, cal, now, supervisors, dept_pool, di
                  instructions="请认真核查，按期报送办理结果。")
     dispatches.append(d)
     c.status, c.dispatched_at, c.handling_due_at = Status.DISPATCHED, dispatched, due
+    # The date as the platform's own notice prints it (services._day).
     log(TimelineEntry.Kind.DISPATCHED, dispatched, f"效能办已将您的投诉转交{c.department.name}调查处理，"
-        f"办理期限至 {due.astimezone(cal.tz):%Y年%m月%d日}。", actor=sup)
+        f"办理期限至 {services._day(due)}。", actor=sup)
     if rng.random() < .03:
         c.status, c.closed_at, c.withdraw_reason = Status.WITHDRAWN, dispatched, "投诉人表示问题已解决，申请撤回。"
         d.state = Dispatch.State.WITHDRAWN

@@ -215,8 +215,11 @@ def test_small_demo_reads_right_to_a_native_reader():
     for dept, objs in own.items():
         for o in objs:
             holders.setdefault(o, set()).add(dept)
+    cal = get_calendar()
     for c in Complaint.objects.select_related("department", "case"):
         assert c.department.kind in ("bureau", "township", "centre"), c.department.name
+        # The visit complained of happened on a working day before the complaint came in.
+        assert c.occurred_on < c.received_at.astimezone(cal.tz).date() and cal.is_working_day(c.occurred_on)
         if c.case_id:
             assert c.case.department_id == c.department_id
         if c.department.kind != "centre":
@@ -228,7 +231,6 @@ def test_small_demo_reads_right_to_a_native_reader():
     # at the window after the build is numbered on from the demo's.
     numbers = list(Case.objects.values_list("case_no", "service_item__department__code"))
     assert all(re.fullmatch(rf"{re.escape(d)}-\d{{8}}-\d{{5}}", no) for no, d in numbers), numbers[:3]
-    cal = get_calendar()
     gaj = ServiceItem.objects.filter(department__code="QY-GAJ", is_active=True).order_by("code").first()
     year = NOW.astimezone(cal.tz).year
     last = max(int(no[-5:]) for no, d in numbers if d == "QY-GAJ" and no.split("-")[2][:4] == str(year))
