@@ -213,6 +213,8 @@ RENEWAL = "（延续）"
 # else (an approval document, a benefit, a registration record) has no variants — "政府信息公开申请（变更）"
 # and "内地居民婚姻登记（延续）" once filled the public guide list.
 VARIANTS_BY_RESULT = (("许可证", VARIANTS), ("登记证", VARIANTS), ("证书", ("", "（变更）", "（补证）")))
+# Licences for a single purchase or event: nothing to change, renew or cancel.
+NO_VARIANTS = {"剧毒化学品购买许可"}
 RENEWAL_DEEMED_BASIS = (
     "《中华人民共和国行政许可法》第五十条第二款：行政机关应当根据被许可人的申请，在该行政许可有效期届满前作出是否准予"
     "延续的决定；逾期未作决定的，视为准予延续。"
@@ -310,7 +312,7 @@ def _offer(kind: str) -> list[tuple[tuple, str]]:
     for variant in VARIANTS[1:]:
         for t in templates:
             allowed = next((v for ending, v in VARIANTS_BY_RESULT if t[3].endswith(ending)), ())
-            if t[1] == Category.LICENSING and variant in allowed:
+            if t[1] == Category.LICENSING and variant in allowed and t[0] not in NO_VARIANTS:
                 out.append((t, variant))
     return out
 

@@ -32,7 +32,12 @@ REFUSAL_REASONS = [
     "申请人隐瞒有关情况或者提供虚假材料",
 ]
 DENIAL_REASONS = ["现场核查不符合法定条件", "申请材料经审查不符合法定标准", "未通过专家评审"]
-SPECIAL_PROCEDURES = [("专家评审", 10), ("现场勘查", 5), ("检测", 8), ("听证", 15)]
+# The special procedures (行政许可法 §45) a case may go through, with typical granted days; a case goes only
+# through one its item's guide lists (ServiceItemVersion.suspension_reasons): no 听证 on an item without it.
+SPECIAL_PROCEDURES = {"expert_review": ("专家评审", 10), "site_survey": ("现场勘查", 5), "testing": ("检测", 8),
+                      "hearing": ("听证", 15), "inspection": ("检验", 8), "appraisal": ("鉴定", 10),
+                      "quarantine": ("检疫", 5), "public_notice": ("公示", 10), "tender": ("招标", 20),
+                      "auction": ("拍卖", 20)}
 
 
 @dataclass
@@ -46,6 +51,7 @@ class ItemInfo:
     materials: list[str]
     fees: list[tuple[str, str]]  # (name, amount as text)
     suspension: bool
+    special: tuple[str, ...] = ()  # the special procedures (§45) the item's guide lists
     handlers: tuple[str, ...] = ()  # names of the department's handlers, as its system reports them
 
 
@@ -94,7 +100,8 @@ def _items() -> list[ItemInfo]:
             statutory=(v.statutory_limit_value, v.statutory_limit_unit),
             steps=[s.kind for s in v.steps.all() if s.kind not in ("accept", "complete", "deliver")],
             materials=[m.name for m in v.materials.all()],
-            fees=fees, suspension=v.suspension_allowed, handlers=handler_names.get(item.department_id, ()),
+            fees=fees, suspension=v.suspension_allowed,
+            special=tuple(r for r in (v.suspension_reasons or []) if r in SPECIAL_PROCEDURES), handlers=handler_names.get(item.department_id, ()),
         ))
     return out
 
@@ -242,8 +249,8 @@ def _one_case(rng, clock: _Clock, item: ItemInfo, case_no: str, day: dt.date, sh
             done_day = clock.add_wd(limit_day, rng.randrange(2, 6))
             if done_day > statutory_day and rng.random() < 0.5:
                 done_day = statutory_day
-    if item.suspension and c_value and rng.random() < 0.06:  # special procedure with granted days
-        name, granted = rng.choice(SPECIAL_PROCEDURES)
+    if item.special and c_value and rng.random() < 0.06:  # special procedure with granted days
+        name, granted = SPECIAL_PROCEDURES[rng.choice(item.special)]
         s_day = clock.add_wd(accept_day, 1)
         at = ev("suspended", clock.moment(s_day, at), reason=f"{name}（依行政许可法第四十五条）", granted_days=granted)
         r_day = clock.add_wd(s_day, rng.randrange(max(1, granted - 3), granted + 1))

@@ -34,11 +34,11 @@ def _departments(depts):
 def test_seed_items_valid_and_with_bulk_writes(depts):
     """Issue 10 §4: a department gets only the items its kind really has — variants (变更/延续/注销/补证) only of
     licences that issue a licence or certificate, no "（1类）" copies — so asking for 400 items of these ten
-    departments gives the 155 they really have (it gave 400, padded with "政府信息公开申请（变更）" and the like)."""
+    departments gives the 151 they really have (it gave 400, padded with "政府信息公开申请（变更）" and the like)."""
     departments = _departments(depts)
     with CaptureQueriesContext(connection) as ctx:
         created = seed_catalog(departments=departments, rng=random.Random(42), count=400, now=T0)
-    assert created == ServiceItem.objects.count() == 155
+    assert created == ServiceItem.objects.count() == 151
     assert len(ctx.captured_queries) < 40  # bulk: not a query per item
     items = list(ServiceItem.objects.select_related("current_version", "department").prefetch_related(
         "current_version__materials", "current_version__fees", "current_version__steps"))

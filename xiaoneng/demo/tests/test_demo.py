@@ -238,6 +238,15 @@ def test_small_demo_reads_right_to_a_native_reader():
     new = case_register(item=gaj, applicant={"name": "张三"}, by=Staff.objects.get(username="qy_gaj_win"), now=NOW)
     assert new.case_no.endswith(f"-{last + 1:05d}")
 
+    # A case goes only through a special procedure (§45) its item's guide lists.
+    from xiaoneng.demo.cases import SPECIAL_PROCEDURES
+
+    by_name = {name: code for code, (name, _days) in SPECIAL_PROCEDURES.items()}
+    suspended = CaseEvent.objects.filter(type="suspended").values_list("reason", "case__version__suspension_reasons")
+    assert suspended.exists()
+    for reason, allowed in suspended:
+        assert by_name[reason.split("（")[0]] in allowed, (reason, allowed)
+
     # An instant case is decided within office hours of the day its clock starts.
     late = [c.case_no for c in Case.objects.filter(version__committed_limit_value=0, completed_at__isnull=False,
                                                    accepted_at__isnull=False)
