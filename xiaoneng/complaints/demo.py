@@ -165,26 +165,17 @@ def _department_items(depts) -> dict[int, list[tuple[str, int]]]:
 
 
 def _labels(depts) -> tuple[dict[int, str], dict[int, str]]:
-    """How a complainant names each department ({dept}) and the window they went to ({place}): a section
-    with its bureau (县公安局交通管理大队), a bureau's window in the service centre, a township's in its
-    便民服务中心 — a section has no window of its own."""
-    by_pk = {d.pk: d for d in depts}
+    """How a complainant names each department ({dept}) and the window they went to ({place}): a bureau's
+    window in the service centre (县政务服务中心公安局窗口), a township's in its 便民服务中心."""
     names, places = {}, {}
     for d in depts:
         short = d.name.split("县", 1)[1] if d.name.count("县") == 1 and d.name.index("县") < 4 else d.name
-        if d.kind == Department.Kind.SECTION and d.parent_id in by_pk:
-            parent = by_pk[d.parent_id]
-            pshort = parent.name.split("县", 1)[1] if parent.name.count("县") == 1 else parent.name
-            names[d.pk] = f"县{pshort}{d.name}"
-            places[d.pk] = f"县政务服务中心{pshort}窗口"
-        elif d.kind == Department.Kind.TOWNSHIP:
-            names[d.pk] = d.name
+        names[d.pk] = d.name
+        if d.kind == Department.Kind.TOWNSHIP:
             places[d.pk] = f"{d.name.removesuffix('人民政府')}便民服务中心窗口"
         elif d.kind == Department.Kind.CENTRE:
-            names[d.pk] = d.name
             places[d.pk] = f"{d.name}综合窗口"
         else:
-            names[d.pk] = d.name
             places[d.pk] = f"县政务服务中心{short}窗口" if short != d.name else f"{d.name}窗口"
     return names, places
 
