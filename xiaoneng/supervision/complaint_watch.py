@@ -34,6 +34,7 @@ from xiaoneng.accounts.models import Department
 from xiaoneng.complaints import services as complaint_services
 from xiaoneng.complaints.models import Complaint, Dispatch, Stage, Status
 from xiaoneng.core.errors import DomainError
+from xiaoneng.core.text import sentence
 from xiaoneng.workdays.calendar import get_calendar
 
 from .engine import ONE_US, RETRY_AFTER_ERROR, FollowUp, RuleInfo, RuleSet, iso_key
@@ -259,7 +260,7 @@ def notify_cards(items: list[tuple], *, kind: str, now, office: int | None = Non
             who |= heads.get(lead, set())
         verb = "升级为" if kind == NotificationKind.WARNING_ESCALATED else ""
         subject = f"【{verb}{LEVEL_TEXT.get(level, level)}】投诉 {number}：{rule_name}"
-        body = f"{subject}。{detail}。请登录效能监察平台，在“预警纠错”中查看并处理。"
+        body = f"{subject}。{sentence(detail)}请登录效能监察平台，在“预警纠错”中查看并处理。"
         targets.extend((wid, None, rid, subject, body) for rid in who)
     return _write_notifications(targets, kind=kind, now=now)
 

@@ -40,6 +40,7 @@ from xiaoneng.complaints.privacy import mask_personal_data
 from xiaoneng.core.bulk import gc_paused, pg_copy_insert
 from xiaoneng.core.errors import DomainError, NotFound, NotPermitted
 from xiaoneng.core.sms import sms_backend
+from xiaoneng.core.text import sentence
 from xiaoneng.workdays.calendar import get_calendar
 
 from . import complaint_watch
@@ -838,7 +839,7 @@ def _auto_orders(items: list[FollowUp], *, now: dt.datetime) -> tuple[int, int]:
             who.add(i.handler_id)
         what = "办件" if i.case_id else "投诉"
         subject = f"【督办】{number_of[oid]} {what} {i.subject_no}"
-        body = f"{subject}。督办要求：{text}答复期限：{due_at.astimezone(cal.tz):%Y-%m-%d %H:%M}。"
+        body = f"{subject}。督办要求：{sentence(text)}答复期限：{due_at.astimezone(cal.tz):%Y-%m-%d %H:%M}。"
         targets.extend((None, oid, rid, subject, body) for rid in who)
     _insert_actions(actions)
     return len(created), _write_notifications(targets, kind=NotificationKind.ORDER_ISSUED, now=now)
@@ -914,7 +915,7 @@ def _draft_proposals(items: list[FollowUp], *, now: dt.datetime) -> int:
         seen.add(i.warning_id)
         what = "办件" if i.case_id else "投诉"
         rows.append((i.warning_id, i.case_id, i.complaint_id, i.department_id, ProposalStatus.DRAFT.value, "",
-                     f"{what} {i.subject_no} 被亮红牌（{i.rule.name}）：{i.detail}。", PROPOSAL_SUGGESTION, 15, now, ""))
+                     sentence(f"{what} {i.subject_no} 被亮红牌（{i.rule.name}）：{i.detail}"), PROPOSAL_SUGGESTION, 15, now, ""))
     if not rows:
         return 0
     suffix = "ON CONFLICT (warning_id) DO NOTHING RETURNING id"
@@ -1169,7 +1170,7 @@ def _notify_cards(items: list[tuple], *, kind: str, now) -> int:
             who.add(handler)
         verb = "升级为" if kind == NotificationKind.WARNING_ESCALATED else ""
         subject = f"【{verb}{LEVEL_TEXT.get(level, level)}】办件 {case_no}：{rule_name}"
-        body = f"{subject}。{detail}。请登录效能监察平台，在“预警纠错”中查看并答复。"
+        body = f"{subject}。{sentence(detail)}请登录效能监察平台，在“预警纠错”中查看并答复。"
         for rid in who:
             targets.append((wid, None, rid, subject, body))
     return _write_notifications(targets, kind=kind, now=now)
@@ -1186,7 +1187,7 @@ def _notify_order(order: SupervisionOrder, *, kind: str, now, handler_id=None, e
     else:
         subject = f"【督办】{order.number} {what} {order.subject_no}"
     due = order.due_at.astimezone(get_calendar().tz)
-    body = f"{subject}。督办要求：{order.instructions}。答复期限：{due:%Y-%m-%d %H:%M}。"
+    body = f"{subject}。督办要求：{sentence(order.instructions)}答复期限：{due:%Y-%m-%d %H:%M}。"
     return _write_notifications([(None, order.pk, rid, subject[:200], body) for rid in who], kind=kind, now=now)
 
 

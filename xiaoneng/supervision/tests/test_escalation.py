@@ -148,6 +148,12 @@ def test_a_late_order_raises_the_card_to_red_and_drafts_the_proposal(yellow):
     assert w.level == "red" and w.status == "escalated"
     assert SupervisionProposal.objects.get(warning=w).status == "draft"
     assert SupervisionOrder.objects.filter(warning=w).count() == 1  # the card keeps its one automatic order
+    # Every message of the chain (order, escalation, overdue order) reads as sentences: the bodies joined parts
+    # that already ended with a stop ("系统自动升级。。", "书面答复纠正情况。。答复期限").
+    bodies = list(Notification.objects.values_list("body", flat=True))
+    assert any("系统自动升级。" in b for b in bodies) and any("督办要求：" in b for b in bodies)
+    assert [b for b in bodies if "。。" in b] == []
+    assert "。。" not in SupervisionProposal.objects.get(warning=w).problem
 
 
 def test_a_reminder_raised_to_yellow_is_ordered(accepted_case, staff):
