@@ -223,11 +223,13 @@ CHART_JS = """(id) => {
 
 
 def _table(page, testid):
-    """{row header: [rate cells as numbers or None]} of a figures summary table (columns 3-5: the 三率)."""
+    """{row header: [rate cells as numbers or None]} of a figures summary table (the 三率: after 收到 in the
+    monthly table, after 收到 and 受理 in the departments')."""
     out = {}
+    first = 2 if testid == "table-compare" else 1
     for row in page.locator(f"[data-testid={testid}] tbody tr").all():
         head = row.locator("th").inner_text().strip()
-        cells = [c.inner_text().strip() for c in row.locator("td").all()][1:4]
+        cells = [c.inner_text().strip() for c in row.locator("td").all()][first:first + 3]
         out[head] = [None if c == "—" else float(c.rstrip("%")) for c in cells]
     return out
 
@@ -258,7 +260,12 @@ def test_figures_charts_draw_the_tables_numbers(page, phone_page, office, depts)
     login(page, "supervisor")
     page.goto("/staff/complaints/figures/")
     _check_charts_match_tables(page)
-    assert len(_table(page, "table-trend")) == 13  # every month of the default period, empty ones included
+    assert len(_table(page, "table-trend")) == 3  # every month of the default period (this quarter), empty ones too
+    page.goto("/staff/complaints/figures/?period=year")
+    _check_charts_match_tables(page)
+    page.click("[data-testid=table-compare] thead a[data-sort=satisfaction_rate]")
+    page.wait_for_selector("[data-testid=table-compare] th[aria-sort=ascending] a[data-sort=satisfaction_rate]")
+    _check_charts_match_tables(page)  # the chart follows the table's order
     shot(page, "complaints-figures-charts")
     login(phone_page, "leader")
     phone_page.goto("/staff/complaints/figures/")

@@ -385,6 +385,8 @@ MATRIX: dict[str, Row] = {
     "complaints:overdue": Row(read=Staff(roles(R.SUPERVISOR, R.LEADER))),
     "complaints:staff_new": Row(read=Staff(SUPERVISOR), write=Staff(SUPERVISOR, ok=OK), tables=("complaints.Complaint",)),
     "complaints:figures": Row(read=Staff(roles(R.SUPERVISOR, R.LEADER, R.ADMIN, R.HEAD))),
+    # The same numbers as the page, as a file: the same readers and the same scope (a head: their department).
+    "complaints:figures_export": Row(read=Staff(roles(R.SUPERVISOR, R.LEADER, R.ADMIN, R.HEAD))),
     "complaints:blocklist": Row(read=Staff(SUPERVISOR), write=Staff(SUPERVISOR, ok=OK), tables=("complaints.BlockEntry",),
                                 data=lambda o: {"kind": "ip", "value": "198.51.100.9", "reason": "恶意重复提交"}),
     "complaints:access_log": Row(read=Staff(SUPERVISOR)),

@@ -343,3 +343,26 @@ def figures_departments_for(staff: Staff) -> QuerySet[Department]:
     if staff.has_role(R.HEAD) and staff.department_id:
         return qs.filter(path__startswith=staff.department.path)
     return qs.none()
+
+
+# The columns the figures page's department table sorts by (a key of a selector row each); the page's `sort`
+# parameter is one of these, with a leading "-" for descending. Anything else is refused by the view.
+FIGURES_SORTS = ("department", "received", "accepted", "reply_rate", "closure_rate", "satisfaction_rate",
+                 "response_rate")
+FIGURES_DEFAULT_SORT = "reply_rate"  # lowest 答复率 first: the departments that need looking at open the page
+
+
+def figures_sorted(departments: list[dict], sort: str) -> list[dict]:
+    """The per-department rows of `figures()` ordered by `sort` (a FIGURES_SORTS key, "-" for descending). A
+    rate that cannot be computed (no complaints counted, "—") goes last whichever way, so an empty department
+    is never shown as the best or the worst; ties keep the department order."""
+    key = sort.lstrip("-")
+    if key not in FIGURES_SORTS:
+        raise ValueError(sort)
+    desc = sort.startswith("-")
+    if key == "department":
+        rows = sorted(departments, key=lambda d: d["department"])
+        return rows[::-1] if desc else rows
+    known = [d for d in departments if d[key] is not None]
+    unknown = [d for d in departments if d[key] is None]
+    return sorted(known, key=lambda d: d[key], reverse=desc) + unknown

@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/complaints/overdue/", views.overdue, name="overdue"),
     path("staff/complaints/new/", views.staff_new, name="staff_new"),
     path("staff/complaints/figures/", views.figures, name="figures"),
+    path("staff/complaints/figures/export/", views.figures_export, name="figures_export"),
     path("staff/complaints/blocklist/", views.blocklist, name="blocklist"),
     path("staff/complaints/access-log/", views.access_log, name="access_log"),
     path("staff/complaints/<str:number>/", views.detail, name="detail"),

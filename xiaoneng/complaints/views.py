@@ -668,25 +668,54 @@ def attachment(request, number: str, pk: int):
 
 
 # --------------------------------------------------------------------------------------------- figures, admin
-@role_required(R.SUPERVISOR, R.LEADER, R.ADMIN, R.HEAD)
-@require_GET
-def figures(request):
-    """Figures per department and month with the seeds' 三率 (答复率, 办结率, 满意率) and the response rate."""
+# The periods the figures page offers: months per period, starting in a month that is a multiple of it.
+FIGURES_PERIODS = {"month": 1, "quarter": 3, "year": 12}
+FIGURES_CHART_N = 10  # a chart names at most the first and the last N departments of the table's order
+
+
+def _figures_query(request) -> dict:
+    """The figures page's parameters, each checked (core.params for the months): the period (a month, quarter
+    or year containing `month`, this quarter by default; or an explicit `from`..`to` range of months), the
+    department within the reader's scope and the sort. A bad value is named in `errors` and replaced by its
+    default, so the page still shows figures; an export refuses instead."""
     today = timezone.localdate()
     errors = []
 
-    def month(name: str, default: dt.date) -> dt.date:
-        # A month the page cannot mean is said beside the form; the figures then show the default period.
+    def month(name: str) -> dt.date | None:
         try:
-            return parse_month(request.GET.get(name, ""), field=name) or default
+            return parse_month(request.GET.get(name, ""), field=name)
         except DomainError as exc:
             errors.append(exc.message)
-            return default
+            return None
 
-    start = month("from", today.replace(day=1) - dt.timedelta(days=365)).replace(day=1)
-    end_month = month("to", today)
-    nxt = (end_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    end = nxt - dt.timedelta(days=1)
+    def month_end(m: dt.date) -> dt.date:
+        return (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+    period = request.GET.get("period", "")[:16]
+    if request.GET.get("from") or request.GET.get("to"):
+        period = "custom"
+        end = month_end(month("to") or today.replace(day=1))
+        start = month("from") or (end.replace(day=1) - dt.timedelta(days=365)).replace(day=1)
+        if start > end:
+            errors.append(_("起始月份不能晚于截止月份。"))
+            start = end.replace(day=1)
+        elif (end - start).days > 3700:
+            errors.append(_("统计区间最长 10 年。"))
+            start = (end - dt.timedelta(days=3650)).replace(day=1)
+    else:
+        if period not in FIGURES_PERIODS:
+            if period:
+                errors.append(_("period: 统计周期应为 month（月）、quarter（季度）或 year（年度）。"))
+            period = "quarter"
+        anchor = month("month") or today.replace(day=1)
+        n = FIGURES_PERIODS[period]
+        start = anchor.replace(month=(anchor.month - 1) // n * n + 1)
+        last = start.replace(month=start.month + n - 1)
+        end = month_end(last)
+    sort = request.GET.get("sort", "")[:32] or S.FIGURES_DEFAULT_SORT
+    if sort.lstrip("-") not in S.FIGURES_SORTS:
+        errors.append(_("sort: 无法按“%(sort)s”排序。") % {"sort": sort})
+        sort = S.FIGURES_DEFAULT_SORT
     allowed = S.figures_departments_for(request.user)
     code = request.GET.get("department", "")[:32]
     dept = allowed.filter(code=code).first() if code else None
@@ -694,26 +723,97 @@ def figures(request):
         dept = allowed.filter(pk=request.user.department_id).first()
         if dept is None:
             raise PermissionDenied
-    data = S.figures(start=start, end=end, department=dept, now=timezone.now())
+    return {"start": start, "end": end, "period": period, "month": start.strftime("%Y-%m"), "sort": sort,
+            "department": dept, "departments": allowed, "errors": errors}
+
+
+def _figures_params(q: dict, **changes) -> str:
+    """The query string of the page with `changes` (for the sort links, the drill-down and the export)."""
+    from urllib.parse import urlencode
+
+    if q["period"] == "custom":
+        params = {"from": q["start"].strftime("%Y-%m"), "to": q["end"].strftime("%Y-%m")}
+    else:
+        params = {"period": q["period"], "month": q["month"]}
+    params |= {"sort": q["sort"], "department": q["department"].code if q["department"] else ""}
+    params |= changes
+    return urlencode({k: v for k, v in params.items() if v})
+
+
+@role_required(R.SUPERVISOR, R.LEADER, R.ADMIN, R.HEAD)
+@require_GET
+def figures(request):
+    """The 三率 (答复率, 办结率, 满意率) and the response rate for one period, per department (sortable, a
+    department's months one click away), with the per-month trend; one aggregate query, whatever the number
+    of departments (selectors.figures)."""
+    q = _figures_query(request)
+    data = S.figures(start=q["start"], end=q["end"], department=q["department"], now=timezone.now())
+    ordered = S.figures_sorted(data["departments"], q["sort"])
+    columns = [(k, label, k == q["sort"].lstrip("-"), q["sort"].startswith("-")) for k, label in (
+        ("department", _("部门")), ("received", _("收到")), ("accepted", _("受理")), ("reply_rate", _("答复率")),
+        ("closure_rate", _("办结率")), ("satisfaction_rate", _("满意率")), ("response_rate", _("响应率")))]
+    sort_links = {}
+    for k, _label, active, desc in columns:
+        # A first click sorts a rate lowest first (what needs looking at); a second click turns the order.
+        sort_links[k] = "?" + _figures_params(q, sort=("" if active and desc else "-") + k if active else k)
+    drill = [(d, "?" + _figures_params(q, department=d["department"])) for d in ordered]
     return render(request, "complaints/figures.html", {
-        "data": data, "chart": _figures_chart(data), "departments": allowed, "department": dept,
-        "from": start.strftime("%Y-%m"), "to": end.strftime("%Y-%m"), "errors": errors},
-        status=400 if errors else 200)
+        "data": data, "ordered": ordered, "chart": _figures_chart(data, ordered, q["sort"]),
+        "departments": q["departments"], "department": q["department"], "q": q,
+        "columns": [(k, label, active, desc, sort_links[k]) for k, label, active, desc in columns],
+        "drill": drill, "export_query": _figures_params(q), "all_query": _figures_params(q, department=""),
+        "from": q["start"].strftime("%Y-%m"), "to": q["end"].strftime("%Y-%m"), "errors": q["errors"],
+        "periods": [("month", _("月")), ("quarter", _("季度")), ("year", _("年度"))]},
+        status=400 if q["errors"] else 200)
+
+
+@role_required(R.SUPERVISOR, R.LEADER, R.ADMIN, R.HEAD)
+@require_GET
+def figures_export(request):
+    """The figures page's numbers for its period, scope and order as .xlsx or CSV (complaints.exports)."""
+    from django.http import HttpResponse
+
+    from .exports import figures_export as export
+
+    q = _figures_query(request)
+    fmt = request.GET.get("fmt", "xlsx")[:8]
+    if q["errors"] or fmt not in ("xlsx", "csv"):
+        # A file must say exactly what was asked for: a bad parameter is refused, not replaced by a default.
+        msg = " ".join(q["errors"]) or _("fmt: 导出格式应为 xlsx 或 csv。")
+        return HttpResponse(msg, status=400, content_type="text/plain; charset=utf-8")
+    data = S.figures(start=q["start"], end=q["end"], department=q["department"], now=timezone.now())
+    ordered = S.figures_sorted(data["departments"], q["sort"])
+    scope = q["department"].name if q["department"] else _("全部部门")
+    body = export(data=data, departments=ordered, scope=scope, fmt=fmt)
+    types = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "csv": "text/csv; charset=utf-8"}
+    response = HttpResponse(body, content_type=types[fmt])
+    stamp = f"{data['from']}_{data['to']}"
+    response["Content-Disposition"] = f'attachment; filename="complaint-figures-{stamp}.{fmt}"'
+    return response
 
 
 CHART_RATES = S.RATE_KEYS
 
 
-def _figures_chart(data: dict) -> dict:
+def _figures_chart(data: dict, ordered: list[dict], sort: str) -> dict:
     """What figures.js draws, taken from the selector's answer as it is (the same numbers as the tables below
-    the charts, rounded the same way by the `pct` filter): the 三率 per month, and per department."""
+    the charts, rounded the same way by the `pct` filter): the 三率 per month, and per department in the
+    table's order — all of them when few, else the first and the last FIGURES_CHART_N (named in `note`), so
+    the bars stay readable with forty departments."""
     labels = {"reply_rate": _("答复率"), "closure_rate": _("办结率"), "satisfaction_rate": _("满意率")}
+    n = FIGURES_CHART_N
+    shown = ordered if len(ordered) <= 2 * n else ordered[:n] + ordered[-n:]
+    note = ""
+    if len(ordered) > 2 * n:
+        note = _("共 %(total)s 个部门，图中为当前排序的前 %(n)s 个和后 %(n)s 个；全部部门见下表。") % {
+            "total": len(ordered), "n": n}
     return {
-        "labels": labels, "unit": "%",
+        "labels": labels, "unit": "%", "note": note,
         "months": [m["month"] for m in data["months"]],
         "trend": {k: [pct_value(m[k]) for m in data["months"]] for k in CHART_RATES},
-        "departments": [d["department_name"] for d in data["departments"]],
-        "compare": {k: [pct_value(d[k]) for d in data["departments"]] for k in CHART_RATES},
+        "departments": [d["department_name"] for d in shown],
+        "compare": {k: [pct_value(d[k]) for d in shown] for k in CHART_RATES},
     }
 
 
