@@ -234,10 +234,13 @@ def test_head_extends_assigns_and_deemed_notice_prints(page, calendar, staff, de
 
     page.goto("/staff/cases/EXT-1/")
     page.select_option("[data-testid=handler-form] select", str(staff["handler"].pk))
+    page.fill("[data-testid=handler-form] input[name=reason]", "原承办人外出学习，改由其办理。")
     page.click("[data-testid=handler-form] button[type=submit]")
     page.wait_for_selector("text=已指定承办人")
     assert page.inner_text("[data-testid=handler]").startswith("handler_a")
     assert "10" in page.inner_text("[data-testid=statutory-extension]")
+    row = page.inner_text("[data-testid=timeline-assignment]")  # 办理过程 says who, to whom and why
+    assert "承办人" in row and "原承办人外出学习，改由其办理。" in row
     shot(page, "cases-detail-extended")
 
     case_deemed_approval_record(marks=[(case.pk, after.statutory_deadline)], now=now)

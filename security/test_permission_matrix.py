@@ -357,7 +357,8 @@ MATRIX: dict[str, Row] = {
     "cases:case_special_end": Row(read=Staff(DEPT_ROLES, ok=405), write=Staff(DEPT_ROLES, scoped=True, ok=OK),
                                   targets=CASE, tables=("cases.Case", "cases.CaseEvent")),
     "cases:case_handler": Row(read=Staff(HEAD, ok=405), write=Staff(HEAD, scoped=True, ok=OK), targets=CASE,
-                              tables=("cases.Case",), data=lambda o: {"handler": ""}),
+                              tables=("cases.Case", "cases.HandlerAssignment"),
+                              data=lambda o: {"handler": "", "reason": "变更理由"}),
     "cases:document": Row(read=Staff(ALL, scoped=True), targets=DOC),
     # ------------------------------------------------------------------------------------------ complaints
     "complaints:public_home": Row(read=Public()),

@@ -135,6 +135,10 @@ class AssignHandlerForm(forms.Form):
         label=_("承办人"), queryset=None, empty_label=_("请选择承办人"),
         error_messages={"required": _("请选择承办人。"), "invalid_choice": _("所选人员不能承办本件。")},
     )
+    reason = forms.CharField(
+        label=_("理由"), max_length=500,
+        error_messages={"required": _("请填写指定（变更）承办人的理由。"), "max_length": _("理由不能超过 500 字。")},
+    )
 
     def __init__(self, *args, choices=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -283,6 +283,49 @@ class CaseEvent(models.Model):
         return f"{self.case_id}:{self.type}@{self.occurred_at:%Y-%m-%d %H:%M}"
 
 
+class HandlerAssignment(models.Model):
+    """A head's (re)assignment of a case's handler (承办人), kept as a row of the case's 办理过程: who assigned,
+    when, from whom to whom and why. Written only by `services.case_assign_handler`, never changed; the
+    case's own `handler*` fields say who handles it now, this says how it came to be so. It is not a
+    CaseEvent: department systems report events, this is an act done on the platform that no fold replays."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="handler_assignments")
+    assigned_at = models.DateTimeField(_("指定时间"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("指定人"), null=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    from_handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("原承办人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The name a department system had reported, when the case had no platform account as handler.
+    from_name = models.CharField(_("原承办人（部门系统）"), max_length=100, blank=True)
+    to_handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("新承办人"), null=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    reason = models.CharField(_("理由"), max_length=500)
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        verbose_name = _("指定承办人记录")
+        verbose_name_plural = _("指定承办人记录")
+        indexes = [models.Index(fields=["case", "assigned_at"], name="cases_assign_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.assigned_at:%Y-%m-%d %H:%M}"
+
+    # The case page's 办理过程 lists these rows among the case's events, in time order.
+    is_assignment = True
+
+    @property
+    def occurred_at(self):
+        return self.assigned_at
+
+    @property
+    def recorded_at(self):
+        return self.assigned_at
+
+
 class CaseDocument(models.Model):
     """A document the platform issued for a case: a one-time notice (一次性告知书, the glossary's
     OneTimeNotice) listing ALL missing materials, a refusal decision (不予受理决定书) with its reason, a notice

@@ -50,6 +50,7 @@ from .models import (
     ClockSync,
     DocumentSeries,
     EventType,
+    HandlerAssignment,
 )
 from .recompute import eligible_versions, recompute_in_database
 from .schedule import due_of, schedule_write
@@ -457,10 +458,11 @@ def case_extend(*, case: Case, granted_days, reason: str, by: Staff, now: dt.dat
 
 # ------------------------------------------------------------------------------------------ handler
 @transaction.atomic
-def case_assign_handler(*, case: Case, handler: Staff, by: Staff, now: dt.datetime) -> Case:
+def case_assign_handler(*, case: Case, handler: Staff, by: Staff, now: dt.datetime, reason: str) -> Case:
     """A head assigns (or reassigns) the case's handler (承办人) to an active handler or head of the case's
-    department subtree. The assignment stands over handler names department systems report later, until
-    a head reassigns again; who assigned and when is kept on the case."""
+    department subtree, giving the reason. The assignment stands over handler names department systems
+    report later, until a head reassigns again; who assigned, when, from whom to whom and why is kept as a
+    `HandlerAssignment` row, which the case page shows in 办理过程."""
     if by is None or not by.is_active or not by.has_role("head"):
         raise NotPermitted("只有部门负责人可以指定承办人。")
     case = Case.objects.select_for_update(of=("self",)).select_related("department").get(pk=case.pk)
@@ -468,11 +470,21 @@ def case_assign_handler(*, case: Case, handler: Staff, by: Staff, now: dt.dateti
         raise NotPermitted("您只能为本部门（及下属科室）的办件指定承办人。")
     if handler is None:
         raise DomainError("请选择承办人。", field="handler")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写指定（变更）承办人的理由。", field="reason")
+    if len(reason) > 500:
+        raise DomainError("理由不能超过 500 字。", field="reason")
     handler = Staff.objects.select_related("department").filter(pk=handler.pk).first()
     if (handler is None or not handler.is_active or handler.department_id is None
             or not handler.department.path.startswith(case.department.path)
             or not handler.has_any_role("handler", "head")):
         raise DomainError("承办人必须是本办件所属部门（或其下属科室）在岗的承办人或负责人。", field="handler")
+    if handler.pk == case.handler_id and case.handler_assigned_at is not None:
+        raise DomainError("所选人员已是本件指定的承办人。", field="handler")
+    HandlerAssignment.objects.create(
+        case=case, assigned_at=now, assigned_by=by, from_handler_id=case.handler_id,
+        from_name="" if case.handler_id else case.handler_name, to_handler=handler, reason=reason)
     Case.objects.filter(pk=case.pk).update(handler=handler, handler_assigned_at=now, handler_assigned_by=by,
                                            updated_at=now)
     case.refresh_from_db()

@@ -42,10 +42,10 @@ from .selectors import (
     can_act_at_window,
     can_handle,
     case_documents,
-    case_events,
     case_explain_deadline,
     case_get_for,
     case_list_for,
+    case_timeline,
     deemed_notice_standing,
 )
 
@@ -91,7 +91,7 @@ def case_detail(request, case_no: str):
     handles = can_handle(request.user, case)
     documents = case_documents(case)
     return render(request, "cases/case_detail.html", {
-        "case": case, "applicant": applicant_view(case, clear=clear), "events": case_events(case),
+        "case": case, "applicant": applicant_view(case, clear=clear), "events": case_timeline(case),
         "messages_to_applicant": applicant_messages(case),
         "can_extend": head and case.status in (CaseStatus.ACCEPTED, CaseStatus.SUSPENDED),
         "handler_form": AssignHandlerForm(choices=services.case_handler_choices(case),
@@ -292,7 +292,7 @@ def case_handler_view(request, case_no: str):
     if form.is_valid():
         try:
             services.case_assign_handler(case=case, handler=form.cleaned_data["handler"], by=request.user,
-                                         now=timezone.now())
+                                         now=timezone.now(), reason=form.cleaned_data["reason"])
         except (DomainError, NotPermitted) as exc:
             messages.error(request, exc.message)
         else:

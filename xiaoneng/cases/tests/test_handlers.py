@@ -12,11 +12,13 @@ from django.urls import reverse
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.services import staff_create
 from xiaoneng.accounts.testing import TEST_PASSWORD, make_staff
-from xiaoneng.cases.models import Case
+from xiaoneng.cases.models import Case, HandlerAssignment
 from xiaoneng.cases.services import case_assign_handler
 from xiaoneng.core.errors import DomainError, NotPermitted
 
 from .conftest import NOW, ev
+
+REASON = "原承办人外出学习，改由其办理。"
 
 
 def person(username, name, dept, roles=(R.HANDLER,), active=True):
@@ -92,7 +94,7 @@ def test_head_assignment_stands_over_later_names(items, ingest, people, staff):
     ingest([ev("A1", "received", "2026-11-02 09:00", handler="李娜")])
     case = Case.objects.get(case_no="A1")
     assert case.handler_id is None
-    case = case_assign_handler(case=case, handler=people["li_a1"], by=staff["head"], now=NOW)
+    case = case_assign_handler(case=case, handler=people["li_a1"], by=staff["head"], now=NOW, reason=REASON)
     assert (case.handler_id, case.handler_assigned_by_id, case.handler_assigned_at) == (
         people["li_a1"].pk, staff["head"].pk, NOW)
     ingest([ev("A1", "accepted", "2026-11-02 10:00", handler="王伟")])
@@ -104,15 +106,15 @@ def test_assignment_rules(items, ingest, people, staff, depts):
     case = Case.objects.get(case_no="A2")
     for role in ("window", "handler", "supervisor", "leader", "admin"):
         with pytest.raises(NotPermitted):
-            case_assign_handler(case=case, handler=people["wang"], by=staff[role], now=NOW)
+            case_assign_handler(case=case, handler=people["wang"], by=staff[role], now=NOW, reason=REASON)
     with pytest.raises(NotPermitted):
-        case_assign_handler(case=case, handler=people["wang"], by=make_staff("head_b", depts["b"], [R.HEAD]), now=NOW)
+        case_assign_handler(case=case, handler=people["wang"], by=make_staff("head_b", depts["b"], [R.HEAD]), now=NOW, reason=REASON)
     for who in ("chen_b", "sun_gone"):
         with pytest.raises(DomainError) as err:
-            case_assign_handler(case=case, handler=people[who], by=staff["head"], now=NOW)
+            case_assign_handler(case=case, handler=people[who], by=staff["head"], now=NOW, reason=REASON)
         assert err.value.field == "handler"
     with pytest.raises(DomainError) as err:  # window staff do not handle cases
-        case_assign_handler(case=case, handler=staff["window"], by=staff["head"], now=NOW)
+        case_assign_handler(case=case, handler=staff["window"], by=staff["head"], now=NOW, reason=REASON)
     assert err.value.field == "handler"
     assert Case.objects.get(pk=case.pk).handler_id is None
 
@@ -130,8 +132,10 @@ def test_assign_page_permissions(client, staff, depts, items, ingest, people, ro
     url = reverse("cases:case_handler", args=["P1"])
     expected = {"head": 302, "head_b": 404, "anonymous": 302}.get(role, 403)
     assert client.get(url).status_code in ((405,) if role in ("head", "head_b") else (expected,))
-    r = client.post(url, {"handler": people["wang"].pk})
+    r = client.post(url, {"handler": people["wang"].pk, "reason": REASON})
     assert r.status_code == expected
+    # Who may not assign leaves no trace in 办理过程 either (head_b: another bureau's case is 404).
+    assert HandlerAssignment.objects.filter(case__case_no="P1").count() == (role == "head")
     assert (Case.objects.get(case_no="P1").handler_id == people["wang"].pk) is (role == "head")
     detail = client.get(reverse("cases:case_detail", args=["P1"]))
     if detail.status_code == 200:
@@ -141,11 +145,75 @@ def test_assign_page_permissions(client, staff, depts, items, ingest, people, ro
 def test_assign_page_refuses_someone_outside_without_500(client, staff, items, ingest, people):
     ingest([ev("P2", "received", "2026-11-02 09:00")])
     client.force_login(staff["head"])
-    r = client.post(reverse("cases:case_handler", args=["P2"]), {"handler": people["chen_b"].pk}, follow=True)
+    r = client.post(reverse("cases:case_handler", args=["P2"]), {"handler": people["chen_b"].pk, "reason": REASON}, follow=True)
     assert r.status_code == 200 and "所选人员不能承办本件" in r.content.decode()
-    r = client.post(reverse("cases:case_handler", args=["P2"]), {"handler": "x"}, follow=True)
+    r = client.post(reverse("cases:case_handler", args=["P2"]), {"handler": "x", "reason": REASON}, follow=True)
     assert r.status_code == 200
     assert Case.objects.get(case_no="P2").handler_id is None
-    r = client.post(reverse("cases:case_handler", args=["P2"]), {"handler": people["zhao_a1"].pk}, follow=True)
+    r = client.post(reverse("cases:case_handler", args=["P2"]), {"handler": people["zhao_a1"].pk, "reason": REASON}, follow=True)
     assert "已指定承办人" in r.content.decode()
     assert 'data-testid="handler">赵敏' in r.content.decode()
+
+
+# ------------------------------------------------------------------- reassignment in 办理过程 (issue 10 §5)
+def test_reassignment_takes_a_reason_and_changes_nothing_without_one(items, ingest, people, staff):
+    ingest([ev("H1", "received", "2026-11-02 09:00")])
+    case = Case.objects.get(case_no="H1")
+    for reason in ("", "   ", "理" * 501):
+        with pytest.raises(DomainError) as err:
+            case_assign_handler(case=case, handler=people["wang"], by=staff["head"], now=NOW, reason=reason)
+        assert err.value.field == "reason" and "理由" in err.value.message
+    assert Case.objects.get(pk=case.pk).handler_id is None and not HandlerAssignment.objects.exists()
+
+
+def test_the_page_refuses_a_reassignment_without_a_reason_in_chinese(client, items, ingest, people, staff):
+    ingest([ev("H2", "received", "2026-11-02 09:00")])
+    client.force_login(staff["head"])
+    r = client.post(reverse("cases:case_handler", args=["H2"]), {"handler": people["wang"].pk}, follow=True)
+    assert "请填写指定（变更）承办人的理由。" in r.content.decode()
+    assert Case.objects.get(case_no="H2").handler_id is None and not HandlerAssignment.objects.exists()
+    assert 'name="reason"' in r.content.decode()  # the form asks for it
+
+
+def test_assignments_show_in_the_timeline_with_who_when_from_whom_to_whom_and_why(
+        client, items, ingest, people, staff):
+    from datetime import timedelta
+
+    ingest([ev("H3", "received", "2026-11-02 09:00", handler="王伟")])  # a reported name, matched to 王伟
+    case = Case.objects.get(case_no="H3")
+    assert case.handler_id == people["wang"].pk
+    case = case_assign_handler(case=case, handler=people["zhao_a1"], by=staff["head"], now=NOW, reason=REASON)
+    later = NOW + timedelta(hours=2)
+    case_assign_handler(case=case, handler=people["wang"], by=staff["head"], now=later, reason="赵敏病假，交回王伟。")
+    rows = list(HandlerAssignment.objects.filter(case=case))
+    assert [(a.from_handler_id, a.to_handler_id, a.assigned_by_id, a.reason) for a in rows] == [
+        (people["wang"].pk, people["zhao_a1"].pk, staff["head"].pk, REASON),
+        (people["zhao_a1"].pk, people["wang"].pk, staff["head"].pk, "赵敏病假，交回王伟。")]
+    client.force_login(staff["supervisor"])
+    html = client.get(reverse("cases:case_detail", args=["H3"])).content.decode()
+    timeline = html[html.index('data-testid="timeline"'):]
+    assert timeline.count('data-testid="timeline-assignment"') == 2
+    local = NOW.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    assert local in timeline  # the time as read in the county (Asia/Shanghai)
+    assert "变更承办人" in timeline and "由 王伟 改为 赵敏" in timeline and REASON in timeline
+    assert "由 赵敏 改为 王伟" in timeline and "赵敏病假，交回王伟。" in timeline
+    assert staff["head"].display_name in timeline
+    # In time order among the events: the received event first.
+    assert timeline.index("由 王伟 改为 赵敏") < timeline.index("由 赵敏 改为 王伟")
+
+
+def test_a_first_assignment_over_a_reported_name_says_whose_name_it_replaces(items, ingest, people, staff):
+    ingest([ev("H4", "received", "2026-11-02 09:00", handler="李娜")])  # two 李娜: no account matched
+    case = Case.objects.get(case_no="H4")
+    case_assign_handler(case=case, handler=people["li_a1"], by=staff["head"], now=NOW, reason=REASON)
+    a = HandlerAssignment.objects.get(case=case)
+    assert (a.from_handler_id, a.from_name, a.to_handler_id) == (None, "李娜", people["li_a1"].pk)
+
+
+def test_reassigning_to_the_assigned_handler_is_refused(items, ingest, people, staff):
+    ingest([ev("H5", "received", "2026-11-02 09:00")])
+    case = Case.objects.get(case_no="H5")
+    case = case_assign_handler(case=case, handler=people["wang"], by=staff["head"], now=NOW, reason=REASON)
+    with pytest.raises(DomainError) as err:
+        case_assign_handler(case=case, handler=people["wang"], by=staff["head"], now=NOW, reason=REASON)
+    assert err.value.field == "handler" and HandlerAssignment.objects.filter(case=case).count() == 1

@@ -174,7 +174,8 @@ def test_a_reassigned_case_brings_its_open_cards_to_the_new_handlers_desk(world,
 
     assert card_link in cards_to_answer(client_as("handler"))
     other = make_staff("handler_a2", depts["a"], [R.HANDLER])
-    case_assign_handler(case=world["wa"].case, handler=other, by=staff["head"], now=at("2026-10-14 09:00"))
+    case_assign_handler(case=world["wa"].case, handler=other, by=staff["head"], now=at("2026-10-14 09:00"),
+                        reason="原承办人休假。")
     client = client_as("handler")
     assert card_link not in cards_to_answer(client)
     client.force_login(other)
