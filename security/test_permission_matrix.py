@@ -268,6 +268,10 @@ MATRIX: dict[str, Row] = {
     "accounts:department_edit": Row(read=Staff(ADMIN), write=Staff(ADMIN, ok=OK), targets=DEPT,
                                     tables=("accounts.Department",),
                                     data=lambda o: {"code": "TA", "name": "改名", "kind": "bureau", "parent": "T00"}),
+    # 进驻部门 (which departments a service centre registers cases for): administrators; on a department that is
+    # not a centre the page says so and a save is refused beside the field (400: let through, nothing written).
+    "accounts:department_hosting": Row(read=Staff(ADMIN), write=Staff(ADMIN, ok=OK), targets=DEPT,
+                                       tables=("accounts.HostedDepartment",), data=lambda o: {"departments": ["TB"]}),
     "accounts:staff_list": Row(read=Staff(roles(R.HEAD, R.SUPERVISOR, R.LEADER, R.ADMIN))),
     "accounts:staff_create": Row(read=Staff(ADMIN), write=Staff(ADMIN, ok=OK), tables=("accounts.Staff",),
                                  data=lambda o: {"username": "newcomer", "name": "新人", "department": "TA",

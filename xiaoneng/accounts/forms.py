@@ -102,3 +102,23 @@ class AuditFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("全部事件")), *AuditEvent.Kind.choices]
+
+
+class HostingForm(forms.Form):
+    """进驻部门: the departments a service centre (or window unit) registers cases for. The county's bureaus
+    and townships are offered (a bureau brings its sections with it)."""
+
+    departments = forms.ModelMultipleChoiceField(
+        label=_("进驻部门"), required=False, to_field_name="code", widget=forms.CheckboxSelectMultiple,
+        queryset=Department.objects.none(),
+        help_text=_("勾选在本中心窗口集中受理的部门：窗口人员可为这些部门（含其内设科室）的事项办理受理登记，"
+                    "办件仍归属该部门办理。"),
+        error_messages={"invalid_choice": _("请选择有效的部门。"), "invalid_pk_value": _("请选择有效的部门。")},
+    )
+
+    def __init__(self, *args, host: Department, **kwargs):
+        super().__init__(*args, **kwargs)
+        above = [int(p) for p in host.path.strip("/").split("/") if p]
+        qs = (Department.objects.filter(is_active=True, kind__in=(Department.Kind.BUREAU, Department.Kind.TOWNSHIP))
+              .exclude(path__startswith=host.path).exclude(pk__in=above).order_by("path"))
+        self.fields["departments"].queryset = qs

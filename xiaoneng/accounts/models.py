@@ -62,6 +62,28 @@ class Department(models.Model):
         return self.path.startswith(other.path)
 
 
+class HostedDepartment(models.Model):
+    """A department hosted at a service centre's windows (进驻部门, 窗口式集中办理): the centre (or a window
+    unit under it) registers cases for the hosted department's items (and its sections'). The case still
+    belongs to the hosted department — its handlers, heads, clocks and cards; the centre is recorded as the
+    window that took it (cases.Case.intake_department). Set by administrators (accounts.services
+    department_hosting_set), audit-logged."""
+
+    host = models.ForeignKey(Department, verbose_name=_("服务中心"), on_delete=models.CASCADE,
+                             related_name="hosted_links")
+    department = models.ForeignKey(Department, verbose_name=_("进驻部门"), on_delete=models.CASCADE,
+                                   related_name="hosted_at")
+
+    class Meta:
+        ordering = ["host__path", "department__path"]
+        constraints = [models.UniqueConstraint(fields=["host", "department"], name="accounts_hosted_unique")]
+        verbose_name = _("进驻部门")
+        verbose_name_plural = _("进驻部门")
+
+    def __str__(self) -> str:
+        return f"{self.host.name} → {self.department.name}"
+
+
 class Staff(AbstractUser):
     """A person who works in a department (工作人员), or in the supervision office; signs in to the staff
     pages. Roles are Django groups named by the codes in accounts.roles. `phone` is personal data."""
@@ -176,6 +198,7 @@ class AuditEvent(models.Model):
         DEPARTMENT_UPDATED = "department_updated", _("修改部门")
         TOKEN_CREATED = "token_created", _("签发接口令牌")
         TOKEN_REVOKED = "token_revoked", _("吊销接口令牌")
+        HOSTING_CHANGED = "hosting_changed", _("变更进驻部门")
 
     at = models.DateTimeField(_("时间"))
     kind = models.CharField(_("事件"), max_length=24, choices=Kind.choices)

@@ -2,9 +2,14 @@
 
 - supervisors, leaders and administrators see every department;
 - everyone else sees their own department and the departments below it;
-- a staff member without a department, or without any role, sees nothing scoped.
+- a staff member without a department, or without any role, sees nothing scoped;
+- a service centre's window (政务服务中心, 窗口式集中办理) also registers cases for the departments it hosts
+  (HostedDepartment: `registration_scope_q`, the items it may register) and reads and acts on the cases it
+  registered (`case_scope_q`, through Case.intake_department) — not every case of the hosted departments:
+  a case registered at a department's own window stays that department's business.
 
-Other apps scope their querysets with `scope_to_staff(qs, staff, field=...)` and never re-implement it.
+Other apps scope their querysets with `scope_to_staff(qs, staff, field=...)` (cases: `case_scope_q`) and
+never re-implement it.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from xiaoneng.accounts import roles as R
-from xiaoneng.accounts.models import ApiClient, Department, Staff
+from xiaoneng.accounts.models import ApiClient, Department, HostedDepartment, Staff
 
 
 def department_scope_q(staff: Staff, field: str = "department") -> Q:
@@ -35,6 +40,46 @@ def department_scope_q(staff: Staff, field: str = "department") -> Q:
 
 def scope_to_staff(qs: QuerySet, staff: Staff, field: str = "department") -> QuerySet:
     return qs.filter(department_scope_q(staff, field))
+
+
+def _scoped_staff(staff: Staff) -> bool:
+    """A signed-in, active account with a role and a department: the only kind that has a department reach."""
+    return (staff is not None and staff.is_authenticated and staff.is_active and staff.department_id is not None
+            and staff.has_any_role(*R.ALL))
+
+
+def hosted_departments_for(staff: Staff) -> QuerySet[Department]:
+    """The departments hosted at the staff member's service centre: hosted by their own unit, by a unit above
+    it (a window section of the centre serves what the centre hosts) or below it (the centre's head oversees
+    its window units). Empty for county-wide roles (they reach everything anyway) and for everyone else."""
+    if not _scoped_staff(staff) or staff.is_county_wide:
+        return Department.objects.none()
+    path = staff.department.path
+    above = [int(p) for p in path.strip("/").split("/") if p]
+    hosts = HostedDepartment.objects.filter(Q(host__path__startswith=path) | Q(host_id__in=above))
+    return Department.objects.filter(pk__in=hosts.values("department_id"), is_active=True)
+
+
+def registration_scope_q(staff: Staff, field: str = "department") -> Q:
+    """A filter on `field` (a ForeignKey to Department) for what `staff` may register at the window (受理登记):
+    their own reach (department_scope_q) and, at a service centre, the hosted departments and their sections."""
+    own = department_scope_q(staff, field)
+    hosted = list(hosted_departments_for(staff).values_list("path", flat=True))
+    prefix = f"{field}__" if field else ""
+    for p in hosted:
+        own |= Q(**{f"{prefix}path__startswith": p})
+    return own
+
+
+def case_scope_q(staff: Staff, field: str = "department", intake_field: str = "intake_department") -> Q:
+    """A filter on cases (or rows with a case's department and intake window) for what `staff` may see: the
+    department reach of department_scope_q, and the cases registered at a window of their own unit (or below
+    it) — how a service centre's window sees and acts on the applications it took for hosted departments.
+    A hosted department's other cases stay out of the centre's reach."""
+    own = department_scope_q(staff, field)
+    if not _scoped_staff(staff) or staff.is_county_wide:
+        return own
+    return own | Q(**{f"{intake_field}__path__startswith": staff.department.path})
 
 
 def client_scope_q(client: ApiClient, field: str = "department") -> Q:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xiaoneng.accounts import roles as R
-from xiaoneng.accounts.models import ApiClient, AuditEvent, Department, Staff
+from xiaoneng.accounts.models import ApiClient, AuditEvent, Department, HostedDepartment, Staff
 from xiaoneng.core.errors import DomainError, NotPermitted
 
 TOKEN_PREFIX = "xn_"
@@ -270,3 +270,51 @@ def department_update(
         audit_record(kind=AuditEvent.Kind.DEPARTMENT_UPDATED, now=now or timezone.now(), actor=by,
                      target=f"{department.code} {department.name}", detail="修改了" + "、".join(changes))
     return department
+
+
+def can_host(department: Department) -> bool:
+    """Only a service centre (服务中心) or a window unit inside one hosts departments."""
+    if department.kind == Department.Kind.CENTRE:
+        return True
+    above = [int(p) for p in department.path.strip("/").split("/") if p]
+    return Department.objects.filter(pk__in=above, kind=Department.Kind.CENTRE).exists()
+
+
+@transaction.atomic
+def department_hosting_set(
+    *, host: Department, departments: Iterable[Department], by: Staff | None, now: datetime,
+) -> list[Department]:
+    """Say which departments the service centre (or window unit) `host` registers cases for (进驻部门):
+    replaces the previous set. Administrators only (`by` None: seeding). A centre cannot host itself, a unit
+    of its own, another centre, or a county-wide organ (the county government, the supervision office):
+    those have no licensing window of their own to stand in for. Audited with what was added and removed."""
+    if by is not None and not by.has_role(R.ADMIN):
+        raise NotPermitted("只有系统管理员可以设置进驻部门。")
+    if not can_host(host):
+        raise DomainError(f"“{host.name}”不是服务中心或其窗口单位，不能设置进驻部门。", field="departments")
+    wanted = {d.pk: d for d in departments}
+    for d in wanted.values():
+        if d.path.startswith(host.path) or host.path.startswith(d.path):
+            raise DomainError(f"“{d.name}”是本中心自身、其上级或其下属单位，不能作为进驻部门。", field="departments")
+        if d.kind in (Department.Kind.COUNTY, Department.Kind.OFFICE, Department.Kind.CENTRE):
+            raise DomainError(f"“{d.name}”（{d.get_kind_display()}）不能作为进驻部门。", field="departments")
+        if not d.is_active:
+            raise DomainError(f"“{d.name}”已停用，不能作为进驻部门。", field="departments")
+    # Locks the host's row: two administrators saving at once apply one after the other.
+    Department.objects.select_for_update().filter(pk=host.pk).first()
+    before = {link.department_id: link.department for link in
+              HostedDepartment.objects.filter(host=host).select_related("department")}
+    added = [wanted[k] for k in wanted if k not in before]
+    removed = [before[k] for k in before if k not in wanted]
+    if removed:
+        HostedDepartment.objects.filter(host=host, department_id__in=[d.pk for d in removed]).delete()
+    HostedDepartment.objects.bulk_create([HostedDepartment(host=host, department=d) for d in added])
+    if added or removed:
+        parts = []
+        if added:
+            parts.append("新增：" + "、".join(d.name for d in sorted(added, key=lambda d: d.path)))
+        if removed:
+            parts.append("取消：" + "、".join(d.name for d in sorted(removed, key=lambda d: d.path)))
+        audit_record(kind=AuditEvent.Kind.HOSTING_CHANGED, now=now, actor=by, actor_name="" if by else "平台",
+                     target=f"{host.code} {host.name}", detail="；".join(parts))
+    return sorted(wanted.values(), key=lambda d: d.path)

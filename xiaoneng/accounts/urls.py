@@ -13,6 +13,7 @@ urlpatterns = [
     path("departments/new/", views.department_create_view, name="department_create"),
     path("departments/<str:code>/", views.department_detail, name="department_detail"),
     path("departments/<str:code>/edit/", views.department_edit_view, name="department_edit"),
+    path("departments/<str:code>/hosting/", views.department_hosting_view, name="department_hosting"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_create_view, name="staff_create"),
     path("staff/<str:username>/edit/", views.staff_edit_view, name="staff_edit"),

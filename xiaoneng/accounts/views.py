@@ -14,8 +14,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.access import role_required
-from xiaoneng.accounts.forms import ApiClientForm, AuditFilterForm, DepartmentForm, LoginForm, StaffForm
-from xiaoneng.accounts.models import ApiClient, AuditEvent, Department, Staff
+from xiaoneng.accounts.forms import (
+    ApiClientForm,
+    AuditFilterForm,
+    DepartmentForm,
+    HostingForm,
+    LoginForm,
+    StaffForm,
+)
+from xiaoneng.accounts.models import ApiClient, AuditEvent, Department, HostedDepartment, Staff
 from xiaoneng.accounts.selectors import (
     api_client_list,
     audit_event_list,
@@ -27,7 +34,9 @@ from xiaoneng.accounts.services import (
     api_client_create,
     api_client_revoke,
     audit_record,
+    can_host,
     department_create,
+    department_hosting_set,
     department_update,
     staff_create,
     staff_unlock,
@@ -86,7 +95,10 @@ def department_detail(request, code: str):
     dept = department_get_for(request.user, code)
     members = staff_list_for(request.user).filter(department=dept)
     children = department_list_for(request.user).filter(parent=dept)
-    return render(request, "accounts/department_detail.html", {"dept": dept, "members": members, "children": children})
+    hosted = Department.objects.filter(hosted_at__host=dept).order_by("path")
+    return render(request, "accounts/department_detail.html", {
+        "dept": dept, "members": members, "children": children, "hosted": hosted,
+        "can_host": can_host(dept)})
 
 
 @role_required(R.HEAD, R.SUPERVISOR, R.LEADER, R.ADMIN)
@@ -239,3 +251,25 @@ def department_edit_view(request, code: str):
         request, "accounts/form_page.html", {"form": form, "title": _("编辑部门：%(n)s") % {"n": dept.name},
          "cancel_url": reverse("accounts:department_detail", args=[dept.code])}, status=status
     )
+
+
+@role_required(R.ADMIN)
+@require_http_methods(["GET", "POST"])
+def department_hosting_view(request, code: str):
+    """进驻部门: which departments a service centre (or window unit) registers cases for (administrators)."""
+    dept = get_object_or_404(Department, code=code)
+    hostable = can_host(dept)
+    initial = {"departments": list(HostedDepartment.objects.filter(host=dept).values_list("department__code", flat=True))}
+    form = HostingForm(request.POST or None, initial=initial, host=dept)
+    if request.method == "POST" and form.is_valid():
+        try:
+            department_hosting_set(host=dept, departments=form.cleaned_data["departments"], by=request.user,
+                                   now=timezone.now())
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("已保存 %(n)s 的进驻部门。") % {"n": dept.name})
+            return redirect("accounts:department_detail", code=dept.code)
+    status = 400 if form.errors else 200
+    return render(request, "accounts/department_hosting.html", {"dept": dept, "form": form, "hostable": hostable},
+                  status=status)

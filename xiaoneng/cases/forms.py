@@ -16,7 +16,7 @@ class RegisterForm(forms.Form):
     applicant_id_no = forms.CharField(label=_("证件号码"), max_length=32, required=False)
     applicant_phone = forms.CharField(label=_("联系电话"), max_length=32, required=False)
     case_no = forms.CharField(
-        label=_("办件编号"), max_length=64, required=False, help_text=_("留空则按本部门编号规则自动生成。")
+        label=_("办件编号"), max_length=64, required=False, help_text=_("留空则按事项所属部门的编号规则自动生成。")
     )
 
     def __init__(self, *args, items=(), **kwargs):
@@ -91,6 +91,10 @@ class CaseFilterForm(forms.Form):
     received_to = DateField(label=_("接件日期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     overdue = forms.ChoiceField(label=_("超期"), required=False,
                                 choices=[("", _("全部")), ("1", _("已超承诺时限")), ("0", _("未超期"))])
+    # The window's queue (窗口队列, links above the list): the cases registered at the reader's own window
+    # unit, and only those still open. Hidden: set by the links, shown as the active queue.
+    intake = forms.ChoiceField(required=False, choices=[("", ""), ("mine", "mine")], widget=forms.HiddenInput)
+    open = forms.ChoiceField(required=False, choices=[("", ""), ("1", "1")], widget=forms.HiddenInput)
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)

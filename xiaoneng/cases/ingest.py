@@ -132,27 +132,31 @@ def _check_staff_event(ev: NormEvent, client: ApiClient | None, by: Staff | None
         raise EventInvalid("延长审查期限（extended）须经本行政机关负责人批准：只有部门负责人可以登记。", "type")
 
 
-def _in_scope(dept_id: int, dept_path: str, client: ApiClient | None, by: Staff | None) -> bool:
+def _in_scope(dept_id: int, dept_path: str, client: ApiClient | None, by: Staff | None,
+              window_for: int | None = None) -> bool:
     if client is not None:
         return dept_id == client.department_id
     if by is not None:
-        return dept_path.startswith(by.department.path)
+        # window_for: the one department a service centre's window acts for in this call, vetted by the
+        # window service (accounts.selectors: hosted, or a case the centre registered) — never from the API.
+        return dept_path.startswith(by.department.path) or dept_id == window_for
     return True  # the platform itself (imports run by an operator)
 
 
-def _may_write(item_dept, client: ApiClient | None, by: Staff | None) -> bool:
+def _may_write(item_dept, client: ApiClient | None, by: Staff | None, window_for: int | None = None) -> bool:
     """Whether the sender may write cases of an item of `item_dept`: a token its own department's, staff
-    their department's subtree."""
-    return _in_scope(item_dept.id, item_dept.path, client, by)
+    their department's subtree (and a centre window the department it acts for, `window_for`)."""
+    return _in_scope(item_dept.id, item_dept.path, client, by, window_for)
 
 
 class _ItemScope:
     """`_may_write` for cases the batch names but does not bring the item of (a case number taken by another
     item, a joint parent): the item's department read once per item, in one query per batch."""
 
-    def __init__(self, client: ApiClient | None, by: Staff | None, items: dict[str, ServiceItem]):
-        self.client, self.by = client, by
-        self._known = {it.id: _may_write(it.department, client, by) for it in items.values()}
+    def __init__(self, client: ApiClient | None, by: Staff | None, items: dict[str, ServiceItem],
+                 window_for: int | None = None):
+        self.client, self.by, self.window_for = client, by, window_for
+        self._known = {it.id: _may_write(it.department, client, by, window_for) for it in items.values()}
 
     def load(self, item_ids) -> None:
         wanted = [i for i in set(item_ids) if i not in self._known]
@@ -160,7 +164,7 @@ class _ItemScope:
             for pk, dept_id, path in ServiceItem.objects.filter(pk__in=part).values_list(
                 "id", "department_id", "department__path"
             ):
-                self._known[pk] = _in_scope(dept_id, path, self.client, self.by)
+                self._known[pk] = _in_scope(dept_id, path, self.client, self.by, self.window_for)
 
     def writes(self, item_id: int) -> bool:
         if item_id not in self._known:
@@ -238,14 +242,16 @@ def pin_version(versions: list[VersionInfo], at: dt.datetime | None) -> VersionI
 
 def case_events_ingest(
     *, events: list, client: ApiClient | None = None, by: Staff | None = None, channel: str = Channel.API,
-    now: dt.datetime, source: str | None = None,
+    now: dt.datetime, source: str | None = None, window_for: int | None = None,
 ) -> IngestResult:
     """Store a batch of case events and bring every touched case up to date.
 
     Each bad event is reported (`index`, `event_id`, `error` in Chinese) and applies nothing; the good ones
     are applied. An event already stored under the same source and event_id counts as a duplicate.
     `client` writes only its own department's cases; `by` (staff) only cases within their department
-    scope; neither (an import run by an operator) writes anywhere. Atomic: when this returns, the batch is
+    scope; neither (an import run by an operator) writes anywhere. `window_for` (a department id) is for the
+    window services only: a service centre's window acting for a hosted department, which the service has
+    checked (cases.services); the API never passes it. Atomic: when this returns, the batch is
     committed (or the caller's transaction holds it).
     """
     if len(events) > MAX_BATCH:
@@ -273,12 +279,12 @@ def case_events_ingest(
         good.append((i, ev))
     if good:
         with gc_paused(), transaction.atomic():
-            _apply(good, result, client=client, by=by, channel=channel, now=now, src=src)
+            _apply(good, result, client=client, by=by, channel=channel, now=now, src=src, window_for=window_for)
     result.errors.sort(key=lambda e: e["index"])
     return result
 
 
-def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None:
+def _apply(good, result: IngestResult, *, client, by, channel, now, src, window_for=None) -> None:
     def reject(i: int, ev: NormEvent, message: str) -> None:
         result.errors.append({"index": i, "event_id": ev.event_id, "error": message})
 
@@ -293,7 +299,7 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
         for row in _where_in(Case.objects, "case_no", part).values_list("case_no", "service_item_id", "department_id",
                                                                          "is_joint_parent"):
             existing[row[0]] = row
-    item_scope = _ItemScope(client, by, items)
+    item_scope = _ItemScope(client, by, items, window_for)
 
     ok: list[tuple[int, NormEvent, ServiceItem]] = []
     for i, ev in good:
@@ -301,7 +307,7 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src) -> None
         if item is None:
             reject(i, ev, f"事项编码“{ev.service_code}”不存在（请先在事项目录中登记）。")
             continue
-        if not _may_write(item.department, client, by):
+        if not _may_write(item.department, client, by, window_for):
             reject(i, ev, f"无权写入其他部门的办件：事项“{ev.service_code}”属于{item.department.name}。")
             continue
         row = existing.get(ev.case_no)

@@ -151,6 +151,14 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("首问责任人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="first_contact_cases", db_index=False,  # cases_first_contact
     )
+    # The window that took the application (受理窗口): the registering staff member's unit — the department's
+    # own window, or a service centre registering for a department it hosts (accounts.HostedDepartment).
+    # Kept apart from first_contact because staff move between units; the centre's queue and its reach
+    # over the cases it registered (accounts.selectors.case_scope_q) rest on it.
+    intake_department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("受理窗口"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_index=False,  # cases_intake_department (partial: only window registrations)
+    )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("承办人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="handled_cases",
@@ -188,6 +196,8 @@ class Case(models.Model):
             models.Index(fields=["verdict", "completed_at"], name="cases_verdict"),
             models.Index(fields=["parent"], name="cases_parent", condition=Q(parent__isnull=False)),
             models.Index(fields=["first_contact"], name="cases_first_contact", condition=Q(first_contact__isnull=False)),
+            models.Index(fields=["intake_department", "received_at"], name="cases_intake_department",
+                         condition=Q(intake_department__isnull=False)),
             models.Index(fields=["handler_assigned_by"], name="cases_assigned_by",
                          condition=Q(handler_assigned_by__isnull=False)),
         ]

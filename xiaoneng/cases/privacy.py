@@ -1,7 +1,7 @@
 """Personal data of applicants (name, ID number, phone): who may read it in clear, and how it is masked.
 
-Only staff of the case's department (or a department above it in their scope) and the supervision office
-see it in clear; an API client sees its own department's cases in clear (it sent the data). Everyone else —
+Only staff of the case's department (or a department above it in their scope), the window that registered
+the case (a service centre for a hosted department) and the supervision office see it in clear; an API client sees its own department's cases in clear (it sent the data). Everyone else —
 leaders, administrators, other departments — sees masked values, on every page and in every API answer.
 """
 
@@ -54,8 +54,14 @@ def can_see_personal_data(*, case, staff=None, client=None) -> bool:
         return False
     if staff.department_id == case.department_id:
         return True
+    if staff.is_county_wide:
+        return False
     # A bureau's staff also see their sections' cases in clear: the same reach as scoping gives them.
-    return case.department.path.startswith(staff.department.path) and not staff.is_county_wide
+    if case.department.path.startswith(staff.department.path):
+        return True
+    # The window that registered the case (a service centre for a hosted department) took these data from
+    # the applicant and prints them on the notices it issues.
+    return case.intake_department_id is not None and case.intake_department.path.startswith(staff.department.path)
 
 
 def applicant_view(case, *, clear: bool) -> dict:

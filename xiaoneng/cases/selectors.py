@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from xiaoneng.accounts.models import ApiClient, Department, Staff
-from xiaoneng.accounts.selectors import client_scope_q, scope_to_staff
+from xiaoneng.accounts.selectors import case_scope_q, client_scope_q
 from xiaoneng.core.errors import DomainError
 from xiaoneng.workdays.calendar import (
     CalendarYearMissing,
@@ -35,6 +35,8 @@ class CaseFilters:
     received_to: dt.date | None = None
     overdue: bool | None = None
     q: str | None = None  # case number (prefix)
+    intake_mine: bool = False  # only the cases registered at the reader's own window unit (the window's queue)
+    open_only: bool = False  # only cases not yet closed (未办结)
 
 
 def _base() -> QuerySet[Case]:
@@ -59,6 +61,8 @@ def _filter(qs: QuerySet[Case], f: CaseFilters, *, now: dt.datetime) -> QuerySet
         qs = qs.filter(late) if f.overdue else qs.exclude(late)
     if f.q:
         qs = qs.filter(case_no__startswith=f.q.strip()[:64])
+    if f.open_only:
+        qs = qs.filter(is_open=True)
     return qs
 
 
@@ -68,9 +72,14 @@ def overdue_q(now: dt.datetime) -> Q:
 
 
 def case_list_for(staff: Staff, filters: CaseFilters | None = None, *, now: dt.datetime) -> QuerySet[Case]:
-    """Cases `staff` may see (accounts scoping), filtered, newest received first."""
-    qs = scope_to_staff(_base(), staff)
-    return _filter(qs, filters or CaseFilters(), now=now).order_by("-received_at", "-id")
+    """Cases `staff` may see (accounts scoping: case_scope_q), filtered, newest received first. With
+    `intake_mine`, the window's queue: the cases registered at the reader's own unit (a service centre: across
+    the departments it hosts)."""
+    filters = filters or CaseFilters()
+    qs = _base().filter(case_scope_q(staff)).select_related("intake_department")
+    if filters.intake_mine:
+        qs = qs.filter(intake_department__path__startswith=staff.department.path) if staff.department_id else qs.none()
+    return _filter(qs, filters, now=now).order_by("-received_at", "-id")
 
 
 def case_list_for_client(client: ApiClient, filters: CaseFilters | None = None, *, now: dt.datetime) -> QuerySet[Case]:
@@ -80,8 +89,8 @@ def case_list_for_client(client: ApiClient, filters: CaseFilters | None = None, 
 
 
 def case_get_for(staff: Staff, case_no: str) -> Case:
-    case = scope_to_staff(_base(), staff).select_related(
-        "first_contact", "parent", "handler", "handler_assigned_by").filter(case_no=case_no).first()
+    case = _base().filter(case_scope_q(staff)).select_related(
+        "first_contact", "intake_department", "parent", "handler", "handler_assigned_by").filter(case_no=case_no).first()
     if case is None:
         raise Http404("办件不存在或不在您的权限范围内。")
     return case
@@ -115,10 +124,13 @@ def case_timeline(case: Case) -> list:
 
 def can_act_at_window(staff: Staff, case: Case) -> bool:
     """Window actions (accept, one-time notice, refuse) are for the case's department's window staff,
-    handlers and heads, while the case awaits acceptance."""
+    handlers and heads — and for the window that registered the case (a service centre registering for a
+    hosted department: Case.intake_department), while the case awaits acceptance."""
     if not staff.has_any_role("window", "handler", "head") or staff.department_id is None:
         return False
-    return case.department.path.startswith(staff.department.path)
+    if case.department.path.startswith(staff.department.path):
+        return True
+    return case.intake_department_id is not None and case.intake_department.path.startswith(staff.department.path)
 
 
 def can_handle(staff: Staff, case: Case) -> bool:

@@ -93,11 +93,28 @@ DOC_ABBR = {CaseDocument.Kind.ONE_TIME_NOTICE: "告", CaseDocument.Kind.REFUSAL_
 CASE_NO_SERIES = "case_no"
 
 
-def _check_window_actor(by: Staff, department: Department) -> None:
+def _check_window_actor(by: Staff, department: Department, *, registering: bool = False,
+                        case: Case | None = None) -> int | None:
+    """Whether `by` may act at the window for `department`. Returns None when it is their own department
+    (or below it), or the department's id when they act for it from a service centre (窗口式集中办理):
+    `registering` an item of a department their centre hosts, or acting on a `case` registered at their
+    centre's window (Case.intake_department). The reach is accounts.selectors' (registration_scope_q,
+    case_scope_q); the returned id is what the ingest is told it may write for (window_for)."""
+    from xiaoneng.accounts.selectors import registration_scope_q
+
     if by is None or not by.is_active or not by.has_any_role(*WRITER_ROLES):
         raise NotPermitted("只有窗口人员、承办人或部门负责人可以办理受理登记。")
-    if by.department_id is None or not department.path.startswith(by.department.path):
-        raise NotPermitted("您只能为本部门（及下属科室）的事项办理受理登记。")
+    if by.department_id is not None and department.path.startswith(by.department.path):
+        return None
+    if by.department_id is not None:
+        if registering and Department.objects.filter(registration_scope_q(by, field=""), pk=department.pk).exists():
+            return department.pk
+        if case is not None and case.intake_department_id is not None and Department.objects.filter(
+                pk=case.intake_department_id, path__startswith=by.department.path).exists():
+            return department.pk
+    if case is not None:
+        raise NotPermitted("您只能办理本部门的办件，或本窗口登记的办件。")
+    raise NotPermitted("您只能为本部门（及下属科室）或本中心进驻部门的事项办理受理登记。")
 
 
 def document_number_next(*, department: Department | int, kind: str, year: int, count: int = 1) -> int:
@@ -120,20 +137,26 @@ def document_number_text(department: Department, kind: str, year: int, number: i
     return f"{short}{DOC_ABBR.get(kind, '')}〔{year}〕第{number}号"
 
 
-def _ingest_one(*, case_no: str, item: ServiceItem, etype: str, by: Staff, now: dt.datetime, **fields) -> Case:
+def _ingest_one(*, case_no: str, item: ServiceItem, etype: str, by: Staff, now: dt.datetime,
+                window_for: int | None = None, **fields) -> Case:
+    # A centre's window clerk is the first contact, not the department's handler: their name is not sent as
+    # the handler (it would be shown as the case's 承办人 of another organ).
     event = {"event_id": f"w-{uuid.uuid4().hex}", "case_no": case_no, "service_code": item.code, "type": etype,
-             "occurred_at": now.isoformat(), "handler": by.display_name, **fields}
-    result = case_events_ingest(events=[event], by=by, channel=Channel.WINDOW, now=now)
+             "occurred_at": now.isoformat(), "handler": "" if window_for else by.display_name, **fields}
+    result = case_events_ingest(events=[event], by=by, channel=Channel.WINDOW, now=now, window_for=window_for)
     if result.errors:
         raise DomainError(result.errors[0]["error"])
     return Case.objects.select_related("department", "service_item", "version").get(case_no=case_no)
 
 
-def _window_case(case: Case, by: Staff, allowed: tuple[str, ...], action: str) -> Case:
+def _window_case(case: Case, by: Staff, allowed: tuple[str, ...], action: str, *, at_intake: bool = False) -> Case:
+    """The case locked for a window action. `at_intake`: the action may also be taken by the window that
+    registered the case (a service centre for a hosted department: accept, one-time notice, refuse) — not
+    the department's decisions (denial, special procedures). `case.window_for` says which it was."""
     case = Case.objects.select_for_update(of=("self",)).select_related("department", "service_item", "version").get(
         pk=case.pk
     )
-    _check_window_actor(by, case.department)
+    case.window_for = _check_window_actor(by, case.department, case=case if at_intake else None)
     if case.status not in allowed:
         raise DomainError(f"办件当前状态为“{case.get_status_display()}”，不能{action}。", field="status")
     return case
@@ -146,7 +169,7 @@ def case_register(
     """Register an application received at the window (受理登记·接件). `by` becomes the case's first
     contact (首问责任人). Without `case_no` one is numbered from the department's series."""
     item = ServiceItem.objects.select_related("department", "current_version").get(pk=item.pk)
-    _check_window_actor(by, item.department)
+    window_for = _check_window_actor(by, item.department, registering=True)
     if not item.is_active or item.current_version_id is None:
         raise DomainError("该事项已停用或尚未发布，不能受理。", field="item")
     name = (applicant.get("name") or "").strip()
@@ -160,21 +183,30 @@ def case_register(
         taken = Case.objects.filter(case_no=case_no).values_list("service_item__department__path", flat=True).first()
         if taken is not None:
             # Another department's number is refused without saying it is in use there (issue 9).
-            mine = taken.startswith(by.department.path)
+            mine = taken.startswith(by.department.path) or (window_for is not None and taken.startswith(item.department.path))
             raise DomainError(f"办件编号“{case_no}”已存在。" if mine else case_no_unavailable(case_no), field="case_no")
     else:
-        n = document_number_next(department=item.department, kind=CASE_NO_SERIES, year=now.year)
-        case_no = f"{item.department.code}-{now.astimezone(get_calendar().tz):%Y%m%d}-{n:05d}"
-    return _ingest_one(case_no=case_no, item=item, etype=EventType.RECEIVED, by=by, now=now,
+        day = f"{now.astimezone(get_calendar().tz):%Y%m%d}"
+        while True:  # a number the department's own system already used is skipped, never joined
+            n = document_number_next(department=item.department, kind=CASE_NO_SERIES, year=now.year)
+            case_no = f"{item.department.code}-{day}-{n:05d}"
+            if not Case.objects.filter(case_no=case_no).exists():
+                break
+    case = _ingest_one(case_no=case_no, item=item, etype=EventType.RECEIVED, by=by, now=now, window_for=window_for,
                        applicant={"name": name, "id_no": (applicant.get("id_no") or "").strip(),
                                   "phone": (applicant.get("phone") or "").strip()})
+    # The window that took it (受理窗口): a centre's queue and its reach over this case rest on it.
+    Case.objects.filter(pk=case.pk).update(intake_department=by.department)
+    case.intake_department = by.department
+    return case
 
 
 @transaction.atomic
 def case_accept(*, case: Case, by: Staff, now: dt.datetime) -> Case:
     """Accept the application (受理): the clock starts now (unless acceptance is already deemed, §32)."""
-    case = _window_case(case, by, (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING), "受理")
-    return _ingest_one(case_no=case.case_no, item=case.service_item, etype=EventType.ACCEPTED, by=by, now=now)
+    case = _window_case(case, by, (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING), "受理", at_intake=True)
+    return _ingest_one(case_no=case.case_no, item=case.service_item, etype=EventType.ACCEPTED, by=by, now=now,
+                       window_for=case.window_for)
 
 
 @transaction.atomic
@@ -184,7 +216,8 @@ def case_request_supplement(
     """Ask for supplement with ONE one-time notice (一次性告知书) listing ALL missing materials, chosen from
     the pinned version's checklist. A second notice on the same case is allowed but recorded (the
     supervision rules flag it)."""
-    case = _window_case(case, by, (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING, CaseStatus.ACCEPTED), "一次性告知")
+    case = _window_case(case, by, (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING, CaseStatus.ACCEPTED), "一次性告知",
+                        at_intake=True)
     checklist = list(case.version.materials.values_list("name", flat=True)) if case.version_id else []
     chosen = [m.strip() for m in materials if m and m.strip()]
     if not chosen:
@@ -194,7 +227,7 @@ def case_request_supplement(
         raise DomainError(f"材料“{unknown[0]}”不在该事项的申请材料清单中。", field="materials")
     chosen = [m for m in checklist if m in set(chosen)]  # checklist order, no repeats
     updated = _ingest_one(case_no=case.case_no, item=case.service_item, etype=EventType.SUPPLEMENT_REQUESTED, by=by,
-                          now=now, missing_materials=chosen, reason=(note or "").strip()[:2000])
+                          now=now, window_for=case.window_for, missing_materials=chosen, reason=(note or "").strip()[:2000])
     return _issue(updated, CaseDocument.Kind.ONE_TIME_NOTICE, by=by, now=now, missing_materials=chosen,
                   note=(note or "").strip(), basis=NOTICE_BASIS)
 
@@ -205,9 +238,10 @@ def case_refuse(*, case: Case, reason: str, by: Staff, now: dt.datetime) -> Case
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise DomainError("不予受理必须书面说明理由（至少 4 个字）。", field="reason")
-    case = _window_case(case, by, (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING), "作出不予受理决定")
+    case = _window_case(case, by, (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING), "作出不予受理决定",
+                        at_intake=True)
     updated = _ingest_one(case_no=case.case_no, item=case.service_item, etype=EventType.REFUSED, by=by, now=now,
-                          reason=reason[:2000])
+                          window_for=case.window_for, reason=reason[:2000])
     return _issue(updated, CaseDocument.Kind.REFUSAL_DECISION, by=by, now=now, reason=reason, basis=REFUSAL_BASIS)
 
 

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.access import role_required
-from xiaoneng.accounts.selectors import department_list_for
+from xiaoneng.accounts.selectors import department_list_for, hosted_departments_for
 from xiaoneng.catalog.models import SuspensionReason
-from xiaoneng.catalog.selectors import item_list_for
+from xiaoneng.catalog.selectors import registrable_item_list_for
 from xiaoneng.core.errors import DomainError, NotPermitted
 
 from . import hooks, services
@@ -62,7 +62,8 @@ def _query_without_page(request) -> str:
 @role_required(*R.ALL)
 def case_list(request):
     """Cases in the reader's scope, filtered and paginated, applicant data masked where required."""
-    departments = department_list_for(request.user)
+    # A service centre's window also filters by the departments it hosts (its queue spans them).
+    departments = [*department_list_for(request.user), *hosted_departments_for(request.user)]
     form = CaseFilterForm(request.GET or None, departments=departments)
     data = form.cleaned_data if form.is_valid() else {}
     overdue = {"1": True, "0": False}.get(data.get("overdue") or "")
@@ -70,6 +71,7 @@ def case_list(request):
         department=data.get("department") or None, status=data.get("status") or None,
         service_code=data.get("service_code") or None, received_from=data.get("received_from"),
         received_to=data.get("received_to"), overdue=overdue, q=data.get("q") or None,
+        intake_mine=data.get("intake") == "mine", open_only=data.get("open") == "1",
     )
     now = timezone.now()
     page = Paginator(case_list_for(request.user, filters, now=now), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -78,6 +80,8 @@ def case_list(request):
     return render(request, "cases/case_list.html", {
         "form": form, "page": page, "rows": rows, "query": _query_without_page(request), "now": now,
         "can_register": request.user.has_any_role(*WINDOW_ROLES),
+        "queue": {"today": timezone.localdate(now).isoformat(), "intake": data.get("intake") == "mine",
+                  "open": data.get("open") == "1"},
     })
 
 
@@ -116,7 +120,7 @@ def case_detail(request, case_no: str):
 def case_register_view(request):
     """受理登记: register an application received at the window; the registering staff member is the
     first contact (首问责任人)."""
-    items = list(item_list_for(request.user, include_inactive=False).filter(current_version__isnull=False))
+    items = list(registrable_item_list_for(request.user))
     by_code = {i.code: i for i in items}
     form = RegisterForm(request.POST if request.method == "POST" else None, items=items)
     if request.method == "POST" and form.is_valid():

@@ -85,6 +85,15 @@ def item_list_for(
     return qs.order_by("department__path", "code")
 
 
+def registrable_item_list_for(staff: Staff) -> QuerySet[ServiceItem]:
+    """Published, active items `staff` may register cases for at the window (受理登记): their own reach and, at
+    a service centre, the items of the departments it hosts (accounts.selectors.registration_scope_q)."""
+    from xiaoneng.accounts.selectors import registration_scope_q
+
+    return (ServiceItem.objects.filter(registration_scope_q(staff), is_active=True, current_version__isnull=False)
+            .select_related("department", "current_version").order_by("department__path", "code"))
+
+
 def item_get_for(staff: Staff, code: str) -> ServiceItem:
     """An item `staff` may see; Http404 otherwise (we do not say whether it exists elsewhere)."""
     item = item_list_for(staff).filter(code=code).first()
