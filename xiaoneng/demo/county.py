@@ -21,7 +21,7 @@ from django.db import transaction
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
-from xiaoneng.accounts.services import department_create, department_set_head
+from xiaoneng.accounts.services import department_create, department_hosting_set, department_set_head
 from xiaoneng.demo import names
 
 SCALES = {
@@ -79,6 +79,11 @@ def step_departments(ctx: DemoContext) -> None:
                 sec = department_create(code=f"{prefix}-{code}-{j + 1:02d}", name=sname,
                                         kind=Department.Kind.SECTION, parent=bureau, sort_order=j)
                 ctx.departments.append(sec)
+        # The county hall hosts the bureaus with licensing items at its windows (窗口式集中办理); the
+        # generic offices (科技、财政、审计、统计…) take their few applications at their own offices.
+        hosted = [d for d in ctx.departments if d.parent_id == county.pk and d.kind == Department.Kind.BUREAU
+                  and getattr(d, "catalogue_kind", "generic") != "generic"]
+        department_hosting_set(host=centre, departments=hosted, by=None, now=ctx.now)
         for i, (code, tname, villages) in enumerate(names.TOWNSHIPS[: spec["townships"]]):
             town = department_create(code=f"{prefix}-{code}", name=f"{tname}人民政府",
                                      kind=Department.Kind.TOWNSHIP, parent=county, sort_order=100 + i,
@@ -161,6 +166,58 @@ def step_cases(ctx: DemoContext) -> None:
     ctx.counts["events"] = seed_cases(scale=ctx.scale, rng=ctx.rng, now=ctx.now)
 
 
+def step_centre(ctx: DemoContext) -> None:
+    """Applications taken at the county hall's windows for the departments it hosts, through the real window
+    services as the centre's clerk: the last four working days (accepted on the spot, a few told once what
+    to supplement) and this morning (some still waiting at the window). The bulk of the demo's year comes
+    from the departments' systems (step_cases); these give the centre its own queue."""
+    import datetime as dt
+
+    from xiaoneng.accounts.models import HostedDepartment
+    from xiaoneng.cases.services import case_accept, case_register, case_request_supplement
+    from xiaoneng.catalog.models import ServiceItem
+    from xiaoneng.workdays.calendar import get_calendar
+
+    cal = get_calendar()
+    tz = cal.tz
+    for county in ctx.counties:
+        centre = Department.objects.get(code=f"{county.code}-ZWZX")
+        clerk = ctx.staff.get(f"{centre.code.lower().replace('-', '_')}_win")
+        hosted = HostedDepartment.objects.filter(host=centre).values_list("department__path", flat=True)
+        items = [i for i in ServiceItem.objects.filter(is_active=True, current_version__isnull=False)
+                 .select_related("department", "current_version").order_by("code")
+                 if any(i.department.path.startswith(p) for p in hosted)]
+        if clerk is None or not items:
+            continue
+        today = ctx.now.astimezone(tz).date()
+        days, d = [], today
+        while len(days) < 5:  # today and the four working days before it
+            if cal.covers(d) and cal.is_working_day(d):
+                days.append(d)
+            d -= dt.timedelta(days=1)
+        made = 0
+        for day in reversed(days):
+            for _n in range(ctx.rng.randint(5, 8) if day != today else 6):
+                minute = ctx.rng.choice((9 * 60, 10 * 60, 11 * 60, 14 * 60 + 30, 15 * 60 + 30, 16 * 60)) + \
+                    ctx.rng.randrange(0, 50)
+                at = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=tz)
+                if at >= ctx.now:
+                    at = ctx.now - dt.timedelta(minutes=ctx.rng.randrange(5, 90))
+                item = ctx.rng.choice(items)
+                applicant = {"name": _person(ctx.rng), "phone": f"13{ctx.rng.randrange(10**8, 10**9)}",
+                             "id_no": f"3301{ctx.rng.randrange(10**13, 10**14)}"}
+                case = case_register(item=item, applicant=applicant, by=clerk, now=at)
+                made += 1
+                roll = ctx.rng.random()
+                materials = list(case.version.materials.values_list("name", flat=True)) if case.version_id else []
+                if roll < 0.15 and materials:
+                    case_request_supplement(case=case, materials=materials[-1:], by=clerk,
+                                            now=at + dt.timedelta(minutes=8))
+                elif day != today or roll < 0.6:
+                    case_accept(case=case, by=clerk, now=at + dt.timedelta(minutes=5))
+        ctx.counts["centre_cases"] = ctx.counts.get("centre_cases", 0) + made
+
+
 def step_supervision(ctx: DemoContext) -> None:
     """One supervision tick as of now (cards for cases open and late today), then a year of card follow-up
     as if the office had worked all year, with the supervision orders and proposals the cards brought
@@ -198,6 +255,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("calendar", step_calendar),
     ("catalogue", step_catalogue),
     ("cases", step_cases),
+    ("centre", step_centre),
     ("supervision", step_supervision),
     ("complaints", step_complaints),
 ]
