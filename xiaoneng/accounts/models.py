@@ -176,7 +176,7 @@ class ApiClient(models.Model):
 class AuditEvent(models.Model):
     """One security-relevant event (安全审计, as 等保 2.0 level 3 asks): log-ins and failed log-ins, log-outs,
     lock-outs and unlocks, password changes, accounts created or changed (roles, department, deactivation),
-    departments created or changed, API tokens issued or revoked.
+    departments created or changed, a service centre's hosted departments changed, API tokens issued or revoked.
 
     Append-only: no page, service or admin action changes or deletes a row. Who acted and on what are kept
     as text as well as by key, so the trail outlives the accounts it describes; `detail` says what changed
