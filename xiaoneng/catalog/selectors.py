@@ -74,8 +74,12 @@ def guide_departments() -> QuerySet[Department]:
 def item_list_for(
     staff: Staff, *, q: str | None = None, department_code: str | None = None, include_inactive: bool = True,
 ) -> QuerySet[ServiceItem]:
-    """Items of the departments `staff` may see (all for county-wide roles), for the staff catalogue."""
-    qs = scope_to_staff(ServiceItem.objects.all(), staff).select_related("department", "current_version")
+    """Items of the departments `staff` may see (all for county-wide roles), for the staff catalogue — at a
+    service centre also the hosted departments' items, whose guides its window reads to the applicants
+    (registration_scope_q; editing stays with the departments: departments_editable_by)."""
+    from xiaoneng.accounts.selectors import registration_scope_q
+
+    qs = ServiceItem.objects.filter(registration_scope_q(staff)).select_related("department", "current_version")
     qs = _search(qs, q)
     if department_code:
         dept = Department.objects.filter(code=department_code).only("path").first()

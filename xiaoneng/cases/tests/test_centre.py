@@ -184,3 +184,12 @@ def test_window_numbering_skips_a_number_the_departments_system_already_used(cen
     case = case_register(item=items["a"], by=centre["clerk"], now=NOW, applicant=APPLICANT)
     assert case.case_no == "TA-20261123-00002"
     assert Case.objects.get(case_no="TA-20261123-00001").events.count() == 1
+
+
+def test_centre_reads_the_hosted_departments_guides_but_cannot_edit_them(client, centre, items):
+    client.force_login(centre["clerk"])
+    listing = client.get(reverse("catalog:item_list")).content.decode()
+    assert "SP001" in listing and "ZR001" not in listing
+    assert client.get(reverse("catalog:item_detail", args=["SP001"])).status_code == 200
+    assert client.get(reverse("catalog:item_detail", args=["ZR001"])).status_code == 404
+    assert client.get(reverse("catalog:item_edit", args=["SP001"])).status_code in (403, 404)
