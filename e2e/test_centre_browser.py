@@ -86,3 +86,18 @@ def test_centre_queue_on_a_phone(phone_page, centre, staff):
     page.wait_for_selector("[data-testid=register-form]")
     assert _no_horizontal_scroll(page) <= 0
     shot(page, "centre-register-phone")
+
+
+def test_administrator_sets_the_centres_hosted_departments(page, centre):
+    login(page, "admin")
+    page.goto("/accounts/departments/TZX/")
+    assert "测试县市场监督管理局" in page.content()  # hosted already (the fixture)
+    page.click("text=设置")
+    page.wait_for_selector("input[name=departments]")
+    page.check("input[name=departments][value=TB]")
+    shot(page, "centre-hosting")
+    page.click("[data-testid=hosting-form] button[type=submit]")
+    page.wait_for_url("**/accounts/departments/TZX/")
+    body = page.content()
+    assert "测试县自然资源局" in body and "已保存" in body
+    shot(page, "centre-hosting-saved")

@@ -109,7 +109,8 @@ class HostingForm(forms.Form):
     and townships are offered (a bureau brings its sections with it)."""
 
     departments = forms.ModelMultipleChoiceField(
-        label=_("进驻部门"), required=False, to_field_name="code", widget=forms.CheckboxSelectMultiple,
+        label=_("进驻部门"), required=False, to_field_name="code",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         queryset=Department.objects.none(),
         help_text=_("勾选在本中心窗口集中受理的部门：窗口人员可为这些部门（含其内设科室）的事项办理受理登记，"
                     "办件仍归属该部门办理。"),
