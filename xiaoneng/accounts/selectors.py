@@ -77,9 +77,24 @@ def case_scope_q(staff: Staff, field: str = "department", intake_field: str = "i
     it) — how a service centre's window sees and acts on the applications it took for hosted departments.
     A hosted department's other cases stay out of the centre's reach."""
     own = department_scope_q(staff, field)
-    if not _scoped_staff(staff) or staff.is_county_wide:
+    if not _scoped_staff(staff) or staff.is_county_wide or not at_service_centre(staff):
+        # Elsewhere a window registers only its own subtree's items: the intake clause would add nothing but
+        # an OR and a join to every department's case queries.
         return own
     return own | Q(**{f"{intake_field}__path__startswith": staff.department.path})
+
+
+def at_service_centre(staff: Staff) -> bool:
+    """Whether the staff member works at a service centre (服务中心): in one, in a unit of one, or above one.
+    Cached on the instance for the request, like the roles."""
+    cached = getattr(staff, "_at_service_centre", None)
+    if cached is None:
+        path = staff.department.path
+        above = [int(p) for p in path.strip("/").split("/") if p]
+        cached = Department.objects.filter(Q(path__startswith=path) | Q(pk__in=above),
+                                           kind=Department.Kind.CENTRE).exists()
+        staff._at_service_centre = cached
+    return cached
 
 
 def client_scope_q(client: ApiClient, field: str = "department") -> Q:

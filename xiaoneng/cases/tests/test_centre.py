@@ -193,3 +193,12 @@ def test_centre_reads_the_hosted_departments_guides_but_cannot_edit_them(client,
     assert client.get(reverse("catalog:item_detail", args=["SP001"])).status_code == 200
     assert client.get(reverse("catalog:item_detail", args=["ZR001"])).status_code == 404
     assert client.get(reverse("catalog:item_edit", args=["SP001"])).status_code in (403, 404)
+
+
+def test_departments_case_scope_is_unchanged_away_from_a_centre(centre, staff):
+    """Only staff at a service centre get the intake clause: a bureau's case queries stay one prefix filter."""
+    from xiaoneng.accounts.selectors import case_scope_q, department_scope_q
+
+    for role in ("window", "handler", "head", "handler_b"):
+        assert case_scope_q(staff[role]) == department_scope_q(staff[role])
+    assert case_scope_q(centre["clerk"]) != department_scope_q(centre["clerk"])
