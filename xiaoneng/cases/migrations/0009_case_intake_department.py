@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_hosted_departments'),
-        ('cases', '0007_documents_special_denial_recorded'),
+        ('cases', '0008_handler_assignments'),
         ('catalog', '0002_deemed_approval_basis'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
