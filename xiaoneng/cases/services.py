@@ -186,9 +186,12 @@ def case_register(
             mine = taken.startswith(by.department.path) or (window_for is not None and taken.startswith(item.department.path))
             raise DomainError(f"办件编号“{case_no}”已存在。" if mine else case_no_unavailable(case_no), field="case_no")
     else:
-        day = f"{now.astimezone(get_calendar().tz):%Y%m%d}"
+        local = now.astimezone(get_calendar().tz)
+        day = f"{local:%Y%m%d}"
         while True:  # a number the department's own system already used is skipped, never joined
-            n = document_number_next(department=item.department, kind=CASE_NO_SERIES, year=now.year)
+            # The series is the county's year, as the date in the number: 1 January 00:00–08:00 local is still
+            # 31 December in UTC.
+            n = document_number_next(department=item.department, kind=CASE_NO_SERIES, year=local.year)
             case_no = f"{item.department.code}-{day}-{n:05d}"
             if not Case.objects.filter(case_no=case_no).exists():
                 break

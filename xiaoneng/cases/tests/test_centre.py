@@ -186,6 +186,21 @@ def test_window_numbering_skips_a_number_the_departments_system_already_used(cen
     assert Case.objects.get(case_no="TA-20261123-00001").events.count() == 1
 
 
+def test_window_numbering_follows_the_countys_year_not_utcs(centre, items):
+    """1 January 07:00 in the county is still 31 December in UTC: the number's date says 20270101, so its serial
+    is the first of 2027's series (it was the next of 2026's)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    # Aware moments in UTC, as the platform's own clock gives them.
+    tz, utc = ZoneInfo("Asia/Shanghai"), dt.UTC
+    first = case_register(item=items["a"], by=centre["clerk"], applicant=APPLICANT,
+                          now=dt.datetime(2026, 12, 31, 10, tzinfo=tz).astimezone(utc))
+    new_year = case_register(item=items["a"], by=centre["clerk"], applicant=APPLICANT,
+                             now=dt.datetime(2027, 1, 1, 7, tzinfo=tz).astimezone(utc))
+    assert first.case_no == "TA-20261231-00001" and new_year.case_no == "TA-20270101-00001"
+
+
 def test_centre_reads_the_hosted_departments_guides_but_cannot_edit_them(client, centre, items):
     client.force_login(centre["clerk"])
     listing = client.get(reverse("catalog:item_list")).content.decode()
