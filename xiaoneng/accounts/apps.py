@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.core.landing import StartPanel
 from xiaoneng.core.nav import NavItem
 
 
@@ -16,6 +17,7 @@ class AccountsConfig(AppConfig):
         NavItem(_("接口令牌"), "accounts:token_list", "key", ("admin",), 90),
         NavItem(_("安全审计"), "accounts:audit_list", "journal-text", ("admin",), 91),
     )
+    start_panels = (StartPanel("admin", "xiaoneng.accounts.landing.admin_today", 10),)
 
     def ready(self) -> None:
         from . import audit

@@ -135,6 +135,12 @@ class Staff(AbstractUser):
     def role_labels(self) -> list[str]:
         return [str(R.LABELS[c]) for c in R.ALL if c in self.role_codes]
 
+    def roles_by_seniority(self) -> list[tuple[str, str]]:
+        """(code, label) of the roles held, the most senior first: the landing page opens the first."""
+        if not self.is_active:
+            return []
+        return [(c, str(R.LABELS[c])) for c in R.SENIORITY if c in self.role_codes]
+
 
 class ApiClient(models.Model):
     """A department system that pushes data with a bearer token. The token is shown once at creation;

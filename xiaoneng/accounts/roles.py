@@ -20,3 +20,6 @@ LABELS = {
 ALL = tuple(LABELS)
 # Roles whose holders see every department's records (the supervision office and above).
 COUNTY_WIDE = (SUPERVISOR, LEADER, ADMIN)
+# Whose landing page a person with several roles opens first (core.landing): the business roles by
+# seniority, the technical administrator last (an administrator who is also a supervisor starts the day as one).
+SENIORITY = (LEADER, SUPERVISOR, HEAD, HANDLER, WINDOW, ADMIN)

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.core.landing import StartPanel
 from xiaoneng.core.nav import NavItem
 
 
@@ -13,4 +14,9 @@ class CasesConfig(AppConfig):
     nav_items = (
         NavItem(_("办件"), "cases:case_list", "folder2-open", None, 40),
         NavItem(_("受理登记"), "cases:case_register", "person-vcard", ("window", "handler", "head"), 41),
+    )
+    # A window queue page, when it comes, registers its own "window" panel with an order below 20.
+    start_panels = (
+        StartPanel("head", "xiaoneng.cases.landing.department_due", 10),
+        StartPanel("window", "xiaoneng.cases.landing.window_today", 20),
     )

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.core.landing import StartPanel
 from xiaoneng.core.nav import NavItem
 
 
@@ -18,4 +19,9 @@ class ComplaintsConfig(AppConfig):
         NavItem(_("交办我单位的投诉"), "complaints:inbox", "inbox", ("handler", "head"), 53),
         NavItem(_("投诉统计"), "complaints:figures", "bar-chart", ("supervisor", "leader", "admin", "head"), 54),
         NavItem(_("投诉黑名单"), "complaints:blocklist", "slash-circle", ("supervisor",), 55),
+    )
+    start_panels = (
+        StartPanel("leader", "xiaoneng.complaints.landing.leader_complaints", 20),
+        StartPanel("supervisor", "xiaoneng.complaints.landing.supervisor_intake", 20),
+        StartPanel("head", "xiaoneng.complaints.landing.department_complaints", 30),
     )

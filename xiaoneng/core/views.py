@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from xiaoneng.core.landing import landing_role, panels_for
 from xiaoneng.core.middleware import is_api_path, too_large_response
 
 
@@ -18,8 +20,13 @@ def public_index(request):
 @login_required
 @require_GET
 def home(request):
-    """The staff desk. Later capabilities add what is due; today it shows who you are and where to go."""
-    return render(request, "core/home.html", {"roles": request.user.role_labels()})
+    """The landing page (工作台): the panels of the user's most senior role (or of `?role=`, one they hold),
+    links to their other roles' pages, then the menu. Panels come from the apps (core/landing.py)."""
+    role, held = landing_role(request.user, request.GET.get("role"))
+    return render(request, "core/home.html", {
+        "roles": [label for _code, label in held], "role": role, "held": held,
+        "panels": panels_for(request.user, role, now=timezone.now()),
+    })
 
 
 def _error(request, status: int, title: str, message: str):

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.core.landing import StartPanel
 from xiaoneng.core.nav import NavItem
 
 
@@ -19,6 +20,12 @@ class SupervisionConfig(AppConfig):
                 ("supervisor", "leader", "admin", "head", "handler"), 52),
         NavItem(_("我的待办"), "supervision:desk", "inbox", ("handler", "head", "window"), 53),
         NavItem(_("监察规则"), "supervision:rule_list", "sliders", ("supervisor", "leader", "admin"), 54),
+    )
+    start_panels = (
+        StartPanel("leader", "xiaoneng.supervision.landing.leader_headline", 10),
+        StartPanel("supervisor", "xiaoneng.supervision.landing.supervisor_today", 10),
+        StartPanel("head", "xiaoneng.supervision.landing.department_cards", 20),
+        StartPanel("handler", "xiaoneng.supervision.landing.handler_desk", 10),
     )
 
     def ready(self) -> None:
