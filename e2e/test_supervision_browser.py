@@ -84,6 +84,15 @@ def test_supervisor_monitor_charts_and_drill_down(page, supervised):
     for chart in ("chart-ontime", "chart-items", "chart-rules"):
         assert page.locator(f"#{chart} canvas").count() >= 1
     shot(page, "supervision-monitor")
+    # The trend compares the county with one department chosen in the selector (never ~40 lines at once);
+    # each chart's numbers are in a table under it; items carry their department.
+    page.select_option("#ontime-dept", index=1)
+    page.locator("details:has(#table-ontime) summary").click()
+    assert page.locator("#table-ontime thead th").count() == 3
+    page.locator("details:has(#table-items) summary").click()
+    assert "测试县" in page.locator("#table-items tbody").inner_text()
+    page.locator("#monitor-charts").scroll_into_view_if_needed()
+    shot(page, "supervision-monitor-trend-department")
     link = page.locator("[data-testid=today-cards] [data-testid=case-link]").first
     case_no = link.inner_text()
     link.click()

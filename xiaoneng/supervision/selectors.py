@@ -145,6 +145,12 @@ def monitor_data(staff: Staff, *, now: dt.datetime, filters: WarningFilters | No
     }
 
 
+# The charts rank at most this many departments or items, among those with at least this many decided cases
+# in the period (a department with one late case out of one is not the county's worst).
+CHART_TOP_N = 10
+CHART_MIN_CASES = 5
+
+
 def _months_back(now: dt.datetime, n: int, tz) -> list[dt.date]:
     d = now.astimezone(tz).date().replace(day=1)
     out = []
@@ -155,11 +161,13 @@ def _months_back(now: dt.datetime, n: int, tz) -> list[dt.date]:
 
 
 def chart_data(staff: Staff, *, now: dt.datetime, months: int = 12) -> dict:
-    """Data of the monitor's three charts (cached a few minutes per scope: they move slowly):
-    on-time rate by month and department, average working days per item, cards by rule."""
+    """Data of the monitor's charts (cached a few minutes per scope: they move slowly): the on-time rate by
+    month (overall, and per department for the page's selector), the departments with the lowest on-time
+    rate over the period, the items that take longest on average (named with their department), cards by
+    rule."""
     scope_key = "all" if staff.is_county_wide else f"d{staff.department.path if staff.department_id else 'none'}"
     ttl = int(getattr(settings, "XIAONENG_CHART_CACHE_SECONDS", 300))
-    key = f"supervision:charts:{scope_key}:{now.astimezone(get_calendar().tz):%Y%m%d%H}"
+    key = f"supervision:charts:v2:{scope_key}:{now.astimezone(get_calendar().tz):%Y%m%d%H}"
     if ttl:
         hit = cache.get(key)
         if hit is not None:
@@ -180,38 +188,42 @@ def _chart_data(staff: Staff, *, now: dt.datetime, months: int) -> dict:
         completed_at__gte=start, completed_at__lte=now, version__committed_limit_value__gt=0).exclude(verdict="")
     ontime_q = Q(verdict__in=("early", "on_time"))
 
-    # On-time rate by month (overall) and by department (the 8 busiest).
+    # On-time rate by month, overall and per department. Every department is sent (the page draws the overall
+    # line and the one department chosen in its selector: ~40 lines overlaid answer nothing), and the
+    # departments are ranked over the whole period (lowest first) for the "who lags" chart.
     totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    dept_names: dict[int, str] = {}
-    dept_volume: dict[int, int] = defaultdict(int)
-    for m, did, name, n, ok in decided.annotate(m=TruncMonth("completed_at", tzinfo=tz)).values_list(
-        "m", "department_id", "department__name"
+    dept_info: dict[int, tuple[str, str]] = {}
+    for m, did, name, code, n, ok in decided.annotate(m=TruncMonth("completed_at", tzinfo=tz)).values_list(
+        "m", "department_id", "department__name", "department__code"
     ).annotate(n=Count("id"), ok=Count("id", filter=ontime_q)).order_by():
         mk = (m.date() if isinstance(m, dt.datetime) else m).strftime("%Y-%m")
-        totals[(mk, did)][0] += n
-        totals[(mk, did)][1] += ok
-        totals[(mk, None)][0] += n
-        totals[(mk, None)][1] += ok
-        dept_names[did] = name
-        dept_volume[did] += n
+        for key in ((mk, did), (mk, None), (None, did)):
+            totals[key][0] += n
+            totals[key][1] += ok
+        dept_info[did] = (name, code)
     labels = [m.strftime("%Y-%m") for m in month_list]
 
     def rate(mk, did):
         n, ok = totals.get((mk, did), (0, 0))
         return round(100.0 * ok / n, 1) if n else None
 
-    series = [{"name": "全部部门", "data": [rate(mk, None) for mk in labels]}]
-    for did in sorted(dept_volume, key=lambda d: -dept_volume[d])[:8]:
-        series.append({"name": dept_names[did], "data": [rate(mk, did) for mk in labels]})
+    departments = [
+        {"code": code, "name": name, "data": [rate(mk, did) for mk in labels], "rate": rate(None, did),
+         "cases": totals[(None, did)][0]}
+        for did, (name, code) in sorted(dept_info.items(), key=lambda kv: kv[1][1])
+    ]
+    ranked = [d for d in departments if d["cases"] >= CHART_MIN_CASES] or departments
+    lowest = sorted(ranked, key=lambda d: (d["rate"], -d["cases"], d["code"]))[:CHART_TOP_N]
 
-    # Average working days from the clock's start to the decision, minus stopped time, per item.
+    # Average working days from the clock's start to the decision, minus stopped time, per item: the items
+    # that take longest (enough decided cases to mean something), each named with its department — items of
+    # the same name exist in several departments, and a name alone would be ambiguous.
     per_item: dict[int, list] = {}
     rows = decided.filter(clock_start__isnull=False).annotate(
         s=TruncDate("clock_start", tzinfo=tz), e=TruncDate("completed_at", tzinfo=tz)
-    ).values_list("service_item_id", "service_item__code", "s", "e").annotate(
+    ).values_list("service_item_id", "s", "e").annotate(
         n=Count("id"), susp=Sum("suspended_working_days")).order_by()
-    names = {}
-    for item_id, code, s, e, n, susp in rows:
+    for item_id, s, e, n, susp in rows:
         try:
             wd = cal.working_days_between(s, e).working_days if e >= s else 0
         except DomainError:
@@ -219,17 +231,17 @@ def _chart_data(staff: Staff, *, now: dt.datetime, months: int) -> dict:
         acc = per_item.setdefault(item_id, [0, 0])
         acc[0] += max(wd * n - (susp or 0), 0)
         acc[1] += n
-        names[item_id] = code
+    info = {}
     if per_item:
         from xiaoneng.catalog.models import ServiceItem
 
-        for iid, code, vname in ServiceItem.objects.filter(id__in=list(per_item)).values_list(
-            "id", "code", "current_version__name"
+        for iid, code, vname, dname, dshort in ServiceItem.objects.filter(id__in=list(per_item)).values_list(
+            "id", "code", "current_version__name", "department__name", "department__short_name"
         ):
-            names[iid] = vname or code
-    top = sorted(per_item.items(), key=lambda kv: -kv[1][1])[:15]
-    items = [{"name": names[iid], "avg": round(s / n, 1), "cases": n} for iid, (s, n) in top]
-    items.sort(key=lambda d: d["avg"])
+            info[iid] = {"code": code, "name": vname or code, "department": dname, "department_short": dshort or dname}
+    measured = [{**info[iid], "avg": round(s / n, 1), "cases": n} for iid, (s, n) in per_item.items() if iid in info]
+    enough = [d for d in measured if d["cases"] >= CHART_MIN_CASES] or measured
+    items = sorted(enough, key=lambda d: (-d["avg"], -d["cases"], d["code"]))[:CHART_TOP_N]
 
     # Cards by rule and level (not withdrawn), over the same months.
     by_rule: dict[str, dict] = {}
@@ -239,7 +251,10 @@ def _chart_data(staff: Staff, *, now: dt.datetime, months: int) -> dict:
         d = by_rule.setdefault(name, {"name": name, "reminder": 0, "yellow": 0, "red": 0})
         d[lv] += n
     rules = sorted(by_rule.values(), key=lambda d: d["reminder"] + d["yellow"] + d["red"])
-    return {"ontime": {"months": labels, "series": series}, "items": items, "rules": rules}
+    return {
+        "ontime": {"months": labels, "overall": [rate(mk, None) for mk in labels], "departments": departments},
+        "lowest": lowest, "items": items, "rules": rules, "min_cases": CHART_MIN_CASES, "top_n": CHART_TOP_N,
+    }
 
 
 # ============================================================================== orders, desk, rules
