@@ -4,6 +4,7 @@ register (core/landing.py), every figure scoped as the lists behind it, a bounde
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -143,3 +144,20 @@ def test_query_count_of_each_landing_page_is_pinned(world, client_as, role, acce
     with CaptureQueriesContext(connection) as second:
         assert c.get(reverse("core:home")).status_code == 200
     assert len(first) == len(second) == QUERIES[role], [q["sql"][:120] for q in second.captured_queries]
+
+
+def test_the_windows_queue_counts_todays_cases_of_its_department_only(world, ingest, client_as, staff):
+    from .conftest import ev
+
+    now = timezone.now()
+    ingest([ev("T1", "received", now - timedelta(minutes=5)), ev("T2", "received", now - timedelta(minutes=3)),
+            ev("TB", "received", now - timedelta(minutes=4), "ZR001")], now=now)
+    body = client_as("window").get(reverse("core:home")).content.decode()
+    assert tile(body, "window-today", "today") == "2" and tile(body, "window-today", "waiting") == "2"
+    assert "T1" in body and "T2" in body and "TB" not in body
+
+
+def test_the_administrator_sees_accounts_without_a_role(world, client_as, depts):
+    make_staff("nobody", depts["a"], [])
+    body = client_as("admin").get(reverse("core:home")).content.decode()
+    assert tile(body, "admin-today", "roleless") == "1"
