@@ -55,7 +55,7 @@ def supervisor_today(user, *, now: dt.datetime) -> dict:
     late = scope_to_staff(SupervisionOrder.objects.select_related("department"), user).filter(
         status=OrderStatus.ISSUED, due_at__lt=now).order_by("due_at", "id")
     late_rows = list(late[:5])
-    late_count = len(late_rows) if len(late_rows) < 5 else late.count()
+    late_count = late.count()
     appeals = list(cards.filter(status=WarningStatus.APPEALED).select_related(
         "rule", "department", "case", "complaint").order_by("issued_at", "id")[:5])
     rows = [{"text": f"{_('申诉待裁定')} · {w.rule.name} · {_subject(w)}",
@@ -166,17 +166,21 @@ def handler_desk(user, *, now: dt.datetime) -> dict:
     messages — from the same selector as the desk page (selectors.desk_for)."""
     d = selectors.desk_for(user, now=now)
     overdue = [c for c in d["cases"] if c.committed_deadline < now]
+
+    def shown(rows: list, n: int) -> str | int:
+        # The desk lists at most DESK_LIMIT of each kind: a full list means "at least", and says so.
+        return f"{n}+" if len(rows) >= selectors.DESK_LIMIT else n
     return {
         "key": "handler-desk", "title": _("我的待办"), "url": reverse("supervision:desk"), "link": _("打开我的待办"),
         "wide": True,
         "tiles": [
-            {"key": "due", "label": _("三个工作日内到期的办件"), "value": len(d["cases"]) - len(overdue),
+            {"key": "due", "label": _("三个工作日内到期的办件"), "value": shown(d["cases"], len(d["cases"]) - len(overdue)),
              "tone": "warning", "url": reverse("supervision:desk")},
-            {"key": "overdue", "label": _("已超承诺时限的办件"), "value": len(overdue), "tone": "danger",
-             "url": _url("cases:case_list", overdue="1")},
-            {"key": "cards", "label": _("待答复预警纠错卡"), "value": len(d["cards"]), "tone": "warning",
+            {"key": "overdue", "label": _("已超承诺时限的办件"), "value": shown(d["cases"], len(overdue)),
+             "tone": "danger", "url": _url("cases:case_list", overdue="1")},
+            {"key": "cards", "label": _("待答复预警纠错卡"), "value": shown(d["cards"], len(d["cards"])), "tone": "warning",
              "url": reverse("supervision:desk")},
-            {"key": "orders", "label": _("待答复督办单"), "value": len(d["orders"]), "tone": "warning",
+            {"key": "orders", "label": _("待答复督办单"), "value": shown(d["orders"], len(d["orders"])), "tone": "warning",
              "url": _url("supervision:order_list", status="issued")},
             {"key": "unread", "label": _("未读消息"), "value": d["unread"], "url": reverse("supervision:desk")},
         ],

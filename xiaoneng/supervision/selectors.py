@@ -212,7 +212,7 @@ def _chart_data(staff: Staff, *, now: dt.datetime, months: int) -> dict:
          "cases": totals[(None, did)][0]}
         for did, (name, code) in sorted(dept_info.items(), key=lambda kv: kv[1][1])
     ]
-    ranked = [d for d in departments if d["cases"] >= CHART_MIN_CASES] or departments
+    ranked = [d for d in departments if d["cases"] >= CHART_MIN_CASES]  # as the page says: no fallback
     lowest = sorted(ranked, key=lambda d: (d["rate"], -d["cases"], d["code"]))[:CHART_TOP_N]
 
     # Average working days from the clock's start to the decision, minus stopped time, per item: the items
@@ -240,7 +240,7 @@ def _chart_data(staff: Staff, *, now: dt.datetime, months: int) -> dict:
         ):
             info[iid] = {"code": code, "name": vname or code, "department": dname, "department_short": dshort or dname}
     measured = [{**info[iid], "avg": round(s / n, 1), "cases": n} for iid, (s, n) in per_item.items() if iid in info]
-    enough = [d for d in measured if d["cases"] >= CHART_MIN_CASES] or measured
+    enough = [d for d in measured if d["cases"] >= CHART_MIN_CASES]
     items = sorted(enough, key=lambda d: (-d["avg"], -d["cases"], d["code"]))[:CHART_TOP_N]
 
     # Cards by rule and level (not withdrawn), over the same months.
@@ -294,6 +294,9 @@ def proposal_get_for(staff: Staff, pk: int) -> SupervisionProposal:
     return p
 
 
+DESK_LIMIT = 50  # rows of each kind on the desk
+
+
 def desk_for(staff: Staff, *, now: dt.datetime, soon_wd: int = 3) -> dict:
     """The handler's desk: my cases due soon, my cards to answer, my supervision orders, my messages.
     A handler sees what is assigned to them; a head sees the department's."""
@@ -316,9 +319,9 @@ def desk_for(staff: Staff, *, now: dt.datetime, soon_wd: int = 3) -> dict:
     notes = Notification.objects.filter(recipient=staff, channel=Channel.IN_APP).select_related(
         "warning", "order").order_by("-created_at", "-id")
     return {
-        "cases": list(cases.order_by("committed_deadline")[:50]),
-        "cards": list(cards.order_by("issued_at")[:50]),
-        "orders": list(orders.order_by("due_at")[:50]),
+        "cases": list(cases.order_by("committed_deadline")[:DESK_LIMIT]),
+        "cards": list(cards.order_by("issued_at")[:DESK_LIMIT]),
+        "orders": list(orders.order_by("due_at")[:DESK_LIMIT]),
         "notifications": list(notes[:20]),
         "unread": notes.filter(read_at__isnull=True).count(),
         "horizon": horizon, "now": now, "is_head": is_head,
