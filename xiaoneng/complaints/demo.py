@@ -20,7 +20,7 @@ from django.db import transaction
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
-from xiaoneng.demo.wording import clock_phrase, cn_count, date_phrase
+from xiaoneng.core.wording import clock_phrase, cn_count, date_phrase
 from xiaoneng.workdays.calendar import get_calendar
 
 from . import services
@@ -48,7 +48,7 @@ CATEGORY_WEIGHTS = {"TS-MNJ": 9, "TS-LNK": 14, "TS-SNB": 16, "TS-TWCP": 14, "TS-
 # Used only when the catalogue is empty (a complaint seeded without a demo catalogue): said generically, so
 # no department is ever made to handle another department's item.
 GENERIC_ITEMS = ["相关业务", "有关手续"]
-# Templates: {d} the day of the visit, {t} a time of day (xiaoneng.demo.wording), {place} the window,
+# Templates: {d} the day of the visit, {t} a time of day (xiaoneng.core.wording), {place} the window,
 # {n} a count already in words (两趟, 三次), {wait} a wait in words, {applied}/{weeks}/{k} for late cases.
 FACTS = {
     "TS-MNJ": ["{d}{t}我到{place}办理{item}，窗口没有人，等了{wait}也无人接待，打窗口电话也没人接。",
@@ -195,7 +195,7 @@ def _worked_day(cal, day: dt.date) -> dt.date:
 def _facts(rng: random.Random, cal, code: str, *, dept: str, place: str, item: tuple[str, int],
            visit: dt.date, township: bool) -> str:
     """The complainant's account, from the category's templates, every number and time said in words that
-    agree with it (xiaoneng.demo.wording)."""
+    agree with it (xiaoneng.core.wording)."""
     name, committed = item
     other = "县里的主管部门" if township else "乡镇"  # a township is not sent to "the township"
     template = rng.choice(FACTS.get(code, FACTS["TS-QT"]))

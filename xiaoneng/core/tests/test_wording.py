@@ -2,7 +2,7 @@
 
 import pytest
 
-from xiaoneng.demo.wording import clock_phrase, cn_count, cn_number, period_of
+from xiaoneng.core.wording import clock_phrase, cn_count, cn_number, period_of
 
 EXPECTED_PERIOD = {**dict.fromkeys(range(0, 6), "凌晨"), **dict.fromkeys(range(6, 12), "上午"), 12: "中午",
                    **dict.fromkeys(range(13, 18), "下午"), **dict.fromkeys(range(18, 24), "晚上")}

@@ -1,4 +1,5 @@
-"""Grammatical Chinese for the demo's generated texts: numbers in words and times of day.
+"""Grammatical Chinese for generated texts (the demo's, for now): numbers in words and times of day. In core so that
+the apps' own demo generators (complaints/demo.py) may use it without importing the demo app above them.
 
 The demo's complaint texts once pasted numbers and hours into fixed words ("等了2十分钟", "上午14点",
 "下午9点多"). Every generated phrase with a number or an hour goes through these helpers instead, so the
