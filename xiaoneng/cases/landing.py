@@ -1,5 +1,5 @@
 """What cases put on the landing pages (core/landing.py): the head's due and overdue cases of the
-department, the window's queue of the day. Scoped by accounts.selectors.scope_to_staff, as the case list."""
+department, the window's queue of the day. Scoped by accounts.selectors as the case list (case_scope_q: a service centre's window sees its own registrations)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xiaoneng.accounts.selectors import scope_to_staff
+from xiaoneng.accounts.selectors import at_service_centre, case_scope_q, scope_to_staff
 from xiaoneng.core.errors import DomainError
 from xiaoneng.workdays.calendar import get_calendar
 
@@ -71,13 +71,20 @@ def department_due(user, *, now: dt.datetime) -> dict:
 
 
 def window_today(user, *, now: dt.datetime) -> dict:
-    """窗口人员: today's queue at the window — applications received today in the department, those still
-    waiting for acceptance, and the registration form. A queue page added later registers its own panel
-    (role "window", a lower order) and appears above this one."""
+    """窗口人员: today's queue at the window — applications received today in the department (at a service
+    centre: those the centre registered for its hosted departments), those still waiting for acceptance, and
+    the registration form."""
     local = timezone.localtime(now)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     today = local.date().isoformat()
-    mine = scope_to_staff(Case.objects.all(), user)
+    # As the case list: a service centre's window works the queue of applications it registered for the
+    # departments it hosts (its own department has no items), every other window its department's cases.
+    centre = at_service_centre(user)
+    mine = Case.objects.filter(case_scope_q(user))
+    queue = {}
+    if centre:
+        mine = mine.filter(intake_department__path__startswith=user.department.path)
+        queue = {"intake": "mine"}
     counts = mine.aggregate(
         today=Count("id", filter=Q(received_at__gte=midnight, received_at__lte=now)),
         waiting=Count("id", filter=Q(status=CaseStatus.RECEIVED)),
@@ -89,11 +96,11 @@ def window_today(user, *, now: dt.datetime) -> dict:
         "key": "window-today", "title": _("今日窗口"), "url": reverse("cases:case_register"), "link": _("受理登记"),
         "tiles": [
             {"key": "today", "label": _("今日接件"), "value": counts["today"],
-             "url": _url("cases:case_list", received_from=today, received_to=today)},
+             "url": _url("cases:case_list", received_from=today, received_to=today, **queue)},
             {"key": "mine", "label": _("其中由我接件"), "value": counts["mine"],
-             "url": _url("cases:case_list", received_from=today, received_to=today)},
+             "url": _url("cases:case_list", received_from=today, received_to=today, **queue)},
             {"key": "waiting", "label": _("已接件待受理"), "value": counts["waiting"], "tone": "warning",
-             "url": _url("cases:case_list", status=CaseStatus.RECEIVED)},
+             "url": _url("cases:case_list", status=CaseStatus.RECEIVED, **queue)},
         ],
         "rows_title": _("今日接件"),
         "rows": [{"text": c.case_no, "url": reverse("cases:case_detail", args=[c.case_no]),

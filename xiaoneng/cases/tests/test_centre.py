@@ -217,3 +217,19 @@ def test_departments_case_scope_is_unchanged_away_from_a_centre(centre, staff):
     for role in ("window", "handler", "head", "handler_b"):
         assert case_scope_q(staff[role]) == department_scope_q(staff[role])
     assert case_scope_q(centre["clerk"]) != department_scope_q(centre["clerk"])
+
+
+def test_the_centre_windows_landing_page_counts_its_own_queue(client, centre, items, depts):
+    """/staff/ for a centre clerk: today's registrations across the hosted departments (the centre's own
+    department has no cases of its own, so the department-scoped count said 0), linked to the queue."""
+    import re
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    case_register(item=items["a"], by=centre["clerk"], now=now, applicant=APPLICANT)
+    client.force_login(centre["clerk"])
+    body = client.get(reverse("core:home")).content.decode()
+    section = body.split('data-testid="panel-window-today"', 1)[1].split("</section>", 1)[0]
+    today = re.search(r'data-testid="tile-today".*?data-value="([^"]*)"', section, re.S).group(1)
+    assert today == "1" and "intake=mine" in section
