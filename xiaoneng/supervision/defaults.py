@@ -3,6 +3,8 @@ that are missing (a flushed test database, a fresh install that skipped migratio
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _l
+
 # (code, check, kind, level, thresholds, mode, name, description)
 DEFAULT_RULES: list[dict] = [
     {"code": "committed-reminder", "check_code": "committed_reminder", "kind": "time", "level": "reminder",
@@ -94,3 +96,37 @@ def rules_ensure_defaults(apps=None) -> int:
     if new:
         Rule.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+# How a threshold reads on a page (rule list, rule history, anywhere a rule's numbers are shown): a sentence
+# of the office's words, never the stored key ("before_wd=2"). Per check where the same key means different
+# things; `{n}` is the number; the second text is the one for 0 where "0 个工作日" would read oddly.
+THRESHOLD_SENTENCES: dict[str, dict[str, tuple]] = {
+    "committed_reminder": {"before_wd": (_l("承诺时限到期前 {n} 个工作日提醒"), _l("承诺时限到期当日提醒"))},
+    "committed_overdue": {"over_wd": (_l("超过承诺时限 {n} 个工作日以上发牌"), _l("超过承诺时限即发牌"))},
+    "statutory_overdue": {"over_wd": (_l("超过法定时限 {n} 个工作日以上发牌"), _l("超过法定时限即发牌"))},
+    "step_overdue": {"over_wd": (_l("环节超过时限 {n} 个工作日以上发牌"), _l("环节超过时限即发牌"))},
+    "delivery_late": {"within_wd": (_l("办结后 {n} 个工作日内应送达"), _l("办结当日应送达"))},
+    "delivery_statutory": {"within_wd": (_l("作出决定后 {n} 个工作日内应送达证照"), _l("作出决定当日应送达证照"))},
+    "deemed_approval": {"over_wd": (_l("法定时限届满 {n} 个工作日后仍未决定即发牌"), _l("法定时限届满仍未决定即发牌"))},
+    "second_notice": {"max_notices": (_l("补正告知最多 {n} 次，超过即发牌"), None)},
+    "complaint_reminder": {"before_wd": (_l("投诉期限到期前 {n} 个工作日提醒"), _l("投诉期限到期当日提醒"))},
+    "complaint_overdue": {"over_wd": (_l("超过投诉期限 {n} 个工作日以上发牌"), _l("超过投诉期限即发牌"))},
+    "complaint_overdue_long": {"over_wd": (_l("超过投诉期限 {n} 个工作日以上发牌"), _l("超过投诉期限即发牌"))},
+}
+
+
+def threshold_sentence(check: str, key: str, value) -> str:
+    """One threshold as the office says it ("承诺时限到期前 2 个工作日提醒"). An unknown key (a rule edited by
+    hand in the database) is named by the edit form's label, never by the key itself."""
+    texts = THRESHOLD_SENTENCES.get(check, {}).get(key)
+    if texts is None:
+        labels = {k: label for k, label, _lo, _hi in THRESHOLD_FIELDS.get(check, [])}
+        return f"{labels.get(key) or _l('其他阈值')}：{value}"
+    many, zero = texts
+    return str(zero) if zero and value == 0 else str(many).format(n=value)
+
+
+def thresholds_text(check: str, thresholds: dict | None) -> str:
+    """All of a rule's thresholds as sentences joined by "；" ("" when the check has none)."""
+    return "；".join(threshold_sentence(check, k, v) for k, v in (thresholds or {}).items())

@@ -134,6 +134,13 @@ class Rule(models.Model):
     def specificity(self) -> int:
         return {RuleScope.ITEM: 2, RuleScope.DEPARTMENT: 1}.get(self.scope, 0)
 
+    @property
+    def thresholds_text(self) -> str:
+        """The thresholds as the office says them ("承诺时限到期前 2 个工作日提醒"), never the stored keys."""
+        from .defaults import thresholds_text
+
+        return thresholds_text(self.check_code, self.thresholds)
+
 
 class RuleChange(models.Model):
     """Audit of one edit of a rule: who, when, and the rule's values before and after."""
@@ -155,6 +162,32 @@ class RuleChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id}@{self.changed_at:%Y-%m-%d %H:%M}"
+
+    def differences(self) -> list[tuple[str, str, str]]:
+        """(what, before, after) of each value this edit changed, in the words of the rule's edit form: the
+        snapshots keep the stored keys ("thresholds", "over_wd"), which no page shows as such."""
+        from .defaults import thresholds_text
+
+        labels = {f.name: str(f.verbose_name) for f in Rule._meta.fields}
+        choices = {"level": Level, "mode": RuleMode, "scope": RuleScope}
+        yes_no = {True: str(_("是")), False: str(_("否"))}
+
+        def show(key, value) -> str:
+            if value is None or value == "" or value == {}:
+                return "—"
+            if key == "thresholds":
+                return thresholds_text(self.rule.check_code, value)
+            if key in choices:
+                try:
+                    return str(choices[key](value).label)
+                except ValueError:
+                    return str(value)
+            if isinstance(value, bool):
+                return yes_no[value]
+            return str(value)
+
+        return [(labels.get(k, k), show(k, v), show(k, self.after.get(k)))
+                for k, v in self.before.items() if k in self.after and self.after[k] != v]
 
 
 class WarningStatus(models.TextChoices):

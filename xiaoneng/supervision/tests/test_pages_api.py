@@ -140,7 +140,14 @@ def test_rule_edit_page(world, client_as):
     assert r.status_code == 302
     assert RuleChange.objects.get().after["thresholds"] == {"over_wd": 2}
     log = client_as("admin").get(url).content.decode()
-    assert "thresholds:" in log and "调整" in log and "&#x27;over_wd&#x27;: 2" in log
+    # The history says what changed in the form's words, never the stored keys (issue 10 §4; it used to
+    # print "thresholds: {'over_wd': 1} → {'over_wd': 2}").
+    assert "阈值：超过承诺时限 1 个工作日以上发牌 → 超过承诺时限 2 个工作日以上发牌" in log and "调整" in log
+    history = log.split('data-testid="rule-changes"', 1)[1]
+    assert "over_wd" not in history and "thresholds" not in history
+    listing = client_as("leader").get(reverse("supervision:rule_list")).content.decode()
+    assert "超过承诺时限 2 个工作日以上发牌" in listing and "承诺时限到期前 2 个工作日提醒" in listing
+    assert "_wd=" not in listing
     bad = dict(data, t_over_wd="99")
     assert client_as("supervisor").post(url, bad).status_code == 400
 
