@@ -25,3 +25,14 @@ def verdict_colour(verdict: str) -> str:
 @register.filter
 def level_colour(level: str) -> str:
     return _LEVEL.get(level, "secondary")
+
+
+@register.filter
+def step_label(step: str) -> str:
+    """A step as the office names it: a workflow step without a name of its own, or a step a department
+    system reported by its kind ("review", "approve"), is shown by the glossary's name (审核, 批准)."""
+    from xiaoneng.catalog.models import StepKind
+
+    if step in StepKind.values:
+        return str(StepKind(step).label)
+    return step

@@ -201,3 +201,20 @@ def test_case_page_queries_do_not_grow_with_events(client, staff, items, ingest,
         r = client.get(reverse("cases:case_detail", args=["QP"]))
     html = r.content.decode()
     assert r.status_code == 200 and "进行中" in html and "暂停计时" in html and "营业执照" in html
+
+
+def test_step_table_shows_local_times_and_chinese_step_names(client, staff, items, ingest):
+    """Issue 10 §4: the step table printed the case JSON's UTC ISO strings ("2026-11-04T02:49" for 10:49) and
+    a step reported by its kind ("approve") as the English code."""
+    from xiaoneng.cases.templatetags.cases_tags import step_label
+
+    ingest([ev("ST", "received", "2026-11-02 09:00"), ev("ST", "accepted", "2026-11-02 10:00"),
+            ev("ST", "step_completed", "2026-11-03 10:49", step="受理", handler="李四"),
+            ev("ST", "step_completed", "2026-11-04 16:20", step="approve", handler="王五")])
+    client.force_login(staff["handler"])
+    html = client.get(reverse("cases:case_detail", args=["ST"])).content.decode()
+    steps = html.split('id="h-steps"', 1)[1].split("</section>", 1)[0]
+    assert "2026-11-03 10:49" in steps and "2026-11-02 10:00" in steps
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", steps), steps
+    assert "approve" not in html and "批准" in steps
+    assert step_label("review") == "审核" and step_label("现场核查") == "现场核查"
