@@ -28,7 +28,7 @@ class CalendarYear(models.Model):
     class Origin(models.TextChoices):
         # Who last decided this year's content: the seeding command may only rewrite "package" years,
         # so an administrator's import or edit is never overwritten by a later seed.
-        PACKAGE = "package", _("软件包生成")
+        PACKAGE = "package", _("系统内置")
         IMPORT = "import", _("文件导入")
         MANUAL = "manual", _("人工维护")
 

@@ -149,6 +149,12 @@ def _clean_package_name(name: str) -> str:
     return "、".join(out)
 
 
+# What the calendar pages say about a year loaded from the built-in data (the `holidays` package): in the
+# office's words, not the package's name and function (issue 10 §4). Stored in CalendarYear.source.
+PACKAGE_SOURCE_OFFICIAL = "按国务院办公厅公布的放假安排自动载入"
+PACKAGE_SOURCE_PROVISIONAL = "按法定节假日推算的暂定安排（国务院办公厅尚未公布，公布后请导入）"
+
+
 @transaction.atomic
 def calendar_seed_from_package(*, years: Iterable[int], now: dt.datetime | None = None) -> dict[int, str]:
     """Load `years` from the `holidays` package (China): statutory holidays and 调休 make-up working days.
@@ -157,10 +163,7 @@ def calendar_seed_from_package(*, years: Iterable[int], now: dt.datetime | None 
     Idempotent: a year already seeded with the same data is left alone (no revision bump), and a year an
     administrator imported or edited is never touched. Returns {year: "created" | "updated" | "unchanged"
     | "kept"}."""
-    import holidays
-
     now = now or timezone.now()
-    source = f"holidays {holidays.__version__} 软件包（country_holidays('CN')）"
     result: dict[int, str] = {}
     changed = False
     for year in sorted(set(years)):
@@ -168,6 +171,7 @@ def calendar_seed_from_package(*, years: Iterable[int], now: dt.datetime | None 
             raise DomainError(f"年份 {year} 超出范围（{MIN_YEAR}—{MAX_YEAR}）。", field="years")
         entries, official = _package_year(year)
         status = CalendarYear.Status.OFFICIAL if official else CalendarYear.Status.PROVISIONAL
+        source = PACKAGE_SOURCE_OFFICIAL if official else PACKAGE_SOURCE_PROVISIONAL
         existing = CalendarYear.objects.filter(year=year).first()
         if existing is not None and existing.origin != CalendarYear.Origin.PACKAGE:
             result[year] = "kept"

@@ -184,3 +184,12 @@ def test_nav_entry_for_readers(client_as, calendar):
     assert reverse("workdays:calendar") in html
     html = client_as("handler").get(reverse("core:home")).content.decode()
     assert reverse("workdays:calendar") not in html
+
+
+def test_calendar_pages_name_the_source_in_words(client_as, calendar):
+    """Issue 10 §4: the source read "holidays 0.108 软件包（country_holidays('CN')）" and the page told the
+    administrator to run a server command; the office reads where the dates come from, in words."""
+    for url in (reverse("workdays:calendar"), reverse("workdays:calendar_year", args=[2026])):
+        html = client_as("admin").get(url).content.decode()
+        assert "按国务院办公厅公布的放假安排自动载入" in html and "系统内置" in html
+        assert "软件包" not in html and "country_holidays" not in html and "xiaoneng seed" not in html
