@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -271,6 +272,14 @@ XIAONENG_MAX_WORKDAYS = 3650
 # Electronic supervision: SMS gateway (dotted path to a class with send(phone, text)); console by default.
 XIAONENG_SMS_BACKEND = env("XIAONENG_SMS_BACKEND", default="xiaoneng.supervision.sms.ConsoleBackend")
 XIAONENG_APPEAL_MAX_BYTES = env.int("XIAONENG_APPEAL_MAX_BYTES", default=10 * 1024 * 1024)
+
+# The government the platform serves: its name prints on notices (e.g. "清源县"), and its level names the
+# public mailbox (县长信箱 / 区长信箱 / 市长信箱, xiaoneng/core/government.py). The level is "county",
+# "district" or "city"; left empty it is read from the name's last character (县, 区, 市), else county.
+XIAONENG_COUNTY_NAME = env("XIAONENG_COUNTY_NAME", default="")
+XIAONENG_GOVERNMENT_LEVEL = env("XIAONENG_GOVERNMENT_LEVEL", default="")
+if XIAONENG_GOVERNMENT_LEVEL not in ("", "county", "district", "city"):
+    raise ImproperlyConfigured("XIAONENG_GOVERNMENT_LEVEL 应为 county、district 或 city（县、区、市）。")
 
 # The platform's public address, for links sent to citizens by SMS and e-mail (tracking, follow-up).
 XIAONENG_PUBLIC_URL = env("XIAONENG_PUBLIC_URL", default="http://127.0.0.1:8000")

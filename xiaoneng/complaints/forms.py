@@ -8,15 +8,26 @@ import secrets
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
 from xiaoneng.core.errors import DomainError
+from xiaoneng.core.government import mailbox_title_lazy
 
 from .conf import cfg
 from .intake import IntakeErrors, clean_intake, department_choices
-from .models import RATED_LEVELS, STAFF_CHANNELS, BlockEntry, IdentityMode, Litigation, Outcome, RefusalReason
+from .models import (
+    RATED_LEVELS,
+    STAFF_CHANNELS,
+    BlockEntry,
+    IdentityMode,
+    Litigation,
+    Outcome,
+    RefusalReason,
+    channel_choices,
+)
 from .uploads import clean_uploads
 
 
@@ -131,7 +142,8 @@ class ComplaintForm(BootstrapMixin, forms.Form):
 class StaffComplaintForm(ComplaintForm):
     """Staff entry for the hotline, letters, visits, the public mailbox, media and inspections."""
 
-    channel = forms.ChoiceField(label=_("来源渠道"), choices=[(c.value, c.label) for c in STAFF_CHANNELS])
+    channel = forms.ChoiceField(label=_("来源渠道"), choices=lambda: [
+        (value, label) for value, label in channel_choices() if value in STAFF_CHANNELS])
     urgent = forms.BooleanField(label=_("紧急"), required=False)
     # The clerk asks the citizen: the platform's default would write every notice in Chinese, also to someone
     # who phoned the hotline in English. The service checks the code again (the API passes it too). Not
@@ -269,7 +281,7 @@ class ReviewForm(BootstrapMixin, forms.Form):
     approve = forms.TypedChoiceField(label=_("审核"), coerce=lambda v: v == "1", widget=forms.RadioSelect,
                                      choices=[("1", _("审核通过并答复")), ("0", _("退回修改"))])
     comment = forms.CharField(label=_("审核意见"), required=False, max_length=2000)
-    publishable = forms.BooleanField(label=_("在区长信箱公开（隐去个人信息）"), required=False)
+    publishable = forms.BooleanField(label=format_lazy(_("在{mailbox}公开（隐去个人信息）"), mailbox=mailbox_title_lazy()), required=False)
 
 
 class MergeForm(BootstrapMixin, forms.Form):
@@ -277,7 +289,7 @@ class MergeForm(BootstrapMixin, forms.Form):
 
 
 class PublishForm(BootstrapMixin, forms.Form):
-    publishable = forms.BooleanField(label=_("在区长信箱公开"), required=False)
+    publishable = forms.BooleanField(label=format_lazy(_("在{mailbox}公开"), mailbox=mailbox_title_lazy()), required=False)
 
 
 class AssignForm(BootstrapMixin, forms.Form):

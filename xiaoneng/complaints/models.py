@@ -15,17 +15,31 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.core.government import mailbox_title, mailbox_title_lazy
+
 
 class Channel(models.TextChoices):
     WEB = "web", _("网上投诉")
     HOTLINE = "hotline", _("投诉热线（96150）")
     LETTER = "letter", _("来信")
     VISIT = "visit", _("来访")
-    MAILBOX = "mailbox", _("区长信箱")
+    MAILBOX = "mailbox", mailbox_title_lazy()  # 县长信箱 / 区长信箱 / 市长信箱 by the government's level
     MEDIA = "media", _("媒体曝光")
     INSPECTION = "inspection", _("明查暗访")
     API = "api", _("系统接口")
     OPEN311 = "open311", _("Open311 接口")
+
+
+def channel_choices() -> list[tuple[str, str]]:
+    """The channels as a page names them: the public mailbox by this government's level (县长信箱 in a county,
+    区长信箱 in a district, 市长信箱 in a city; core/government.py), not by the enum's fixed label. A callable,
+    so the field's choices follow the setting without a migration per deployment."""
+    return [(value, mailbox_title() if value == Channel.MAILBOX else label) for value, label in Channel.choices]
+
+
+def channel_label(value: str) -> str:
+    """One channel's name as channel_choices() gives it."""
+    return dict(channel_choices()).get(value, value)
 
 
 # Channels a staff member records by hand (the others arrive by themselves).
@@ -165,7 +179,7 @@ class Complaint(models.Model):
     idempotency_scope = models.CharField(max_length=48, blank=True, default="", editable=False)
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001 (NULL: no key, never equal)
     request_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
-    channel = models.CharField(_("来源渠道"), max_length=12, choices=Channel.choices, default=Channel.WEB)
+    channel = models.CharField(_("来源渠道"), max_length=12, choices=channel_choices, default=Channel.WEB)
     category = models.ForeignKey(ComplaintCategory, verbose_name=_("投诉类别"), on_delete=models.PROTECT,
                                  related_name="complaints")
     department = models.ForeignKey("accounts.Department", verbose_name=_("被投诉单位"), on_delete=models.PROTECT,
@@ -237,7 +251,7 @@ class Complaint(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("重新办理次数"), default=0)
     reopen_reason = models.TextField(_("重新办理理由"), blank=True)
 
-    publishable = models.BooleanField(_("在区长信箱公开"), default=False)
+    publishable = models.BooleanField(_("在信箱公开"), default=False)  # the mailbox's title: channel_choices()
     merged_into = models.ForeignKey("self", verbose_name=_("合并至"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="merged")
     office_handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("承办监察员"), null=True,

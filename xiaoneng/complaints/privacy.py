@@ -259,6 +259,22 @@ def mask_personal_data(text: str, *, names: list[str] = (), contacts: list[str] 
     return out
 
 
+# A reply's salutation to the complainant by name ("张晓明您好", "尊敬的张晓明先生：") masked for the public
+# mailbox reads "【投诉人】您好": the mailbox greets neutrally instead (issue 10 §4). Only at the very start.
+SALUTATION_RE = re.compile(
+    r"^\s*(?:尊敬的)?\s*" + re.escape(PH_NAME) + r"\s*(?:先生|女士|同志)?\s*[，,：:]?\s*(?:您好)?\s*([：:，,！!。]?)\s*")
+
+
+def neutral_salutation(text: str) -> str:
+    """A masked reply that opens by greeting the masked complainant opens with a plain "您好" instead."""
+    def greet(m: re.Match) -> str:
+        if m.group(0).strip() == PH_NAME:  # "【投诉人】反映的问题……": the name as a subject, not a greeting
+            return m.group(0)
+        return "您好" + (m.group(1) or "：")
+
+    return SALUTATION_RE.sub(greet, text or "", count=1)
+
+
 # --------------------------------------------------------------------------------------------- secrets in links
 # The complainant's secrets travelling in links: the tracking code, the one-time follow-up token, a published
 # image's token.

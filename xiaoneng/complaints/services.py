@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
 from xiaoneng.core.errors import DomainError, NotPermitted
+from xiaoneng.core.government import mailbox_title
 from xiaoneng.core.sms import sms_backend
 from xiaoneng.workdays.calendar import get_calendar
 
@@ -69,8 +70,9 @@ from .models import (
     Stage,
     Status,
     TimelineEntry,
+    channel_label,
 )
-from .privacy import contact_key, mask_personal_data, scrub_identity
+from .privacy import contact_key, mask_personal_data, neutral_salutation, scrub_identity
 from .uploads import CleanFile
 
 log = logging.getLogger(__name__)
@@ -472,7 +474,8 @@ def complaint_submit(
     if channel not in Channel.values:
         raise DomainError("来源渠道无效。", field="channel")
     if by is not None and channel not in STAFF_CHANNELS:
-        raise DomainError("工作人员登记时请选择来源渠道（热线、来信、来访、区长信箱、媒体、明查暗访）。", field="channel")
+        raise DomainError(f"工作人员登记时请选择来源渠道（热线、来信、来访、{mailbox_title()}、媒体、明查暗访）。",
+                          field="channel")
     if by is not None and not by.has_role(R.SUPERVISOR):
         raise NotPermitted("只有效能办监察员可以登记投诉。")
     if language is not None:
@@ -547,7 +550,7 @@ def _create(*, intake, channel, now, files, by, client, ip, key, idempotency_key
     )
     for f in files:
         _attach(c, f, now=now, by=by)
-    via = Channel(channel).label
+    via = channel_label(channel)
     with _speaking(c):
         public = (_("您的投诉已登记（%(via)s），编号 %(number)s。效能办将在 %(wd)s 个工作日内作出是否受理的决定。")
                   % {"via": via, "number": c.number, "wd": cfg("ACCEPT_LIMIT_WD")})
@@ -980,7 +983,8 @@ def reply_review(*, reply: Reply, by: Staff, now: dt.datetime, approve: bool, co
 
 @transaction.atomic
 def complaint_set_publishable(*, complaint: Complaint, by: Staff, now: dt.datetime, publishable: bool) -> Complaint:
-    """Mark the sent reply for the public mailbox (区长信箱), storing its masked text, or take it down."""
+    """Mark the sent reply for the public mailbox (县长信箱), storing its masked text (greeting neutrally:
+    "您好", not "【投诉人】您好"), or take it down."""
     _require_office(by)
     c = Complaint.objects.select_for_update().get(pk=complaint.pk)
     reply = c.replies.filter(state=Reply.State.SENT).order_by("-sent_at").first()
@@ -990,13 +994,14 @@ def complaint_set_publishable(*, complaint: Complaint, by: Staff, now: dt.dateti
         identity = ComplainantIdentity.objects.filter(complaint=c).first()
         names = [identity.name] if identity else []
         contacts = [identity.phone, identity.email, identity.address] if identity else []
-        reply.public_text = mask_personal_data(reply.text, names=names + [c.staff_text], contacts=contacts)
+        reply.public_text = neutral_salutation(
+            mask_personal_data(reply.text, names=names + [c.staff_text], contacts=contacts))
         reply.save(update_fields=["public_text"])
     if c.publishable != publishable:
         c.publishable = publishable
         c.updated_at = now
         c.save(update_fields=["publishable", "updated_at"])
-        _log(c, TimelineEntry.Kind.PUBLISHED, now=now, by=by, detail="在区长信箱公开" if publishable else "撤下公开")
+        _log(c, TimelineEntry.Kind.PUBLISHED, now=now, by=by, detail=f"在{mailbox_title()}公开" if publishable else "撤下公开")
     return c
 
 

@@ -47,6 +47,7 @@ from .models import (
     IdentityAccess,
     Reply,
     Status,
+    channel_choices,
 )
 from .privacy import can_read_identity, may_reveal_original, reads_original, redactor_for
 from .templatetags.complaints_tags import pct_value
@@ -261,7 +262,7 @@ def inbox(request):
     office = S.is_office(request.user)
     return render(request, "complaints/inbox.html", {
         "page": _page(request, qs), "f": f, "statuses": Status.choices, "flags": Flag.choices[1:],
-        "categories": S.categories(), "channels": Channel.choices, "query": _query_without_page(request),
+        "categories": S.categories(), "channels": channel_choices(), "query": _query_without_page(request),
         "office": office, "title": _("投诉受理") if request.user.is_county_wide else _("交办我单位的投诉"),
         "now": timezone.now()})
 

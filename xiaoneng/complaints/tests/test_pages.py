@@ -43,6 +43,22 @@ def test_public_pages_open_to_everyone(client, staff, calendar, role):
         assert c.get(url).status_code == 200, url
 
 
+@pytest.mark.parametrize(("name", "level", "title"), [
+    ("", "", "县长信箱"), ("清源县", "", "县长信箱"), ("清源区", "", "区长信箱"), ("清源市", "", "市长信箱"),
+    ("清源县", "district", "区长信箱"),
+])
+def test_the_mailbox_is_named_by_the_governments_level(client, calendar, settings, name, level, title):
+    """Issue 10 §4: a county's public mailbox said 区长信箱. The title follows XIAONENG_GOVERNMENT_LEVEL, else
+    the last character of XIAONENG_COUNTY_NAME, else a county."""
+    from xiaoneng.complaints.models import Channel, channel_label
+
+    settings.XIAONENG_COUNTY_NAME, settings.XIAONENG_GOVERNMENT_LEVEL = name, level
+    for url in ("/complaints/", "/complaints/mailbox/"):
+        html = client.get(url).content.decode()
+        assert title in html and not {"县长信箱", "区长信箱", "市长信箱"} - {title} & set(re.findall(r".长信箱", html))
+    assert channel_label(Channel.MAILBOX) == title and str(Channel.MAILBOX.label) == title
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_staff_pages_by_role(client, staff, calendar, role):
     c = as_role(client, staff, role)

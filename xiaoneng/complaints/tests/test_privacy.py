@@ -146,9 +146,36 @@ def test_no_public_page_or_open311_answer_carries_identity(client, secret):
         assert r.status_code == 200, url
         assert_no_secret(r.content.decode(), f"at {url}")
     mailbox = client.get(f"/complaints/mailbox/{secret.number}/").content.decode()
-    assert "【投诉人】您好" in mailbox and "139****4321" not in mailbox  # the complainant's number fully hidden
+    # The public reply greets neutrally (issue 10 §4: it read "【投诉人】您好！", a mask token as a salutation);
+    # the complainant's name stays masked wherever else it appears.
+    reply = mailbox.split('data-testid="public-reply">', 1)[1].split("</div>", 1)[0]
+    assert reply.startswith("您好！您反映的问题属实") and "【投诉人】您好" not in mailbox
+    assert "139****4321" not in mailbox  # the complainant's number fully hidden
     assert "王某" in mailbox and "王科长" not in mailbox
     assert client.get("/complaints/mailbox/", {"q": NAME}).context["page"].paginator.count == 0
+
+
+def test_the_complainants_own_tracking_page_shows_their_words_and_the_reply_unmasked(client, secret):
+    """Masking is for what others see: the holder of the tracking code reads their own letter and the reply to
+    them as written, greeting and all (issue 10 §4: "我叫【投诉人】" read back to its writer)."""
+    html = client.get(f"/complaints/track/{secret.tracking_code}/").content.decode()
+    reply = html.split('data-testid="reply">', 1)[1].split("</div>", 1)[0]
+    assert reply.startswith(f"{NAME}您好！") and "【投诉人】" not in reply
+    assert f"我叫{NAME}" in html and "我叫【投诉人】" not in html
+
+
+@pytest.mark.parametrize(("masked", "public"), [
+    ("【投诉人】您好：经调查属实。", "您好：经调查属实。"),
+    ("尊敬的【投诉人】先生：您反映的问题已整改。", "您好：您反映的问题已整改。"),
+    ("【投诉人】，您好！已整改。", "您好！已整改。"),
+    ("【投诉人】：您反映的问题属实。", "您好：您反映的问题属实。"),
+    ("【投诉人】反映的问题已查实。", "【投诉人】反映的问题已查实。"),  # a subject, not a greeting
+    ("您好：经查【投诉人】所述属实。", "您好：经查【投诉人】所述属实。"),
+])
+def test_a_published_reply_greets_neutrally(masked, public):
+    from xiaoneng.complaints.privacy import neutral_salutation
+
+    assert neutral_salutation(masked) == public
 
 
 def test_masking_of_personal_data_in_text():
