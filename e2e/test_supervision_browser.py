@@ -142,3 +142,35 @@ def test_supervisor_sends_a_rectification_proposal_and_prints_it(page, supervise
     page.wait_for_selector("[data-testid=document-number]")
     assert "效建〔" in page.locator("[data-testid=document-number]").inner_text()
     shot(page, "supervision-proposal-print")
+
+
+def test_rules_monitor_and_steps_read_as_words(page, supervised):
+    """Issue 10 §4 seen in a browser: rule thresholds as sentences (not before_wd=2), card ages as 1 个月 1 周
+    (not 已 1 月，1 周), a case's step table in county time with step names, selects with a Chinese empty
+    choice."""
+    import re
+
+    from xiaoneng.cases.ingest import case_events_ingest
+
+    done = supervised - dt.timedelta(days=39, hours=-1)
+    res = case_events_ingest(events=[{"event_id": "words-1", "case_no": "SP-2026-0001", "service_code": "SP001",
+                                      "type": "step_completed", "step": "accept", "handler": "handler_a",
+                                      "occurred_at": done.isoformat()}], now=supervised, source="browser")
+    assert not res.errors, res.errors
+    login(page, "supervisor")
+    page.goto("/staff/supervision/rules/")
+    body = page.locator("main").inner_text()
+    assert "承诺时限到期前 2 个工作日提醒" in body and "超过承诺时限 1 个工作日以上发牌" in body
+    assert "_wd" not in body
+    shot(page, "supervision-rules-in-words")
+    page.goto("/staff/supervision/rules/committed-reminder/")
+    assert page.locator("select#id_scope_department option").first.inner_text() == "请选择"
+    page.goto("/staff/supervision/")
+    panel = page.locator("main").inner_text()
+    assert "已发出 " in panel and not re.search(r"\d+ (月|周|天)，", panel), panel[:400]
+    shot(page, "supervision-monitor-ages")
+    page.goto("/staff/cases/SP-2026-0001/")
+    steps = page.locator("#h-steps").locator("xpath=..").inner_text()
+    assert "受理" in steps and "accept" not in steps and not re.search(r"\d{4}-\d\d-\d\dT\d\d:", steps)
+    assert timezone.localtime(done).strftime("%Y-%m-%d %H:%M") in steps
+    shot(page, "case-steps-local-time")
