@@ -313,3 +313,24 @@ def test_supervisor_retries_a_failed_notice_on_a_phone(phone_page, office, setti
     assert page.locator(f"[data-testid=message-{m.pk}] [data-testid=status]").inner_text() == "已发送"
     assert len(sms.outbox) == 1
     shot(page, "complaints-messages-retried-phone")
+
+
+def test_the_county_mailbox_greets_neutrally(page, office, depts, settings):
+    """Issue 10 §4 in a browser: a county's public mailbox is 县长信箱 (it said 区长信箱), and a published reply
+    opens with 您好, not with the mask token 【投诉人】您好."""
+    settings.XIAONENG_COUNTY_NAME = "清源县"
+    c = submit_complaint(identity_mode="confidential", name="张晓明", phone="13912345678")
+    sup, now = office["supervisor"], timezone.now()
+    services.complaint_accept(complaint=c, by=sup, now=now)
+    d = services.complaint_dispatch(complaint=c, by=sup, now=now, departments=[depts["a"]])[0]
+    services.dispatch_result(dispatch=d, by=office["handler"], now=now, outcome="substantiated",
+                             findings="窗口确有拖延。", measures="已批评教育并限期办结。")
+    r = services.reply_draft(complaint=c, by=sup, now=now, text="张晓明您好！您反映的问题属实，已责令限期办结。")
+    services.reply_review(reply=r, by=sup, now=now, approve=True, publishable=True)
+    page.goto("/complaints/")
+    assert "县长信箱" in page.inner_text("main") and "区长信箱" not in page.content()
+    page.goto(f"/complaints/mailbox/{c.number}/")
+    reply = page.locator("[data-testid=public-reply]").inner_text()
+    assert reply.startswith("您好！您反映的问题属实") and "张晓明" not in page.content()
+    assert page.locator("nav.breadcrumb, nav[aria-label=breadcrumb]").first.inner_text().startswith("县长信箱")
+    shot(page, "complaints-county-mailbox-reply")
