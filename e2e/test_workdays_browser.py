@@ -36,3 +36,14 @@ def test_admin_adds_a_holiday_and_sees_it(page, staff, calendar):
     assert "2027-10-08" in page.locator("main").inner_text()
     page.goto("/api/v1/workdays/is-working-day?date=2027-10-08")
     assert '"working_day":false' in page.content().replace(" ", "")
+
+
+def test_the_calendar_says_where_its_dates_come_from_in_words(page, staff, calendar):
+    """Issue 10 §4: the years list said "holidays 0.108 软件包（country_holidays('CN')）" and told the
+    administrator to run a server command."""
+    login(page, "admin")
+    page.goto("/staff/calendar/")
+    body = page.locator("main").inner_text()
+    assert "按国务院办公厅公布的放假安排自动载入" in body and "系统内置" in body
+    assert "软件包" not in body and "country_holidays" not in body and "xiaoneng " not in body
+    shot(page, "workdays-calendar-sources-in-words")
