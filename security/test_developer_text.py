@@ -45,6 +45,7 @@ MARKERS: list[tuple[re.Pattern, str]] = [
      "a server command"),
     (re.compile(r"\d+\s*(年|月|周|天|小时|分钟)\s*[，,]\s*\d+"), "Django's timesince ('10 月，4 周')"),
     (re.compile(r"country_holidays|软件包"), "the name of a Python package"),
+    (re.compile(r"\b(Asia|Etc|UTC)/[A-Z][a-z]+"), "a time zone identifier (a reader says 北京时间)"),
 ]
 
 _DROP = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
@@ -74,6 +75,7 @@ def test_the_markers_catch_what_they_should():
     """The markers themselves: each example of developer text is caught, the Chinese equivalents pass."""
     bad = ["到期前 before_wd=2", "2026-09-03T02:49", "<option>---------</option>", "<td>None</td>",
            "XIAONENG_SEED_CALENDAR_ON_MIGRATE", "已 10 月，4 周", "运行 xiaoneng seed_calendar", "xiaoneng import-calendar 文件", "python manage.py migrate",
+           "办公时间 09:00—12:00（Asia/Shanghai）",
            "holidays 0.108 软件包（country_holidays('CN')）", "{{ case.no }}", "September 3",
            '<input placeholder="Select an option">']
     for example in bad:

@@ -79,3 +79,15 @@ def age(value, now=None) -> str:
             parts = [text % {"n": n} for n, text in counts[i:i + 2] if n]
             return " ".join(parts)
     return _("不到 1 分钟")
+
+
+# How an office names its time zones: China has one, and nobody in it calls it "Asia/Shanghai".
+_TZ_NAMES = {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "Asia/Harbin": "北京时间",
+             "Asia/Urumqi": "乌鲁木齐时间", "PRC": "北京时间"}
+
+
+@register.filter
+def tz_name(value) -> str:
+    """A time zone as a reader names it ("北京时间" for Asia/Shanghai); an unusual one keeps its identifier."""
+    name = str(value or "")
+    return _(_TZ_NAMES[name]) if name in _TZ_NAMES else name

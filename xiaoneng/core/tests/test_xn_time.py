@@ -58,3 +58,9 @@ def test_every_select_names_its_empty_choice_in_chinese():
     field = Staff._meta.get_field("department").formfield()
     assert field.empty_label == "请选择"
     assert "Select an option" not in str(M()["group"])
+
+
+def test_a_time_zone_is_named_as_a_reader_names_it():
+    from xiaoneng.core.templatetags.xn_time import tz_name
+
+    assert tz_name("Asia/Shanghai") == "北京时间" and tz_name("Europe/Paris") == "Europe/Paris"
