@@ -36,6 +36,16 @@ STEP_KINDS_REQUIRED = frozenset({"handle", "review", "approve"})  # accept/compl
 DECIDED = frozenset({"completed", "denied", "delivered"})
 RUNNING = frozenset({"received", "accepted", "supplementing", "suspended"})
 KEY_MAX = 80
+# A step a department system reported by its kind ("review"), or a workflow step without a name of its own,
+# is named in a card's text by the glossary's name (catalog.StepKind): the stored text is the office's
+# Chinese, whoever's language the tick runs in, so the names are written out here, not gettext'd.
+STEP_KIND_NAMES = {"accept": "受理", "handle": "承办", "review": "审核", "approve": "批准", "complete": "办结",
+                   "deliver": "送达"}
+
+
+def step_name(step: str) -> str:
+    """A step as a card's text names it (see STEP_KIND_NAMES); keys keep the step as reported."""
+    return STEP_KIND_NAMES.get(step, step)
 LEVEL_UP = {"reminder": "yellow", "yellow": "red", "red": "red"}
 
 # Checks whose validity follows from the whole state of a case (re-judged after every event batch);
@@ -291,13 +301,15 @@ def evaluate_case(
                 continue
             name = st.get("name") or st.get("step") or ""
             threshold(r, due, over, Check.STEP_OVERDUE, f"{name}@",
-                      "环节“" + name.replace("{", "{{").replace("}", "}}") + "”超过环节期限 {}", stop_at=done, schedule=False)
+                      "环节“" + step_name(name).replace("{", "{{").replace("}", "}}") + "”超过环节期限 {}", stop_at=done,
+                      schedule=False)
         due = row.current_step_due_at
         if due is not None and row.current_step and _is_accept_done(row, version_steps):
             due = None  # the `accepted` event completes the accept step (受理) whatever steps say
         if due is not None and row.current_step:
             threshold(r, due, over, Check.STEP_OVERDUE, f"{row.current_step}@",
-                      "环节“" + row.current_step.replace("{", "{{").replace("}", "}}") + "”超过环节期限 {}", schedule=clock_runs)
+                      "环节“" + step_name(row.current_step).replace("{", "{{").replace("}", "}}") + "”超过环节期限 {}",
+                      schedule=clock_runs)
 
     # Delivery (送达) after a decision to grant: the office's own yellow margin (3 wd by default) and the
     # statutory limit of 行政许可法 §44 (10 wd, red). Both are about the same decision, so both cards share the
@@ -453,15 +465,16 @@ def step_order_problems(row, version_steps) -> list[tuple[str, dt.datetime, str]
     out = []
     seen: set[int] = set()
     required = [i for i, (kind, _n) in enumerate(version_steps) if kind in STEP_KINDS_REQUIRED]
-    label = {i: (name or kind) for i, (kind, name) in enumerate(version_steps)}
+    key = {i: (name or kind) for i, (kind, name) in enumerate(version_steps)}  # card keys: as before
+    label = {i: (name or step_name(kind)) for i, (kind, name) in enumerate(version_steps)}
     for at, pos, name in done:
         missing = [i for i in required if i < pos and i not in seen]
         if missing:
             before = "、".join(f"“{label[i]}”" for i in missing)
-            out.append((f"order:{name}"[:KEY_MAX], at, f"环节“{name}”办理时，前序环节{before}尚未办理"))
+            out.append((f"order:{name}"[:KEY_MAX], at, f"环节“{step_name(name)}”办理时，前序环节{before}尚未办理"))
         seen.add(pos)
     if row.completed_at is not None and row.status in ("completed", "delivered"):
         for i in required:
             if i not in seen:
-                out.append((f"skipped:{label[i]}"[:KEY_MAX], row.completed_at, f"办结时环节“{label[i]}”未办理"))
+                out.append((f"skipped:{key[i]}"[:KEY_MAX], row.completed_at, f"办结时环节“{label[i]}”未办理"))
     return out

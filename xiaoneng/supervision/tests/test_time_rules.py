@@ -298,3 +298,16 @@ def test_loosening_a_rule_later_does_not_take_back_a_card_whose_deadline_stands(
                 by=staff["supervisor"], now=at("2026-10-12 18:00"))
     r = supervise_tick(now=at("2026-10-12 18:01"))
     assert r.cases_checked == 1 and cards(c) == [("committed-yellow", "yellow", "issued")]
+
+
+def test_a_card_names_an_unnamed_step_by_the_glossary_not_by_its_kind(ingest, make_item):
+    """Issue 10 §4: a workflow step without a name of its own ("review") was written into the card's text as
+    the English kind; the text names it 审核 (the card's key keeps the step as reported)."""
+    make_item(code="UN001", name="无环节名称的事项", steps=[
+        {"kind": "accept", "name": "", "limit_value": 1, "limit_unit": "wd", "post": "", "description": ""},
+        {"kind": "review", "name": "", "limit_value": 2, "limit_unit": "wd", "post": "", "description": ""}])
+    w = at("2026-09-28 09:00")
+    ingest([ev("U1", "received", w, "UN001"), ev("U1", "accepted", w, "UN001"),
+            ev("U1", "step_completed", "2026-10-08 10:00", "UN001", step="review")], now=at("2026-10-08 10:05"))
+    card = Warning.objects.get(case__case_no="U1", rule__code="step-overdue")
+    assert "审核" in card.detail and "review" not in card.detail
