@@ -39,7 +39,7 @@ from .models import (
     Status,
     TimelineEntry,
 )
-from .privacy import contact_key, mask_personal_data, scrub_identity
+from .privacy import contact_key, public_reply_text, scrub_identity
 
 CHANNELS = [(Channel.WEB, 34), (Channel.HOTLINE, 30), (Channel.MAILBOX, 12), (Channel.VISIT, 7), (Channel.LETTER, 6),
             (Channel.INSPECTION, 4), (Channel.MEDIA, 3), (Channel.API, 2), (Channel.OPEN311, 2)]
@@ -392,7 +392,7 @@ def _play(c: Complaint, plan: dict, *, rng, cal, now, supervisors, dept_pool, di
     public = rng.random() < .35
     replies.append(Reply(complaint=c, text=text, state=Reply.State.SENT, drafted_by=None, drafted_at=result_at,
                          reviewed_by=sup, reviewed_at=replied, sent_at=replied,
-                         public_text=mask_personal_data(text, names=[plan["name"]], contacts=[plan["phone"]])
+                         public_text=public_reply_text(text, names=[plan["name"]], contacts=[plan["phone"]])
                          if public else ""))
     c.status, c.replied_at, c.publishable = Status.REPLIED, replied, public
     c.follow_up_due_at = replied + dt.timedelta(days=cfg("FOLLOW_UP_DAYS"))

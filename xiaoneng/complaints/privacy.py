@@ -275,6 +275,12 @@ def neutral_salutation(text: str) -> str:
     return SALUTATION_RE.sub(greet, text or "", count=1)
 
 
+def public_reply_text(text: str, *, names=(), contacts=()) -> str:
+    """The text of a reply as the public mailbox shows it: personal data masked, greeting neutrally. The one
+    recipe for the office's publishing (services.complaint_set_publishable) and the demo's published replies."""
+    return neutral_salutation(mask_personal_data(text, names=list(names), contacts=list(contacts)))
+
+
 # --------------------------------------------------------------------------------------------- secrets in links
 # The complainant's secrets travelling in links: the tracking code, the one-time follow-up token, a published
 # image's token.

@@ -72,7 +72,7 @@ from .models import (
     TimelineEntry,
     channel_label,
 )
-from .privacy import contact_key, mask_personal_data, neutral_salutation, scrub_identity
+from .privacy import contact_key, mask_personal_data, public_reply_text, scrub_identity
 from .uploads import CleanFile
 
 log = logging.getLogger(__name__)
@@ -994,8 +994,7 @@ def complaint_set_publishable(*, complaint: Complaint, by: Staff, now: dt.dateti
         identity = ComplainantIdentity.objects.filter(complaint=c).first()
         names = [identity.name] if identity else []
         contacts = [identity.phone, identity.email, identity.address] if identity else []
-        reply.public_text = neutral_salutation(
-            mask_personal_data(reply.text, names=names + [c.staff_text], contacts=contacts))
+        reply.public_text = public_reply_text(reply.text, names=names + [c.staff_text], contacts=contacts)
         reply.save(update_fields=["public_text"])
     if c.publishable != publishable:
         c.publishable = publishable

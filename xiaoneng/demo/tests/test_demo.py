@@ -175,6 +175,10 @@ def test_small_demo_reads_right_to_a_native_reader():
         texts += [("投诉", c.facts), ("诉求", c.request), ("调查", c.findings), ("措施", c.measures),
                   ("决定", c.decision_text)]
     texts += [("答复", t) for t in Reply.objects.values_list("text", flat=True)]
+    published = list(Reply.objects.exclude(public_text="").values_list("public_text", flat=True))
+    texts += [("公开答复", t) for t in published]
+    # Published replies greet neutrally, as the office's own publishing does (not "【投诉人】：您好").
+    assert published and not [t for t in published if t.startswith("【")], published[:3]
     texts += [("办理", t) for t in Dispatch.objects.values_list("findings", flat=True)]
     for public_text, detail in TimelineEntry.objects.values_list("public_text", "detail"):
         texts += [("时间线", public_text), ("时间线", detail)]
