@@ -58,9 +58,11 @@ def supervisor_today(user, *, now: dt.datetime) -> dict:
     late_count = late.count()
     appeals = list(cards.filter(status=WarningStatus.APPEALED).select_related(
         "rule", "department", "case", "complaint").order_by("issued_at", "id")[:5])
-    rows = [{"text": f"{_('申诉待裁定')} · {w.rule.name} · {_subject(w)}",
+    # The labels outside the f-strings: makemessages does not read gettext calls inside them.
+    appeal_label, late_label = _("申诉待裁定"), _("督办逾期未答复")
+    rows = [{"text": f"{appeal_label} · {w.rule.name} · {_subject(w)}",
              "url": reverse("supervision:warning_detail", args=[w.pk]), "meta": w.department.name} for w in appeals]
-    rows += [{"text": f"{_('督办逾期未答复')} · {o.department.name}",
+    rows += [{"text": f"{late_label} · {o.department.name}",
               "url": reverse("supervision:order_detail", args=[o.pk]),
               "meta": _("期限 %(due)s") % {"due": timezone.localtime(o.due_at).strftime("%Y-%m-%d %H:%M")},
               "tone": "danger"} for o in late_rows]

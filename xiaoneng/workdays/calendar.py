@@ -73,9 +73,10 @@ class CalendarYearMissing(DomainError):
     def __init__(self, year: int, *, field: str | None = None):
         self.year = year
         super().__init__(
-            _("%(year)s 年的工作日历尚未载入，无法计算工作日。请系统管理员在“工作日历”页面（/staff/calendar/）"
-              "导入 %(year)s 年的放假安排，或在服务器上运行 `xiaoneng import-calendar 文件` "
-              "（或 `xiaoneng seed-calendar --from %(year)s --to %(year)s` 生成暂定数据）。") % {"year": year},
+            # Read by department staff and API integrators: office words, no server commands or paths (those are
+            # in docs/operations.md for whoever runs the server).
+            _("%(year)s 年的工作日历尚未载入，无法计算工作日。请系统管理员在“工作日历”页面导入 %(year)s 年"
+              "国务院办公厅公布的放假安排。") % {"year": year},
             field=field,
             code="calendar_year_missing",
         )

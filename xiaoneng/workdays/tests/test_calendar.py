@@ -88,8 +88,9 @@ def test_missing_year(calendar):
     with pytest.raises(CalendarYearMissing) as exc:
         calendar.add_working_days(D(2027, 12, 20), 30)
     assert exc.value.year == 2028
-    assert "2028" in exc.value.message and "xiaoneng import-calendar" in exc.value.message
-    assert "/staff/calendar/" in exc.value.message
+    assert "2028" in exc.value.message and "在“工作日历”页面导入 2028 年国务院办公厅公布的放假安排" in exc.value.message
+    # Said in the office's words: no server command, no URL path (issue 10 §4).
+    assert "xiaoneng" not in exc.value.message and "/staff/" not in exc.value.message
     assert isinstance(exc.value, DomainError) and exc.value.status == 400
     with pytest.raises(CalendarYearMissing, match="2019"):
         calendar.is_working_day(D(2019, 6, 1))
