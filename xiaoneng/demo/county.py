@@ -259,6 +259,10 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("supervision", step_supervision),
     ("complaints", step_complaints),
 ]
+# What the build's progress lines call each step (the console is read by a county's staff too).
+STEP_LABELS = {"departments": "部门", "staff": "工作人员", "calendar": "工作日历", "catalogue": "事项目录",
+               "cases": "12 个月的办件", "centre": "政务服务中心窗口受理", "supervision": "电子监察",
+               "complaints": "效能投诉"}
 
 
 def demo_exists() -> bool:

@@ -79,6 +79,16 @@ def test_seed_demo_command_is_idempotent(settings, tmp_path):
     assert Staff.objects.get(username="qy_fgj_h1").check_password(password)
 
 
+def test_every_build_step_has_a_chinese_progress_label():
+    """The progress lines printed "centre … 0.8s" for the step added without a label."""
+    import re
+
+    from xiaoneng.demo.county import STEP_LABELS, STEPS
+
+    assert set(STEP_LABELS) == {name for name, _step in STEPS}
+    assert all(re.search(r"[\u4e00-\u9fff]", label) for label in STEP_LABELS.values())
+
+
 @pytest.mark.django_db
 def test_small_county_tells_the_story_of_the_seeds():
     """A whole small build: twelve months of cases through the real ingest path, cards, complaints.

@@ -31,13 +31,10 @@ class Command(BaseCommand):
         if demo_exists():
             self.stdout.write("演示县已存在，跳过生成。The demo county already exists; nothing to do.")
             return
-        from xiaoneng.demo.county import FOUNDATION
-
-        labels = {"departments": "部门", "staff": "工作人员", "calendar": "工作日历", "catalogue": "事项目录",
-                  "cases": "12 个月的办件", "supervision": "电子监察", "complaints": "效能投诉"}
+        from xiaoneng.demo.county import FOUNDATION, STEP_LABELS
 
         def report(step: str, seconds: float) -> None:
-            self.stdout.write(f"  {labels.get(step, step)} … {seconds:.1f}s")
+            self.stdout.write(f"  {STEP_LABELS[step]} … {seconds:.1f}s")
             self.stdout.flush()
 
         self.stdout.write(f"正在生成演示县（{scale}）…")
