@@ -75,6 +75,9 @@ def test_seed_demo_command_is_idempotent(settings, tmp_path):
     call_command("seed_demo", scale="small", foundation_only=True, stdout=out)
     assert (Department.objects.count(), Staff.objects.count()) == counts
     assert "已存在" in out.getvalue()
+    # The progress and summary lines speak Chinese: no step codes ("departments 0.1s") or scale codes.
+    first = out.getvalue().split("已存在")[0]
+    assert "演示县已生成（小规模）" in first and "  部门 … " in first and "departments" not in first
     password = (tmp_path / "demo-password").read_text().strip()
     assert Staff.objects.get(username="qy_fgj_h1").check_password(password)
 

@@ -34,20 +34,20 @@ class Command(BaseCommand):
         from xiaoneng.demo.county import FOUNDATION, STEP_LABELS
 
         def report(step: str, seconds: float) -> None:
-            self.stdout.write(f"  {STEP_LABELS[step]} … {seconds:.1f}s")
+            self.stdout.write(f"  {STEP_LABELS[step]} … {seconds:.1f} 秒")
             self.stdout.flush()
 
-        self.stdout.write(f"正在生成演示县（{scale}）…")
+        size = {"small": "小规模", "county": "一个县", "province": "四个县"}.get(scale, scale)
+        self.stdout.write(f"正在生成演示县（{size}）…")
         try:
             ctx = build_county(scale=scale, seed=seed, now=timezone.now(), password=demo_password(),
                                only=FOUNDATION if foundation_only else None, report=report)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        total = sum(ctx.timings.values())
-        parts = ", ".join(f"{k} {v:.1f}s" for k, v in ctx.timings.items())
+        total = sum(ctx.timings.values())  # each step's time is on its progress line above
         extra = "".join(f"，{n} 个{label}" for key, label in (("events", "办件事件"), ("complaints", "投诉"))
                         if (n := ctx.counts.get(key)))
         self.stdout.write(
-            f"演示县已生成（{scale}）：{len(ctx.departments)} 个部门，{len(ctx.staff)} 名工作人员{extra}，"
-            f"用时 {total:.1f}s（{parts}）"
+            f"演示县已生成（{size}）：{len(ctx.departments)} 个部门，{len(ctx.staff)} 名工作人员{extra}，"
+            f"用时 {total:.1f} 秒。"
         )
