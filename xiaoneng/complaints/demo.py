@@ -388,7 +388,7 @@ def _play(c: Complaint, plan: dict, *, rng, cal, now, supervisors, dept_pool, di
     # Addressed to the complainant by name (or just 您好 when anonymous), the measures said to them (您).
     greeting = f"{plan['name']}：您好！" if plan["name"] else "您好！"
     text = (f"{greeting}您反映的{c.department.name}{about(c.category.name)}，经调查，情况{Outcome(outcome).label}。"
-            f"{measures.replace('投诉人', '您')}如有疑问，请拨打0571-96150。感谢您对机关效能建设的监督。")
+            f"{measures.replace('投诉人', '您')}如有疑问，请拨打效能投诉热线 96150。感谢您对机关效能建设的监督。")
     public = rng.random() < .35
     replies.append(Reply(complaint=c, text=text, state=Reply.State.SENT, drafted_by=None, drafted_at=result_at,
                          reviewed_by=sup, reviewed_at=replied, sent_at=replied,
