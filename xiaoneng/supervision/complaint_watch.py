@@ -195,8 +195,9 @@ def _batch(cal, rules: RuleSet, rows: list[dict], *, office, now, result) -> Non
         follow.append(FollowUp(wid, rule, rule.level, dept, None, cid, r["number"], handler, detail))
     result.notifications_created += notify_cards(notify, kind=NotificationKind.WARNING_ISSUED, now=now, office=office)
     # Complaint cards are escalated like case cards: an automatic order to the card's department, a draft
-    # proposal at red (services.escalation_follow_up; imported here because services imports this module).
-    from .services import escalation_follow_up
+    # proposal at red (services.escalation.escalation_follow_up; imported here because the services import this
+    # module).
+    from .services.escalation import escalation_follow_up
 
     escalation_follow_up(follow, now=now, result=result)
     complaint_services.complaints_clock_checked(checks=checks, now=now)
@@ -246,7 +247,7 @@ def notify_cards(items: list[tuple], *, kind: str, now, office: int | None = Non
     handler id, lead department id or None) each, to the office handler (the office's heads when nobody is
     assigned) and, for the handling stage, the lead department's heads. Written through the platform's one
     notification path: in-app at once, e-mail and SMS in office hours, each recorded once."""
-    from .services import _heads, _write_notifications
+    from .services.notify import _heads, _write_notifications
 
     if not items:
         return 0

@@ -1,0 +1,239 @@
+"""The life of a card (预警纠错卡) after the engine issued it: the department's explanation, correction and
+appeal (with its attachment, checked by content), the office's confirmation, withdrawal, escalation and
+appeal decision; each a recorded transition."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from xiaoneng.accounts import roles as R
+from xiaoneng.accounts.models import Staff
+from xiaoneng.accounts.selectors import scope_to_staff
+from xiaoneng.cases.ingest import _where_in
+from xiaoneng.core.errors import DomainError, NotFound
+
+from .. import complaint_watch
+from ..engine import LEVEL_UP
+from ..models import (
+    OPEN_STATUSES,
+    ActionKind,
+    NotificationKind,
+    OrderStatus,
+    ProposalStatus,
+    SupervisionOrder,
+    SupervisionProposal,
+    Warning,
+    WarningAction,
+    WarningStatus,
+)
+from ._common import DEPARTMENT_ROLES, _require, _text
+from .escalation import _card_follow_up
+from .notify import _notify_cards
+
+
+def _card_for(by: Staff, warning: Warning | int) -> Warning:
+    """The card, locked, if `by` may see it (accounts scoping); NotFound otherwise."""
+    pk = warning.pk if isinstance(warning, Warning) else warning
+    qs = scope_to_staff(Warning.objects.select_for_update(of=("self",)) if connection.features.has_select_for_update
+                        else Warning.objects.all(), by)
+    w = qs.select_related("rule", "case", "complaint", "department").filter(pk=pk).first()
+    if w is None:
+        raise NotFound("预警纠错卡不存在或不在您的权限范围内。")
+    return w
+
+
+def _transition(w: Warning, *, kind: str, to: str, by: Staff | None, now, text: str = "", attachment=None,
+                attachment_name: str = "") -> WarningAction:
+    action = WarningAction(warning=w, kind=kind, by=by, at=now, text=text, from_status=w.status, to_status=to,
+                           attachment_name=attachment_name[:200])
+    if attachment is not None:
+        action.attachment.save(attachment.name, attachment, save=False)
+    action.save()
+    w.status = to
+    w.updated_at = now
+    if to in (WarningStatus.CONFIRMED, WarningStatus.WITHDRAWN):
+        w.closed_at = now
+    w.save(update_fields=["status", "updated_at", "closed_at", "answered_at", "level"])
+    if to == WarningStatus.WITHDRAWN:
+        orders_close_for_withdrawn([w.pk], now=now)
+    return action
+
+
+def orders_close_for_withdrawn(warning_ids: list[int], *, now: dt.datetime) -> int:
+    """A withdrawn card takes its open supervision orders with it (closed, with a note saying why), so the
+    department is not left answering, nor the tick escalating, an order whose ground is gone. Drafts of
+    proposals about it are declined the same way (one statement each)."""
+    if not warning_ids:
+        return 0
+    n = _where_in(SupervisionOrder.objects.filter(status__in=(OrderStatus.ISSUED, OrderStatus.ANSWERED)),
+                  "warning_id", warning_ids).update(
+        status=OrderStatus.CLOSED, closed_at=now, close_note="预警纠错卡已撤销，督办随之办结。")
+    _where_in(SupervisionProposal.objects.filter(status=ProposalStatus.DRAFT), "warning_id", warning_ids).update(
+        status=ProposalStatus.DISCARDED, discarded_at=now, discard_reason="预警纠错卡已撤销，不再发出。")
+    return n
+
+
+def _allowed(w: Warning, allowed: tuple[str, ...], what: str) -> None:
+    if w.status not in allowed:
+        raise DomainError(f"此卡当前状态为“{w.get_status_display()}”，不能{what}。", field="status", code="wrong_status")
+
+
+@transaction.atomic
+def warning_explain(*, warning: Warning | int, by: Staff, now: dt.datetime, text: str) -> Warning:
+    """The department explains the card (情况说明): issued or escalated → explained."""
+    _require(by, DEPARTMENT_ROLES, "只有本部门的承办人或负责人可以答复预警纠错卡。")
+    w = _card_for(by, warning)
+    _allowed(w, (WarningStatus.ISSUED, WarningStatus.ESCALATED, WarningStatus.EXPLAINED), "作出说明")
+    w.answered_at = now
+    _transition(w, kind=ActionKind.EXPLAIN, to=WarningStatus.EXPLAINED, by=by, now=now, text=_text(text, "情况说明"))
+    return w
+
+
+@transaction.atomic
+def warning_correct(*, warning: Warning | int, by: Staff, now: dt.datetime, text: str) -> Warning:
+    """The department reports what it corrected (纠正整改): → corrected."""
+    _require(by, DEPARTMENT_ROLES, "只有本部门的承办人或负责人可以答复预警纠错卡。")
+    w = _card_for(by, warning)
+    _allowed(w, (WarningStatus.ISSUED, WarningStatus.ESCALATED, WarningStatus.EXPLAINED), "报告整改")
+    w.answered_at = now
+    _transition(w, kind=ActionKind.CORRECT, to=WarningStatus.CORRECTED, by=by, now=now, text=_text(text, "整改情况"))
+    return w
+
+
+@transaction.atomic
+def warning_confirm(*, warning: Warning | int, by: Staff, now: dt.datetime, text: str = "") -> Warning:
+    """The supervision office confirms. A card awaiting confirmation (rule in confirm mode) is thereby
+    issued to the department (and notified); an answered card is confirmed and closed."""
+    _require(by, (R.SUPERVISOR,), "只有效能监察员可以确认预警纠错卡。")
+    w = _card_for(by, warning)
+    if w.status == WarningStatus.PENDING_CONFIRMATION:
+        w.issued_at = now
+        w.save(update_fields=["issued_at"])
+        _transition(w, kind=ActionKind.CONFIRM_ISSUE, to=WarningStatus.ISSUED, by=by, now=now,
+                    text=_text(text, "意见", required=False))
+        if w.complaint_id:
+            complaint_watch.notify_card(w, kind=NotificationKind.WARNING_ISSUED, now=now, text=w.detail)
+        else:
+            _notify_cards([(w.pk, w.department_id, w.handler_id, w.level, w.rule.name, w.case.case_no, w.detail)],
+                          kind=NotificationKind.WARNING_ISSUED, now=now)
+        _card_follow_up(w, now=now)  # a card held for confirmation brings its order now
+        return w
+    _allowed(w, (WarningStatus.ISSUED, WarningStatus.EXPLAINED, WarningStatus.CORRECTED, WarningStatus.ESCALATED),
+             "确认")
+    _transition(w, kind=ActionKind.CONFIRM, to=WarningStatus.CONFIRMED, by=by, now=now,
+                text=_text(text, "意见", required=False))
+    return w
+
+
+@transaction.atomic
+def warning_withdraw(*, warning: Warning | int, by: Staff, now: dt.datetime, text: str) -> Warning:
+    """The supervision office withdraws a card (撤销), with a reason."""
+    _require(by, (R.SUPERVISOR,), "只有效能监察员可以撤销预警纠错卡。")
+    w = _card_for(by, warning)
+    _allowed(w, tuple(s for s in OPEN_STATUSES if s != WarningStatus.APPEALED), "撤销（申诉中的卡请作出申诉决定）")
+    _transition(w, kind=ActionKind.WITHDRAW, to=WarningStatus.WITHDRAWN, by=by, now=now, text=_text(text, "撤销理由"))
+    return w
+
+
+@transaction.atomic
+def warning_escalate(*, warning: Warning | int, by: Staff | None, now: dt.datetime, text: str) -> Warning:
+    """Escalate a card (升级): one level up (reminder → yellow → red; red stays red) and back to the
+    department to answer; the handler and the head are notified again."""
+    _require(by, (R.SUPERVISOR,), "只有效能监察员可以升级预警纠错卡。")
+    w = _card_for(by, warning)
+    _allowed(w, (WarningStatus.ISSUED, WarningStatus.EXPLAINED, WarningStatus.CORRECTED, WarningStatus.ESCALATED),
+             "升级")
+    _escalate(w, by=by, now=now, text=_text(text, "升级理由"))
+    return w
+
+
+def _escalate(w: Warning, *, by, now, text: str) -> None:
+    w.level = LEVEL_UP[w.level]
+    _transition(w, kind=ActionKind.ESCALATE, to=WarningStatus.ESCALATED, by=by, now=now, text=text)
+    if w.complaint_id:
+        complaint_watch.notify_card(w, kind=NotificationKind.WARNING_ESCALATED, now=now, text=text)
+    else:
+        _notify_cards([(w.pk, w.department_id, w.handler_id, w.level, w.rule.name, w.case.case_no, text)],
+                      kind=NotificationKind.WARNING_ESCALATED, now=now)
+    # The new level brings what it brings (an order if the card has no automatic one yet; a draft proposal
+    # at red): a reminder raised to yellow is then ordered like any yellow card.
+    _card_follow_up(w, now=now)
+
+
+# Attachments of appeals: checked by their content, not by what the client says they are.
+ALLOWED_ATTACHMENTS = {"pdf": "PDF", "png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "docx": "DOCX"}
+
+
+def _sniff(head: bytes, upload) -> str | None:
+    if head.startswith(b"%PDF-"):
+        return "PDF"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            upload.seek(0)
+            with zipfile.ZipFile(upload) as z:
+                names = set(z.namelist())
+            if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
+                return "DOCX"
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            upload.seek(0)
+    return None
+
+
+def check_attachment(upload) -> str:
+    """Validate an appeal attachment: size, then type by its first bytes (PDF, PNG, JPEG, DOCX) agreeing
+    with its extension. Returns the original file name (kept for display only)."""
+    limit = int(getattr(settings, "XIAONENG_APPEAL_MAX_BYTES", 10 * 1024 * 1024))
+    if upload.size > limit:
+        raise DomainError(f"附件不能超过 {limit // (1024 * 1024)} MB。", field="attachment")
+    if upload.size == 0:
+        raise DomainError("附件是空文件。", field="attachment")
+    name = (upload.name or "").rsplit("/", 1)[-1][:200]
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    kind = _sniff(head, upload)
+    if kind is None or ext not in ALLOWED_ATTACHMENTS or ALLOWED_ATTACHMENTS[ext] != kind:
+        raise DomainError("附件只能是 PDF、PNG、JPEG 或 Word（.docx）文件，且内容须与扩展名一致。", field="attachment")
+    return name
+
+
+@transaction.atomic
+def warning_appeal(*, warning: Warning | int, by: Staff, now: dt.datetime, reason: str, attachment=None) -> Warning:
+    """The department appeals the card (申诉) with a reason and optionally one attachment; once per card.
+    Only the department head (or a head above it) may appeal in the department's name."""
+    _require(by, (R.HEAD,), "只有部门负责人可以代表部门提出申诉。")
+    w = _card_for(by, warning)
+    _allowed(w, (WarningStatus.ISSUED, WarningStatus.EXPLAINED, WarningStatus.CORRECTED, WarningStatus.ESCALATED),
+             "申诉")
+    if w.actions.filter(kind=ActionKind.APPEAL).exists():
+        raise DomainError("此卡已经申诉过一次，不能再次申诉。", field="reason", code="already_appealed")
+    reason = _text(reason, "申诉理由", field_name="reason")
+    name = check_attachment(attachment) if attachment is not None else ""
+    _transition(w, kind=ActionKind.APPEAL, to=WarningStatus.APPEALED, by=by, now=now, text=reason,
+                attachment=attachment, attachment_name=name)
+    return w
+
+
+@transaction.atomic
+def appeal_decide(*, warning: Warning | int, by: Staff, now: dt.datetime, upheld: bool, text: str) -> Warning:
+    """The supervision office decides an appeal: upheld → the card is withdrawn; rejected → confirmed."""
+    _require(by, (R.SUPERVISOR,), "只有效能监察员可以处理申诉。")
+    w = _card_for(by, warning)
+    _allowed(w, (WarningStatus.APPEALED,), "作出申诉决定")
+    text = _text(text, "申诉处理意见")
+    if upheld:
+        _transition(w, kind=ActionKind.APPEAL_UPHELD, to=WarningStatus.WITHDRAWN, by=by, now=now, text=text)
+    else:
+        _transition(w, kind=ActionKind.APPEAL_REJECTED, to=WarningStatus.CONFIRMED, by=by, now=now, text=text)
+    return w
