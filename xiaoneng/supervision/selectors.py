@@ -33,6 +33,7 @@ from .models import (
     Warning,
     WarningStatus,
 )
+from .transitions import CARD_TRANSITIONS
 
 
 @dataclass
@@ -99,14 +100,14 @@ def warning_history(w: Warning) -> list:
 def can_answer(staff: Staff, w: Warning) -> bool:
     """Whether the page offers the department's answer forms (the services decide in the end)."""
     return staff.has_any_role("handler", "head") and w.status in (
-        WarningStatus.ISSUED, WarningStatus.ESCALATED, WarningStatus.EXPLAINED
+        CARD_TRANSITIONS["explain"].sources | CARD_TRANSITIONS["correct"].sources
     )
 
 
 def can_appeal(staff: Staff, w: Warning) -> bool:
-    return staff.has_role("head") and w.status in (
-        WarningStatus.ISSUED, WarningStatus.EXPLAINED, WarningStatus.CORRECTED, WarningStatus.ESCALATED
-    ) and not any(a.kind == "appeal" for a in w.actions.all())
+    return staff.has_role("head") and w.status in CARD_TRANSITIONS["appeal"].sources and not any(
+        a.kind == "appeal" for a in w.actions.all()
+    )
 
 
 # ============================================================================================ monitor

@@ -21,6 +21,7 @@ from xiaoneng.core.errors import DomainError, NotFound, NotPermitted
 from . import forms, selectors, services
 from .defaults import THRESHOLD_FIELDS
 from .models import WarningAction
+from .transitions import CARD_TRANSITIONS, ORDER_TRANSITIONS, PROPOSAL_TRANSITIONS, allowed
 
 MONITOR_ROLES = (R.SUPERVISOR, R.LEADER, R.ADMIN)
 RULE_EDITORS = (R.SUPERVISOR, R.ADMIN)
@@ -81,6 +82,8 @@ def _detail_context(request, w, **forms_override) -> dict:
         "w": w, "history": selectors.warning_history(w),
         "can_answer": selectors.can_answer(user, w), "can_appeal": selectors.can_appeal(user, w),
         "is_supervisor": user.has_role(R.SUPERVISOR),
+        # What the card's status allows (transitions.CARD_TRANSITIONS), roles aside: the office's forms.
+        "card_actions": allowed(CARD_TRANSITIONS, w.status),
         "explain_form": forms.TextForm(prefix="explain"), "correct_form": forms.TextForm(prefix="correct"),
         "appeal_form": forms.AppealForm(prefix="appeal"), "decide_form": forms.AppealDecisionForm(prefix="decide"),
         "confirm_form": forms.OptionalTextForm(prefix="confirm"), "withdraw_form": forms.TextForm(prefix="withdraw"),
@@ -173,8 +176,8 @@ def order_list(request):
 def _order_context(request, o, **override):
     user = request.user
     ctx = {
-        "o": o, "can_answer": user.has_any_role(R.HANDLER, R.HEAD) and o.status == "issued",
-        "can_close": user.has_role(R.SUPERVISOR) and o.status != "closed",
+        "o": o, "can_answer": user.has_any_role(R.HANDLER, R.HEAD) and o.status in ORDER_TRANSITIONS["answer"].sources,
+        "can_close": user.has_role(R.SUPERVISOR) and o.status in ORDER_TRANSITIONS["close"].sources,
         "answer_form": forms.OrderAnswerForm(prefix="answer"), "close_form": forms.OrderCloseForm(prefix="close"),
     }
     ctx.update(override)
@@ -242,7 +245,8 @@ def proposal_list(request):
 
 
 def _proposal_context(request, p, **override):
-    ctx = {"p": p, "can_act": request.user.has_role(R.SUPERVISOR) and p.status == "draft",
+    # Issue and discard start from the same status (a draft): one flag offers both forms.
+    ctx = {"p": p, "can_act": request.user.has_role(R.SUPERVISOR) and p.status in PROPOSAL_TRANSITIONS["issue"].sources,
            "issue_form": forms.ProposalIssueForm(prefix="issue", initial={
                "problem": p.problem, "suggestion": p.suggestion, "due_wd": p.due_wd}),
            "discard_form": forms.ProposalDiscardForm(prefix="discard")}

@@ -22,6 +22,8 @@ keep writing `from xiaoneng.supervision.services import …`):
 - `_common`: what several rooms share (`DEPARTMENT_ROLES`, `MAX_ORDER_WD`, `_require`, `_text`).
 Order from the bottom: _common, notify, escalation, proposals, cards, orders, rules, tick. `tick` names
 `TickResult`, which escalation and orders take only as an annotation (imported under TYPE_CHECKING).
+Which status a card, an order or a proposal may move to, and from where, is not here but in
+`supervision/transitions.py`, the one table the rooms and the pages both read.
 """
 
 from ._common import DEPARTMENT_ROLES, MAX_ORDER_WD

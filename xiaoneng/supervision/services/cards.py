@@ -19,17 +19,15 @@ from xiaoneng.core.errors import DomainError, NotFound
 from .. import complaint_watch
 from ..engine import LEVEL_UP
 from ..models import (
-    OPEN_STATUSES,
     ActionKind,
     NotificationKind,
-    OrderStatus,
-    ProposalStatus,
     SupervisionOrder,
     SupervisionProposal,
     Warning,
     WarningAction,
     WarningStatus,
 )
+from ..transitions import CARD_TRANSITIONS, ORDER_TRANSITIONS, PROPOSAL_TRANSITIONS, Transition
 from ._common import DEPARTMENT_ROLES, _require, _text
 from .escalation import _card_follow_up
 from .notify import _notify_cards
@@ -46,8 +44,10 @@ def _card_for(by: Staff, warning: Warning | int) -> Warning:
     return w
 
 
-def _transition(w: Warning, *, kind: str, to: str, by: Staff | None, now, text: str = "", attachment=None,
+def _transition(w: Warning, step: Transition, *, by: Staff | None, now, text: str = "", attachment=None,
                 attachment_name: str = "") -> WarningAction:
+    """Move the card as `step` (a row of transitions.CARD_TRANSITIONS, checked by the caller) and record it."""
+    kind, to = step.kind, step.to
     action = WarningAction(warning=w, kind=kind, by=by, at=now, text=text, from_status=w.status, to_status=to,
                            attachment_name=attachment_name[:200])
     if attachment is not None:
@@ -69,17 +69,20 @@ def orders_close_for_withdrawn(warning_ids: list[int], *, now: dt.datetime) -> i
     proposals about it are declined the same way (one statement each)."""
     if not warning_ids:
         return 0
-    n = _where_in(SupervisionOrder.objects.filter(status__in=(OrderStatus.ISSUED, OrderStatus.ANSWERED)),
-                  "warning_id", warning_ids).update(
-        status=OrderStatus.CLOSED, closed_at=now, close_note="预警纠错卡已撤销，督办随之办结。")
-    _where_in(SupervisionProposal.objects.filter(status=ProposalStatus.DRAFT), "warning_id", warning_ids).update(
-        status=ProposalStatus.DISCARDED, discarded_at=now, discard_reason="预警纠错卡已撤销，不再发出。")
+    close, discard = ORDER_TRANSITIONS["close"], PROPOSAL_TRANSITIONS["discard"]
+    n = _where_in(SupervisionOrder.objects.filter(status__in=close.sources), "warning_id", warning_ids).update(
+        status=close.to, closed_at=now, close_note="预警纠错卡已撤销，督办随之办结。")
+    _where_in(SupervisionProposal.objects.filter(status__in=discard.sources), "warning_id", warning_ids).update(
+        status=discard.to, discarded_at=now, discard_reason="预警纠错卡已撤销，不再发出。")
     return n
 
 
-def _allowed(w: Warning, allowed: tuple[str, ...], what: str) -> None:
-    if w.status not in allowed:
+def _allowed(w: Warning, action: str, what: str) -> Transition:
+    """The row of CARD_TRANSITIONS for `action`, if the card's status allows it; a clear error otherwise."""
+    step = CARD_TRANSITIONS[action]
+    if w.status not in step.sources:
         raise DomainError(f"此卡当前状态为“{w.get_status_display()}”，不能{what}。", field="status", code="wrong_status")
+    return step
 
 
 @transaction.atomic
@@ -87,9 +90,9 @@ def warning_explain(*, warning: Warning | int, by: Staff, now: dt.datetime, text
     """The department explains the card (情况说明): issued or escalated → explained."""
     _require(by, DEPARTMENT_ROLES, "只有本部门的承办人或负责人可以答复预警纠错卡。")
     w = _card_for(by, warning)
-    _allowed(w, (WarningStatus.ISSUED, WarningStatus.ESCALATED, WarningStatus.EXPLAINED), "作出说明")
+    step = _allowed(w, "explain", "作出说明")
     w.answered_at = now
-    _transition(w, kind=ActionKind.EXPLAIN, to=WarningStatus.EXPLAINED, by=by, now=now, text=_text(text, "情况说明"))
+    _transition(w, step, by=by, now=now, text=_text(text, "情况说明"))
     return w
 
 
@@ -98,9 +101,9 @@ def warning_correct(*, warning: Warning | int, by: Staff, now: dt.datetime, text
     """The department reports what it corrected (纠正整改): → corrected."""
     _require(by, DEPARTMENT_ROLES, "只有本部门的承办人或负责人可以答复预警纠错卡。")
     w = _card_for(by, warning)
-    _allowed(w, (WarningStatus.ISSUED, WarningStatus.ESCALATED, WarningStatus.EXPLAINED), "报告整改")
+    step = _allowed(w, "correct", "报告整改")
     w.answered_at = now
-    _transition(w, kind=ActionKind.CORRECT, to=WarningStatus.CORRECTED, by=by, now=now, text=_text(text, "整改情况"))
+    _transition(w, step, by=by, now=now, text=_text(text, "整改情况"))
     return w
 
 
@@ -110,11 +113,10 @@ def warning_confirm(*, warning: Warning | int, by: Staff, now: dt.datetime, text
     issued to the department (and notified); an answered card is confirmed and closed."""
     _require(by, (R.SUPERVISOR,), "只有效能监察员可以确认预警纠错卡。")
     w = _card_for(by, warning)
-    if w.status == WarningStatus.PENDING_CONFIRMATION:
+    if w.status in CARD_TRANSITIONS["confirm_issue"].sources:
         w.issued_at = now
         w.save(update_fields=["issued_at"])
-        _transition(w, kind=ActionKind.CONFIRM_ISSUE, to=WarningStatus.ISSUED, by=by, now=now,
-                    text=_text(text, "意见", required=False))
+        _transition(w, CARD_TRANSITIONS["confirm_issue"], by=by, now=now, text=_text(text, "意见", required=False))
         if w.complaint_id:
             complaint_watch.notify_card(w, kind=NotificationKind.WARNING_ISSUED, now=now, text=w.detail)
         else:
@@ -122,10 +124,8 @@ def warning_confirm(*, warning: Warning | int, by: Staff, now: dt.datetime, text
                           kind=NotificationKind.WARNING_ISSUED, now=now)
         _card_follow_up(w, now=now)  # a card held for confirmation brings its order now
         return w
-    _allowed(w, (WarningStatus.ISSUED, WarningStatus.EXPLAINED, WarningStatus.CORRECTED, WarningStatus.ESCALATED),
-             "确认")
-    _transition(w, kind=ActionKind.CONFIRM, to=WarningStatus.CONFIRMED, by=by, now=now,
-                text=_text(text, "意见", required=False))
+    step = _allowed(w, "confirm", "确认")
+    _transition(w, step, by=by, now=now, text=_text(text, "意见", required=False))
     return w
 
 
@@ -134,8 +134,8 @@ def warning_withdraw(*, warning: Warning | int, by: Staff, now: dt.datetime, tex
     """The supervision office withdraws a card (撤销), with a reason."""
     _require(by, (R.SUPERVISOR,), "只有效能监察员可以撤销预警纠错卡。")
     w = _card_for(by, warning)
-    _allowed(w, tuple(s for s in OPEN_STATUSES if s != WarningStatus.APPEALED), "撤销（申诉中的卡请作出申诉决定）")
-    _transition(w, kind=ActionKind.WITHDRAW, to=WarningStatus.WITHDRAWN, by=by, now=now, text=_text(text, "撤销理由"))
+    step = _allowed(w, "withdraw", "撤销（申诉中的卡请作出申诉决定）")
+    _transition(w, step, by=by, now=now, text=_text(text, "撤销理由"))
     return w
 
 
@@ -145,15 +145,16 @@ def warning_escalate(*, warning: Warning | int, by: Staff | None, now: dt.dateti
     department to answer; the handler and the head are notified again."""
     _require(by, (R.SUPERVISOR,), "只有效能监察员可以升级预警纠错卡。")
     w = _card_for(by, warning)
-    _allowed(w, (WarningStatus.ISSUED, WarningStatus.EXPLAINED, WarningStatus.CORRECTED, WarningStatus.ESCALATED),
-             "升级")
+    _allowed(w, "escalate", "升级")
     _escalate(w, by=by, now=now, text=_text(text, "升级理由"))
     return w
 
 
 def _escalate(w: Warning, *, by, now, text: str) -> None:
+    """Raise the card one level (the office's `escalate`, or the tick's `escalate_late_order`: same move,
+    checked by the caller against its own row)."""
     w.level = LEVEL_UP[w.level]
-    _transition(w, kind=ActionKind.ESCALATE, to=WarningStatus.ESCALATED, by=by, now=now, text=text)
+    _transition(w, CARD_TRANSITIONS["escalate"], by=by, now=now, text=text)
     if w.complaint_id:
         complaint_watch.notify_card(w, kind=NotificationKind.WARNING_ESCALATED, now=now, text=text)
     else:
@@ -214,14 +215,12 @@ def warning_appeal(*, warning: Warning | int, by: Staff, now: dt.datetime, reaso
     Only the department head (or a head above it) may appeal in the department's name."""
     _require(by, (R.HEAD,), "只有部门负责人可以代表部门提出申诉。")
     w = _card_for(by, warning)
-    _allowed(w, (WarningStatus.ISSUED, WarningStatus.EXPLAINED, WarningStatus.CORRECTED, WarningStatus.ESCALATED),
-             "申诉")
+    step = _allowed(w, "appeal", "申诉")
     if w.actions.filter(kind=ActionKind.APPEAL).exists():
         raise DomainError("此卡已经申诉过一次，不能再次申诉。", field="reason", code="already_appealed")
     reason = _text(reason, "申诉理由", field_name="reason")
     name = check_attachment(attachment) if attachment is not None else ""
-    _transition(w, kind=ActionKind.APPEAL, to=WarningStatus.APPEALED, by=by, now=now, text=reason,
-                attachment=attachment, attachment_name=name)
+    _transition(w, step, by=by, now=now, text=reason, attachment=attachment, attachment_name=name)
     return w
 
 
@@ -230,10 +229,7 @@ def appeal_decide(*, warning: Warning | int, by: Staff, now: dt.datetime, upheld
     """The supervision office decides an appeal: upheld → the card is withdrawn; rejected → confirmed."""
     _require(by, (R.SUPERVISOR,), "只有效能监察员可以处理申诉。")
     w = _card_for(by, warning)
-    _allowed(w, (WarningStatus.APPEALED,), "作出申诉决定")
+    step = _allowed(w, "appeal_upheld" if upheld else "appeal_rejected", "作出申诉决定")
     text = _text(text, "申诉处理意见")
-    if upheld:
-        _transition(w, kind=ActionKind.APPEAL_UPHELD, to=WarningStatus.WITHDRAWN, by=by, now=now, text=text)
-    else:
-        _transition(w, kind=ActionKind.APPEAL_REJECTED, to=WarningStatus.CONFIRMED, by=by, now=now, text=text)
+    _transition(w, step, by=by, now=now, text=text)
     return w

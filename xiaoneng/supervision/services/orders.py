@@ -16,7 +16,6 @@ from xiaoneng.core.errors import DomainError, NotFound
 from xiaoneng.workdays.calendar import get_calendar
 
 from ..models import (
-    OPEN_STATUSES,
     ActionKind,
     NotificationKind,
     OrderStatus,
@@ -25,6 +24,7 @@ from ..models import (
     WarningAction,
     WarningStatus,
 )
+from ..transitions import CARD_TRANSITIONS, ORDER_TRANSITIONS
 from ._common import DEPARTMENT_ROLES, MAX_ORDER_WD, _require, _text
 from .cards import _card_for, _escalate
 from .notify import _notify_order
@@ -94,12 +94,13 @@ def supervision_order_answer(*, order: SupervisionOrder | int, by: Staff, now: d
     """The department answers a supervision order (督办答复). A late answer is accepted and stays marked late."""
     _require(by, DEPARTMENT_ROLES, "只有本部门的承办人或负责人可以答复督办。")
     o = _order_for(by, order)
-    if o.status != OrderStatus.ISSUED:
+    step = ORDER_TRANSITIONS["answer"]
+    if o.status not in step.sources:
         raise DomainError("此督办单已答复或已办结。", field="status", code="wrong_status")
     o.answer = _text(answer, "答复内容", field_name="answer", max_len=5000)
     o.answered_at = now
     o.answered_by = by
-    o.status = OrderStatus.ANSWERED
+    o.status = step.to
     o.save(update_fields=["answer", "answered_at", "answered_by", "status"])
     return o
 
@@ -109,10 +110,11 @@ def supervision_order_close(*, order: SupervisionOrder | int, by: Staff, now: dt
     """The supervision office closes an order (办结), normally after the answer; with a note."""
     _require(by, (R.SUPERVISOR,), "只有效能监察员可以办结督办。")
     o = _order_for(by, order)
-    if o.status == OrderStatus.CLOSED:
+    step = ORDER_TRANSITIONS["close"]
+    if o.status not in step.sources:
         raise DomainError("此督办单已办结。", field="status", code="wrong_status")
     o.close_note = _text(note, "办结意见", field_name="note", required=o.status != OrderStatus.ANSWERED)
-    o.status = OrderStatus.CLOSED
+    o.status = step.to
     o.closed_at = now
     o.closed_by = by
     o.save(update_fields=["close_note", "status", "closed_at", "closed_by"])
@@ -130,7 +132,7 @@ def _escalate_late_orders(*, now, result: TickResult) -> int:
         o.escalated_at = now
         o.save(update_fields=["escalated_at"])
         w = o.warning
-        if w is not None and w.status in OPEN_STATUSES and w.status != WarningStatus.PENDING_CONFIRMATION:
+        if w is not None and w.status in CARD_TRANSITIONS["escalate_late_order"].sources:
             _escalate(w, by=None, now=now, text=f"督办单 {o.number} 逾期未答复，系统自动升级。")
         result.notifications_created += _notify_order(o, kind=NotificationKind.ORDER_OVERDUE, now=now,
                                                       handler_id=_order_handler(o), extra=[o.issued_by_id])

@@ -17,12 +17,11 @@ from xiaoneng.workdays.calendar import get_calendar
 
 from .. import complaint_watch
 from ..models import (
-    ActionKind,
     NotificationKind,
-    ProposalStatus,
     SupervisionProposal,
     WarningAction,
 )
+from ..transitions import PROPOSAL_TRANSITIONS
 from ._common import _require, _text
 from .escalation import proposal_number_text
 from .notify import _heads, _write_notifications
@@ -50,7 +49,8 @@ def supervision_proposal_issue(*, proposal: SupervisionProposal | int, by: Staff
     its heads told. Only a supervisor; only a draft."""
     _require(by, (R.SUPERVISOR,), "只有效能监察员可以确认发出整改建议书。")
     p = _proposal_for(by, proposal)
-    if p.status != ProposalStatus.DRAFT:
+    step = PROPOSAL_TRANSITIONS["issue"]
+    if p.status not in step.sources:
         raise DomainError(f"此建议书当前状态为“{p.get_status_display()}”，不能再次发出。", field="status",
                           code="wrong_status")
     if isinstance(due_wd, bool) or not isinstance(due_wd, int) or not 1 <= due_wd <= MAX_PROPOSAL_WD:
@@ -69,11 +69,11 @@ def supervision_proposal_issue(*, proposal: SupervisionProposal | int, by: Staff
     p.number = proposal_number_text(issuer, p.year, p.serial)
     p.issuer = issuer
     p.due_wd = due_wd
-    p.status = ProposalStatus.ISSUED
+    p.status = step.to
     p.issued_at = now
     p.issued_by = by
     p.save()
-    WarningAction.objects.create(warning=p.warning, kind=ActionKind.PROPOSAL, by=by, at=now,
+    WarningAction.objects.create(warning=p.warning, kind=step.kind, by=by, at=now,
                                  text=f"发出整改建议书 {p.number}，整改期限 {p.due_at.astimezone(cal.tz):%Y-%m-%d %H:%M}。",
                                  from_status=p.warning.status, to_status=p.warning.status)
     subject = f"【整改建议书】{p.number} {'办件' if p.case_id else '投诉'} {p.subject_no}"
@@ -91,11 +91,12 @@ def supervision_proposal_discard(*, proposal: SupervisionProposal | int, by: Sta
     """The office decides not to send a draft (不予发出), with a reason; it keeps no number."""
     _require(by, (R.SUPERVISOR,), "只有效能监察员可以决定不予发出整改建议书。")
     p = _proposal_for(by, proposal)
-    if p.status != ProposalStatus.DRAFT:
+    step = PROPOSAL_TRANSITIONS["discard"]
+    if p.status not in step.sources:
         raise DomainError(f"此建议书当前状态为“{p.get_status_display()}”，不能决定不予发出。", field="status",
                           code="wrong_status")
     p.discard_reason = _text(reason, "不予发出理由", field_name="reason")
-    p.status = ProposalStatus.DISCARDED
+    p.status = step.to
     p.discarded_at = now
     p.discarded_by = by
     p.save(update_fields=["discard_reason", "status", "discarded_at", "discarded_by"])

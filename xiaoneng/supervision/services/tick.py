@@ -31,7 +31,6 @@ from .. import complaint_watch
 from ..engine import STATE_CHECKS, Card, Evaluation, FollowUp, RuleSet, current_keys, evaluate_case
 from ..models import (
     OPEN_STATUSES,
-    ActionKind,
     NotificationKind,
     RuleMode,
     Warning,
@@ -39,6 +38,7 @@ from ..models import (
     WarningStatus,
 )
 from ..rulecache import rule_set
+from ..transitions import CARD_TRANSITIONS
 from .cards import orders_close_for_withdrawn
 from .escalation import escalation_follow_up
 from .notify import _notify_cards, in_office_hours, notifications_send_due
@@ -244,11 +244,12 @@ def rejudge(rules: RuleSet, results: list[tuple[object, Evaluation]], *, now, re
 
 def _auto_withdraw(stale: list[tuple[int, str]], *, now) -> None:
     ids = [wid for wid, _s in stale]
-    Warning.objects.filter(id__in=ids).update(status=WarningStatus.WITHDRAWN, closed_at=now, updated_at=now)
+    step = CARD_TRANSITIONS["auto_withdraw"]  # the cards come from rejudge's query of OPEN_STATUSES, its sources
+    Warning.objects.filter(id__in=ids).update(status=step.to, closed_at=now, updated_at=now)
     orders_close_for_withdrawn(ids, now=now)
     WarningAction.objects.bulk_create([
-        WarningAction(warning_id=wid, kind=ActionKind.AUTO_WITHDRAW, by=None, at=now, from_status=status,
-                      to_status=WarningStatus.WITHDRAWN,
+        WarningAction(warning_id=wid, kind=step.kind, by=None, at=now, from_status=status,
+                      to_status=step.to,
                       text="办件状态或期限已更正（后到的办件事件或工作日历调整），此卡的依据已不成立，系统自动撤销。")
         for wid, status in stale
     ])
