@@ -122,6 +122,19 @@ def test_handler_answers_a_card(page, supervised):
     shot(page, "supervision-card-answered")
 
 
+def test_supervisor_sees_the_forms_the_card_status_allows(page, supervised):
+    """Issue 11: the card page offers the office the moves transitions.CARD_TRANSITIONS allows from an issued
+    card (confirm, withdraw, escalate; no appeal decision) and the order form."""
+    login(page, "supervisor")
+    page.goto("/staff/supervision/warnings/?status=issued")
+    page.locator("tbody a").first.click()
+    page.wait_for_url("**/staff/supervision/warnings/**")
+    for action in ("confirm", "withdraw", "escalate"):
+        assert page.locator(f"form[action$='/{action}/']").count() == 1, action
+    assert page.locator("form[action$='/decide/']").count() == 0
+    shot(page, "supervision-card-office-forms")
+
+
 def test_supervisor_sends_a_rectification_proposal_and_prints_it(page, supervised):
     """Issue 10 §3: red cards bring orders and a draft proposal; the office confirms it, numbered, printable."""
     login(page, "supervisor")
