@@ -40,6 +40,7 @@ from .models import (
     TimelineEntry,
 )
 from .privacy import contact_key, public_reply_text, scrub_identity
+from .services._common import _day, _evaluate
 
 CHANNELS = [(Channel.WEB, 34), (Channel.HOTLINE, 30), (Channel.MAILBOX, 12), (Channel.VISIT, 7), (Channel.LETTER, 6),
             (Channel.INSPECTION, 4), (Channel.MEDIA, 3), (Channel.API, 2), (Channel.OPEN311, 2)]
@@ -326,7 +327,7 @@ def _play(c: Complaint, plan: dict, *, rng, cal, now, supervisors, dept_pool, di
         label="投诉人" if c.channel == Channel.WEB else "效能办")
     decided = wd(c.received_at, rng.choice((1, 1, 2, 2, 3, 4, 5, 6)))
     if decided > now:
-        services._evaluate(c, now)
+        _evaluate(c, now)
         return
     roll = rng.random()
     c.decided_at, c.office_handler = decided, sup
@@ -335,13 +336,13 @@ def _play(c: Complaint, plan: dict, *, rng, cal, now, supervisors, dept_pool, di
             ("not_in_scope", "in_litigation", "time_barred", "anonymous_unverifiable"))
         c.decision_text = "经审查，不符合效能投诉受理条件。"
         log(TimelineEntry.Kind.REFUSED, decided, "不予受理告知：经审查，不符合效能投诉受理条件。", actor=sup)
-        services._evaluate(c, now)
+        _evaluate(c, now)
         return
     if roll < .11:
         c.status, c.closed_at, c.transfer_to = Status.TRANSFERRED, decided, "县纪委监委"
         c.decision_text = "反映的问题涉及违纪违法，依规移送。"
         log(TimelineEntry.Kind.TRANSFERRED, decided, "移送告知：您反映的问题已移送县纪委监委处理。", actor=sup)
-        services._evaluate(c, now)
+        _evaluate(c, now)
         return
     c.status, c.accepted_at = Status.ACCEPTED, decided
     limit = cfg("URGENT_LIMIT_WD") if c.urgent else cfg("HANDLING_LIMIT_WD")
@@ -349,7 +350,7 @@ def _play(c: Complaint, plan: dict, *, rng, cal, now, supervisors, dept_pool, di
     dispatched = decided + dt.timedelta(minutes=rng.randrange(10, 240))
     if dispatched > now:
         c.handling_due_at = cal.deadline(decided, limit, "wd").at
-        services._evaluate(c, now)
+        _evaluate(c, now)
         return
     due = cal.deadline(dispatched, limit, "wd").at
     d = Dispatch(complaint=c, department=c.department, is_lead=True, limit_wd=limit, dispatched_at=dispatched,
@@ -357,18 +358,18 @@ def _play(c: Complaint, plan: dict, *, rng, cal, now, supervisors, dept_pool, di
                  instructions="请认真核查，按期报送办理结果。")
     dispatches.append(d)
     c.status, c.dispatched_at, c.handling_due_at = Status.DISPATCHED, dispatched, due
-    # The date as the platform's own notice prints it (services._day).
+    # The date as the platform's own notice prints it (services/_common.py, _day).
     log(TimelineEntry.Kind.DISPATCHED, dispatched, f"效能办已将您的投诉转交{c.department.name}调查处理，"
-        f"办理期限至 {services._day(due)}。", actor=sup)
+        f"办理期限至 {_day(due)}。", actor=sup)
     if rng.random() < .03:
         c.status, c.closed_at, c.withdraw_reason = Status.WITHDRAWN, dispatched, "投诉人表示问题已解决，申请撤回。"
         d.state = Dispatch.State.WITHDRAWN
         log(TimelineEntry.Kind.WITHDRAWN, dispatched, "撤销告知：投诉人申请撤回，本投诉已撤销。", actor=sup)
-        services._evaluate(c, now)
+        _evaluate(c, now)
         return
     result_at = wd(dispatched, rng.choice((3, 5, 6, 8, 9, 10, 10, 11, 12, 14)))
     if result_at > now:
-        services._evaluate(c, now)
+        _evaluate(c, now)
         return
     outcome = _weighted(rng, [(Outcome.SUBSTANTIATED, 35), (Outcome.PARTLY, 30), (Outcome.NOT_SUBSTANTIATED, 35)])
     measures = (rng.choice(MEASURES.get(c.category.code, MEASURES["TS-QT"])) if outcome != Outcome.NOT_SUBSTANTIATED
@@ -383,7 +384,7 @@ def _play(c: Complaint, plan: dict, *, rng, cal, now, supervisors, dept_pool, di
         label=c.department.name)
     replied = wd(result_at, rng.choice((1, 1, 2, 2, 3, 4)))
     if replied > now:
-        services._evaluate(c, now)
+        _evaluate(c, now)
         return
     # Addressed to the complainant by name (or just 您好 when anonymous), the measures said to them (您).
     greeting = f"{plan['name']}：您好！" if plan["name"] else "您好！"
@@ -399,7 +400,7 @@ def _play(c: Complaint, plan: dict, *, rng, cal, now, supervisors, dept_pool, di
     log(TimelineEntry.Kind.REPLIED, replied, f"答复：{text}", actor=sup)
     rated = replied + dt.timedelta(hours=rng.randrange(2, 24 * 9))
     if rated > now:
-        services._evaluate(c, now)
+        _evaluate(c, now)
         return
     if rated > c.follow_up_due_at:
         c.status, c.rating, c.closed_at = Status.CLOSED, Rating.NONE, c.follow_up_due_at
@@ -410,4 +411,4 @@ def _play(c: Complaint, plan: dict, *, rng, cal, now, supervisors, dept_pool, di
         c.status, c.rating, c.rated_at, c.closed_at = Status.CLOSED, rating, rated, rated
         log(TimelineEntry.Kind.RATED, rated, f"您的评价：{Rating(rating).label}。", label="投诉人")
     c.updated_at = c.closed_at
-    services._evaluate(c, now)
+    _evaluate(c, now)

@@ -53,6 +53,7 @@ from .models import (
     Litigation,
 )
 from .privacy import Redactor, mask_personal_data, redactors_for
+from .services._common import _day
 from .uploads import PUBLIC_IMAGE_TYPES
 
 router = Router(tags=["open311"])
@@ -264,7 +265,7 @@ def request_create(request):
     url = request.build_absolute_uri(reverse("complaints:track", args=[c.tracking_code]))
     response = JsonResponse([{
         "service_request_id": c.number, "token": None, "account_id": None,
-        "service_notice": f"已登记，效能办将在受理期限（{services._day(c.acceptance_due_at)}）前作出是否受理的决定。",
+        "service_notice": f"已登记，效能办将在受理期限（{_day(c.acceptance_due_at)}）前作出是否受理的决定。",
         "tracking_code": c.tracking_code, "tracking_url": url,
     }], status=201, safe=False, json_dumps_params={"ensure_ascii": False})
     if c.idempotent_replay:  # the same token's retry of its own request (services.complaint_submit)

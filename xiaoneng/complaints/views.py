@@ -50,6 +50,7 @@ from .models import (
     channel_choices,
 )
 from .privacy import can_read_identity, may_reveal_original, reads_original, redactor_for
+from .services._common import _day
 from .templatetags.complaints_tags import pct_value
 from .uploads import PUBLIC_IMAGE_TYPES
 
@@ -400,7 +401,7 @@ def _reply_text(c: Complaint, red=None) -> str:
         return red(draft.text) if red else draft.text
     if not c.outcome:
         return ""
-    return (f"您于{services._day(c.received_at)}反映的{c.department.name}{c.category.name}问题，经调查，"
+    return (f"您于{_day(c.received_at)}反映的{c.department.name}{c.category.name}问题，经调查，"
             f"情况{c.get_outcome_display()}。{c.findings} 处理情况：{c.measures} 感谢您对机关效能建设的监督。")
 
 

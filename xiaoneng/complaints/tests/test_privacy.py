@@ -14,6 +14,7 @@ from xiaoneng.accounts.testing import make_staff
 from xiaoneng.complaints import services
 from xiaoneng.complaints.models import Complaint, IdentityAccess
 from xiaoneng.complaints.privacy import can_read_identity, mask_personal_data
+from xiaoneng.complaints.services._common import _attach
 
 from .conftest import T0, pdf_bytes
 
@@ -35,7 +36,7 @@ def secret(submit, staff, depts):
                request=f"请联系{NAME}本人并尽快办结。", files=[("证据.pdf", pdf_bytes())] and [])
     from xiaoneng.complaints.uploads import clean_uploads
 
-    services._attach(c, clean_uploads([("证据.pdf", pdf_bytes())])[0], now=T0)
+    _attach(c, clean_uploads([("证据.pdf", pdf_bytes())])[0], now=T0)
     from xiaoneng.complaints.models import ComplainantIdentity
 
     ComplainantIdentity.objects.filter(complaint=c).update(id_no=IDNO)
