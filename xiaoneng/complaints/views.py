@@ -52,6 +52,7 @@ from .models import (
 from .privacy import can_read_identity, may_reveal_original, reads_original, redactor_for
 from .services._common import _day
 from .templatetags.complaints_tags import pct_value
+from .transitions import TRANSITIONS, allowed, may
 from .uploads import PUBLIC_IMAGE_TYPES
 
 PAGE_SIZE = 30
@@ -149,7 +150,7 @@ def track(request, code: str):
     """What the complainant sees: statuses, dates, notices and the reply; never internal notes. When the
     reply has been sent the rating form is offered here too."""
     c = S.complaint_by_tracking_code(code)
-    rate_form = F.RateForm(request.POST or None) if c.status == Status.REPLIED else None
+    rate_form = F.RateForm(request.POST or None) if may(c.status, "rate") else None
     if request.method == "POST":
         if rate_form is None:
             return HttpResponseNotAllowed(["GET"])
@@ -180,7 +181,7 @@ def track_withdraw(request, code: str):
 
 def _track_page(request, c, rate_form, *, status=200, link=False, withdraw_form=None):
     reply = c.replies.filter(state=Reply.State.SENT).order_by("-sent_at").first()
-    if withdraw_form is None and c.status in OPEN_STATUSES and not link:
+    if withdraw_form is None and may(c.status, "withdraw") and not link:
         withdraw_form = F.ReasonForm(auto_id="wd-%s")
     return render(request, "complaints/track.html", {
         "c": c, "timeline": S.public_timeline(c), "reply": reply, "rate_form": rate_form, "link": link,
@@ -195,7 +196,7 @@ def _track_page(request, c, rate_form, *, status=200, link=False, withdraw_form=
 def follow_up(request, token: str):
     """The one-time follow-up link sent with the reply: rate without typing the tracking code."""
     c = Complaint.objects.select_related("category", "department").filter(
-        follow_up_token_hash=services.token_hash(token), status=Status.REPLIED).first()
+        follow_up_token_hash=services.token_hash(token), status__in=TRANSITIONS["rate"].sources).first()
     if c is None:
         return render(request, "complaints/link_used.html", status=404)
     form = F.RateForm(request.POST or None)
@@ -328,29 +329,25 @@ def _detail_context(request, c: Complaint) -> dict:
     active_mine = [d for d in mine if d.state == Dispatch.State.ACTIVE and not d.result_at]
     forms = {}
     open_ = c.status in OPEN_STATUSES
+    can = allowed(c.status)  # the actions the complaint's status admits (transitions.py), before roles
 
     def mk(name, key=None, **kw):
         # Distinct ids per form: several forms on the page share field names (reason, text …).
         return ACTION_FORMS[name](auto_id=f"{name}{key or ''}-%s", **kw)
 
     if office:
-        if c.status == Status.RECEIVED:
-            forms.update(accept=mk("accept"), refuse=mk("refuse"), merge=mk("merge"))
-        if c.status in (Status.RECEIVED, Status.ACCEPTED):
-            forms["transfer"] = mk("transfer")
-        if c.status == Status.ACCEPTED:
+        for name in ("accept", "refuse", "merge", "transfer", "pause", "withdraw"):
+            if name in can:
+                forms[name] = mk(name)
+        if "dispatch" in can:
             forms["dispatch"] = mk("dispatch", initial={"departments": [c.department_id]})
-            forms["merge"] = mk("merge")
-        if open_ and c.status != Status.PAUSED:
-            forms["pause"] = mk("pause")
         if open_:
-            forms["withdraw"] = mk("withdraw")
             forms["note"] = mk("note")
             forms["assign"] = mk("assign", initial={"handler": c.office_handler_id})
             forms["block"] = mk("block")
-        if c.status in (Status.RESULT, Status.REPLY_REVIEW):
+        if "reply" in can:
             forms["reply"] = mk("reply", initial={"text": _reply_text(c, red)})
-        if c.status == Status.REPLY_REVIEW:
+        if "review" in can:
             forms["review"] = mk("review")
         if c.status in (Status.REPLIED, Status.CLOSED):
             forms["publish"] = mk("publish", initial={"publishable": c.publishable})
@@ -358,7 +355,7 @@ def _detail_context(request, c: Complaint) -> dict:
         forms["note"] = mk("note")
         forms["result"] = mk("result", initial={"dispatch": active_mine[0].pk})
     lead_done = [d for d in mine if d.is_lead and d.state == Dispatch.State.DONE and d.round == c.reopen_count + 1]
-    if not office and lead_done and c.status in (Status.RESULT, Status.REPLY_REVIEW):
+    if not office and lead_done and "reply" in can:
         forms["reply"] = mk("reply", initial={"text": _reply_text(c, red)})
     dispatches = list(c.dispatches.select_related("department").prefetch_related("extensions").order_by(
         "-round", "-is_lead", "id"))
@@ -370,13 +367,13 @@ def _detail_context(request, c: Complaint) -> dict:
         attachments = [a for a in attachments if a.shared_with_department] if handler else []
     now = timezone.now()
     return {
-        "c": c, "office": office, "forms": forms, "dispatches": dispatches, "my_dispatches": mine,
+        "c": c, "office": office, "forms": forms, "can": can, "dispatches": dispatches, "my_dispatches": mine,
         "active_mine": active_mine, "timeline": S.timeline_for(c), "notes": c.notes.select_related("author", "department"),
         "replies": c.replies.select_related("drafted_by", "reviewed_by"), "attachments": attachments,
         "pending_extensions": Extension.objects.filter(complaint=c, approved=None).select_related("dispatch__department"),
         "disputed": [d for d in dispatches if d.state == Dispatch.State.DISPUTED],
         "can_identity": can_read_identity(user, c),
-        "duplicates": services.duplicates_for(c) if office and c.status in (Status.RECEIVED, Status.ACCEPTED) else [],
+        "duplicates": services.duplicates_for(c) if office and "merge" in can else [],
         # Masked from the text as written (not the copy stored at intake), so every complaint is masked by
         # today's rules, however old.
         "facts": c.facts if original else red(c.facts), "request_text": c.request if original else red(c.request),

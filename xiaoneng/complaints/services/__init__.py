@@ -23,6 +23,7 @@ helper is imported from its room):
 - `identity`: reads of the complainant's identity and of the complaint's original text (each recorded).
 - `blocklist`: the block list and possible duplicates.
 Rooms import downwards only: `_common` ← `messages` ← `handling`, `reply`; the others use `_common` alone.
+Which status each action may start from is the table in `complaints/transitions.py` (`_require_transition`).
 """
 
 from ._common import (

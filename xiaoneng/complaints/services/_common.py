@@ -33,6 +33,7 @@ from ..models import (
     Status,
     TimelineEntry,
 )
+from ..transitions import TRANSITIONS
 from ..uploads import CleanFile
 
 OFFICE = "效能办"
@@ -141,6 +142,12 @@ def _require_office(by: Staff) -> None:
 def _require_status(c: Complaint, *allowed: str, action: str) -> None:
     if c.status not in allowed:
         raise DomainError(f"投诉当前状态为“{c.get_status_display()}”，不能{action}。", code="bad_status")
+
+
+def _require_transition(c: Complaint, action: str) -> None:
+    """`action` may start from the complaint's status (transitions.TRANSITIONS), else bad_status."""
+    t = TRANSITIONS[action]
+    _require_status(c, *t.sources, action=t.label)
 
 
 def _text(value: str, field: str, label: str, *, min_len: int = 2, max_len: int = 5000) -> str:

@@ -18,7 +18,6 @@ from xiaoneng.workdays.calendar import get_calendar
 
 from ..conf import cfg
 from ..models import (
-    OPEN_STATUSES,
     Attachment,
     Complaint,
     Dispatch,
@@ -40,7 +39,7 @@ from ._common import (
     _lock,
     _log,
     _require_office,
-    _require_status,
+    _require_transition,
     _save,
     _shift,
     _speaking,
@@ -79,7 +78,7 @@ def complaint_accept(*, complaint: Complaint, by: Staff, now: dt.datetime, notic
     told in writing, and the handling clock starts."""
     _require_office(by)
     c = _lock(complaint)
-    _require_status(c, Status.RECEIVED, action="受理")
+    _require_transition(c, "accept")
     c.status, c.decided_at, c.accepted_at = Status.ACCEPTED, now, now
     c.office_handler = c.office_handler or by
     c.handling_due_at = _due(now, cfg("URGENT_LIMIT_WD") if c.urgent else cfg("HANDLING_LIMIT_WD"))
@@ -98,7 +97,7 @@ def complaint_refuse(*, complaint: Complaint, by: Staff, now: dt.datetime, reaso
     """Refuse the complaint (不予受理) with a reason from the list and a written explanation."""
     _require_office(by)
     c = _lock(complaint)
-    _require_status(c, Status.RECEIVED, action="作出不予受理决定")
+    _require_transition(c, "refuse")
     if reason not in RefusalReason.values:
         raise DomainError("请选择不予受理的理由。", field="reason")
     text = _text(text, "text", "不予受理的具体说明", min_len=5, max_len=2000)
@@ -119,7 +118,7 @@ def complaint_transfer(*, complaint: Complaint, by: Staff, now: dt.datetime, aut
     """Hand the complaint to another authority (移送), e.g. the discipline commission or a court, with a notice."""
     _require_office(by)
     c = _lock(complaint)
-    _require_status(c, Status.RECEIVED, Status.ACCEPTED, action="移送")
+    _require_transition(c, "transfer")
     authority = _text(authority, "authority", "移送机关", max_len=100)
     text = _text(text, "text", "移送说明", min_len=5, max_len=2000)
     c.status, c.decided_at, c.closed_at = Status.TRANSFERRED, c.decided_at or now, now
@@ -150,7 +149,7 @@ def complaint_dispatch(
     limit is the complaint's handling clock. Each department may dispute within DISPUTE_LIMIT_WD."""
     _require_office(by)
     c = _lock(complaint)
-    _require_status(c, Status.ACCEPTED, action="转办")
+    _require_transition(c, "dispatch")
     departments = list(dict.fromkeys(d for d in departments if d is not None))
     if not departments:
         raise DomainError("请至少选择一个承办单位。", field="departments")
@@ -280,8 +279,7 @@ def complaint_pause(*, complaint: Complaint, by: Staff, now: dt.datetime, reason
     reached or another procedure must finish first."""
     _require_office(by)
     c = _lock(complaint)
-    _require_status(c, Status.RECEIVED, Status.ACCEPTED, Status.DISPATCHED, Status.RESULT, Status.REPLY_REVIEW,
-                    action="中止")
+    _require_transition(c, "pause")
     reason = _text(reason, "reason", "中止理由", max_len=1000)
     Pause.objects.create(complaint=c, reason=reason, started_at=now, by=by)
     c.paused_from_status, c.status, c.paused_at = c.status, Status.PAUSED, now
@@ -297,7 +295,7 @@ def complaint_resume(*, complaint: Complaint, by: Staff, now: dt.datetime) -> Co
     """Resume a paused complaint: every running due date moves by the working days it stood still."""
     _require_office(by)
     c = _lock(complaint)
-    _require_status(c, Status.PAUSED, action="恢复")
+    _require_transition(c, "resume")
     cal = get_calendar()
     days = cal.working_days_between(c.paused_at.astimezone(cal.tz).date(), now.astimezone(cal.tz).date()).working_days
     Pause.objects.filter(complaint=c, ended_at=None).update(ended_at=now, working_days=days)
@@ -325,7 +323,7 @@ def complaint_withdraw(*, complaint: Complaint, by: Staff | None, now: dt.dateti
     if by is not None:
         _require_office(by)
     c = _lock(complaint)
-    _require_status(c, *OPEN_STATUSES, action="撤销")
+    _require_transition(c, "withdraw")
     reason = _text(reason, "reason", "撤销理由", max_len=1000)
     c.status, c.closed_at, c.withdraw_reason, c.paused_at = Status.WITHDRAWN, now, reason, None
     Pause.objects.filter(complaint=c, ended_at=None).update(ended_at=now)
@@ -423,7 +421,7 @@ def complaint_merge(*, complaint: Complaint, into: Complaint, by: Staff, now: dt
         raise DomainError("不能与自身合并。", field="into")
     c = _lock(complaint)
     target = _lock(into)
-    _require_status(c, Status.RECEIVED, Status.ACCEPTED, action="合并")
+    _require_transition(c, "merge")
     if target.status in (Status.MERGED, Status.REFUSED, Status.TRANSFERRED, Status.WITHDRAWN):
         raise DomainError("目标投诉已终结，不能合并到该投诉。", field="into")
     c.status, c.merged_into, c.closed_at, c.decided_at = Status.MERGED, target, now, c.decided_at or now

@@ -29,7 +29,18 @@ from ..models import (
     TimelineEntry,
 )
 from ..privacy import public_reply_text
-from ._common import _due, _lock, _log, _require_office, _require_status, _save, _speaking, _text, token_hash
+from ..transitions import TRANSITIONS, may
+from ._common import (
+    _due,
+    _lock,
+    _log,
+    _require_office,
+    _require_transition,
+    _save,
+    _speaking,
+    _text,
+    token_hash,
+)
 from .messages import _message_complainant, _public_url
 
 
@@ -42,7 +53,7 @@ def reply_draft(*, complaint: Complaint, by: Staff, now: dt.datetime, text: str,
     if by is None or not by.has_role(R.SUPERVISOR):
         dept = _require_lead_after_result(c, by)
         del dept
-    _require_status(c, Status.RESULT, Status.REPLY_REVIEW, action="起草答复")
+    _require_transition(c, "reply")
     text = _text(text, "text", "答复内容", min_len=10, max_len=5000)
     reply = c.replies.exclude(state=Reply.State.SENT).order_by("-id").first()
     if reply is None:
@@ -76,7 +87,7 @@ def reply_review(*, reply: Reply, by: Staff, now: dt.datetime, approve: bool, co
     _require_office(by)
     r = Reply.objects.select_for_update().get(pk=reply.pk)
     c = _lock(r.complaint)
-    _require_status(c, Status.REPLY_REVIEW, action="审核答复")
+    _require_transition(c, "review")
     if r.state != Reply.State.SUBMITTED:
         raise DomainError("该答复不在待审核状态。", code="bad_status")
     r.reviewed_by, r.reviewed_at, r.review_comment = by, now, (comment or "").strip()[:2000]
@@ -140,7 +151,7 @@ def complaint_rate(*, complaint: Complaint, now: dt.datetime, rating: str, comme
     if token is not None and (not c.follow_up_token_hash or not secrets.compare_digest(c.follow_up_token_hash,
                                                                                       token_hash(token))):
         raise DomainError("评价链接无效或已使用。", code="bad_token")
-    if c.status != Status.REPLIED:
+    if not may(c.status, "rate"):
         raise DomainError("本投诉当前不能评价（尚未答复或已评价）。", code="bad_status")
     if now > c.follow_up_due_at:
         raise DomainError("评价期限已过。", code="too_late")
@@ -177,7 +188,8 @@ def complaints_follow_up_expire(*, ids: list[int], now: dt.datetime) -> int:
     complaint closes with rating "none" (未评价). The supervision tick calls this for the complaints it
     selected; it is safe to call twice (only REPLIED complaints past their follow-up date change)."""
     n = 0
-    qs = Complaint.objects.select_for_update().filter(pk__in=ids, status=Status.REPLIED, follow_up_due_at__lte=now)
+    qs = Complaint.objects.select_for_update().filter(pk__in=ids, status__in=TRANSITIONS["follow_up_expire"].sources,
+                                                    follow_up_due_at__lte=now)
     for c in qs:
         c.status, c.rating, c.closed_at, c.follow_up_token_hash = Status.CLOSED, Rating.NONE, now, ""
         with _speaking(c):
