@@ -1,7 +1,7 @@
 """The complaint's status transitions in one table: for each action, the statuses it may start from and the
 statuses it may lead to. The services check it (`services._common._require_transition`: outside its sources an
 action is refused with bad_status, "投诉当前状态为“…”，不能{label}。") and the pages read it to decide which
-actions to offer (`views.detail_context`'s forms and `can`, the tracking page's rating and withdrawal forms), so
+actions to offer (`views._detail_context`'s forms and `can`, the tracking page's rating and withdrawal forms), so
 a button is shown exactly when the service would accept the status. Who may act (the office, the department
 the complaint is dispatched to, the complainant) is checked separately, by the services and the views.
 
