@@ -1,7 +1,7 @@
 """Complaint clocks watched by the supervision engine (DOMAIN.md §4: reminder 2 wd before due, yellow more
 than 1 wd over, red more than 2 wd over, on the acceptance decision, the handling and the reply).
 
-The complaints app decides which clock runs and until when (`complaints.services._evaluate` sets
+The complaints app decides which clock runs and until when (`complaints.services._common._evaluate` sets
 `due_stage` and `due_at` on every transition); this module only compares that due date with the rules of
 the complaint checks (`Check.COMPLAINT_*`, editable on the rule pages like every other rule), issues the
 cards, notifies, and writes back the complaint's `flag` and `next_check_at` through complaint services.
