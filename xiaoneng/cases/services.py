@@ -662,9 +662,9 @@ def _deemed_sms(c: Case, d: CaseDocument, tz) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         return DEEMED_SMS.format(
             department=c.department.short_name or c.department.name,
-            received=f"{c.received_at.astimezone(tz):%Y年%m月%d日}" if c.received_at else "",
+            received=_day(c.received_at, tz),  # unpadded, as the notice itself writes it
             item=c.version.name if c.version_id else c.service_item.code, case_no=c.case_no,
-            deadline=f"{d.deadline.astimezone(tz):%Y年%m月%d日 %H:%M}" if d.deadline else "",
+            deadline=f"{_day(d.deadline, tz)} {d.deadline.astimezone(tz):%H:%M}" if d.deadline else "",
             number=d.number_text, phone=case_phone(c) or "—",
             next_step=DEEMED_NEXT_STEP if d.note == DEEMED_NOTE_OPEN else "",
         )

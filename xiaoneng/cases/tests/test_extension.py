@@ -307,7 +307,7 @@ def test_deemed_approval_sms_is_chinese_whatever_the_triggering_language(deemed)
     doc = CaseDocument.objects.get(case=accepted, kind=CaseDocument.Kind.DEEMED_APPROVAL_NOTICE)
     c = Case.objects.select_related("department", "version").get(pk=accepted.pk)
     body = ApplicantMessage.objects.get(case=accepted).body
-    assert body == (f"【{c.department.short_name or c.department.name}】您于2026年09月28日申请的“{c.version.name}”"
+    assert body == (f"【{c.department.short_name or c.department.name}】您于2026年9月28日申请的“{c.version.name}”"
                     f"（办件编号 H1），法定期限于2026年10月30日 17:30届满而未作出决定，依法视为准予许可。"
                     f"告知书文号：{doc.number_text}。可凭本短信或告知书到窗口办理后续手续。"
                     f"咨询电话：{c.department.phone or '—'}。")

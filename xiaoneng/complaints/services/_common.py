@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.formats import date_format
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Staff
@@ -75,8 +75,10 @@ def _speaking(c: Complaint):
 
 
 def _day(at: dt.datetime) -> str:
-    """A date as notices print it, in the platform's time zone (not the server's UTC)."""
-    return at.astimezone(get_calendar().tz).strftime(_("%Y年%m月%d日"))
+    """A date as notices print it, in the platform's time zone (not the server's UTC), in the language spoken:
+    Django's own date format, 2026年3月2日 in Chinese (unpadded, as official documents and the case documents
+    write it; strftime gave 2026年03月02日), March 2, 2026 in English."""
+    return date_format(at.astimezone(get_calendar().tz).date(), "DATE_FORMAT")
 
 
 def _due(start: dt.datetime, wd: int) -> dt.datetime:

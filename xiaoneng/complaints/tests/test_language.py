@@ -94,7 +94,7 @@ def test_an_english_complaint_gets_english_notices_from_a_chinese_clerk(submit, 
         services.complaint_accept(complaint=c, by=sup, now=T0)
     assert public(c, "accepted") == (
         "Notice of acceptance: Your complaint falls within the scope of efficiency complaints. The supervision "
-        "office decided on 02 Mar 2026 to accept it and will pass it to the responsible body for investigation; "
+        "office decided on March 2, 2026 to accept it and will pass it to the responsible body for investigation; "
         "you will be told the result.")
     subject, body = bodies(c, "accepted")["email"]
     assert subject == f"Efficiency complaint {c.number}: Notice of acceptance"
@@ -138,7 +138,7 @@ def test_refusal_and_transfer_of_an_english_complaint_are_english(submit, staff,
         services.complaint_transfer(complaint=c, by=staff["supervisor"], now=T0, authority="县纪委监委",
                                     text="反映的问题涉及违纪，依规移送。")
         expected = ("Notice of transfer: by law your complaint is for 县纪委监委 to handle; the supervision office "
-                    "transferred it on 02 Mar 2026. 反映的问题涉及违纪，依规移送。")
+                    "transferred it on March 2, 2026. 反映的问题涉及违纪，依规移送。")
     kind = "refused" if action == "refuse" else "transferred"
     assert public(c, kind) == expected
     what = "Notice of refusal" if action == "refuse" else "Notice of transfer"
@@ -165,11 +165,11 @@ def test_a_chinese_complaint_gets_chinese_notices_from_an_english_clerk(submit, 
         with pytest.raises(DomainError) as err:
             services.complainant_message_retry(message=m, by=sup, now=at(3, 10))
         assert err.value.message == "Only a notice that failed can be resent."
-    assert public(c, "accepted") == ("受理告知：您反映的问题属于效能投诉受理范围，效能办已于 2026年03月02日 决定受理，"
+    assert public(c, "accepted") == ("受理告知：您反映的问题属于效能投诉受理范围，效能办已于 2026年3月2日 决定受理，"
                                      "将转交有关单位调查处理，处理结果将及时答复您。")
-    assert public(c, "dispatched") == f"效能办已将您的投诉转交{depts['a'].name}调查处理，办理期限至 2026年03月16日。"
-    assert public(c, "paused").startswith("中止告知：因需等待投诉人补充材料，本投诉自 2026年03月03日 中止办理")
-    assert public(c, "resumed") == "本投诉已于 2026年03月05日 恢复办理（中止 2 个工作日，不计入期限）。"
+    assert public(c, "dispatched") == f"效能办已将您的投诉转交{depts['a'].name}调查处理，办理期限至 2026年3月16日。"
+    assert public(c, "paused").startswith("中止告知：因需等待投诉人补充材料，本投诉自 2026年3月3日 中止办理")
+    assert public(c, "resumed") == "本投诉已于 2026年3月5日 恢复办理（中止 2 个工作日，不计入期限）。"
     assert public(c, "replied") == "答复：您反映的问题部分属实，已整改。"
     accepted, replied = bodies(c, "accepted"), bodies(c, "replied")
     assert accepted["sms"] == (f"效能投诉 {c.number}：受理告知",

@@ -122,6 +122,6 @@ def test_notices_follow_the_complainants_language_and_rate_definitions_the_reade
     with translation.override("en"):
         defs = figures(start=T0.date(), end=T0.date(), now=T0)["definitions"]
     text = TimelineEntry.objects.get(complaint=c, kind="accepted").public_text
-    assert text.startswith("Notice of acceptance: ") and "02 Mar 2026" in text
+    assert text.startswith("Notice of acceptance: ") and "March 2, 2026" in text
     assert defs["satisfaction_rate"].startswith("Satisfaction rate:")
     assert figures(start=T0.date(), end=T0.date(), now=T0)["definitions"]["satisfaction_rate"].startswith("满意率")
