@@ -29,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, seed, foundation_only=False, **opts):
         if demo_exists():
-            self.stdout.write("演示县已存在，跳过生成。The demo county already exists; nothing to do.")
+            self.stdout.write("演示县已存在，跳过生成。")
             return
         from xiaoneng.demo.county import FOUNDATION, STEP_LABELS
 
