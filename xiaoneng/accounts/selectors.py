@@ -152,3 +152,13 @@ def audit_event_list(*, kind: str = "", who: str = "", date_from=None, date_to=N
     if date_to:
         qs = qs.filter(at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
     return qs
+
+
+def supervision_office_id() -> int | None:
+    """The supervision office (效能办): the first active department of kind "office", else the root of the
+    tree. Whose a complaint's office-stage cards are, and who issues rectification proposals."""
+    d = Department.objects.filter(kind=Department.Kind.OFFICE, is_active=True).order_by("path").values_list(
+        "id", flat=True).first()
+    if d is None:
+        d = Department.objects.filter(parent__isnull=True).order_by("path").values_list("id", flat=True).first()
+    return d

@@ -17,11 +17,11 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from xiaoneng.accounts.auth import token_or_session
+from xiaoneng.core import clocks
 from xiaoneng.core.errors import DomainError, NotFound
 from xiaoneng.core.jsonbody import json_loads
 from xiaoneng.core.params import Day, Offset
 
-from . import hooks
 from .ingest import MAX_BATCH, case_events_ingest
 from .models import Case, CaseStatus, Channel, EventType
 from .privacy import applicant_view, can_see_personal_data
@@ -261,7 +261,7 @@ def case_list(request, q: Query[CaseQuery]):
     offset = max(q.offset, 0)
     count = qs.count()
     cases = list(qs[offset : offset + limit])
-    warnings = hooks.warnings_for(cases)
+    warnings = clocks.judge().cards_of("case", [c.id for c in cases])
     items = [case_data(c, clear=can_see_personal_data(case=c, staff=staff, client=client), warnings=warnings[c.id])
              for c in cases]
     return {"count": count, "limit": limit, "offset": offset, "items": items}
@@ -276,5 +276,5 @@ def case_detail(request, case_no: str):
         case = case_get_for_client(client, case_no) if client else case_get_for(staff, case_no)
     except Http404 as exc:
         raise NotFound(f"办件“{case_no[:64]}”不存在或不在您的权限范围内。") from exc
-    warnings = hooks.warnings_for([case])[case.id]
+    warnings = clocks.judge().cards_of("case", [case.id]).get(case.id, [])
     return case_data(case, clear=can_see_personal_data(case=case, staff=staff, client=client), warnings=warnings)

@@ -20,3 +20,11 @@ class CasesConfig(AppConfig):
         StartPanel("head", "xiaoneng.cases.landing.department_due", 10),
         StartPanel("window", "xiaoneng.cases.landing.window_today", 20),
     )
+
+    def ready(self) -> None:
+        # Cases have deadlines: supervision judges them through the one port (core/clocks.py), never by import.
+        from xiaoneng.core import clocks
+
+        from .clocks import CASE_CLOCKS
+
+        clocks.register_owner(CASE_CLOCKS)

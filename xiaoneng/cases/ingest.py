@@ -22,16 +22,15 @@ from dataclasses import dataclass, field
 
 import orjson
 from django.db import connection, transaction
-from django.db.models.base import ModelState
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import ApiClient, Staff
 from xiaoneng.catalog.models import ServiceItem, ServiceItemVersion, WorkflowStep
-from xiaoneng.core.bulk import copy_into_temp, gc_paused, sqlite_datetime
+from xiaoneng.core import clocks
+from xiaoneng.core.bulk import copy_into_temp, gc_paused, sqlite_datetime, where_in
 from xiaoneng.core.errors import DomainError, NotPermitted
 from xiaoneng.workdays.calendar import get_calendar
 
-from . import hooks
 from .clock import EV_FIELDS, EXTENSION_MAX_WD, Ev, VersionInfo, case_state, compute_clock, fold_events
 from .events import EventInvalid, NormEvent, normalize
 from .handlers import HandlerIndex
@@ -97,16 +96,7 @@ def client_source_key(*, department_id: int, system: str) -> str:
     return f"d:{department_id}:{system}"[:80]
 
 
-def _where_in(qs, field: str, values: list):
-    """`qs.filter(field__in=values)`, but on PostgreSQL as `= ANY(%s)` with ONE array parameter: psycopg
-    interpolates parameters client-side, and parsing a query with 10,000 placeholders costs more than
-    running it."""
-    if connection.vendor == "postgresql":
-        meta = qs.model._meta
-        column = meta.get_field(field).column
-        q = connection.ops.quote_name
-        return qs.extra(where=[f"{q(meta.db_table)}.{q(column)} = ANY(%s)"], params=[list(values)])
-    return qs.filter(**{f"{field}__in": values})
+_where_in = where_in  # core.bulk.where_in, used throughout this module
 
 
 def _chunks(seq, n=_CHUNK):
@@ -367,7 +357,7 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src, window_
 
     cal = get_calendar()
     versions = load_versions({first_item[no].id for no in by_no} | {c["service_item_id"] for c in locked.values()})
-    watcher = hooks.watcher()
+    watcher = clocks.judge()
     pending = []  # what the watcher evaluated, committed once the rows are written
     handlers = _handler_index(order, locked, items)
 
@@ -464,15 +454,6 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src, window_
         for token, _rows in pending:
             watcher.commit(token, now=now, fill_event_ids=fill_event_ids)
 
-    if hooks.has_event_listeners():
-        touched = [case_ids[no] for no in by_no if by_no[no]]
-        cases = Case.objects.in_bulk(touched)
-        new_events: dict[int, list[CaseEvent]] = defaultdict(list)
-        for e in _stored_events(src, rows):
-            new_events[e.case_id].append(e)
-        applied = [(cases[cid], sorted(new_events[cid], key=lambda o: (o.occurred_at, o.pk))) for cid in touched]
-        hooks.events_applied(applied=applied, now=now)
-
 
 def _check_joint(ok, existing: dict, reject, scope: _ItemScope):
     """Joint cases (联办件, 并联审批): which events may name a parent, and the ids of the existing parents named.
@@ -515,29 +496,6 @@ def _check_joint(ok, existing: dict, reject, scope: _ItemScope):
                 continue
         out.append((i, ev, item))
     return out, {no: p[0] for no, p in parents.items() if scope.writes(p[1]) and p[2]}
-
-
-def _stored_events(src: str, rows: list[tuple]) -> list[CaseEvent]:
-    """The CaseEvent instances of the rows just inserted, for the hooks. Only their ids are read back (COPY
-    does not return them); every other value is the one just written, so the instances are built in
-    memory: reading 10,000 full rows back and running Model.__init__ (and its signals) on each cost more
-    than the fold. Datetimes are given in UTC, as the database returns them."""
-    ids: dict[str, int] = {}
-    for part in _chunks([r[4] for r in rows]):
-        ids.update(_where_in(CaseEvent.objects.filter(source=src), "event_id", part).values_list("event_id", "id"))
-    utc = dt.UTC
-    new = CaseEvent.__new__
-    out = []
-    for r in rows:
-        obj = new(CaseEvent)
-        obj.__dict__.update(zip(_EVENT_ATTNAMES, r, strict=True))
-        obj.id = ids[r[4]]
-        obj.occurred_at = r[6].astimezone(utc)
-        obj.recorded_at = r[7].astimezone(utc)
-        state = obj._state = ModelState()
-        state.adding, state.db = False, connection.alias
-        out.append(obj)
-    return out
 
 
 _LOCK_COLS = ("id", "case_no", "service_item_id", "department_id", "events_count", "applicant_name",
@@ -607,7 +565,7 @@ class CaseRow:
 def _evaluate(watcher, judged, *, now):
     """Hand the folded rows to the watcher and take its schedule into the state to be written."""
     pairs = [(CaseRow(case, state, version), events) for case, state, version, events in judged]
-    token = watcher.evaluate(pairs, now=now)
+    token = watcher.evaluate("case", pairs, now=now)
     for (row, _evs), (_c, state, _v, _e) in zip(pairs, judged, strict=True):
         state["next_check_at"] = row.next_check_at
     return token, [row for row, _evs in pairs]

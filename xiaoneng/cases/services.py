@@ -21,7 +21,6 @@ from xiaoneng.core.errors import DomainError, NotPermitted
 from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.selectors import calendar_revision_get
 
-from . import hooks
 from .clock import (  # noqa: F401
     Facts,
     case_state,
@@ -363,7 +362,7 @@ def case_recompute_deadlines(*, cases=None, now: dt.datetime, chunk: int = 20_00
     changed = 0
     # With a watcher (supervision) the tick schedule is the watcher's: a case whose clock moved is due for
     # re-judging at once (its cards may have moved with it), one that did not keeps its schedule.
-    watched = hooks.watcher() is not None
+    watched = True  # the judge is always there (core.clocks.judge()); the no-watcher branches go next
     if connection.vendor == "postgresql" and watched:
         # The common clocks are recomputed inside the database (recompute.py); the rest below, in Python.
         # (Without a watcher the cases app keeps its own schedule, which only the Python clock computes.)

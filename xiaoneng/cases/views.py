@@ -20,9 +20,10 @@ from xiaoneng.accounts.access import role_required
 from xiaoneng.accounts.selectors import department_list_for, hosted_departments_for
 from xiaoneng.catalog.models import SuspensionReason
 from xiaoneng.catalog.selectors import registrable_item_list_for
+from xiaoneng.core import clocks
 from xiaoneng.core.errors import DomainError, NotPermitted
 
-from . import hooks, services
+from . import services
 from .forms import (
     AssignHandlerForm,
     CaseFilterForm,
@@ -107,7 +108,7 @@ def case_detail(request, case_no: str):
         "deemed_standing": next((d.standing for d in documents
                                  if d.kind == CaseDocument.Kind.DEEMED_APPROVAL_NOTICE), None),
         "clock": case_explain_deadline(case), "documents": documents,
-        "warnings": hooks.warnings_for([case])[case.id], "children": case.children.select_related("department"),
+        "warnings": clocks.judge().cards_of("case", [case.id]).get(case.id, []), "children": case.children.select_related("department"),
         "can_accept": can_act and case.status in (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING),
         "can_supplement": can_act and case.status in (CaseStatus.RECEIVED, CaseStatus.SUPPLEMENTING,
                                                       CaseStatus.ACCEPTED),

@@ -25,3 +25,11 @@ class ComplaintsConfig(AppConfig):
         StartPanel("supervisor", "xiaoneng.complaints.landing.supervisor_intake", 20),
         StartPanel("head", "xiaoneng.complaints.landing.department_complaints", 30),
     )
+
+    def ready(self) -> None:
+        # Complaints have deadlines: supervision judges them through the one port (core/clocks.py).
+        from xiaoneng.core import clocks
+
+        from .clocks import COMPLAINT_CLOCKS
+
+        clocks.register_owner(COMPLAINT_CLOCKS)

@@ -29,18 +29,10 @@ class SupervisionConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        # cases never imports supervision: we register our callbacks on its hooks (see cases/hooks.py).
-        from xiaoneng.cases import hooks
+        # No clock owner imports supervision: they call the judge through the port (core/clocks.py), and the
+        # tick reaches them through it (clocks.owners()).
+        from xiaoneng.core import clocks
 
-        from . import services
-        from .watch import WATCHER
+        from .judge import JUDGE
 
-        hooks.case_watcher(WATCHER)  # one instance: registering again is a no-op
-        hooks.case_warnings_provider(services.warnings_for_cases)
-
-        # complaints never imports supervision either: our rules decide when its clocks are next looked at.
-        from xiaoneng.complaints import hooks as complaint_hooks
-
-        from . import complaint_watch
-
-        complaint_hooks.next_check_provider(complaint_watch.provider)
+        clocks.register_judge(JUDGE)  # one instance: registering again is a no-op

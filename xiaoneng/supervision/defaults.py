@@ -48,14 +48,14 @@ DEFAULT_RULES: list[dict] = [
      "description": "办件办结但从未登记接件（体外循环）。"},
     # Complaint clocks (DOMAIN.md §4: reminder 2 wd before due, yellow 1 wd over, red 2 wd over), on the
     # acceptance decision, the handling by the dispatched department and the reply to the complainant.
-    {"code": "complaint-reminder", "check_code": "complaint_reminder", "kind": "time", "level": "reminder",
+    {"code": "complaint-reminder", "check_code": "deadline_reminder", "subject_kind": "complaint", "kind": "time", "level": "reminder",
      "thresholds": {"before_wd": 2}, "mode": "automatic", "name": "投诉期限到期前预警",
      "description": "投诉的受理、办理或答复期限到期前 2 个工作日（办公时间结束时）尚未完成，向效能办承办监察员"
                     "（办理环节同时向主办单位负责人）发出预警提醒。"},
-    {"code": "complaint-yellow", "check_code": "complaint_overdue", "kind": "time", "level": "yellow",
+    {"code": "complaint-yellow", "check_code": "deadline_overdue", "subject_kind": "complaint", "kind": "time", "level": "yellow",
      "thresholds": {"over_wd": 1}, "mode": "automatic", "name": "投诉超期黄牌",
      "description": "投诉的受理、办理或答复超过期限 1 个工作日以上仍未完成，亮黄牌。中止期间不计入期限。"},
-    {"code": "complaint-red", "check_code": "complaint_overdue_long", "kind": "time", "level": "red",
+    {"code": "complaint-red", "check_code": "deadline_overdue_long", "subject_kind": "complaint", "kind": "time", "level": "red",
      "thresholds": {"over_wd": 2}, "mode": "automatic", "name": "投诉超期红牌",
      "description": "投诉的受理、办理或答复超过期限 2 个工作日以上仍未完成，亮红牌。"},
 ]
@@ -75,9 +75,9 @@ THRESHOLD_FIELDS: dict[str, list[tuple[str, str, int, int]]] = {
     "fee_above_minimum": [],
     "step_order": [],
     "off_book": [],
-    "complaint_reminder": [("before_wd", "到期前工作日数", 0, 30)],
-    "complaint_overdue": [("over_wd", "超期工作日数（超过即发牌）", 0, 60)],
-    "complaint_overdue_long": [("over_wd", "超期工作日数（超过即发牌）", 0, 60)],
+    "deadline_reminder": [("before_wd", "到期前工作日数", 0, 30)],
+    "deadline_overdue": [("over_wd", "超期工作日数（超过即发牌）", 0, 60)],
+    "deadline_overdue_long": [("over_wd", "超期工作日数（超过即发牌）", 0, 60)],
 }
 
 
@@ -110,13 +110,14 @@ THRESHOLD_SENTENCES: dict[str, dict[str, tuple]] = {
     "delivery_statutory": {"within_wd": (_l("作出决定后 {n} 个工作日内应送达证照"), _l("作出决定当日应送达证照"))},
     "deemed_approval": {"over_wd": (_l("法定时限届满 {n} 个工作日后仍未决定即发牌"), _l("法定时限届满仍未决定即发牌"))},
     "second_notice": {"max_notices": (_l("补正告知最多 {n} 次，超过即发牌"), None)},
-    "complaint_reminder": {"before_wd": (_l("投诉期限到期前 {n} 个工作日提醒"), _l("投诉期限到期当日提醒"))},
-    "complaint_overdue": {"over_wd": (_l("超过投诉期限 {n} 个工作日以上发牌"), _l("超过投诉期限即发牌"))},
-    "complaint_overdue_long": {"over_wd": (_l("超过投诉期限 {n} 个工作日以上发牌"), _l("超过投诉期限即发牌"))},
+    # The deadline family: `{s}` is the subject as the office calls it (投诉), from the rule's clock owner.
+    "deadline_reminder": {"before_wd": (_l("{s}期限到期前 {n} 个工作日提醒"), _l("{s}期限到期当日提醒"))},
+    "deadline_overdue": {"over_wd": (_l("超过{s}期限 {n} 个工作日以上发牌"), _l("超过{s}期限即发牌"))},
+    "deadline_overdue_long": {"over_wd": (_l("超过{s}期限 {n} 个工作日以上发牌"), _l("超过{s}期限即发牌"))},
 }
 
 
-def threshold_sentence(check: str, key: str, value) -> str:
+def threshold_sentence(check: str, key: str, value, subject: str = "") -> str:
     """One threshold as the office says it ("承诺时限到期前 2 个工作日提醒"). An unknown key (a rule edited by
     hand in the database) is named by the edit form's label, never by the key itself."""
     texts = THRESHOLD_SENTENCES.get(check, {}).get(key)
@@ -124,9 +125,10 @@ def threshold_sentence(check: str, key: str, value) -> str:
         labels = {k: label for k, label, _lo, _hi in THRESHOLD_FIELDS.get(check, [])}
         return f"{labels.get(key) or _l('其他阈值')}：{value}"
     many, zero = texts
-    return str(zero) if zero and value == 0 else str(many).format(n=value)
+    return (str(zero) if zero and value == 0 else str(many)).format(n=value, s=subject)
 
 
-def thresholds_text(check: str, thresholds: dict | None) -> str:
-    """All of a rule's thresholds as sentences joined by "；" ("" when the check has none)."""
-    return "；".join(threshold_sentence(check, k, v) for k, v in (thresholds or {}).items())
+def thresholds_text(check: str, thresholds: dict | None, subject: str = "") -> str:
+    """All of a rule's thresholds as sentences joined by "；" ("" when the check has none). `subject`: the
+    rule's subject as the office calls it, for the deadline family's sentences."""
+    return "；".join(threshold_sentence(check, k, v, subject) for k, v in (thresholds or {}).items())

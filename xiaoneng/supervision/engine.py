@@ -75,6 +75,7 @@ class RuleInfo:
     auto_order: bool = True
     order_due_wd: int = 5
     auto_proposal: bool = True
+    subject_kind: str = "case"
 
     def n(self, key: str, default: int) -> int:
         v = self.thresholds.get(key, default)
@@ -105,26 +106,48 @@ class RuleSet:
     def for_case(self, check: str, department_id: int | None, item_id: int | None) -> RuleInfo | None:
         """The rule of `check` that applies to a case: item scope beats department scope beats all; a
         disabled specific rule switches the check off for its scope. None when nothing applies."""
-        best = None
-        best_rank = -1
-        path = self.department_paths.get(department_id) if department_id is not None else None
-        for r in self.by_check.get(check, ()):
-            if r.scope == RuleScope.ITEM:
-                if item_id is None or r.item_id != item_id:
-                    continue
-                rank = 1000
-            elif r.scope == RuleScope.DEPARTMENT:
-                if path is None or r.department_path is None or not path.startswith(r.department_path):
-                    continue
-                rank = 1 + r.department_path.count("/")  # a deeper department is more specific
-            else:
-                rank = 0
-            if rank > best_rank:
-                best, best_rank = r, rank
-        return best if best is not None and best.enabled else None
+        return _best(self.by_check.get(check, ()), department_id, item_id, self.department_paths)
 
     def all_enabled(self, check: str) -> list[RuleInfo]:
         return [r for r in self.by_check.get(check, ()) if r.enabled]
+
+    def all_enabled_for(self, kind: str, check: str) -> list[RuleInfo]:
+        """Every enabled rule of `check` for subjects of `kind` (scheduling: the earliest threshold counts)."""
+        return [r for r in self.by_check.get(check, ()) if r.enabled and r.subject_kind == kind]
+
+    def for_subject(self, kind: str, check: str, department_id: int | None) -> RuleInfo | None:
+        """The rule of a deadline check that applies to a subject of `kind` owned by a department: department
+        scope beats all, as for cases (item scope is for cases only). Memoised like `for_scope`."""
+        key = (kind, check, department_id)
+        memo = self.resolved.get(key)
+        if memo is None:
+            if len(self.resolved) > 50_000:
+                self.resolved.clear()
+            rules = [r for r in self.by_check.get(check, ()) if r.subject_kind == kind]
+            memo = self.resolved[key] = {"": _best(rules, department_id, None, self.department_paths)}
+        return memo[""]
+
+
+def _best(rules, department_id: int | None, item_id: int | None, paths: dict[int, str]) -> RuleInfo | None:
+    """The most specific of `rules` for a department and item (item > deeper department > all); a disabled
+    specific rule switches its check off for its scope. None when nothing applies."""
+    best = None
+    best_rank = -1
+    path = paths.get(department_id) if department_id is not None else None
+    for r in rules:
+        if r.scope == RuleScope.ITEM:
+            if item_id is None or r.item_id != item_id:
+                continue
+            rank = 1000
+        elif r.scope == RuleScope.DEPARTMENT:
+            if path is None or r.department_path is None or not path.startswith(r.department_path):
+                continue
+            rank = 1 + r.department_path.count("/")  # a deeper department is more specific
+        else:
+            rank = 0
+        if rank > best_rank:
+            best, best_rank = r, rank
+    return best if best is not None and best.enabled else None
 
 
 @dataclass(slots=True)

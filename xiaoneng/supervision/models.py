@@ -60,18 +60,19 @@ class Check(models.TextChoices):
     FEE_ABOVE_MINIMUM = "fee_above_minimum", _("未按下限收费")
     STEP_ORDER = "step_order", _("环节缺失或顺序颠倒")
     OFF_BOOK = "off_book", _("体外循环")
-    # Complaint clocks (DOMAIN.md §4, complaints): acceptance, handling and reply, judged by complaint_watch.
-    COMPLAINT_REMINDER = "complaint_reminder", _("投诉期限到期前提醒")
-    COMPLAINT_OVERDUE = "complaint_overdue", _("投诉超期")
-    COMPLAINT_OVERDUE_LONG = "complaint_overdue_long", _("投诉严重超期")
+    # The deadline family (deadlines.py): every clock owner whose rows carry one running deadline (complaints'
+    # acceptance, handling and reply; the clocks of the issues to come), by the rule's subject kind.
+    DEADLINE_REMINDER = "deadline_reminder", _("期限到期前提醒")
+    DEADLINE_OVERDUE = "deadline_overdue", _("超期")
+    DEADLINE_OVERDUE_LONG = "deadline_overdue_long", _("严重超期")
 
 
 TIME_CHECKS = frozenset({
     Check.COMMITTED_REMINDER, Check.COMMITTED_OVERDUE, Check.STATUTORY_OVERDUE, Check.STEP_OVERDUE,
     Check.DELIVERY_LATE, Check.DELIVERY_STATUTORY, Check.DEEMED_APPROVAL,
 })
-# Checks whose subjects are complaints, not cases (time-based; see complaint_watch.py).
-COMPLAINT_CHECKS = frozenset({Check.COMPLAINT_REMINDER, Check.COMPLAINT_OVERDUE, Check.COMPLAINT_OVERDUE_LONG})
+# The deadline family's checks: rules of any subject kind but cases (time-based; see deadlines.py).
+DEADLINE_CHECKS = frozenset({Check.DEADLINE_REMINDER, Check.DEADLINE_OVERDUE, Check.DEADLINE_OVERDUE_LONG})
 
 
 class Rule(models.Model):
@@ -87,6 +88,9 @@ class Rule(models.Model):
     name = models.CharField(_("规则名称"), max_length=100)
     description = models.TextField(_("说明"), blank=True)
     check_code = models.CharField(_("检查内容"), max_length=32, choices=Check.choices)
+    # Whose clocks the rule judges: a clock owner's kind (core/clocks.py: "case", "complaint", …). The case
+    # checks are for cases only; the deadline checks serve every other owner, one set of rules per kind.
+    subject_kind = models.CharField(_("监察对象"), max_length=16, default="case")
     kind = models.CharField(_("类型"), max_length=8, choices=RuleKind.choices)
     enabled = models.BooleanField(_("启用"), default=True)
     level = models.CharField(_("等级"), max_length=8, choices=Level.choices)
@@ -131,6 +135,13 @@ class Rule(models.Model):
         return self.name
 
     @property
+    def subject_label(self) -> str:
+        """The kind of subject as the office calls it (办件, 投诉), from its clock owner."""
+        from xiaoneng.core import clocks
+
+        return clocks.kinds().get(self.subject_kind, self.subject_kind)
+
+    @property
     def specificity(self) -> int:
         return {RuleScope.ITEM: 2, RuleScope.DEPARTMENT: 1}.get(self.scope, 0)
 
@@ -139,7 +150,7 @@ class Rule(models.Model):
         """The thresholds as the office says them ("承诺时限到期前 2 个工作日提醒"), never the stored keys."""
         from .defaults import thresholds_text
 
-        return thresholds_text(self.check_code, self.thresholds)
+        return thresholds_text(self.check_code, self.thresholds, self.subject_label)
 
 
 class RuleChange(models.Model):
@@ -176,7 +187,7 @@ class RuleChange(models.Model):
             if value is None or value == "" or value == {}:
                 return "—"
             if key == "thresholds":
-                return thresholds_text(self.rule.check_code, value)
+                return thresholds_text(self.rule.check_code, value, self.rule.subject_label)
             if key in choices:
                 try:
                     return str(choices[key](value).label)

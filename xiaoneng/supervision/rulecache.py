@@ -34,7 +34,7 @@ def _load() -> RuleSet:
             thresholds=dict(r.thresholds or {}), scope=r.scope,
             department_path=r.scope_department.path if r.scope_department_id else None,
             item_id=r.scope_item_id, mode=r.mode, enabled=r.enabled, auto_order=r.auto_order,
-            order_due_wd=r.order_due_wd, auto_proposal=r.auto_proposal,
+            order_due_wd=r.order_due_wd, auto_proposal=r.auto_proposal, subject_kind=r.subject_kind,
         )
         by_check.setdefault(r.check_code, []).append(info)
         by_id[r.pk] = info

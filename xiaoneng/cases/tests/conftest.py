@@ -64,16 +64,6 @@ def at(text: str) -> str:
     return datetime.fromisoformat(text).replace(tzinfo=TZ).isoformat()
 
 
-@pytest.fixture(autouse=True)
-def _cases_alone():
-    """These tests are about the cases app: apps built on it (supervision) keep their hooks out of the way
-    here and test them in their own suites."""
-    from xiaoneng.cases import hooks
-
-    with hooks.isolated():
-        yield
-
-
 @pytest.fixture
 def make_item(depts):
     def make(code="SP001", dept="a", **changes):

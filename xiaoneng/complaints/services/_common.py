@@ -19,10 +19,11 @@ from django.utils.formats import date_format
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Staff
+from xiaoneng.core import clocks
 from xiaoneng.core.errors import DomainError, NotPermitted
 from xiaoneng.workdays.calendar import get_calendar
 
-from .. import hooks
+from ..clocks import COMPLAINT_CLOCKS
 from ..models import (
     OPEN_STATUSES,
     Attachment,
@@ -175,8 +176,8 @@ def _stage_of(c: Complaint) -> tuple[str, dt.datetime | None]:
 def _evaluate(c: Complaint, now: dt.datetime) -> None:
     """Set the complaint's current clock (stage and due date), reset its flag when the clock changed, and
     the next moment the supervision tick must look at it (no save). The thresholds are the supervision
-    engine's rules, so the moment comes from its provider (hooks.next_check_provider); the flag and the
-    cards are raised by that tick (supervision/complaint_watch.py)."""
+    engine's rules, so the moment comes from the clocks' judge (core/clocks.py); the flag and the cards are
+    raised by that tick (supervision/deadlines.py)."""
     stage, due = _stage_of(c)
     if stage != c.due_stage or due != c.due_at:
         c.flag = Flag.NONE  # a new clock (or a moved due date) starts clean
@@ -191,7 +192,7 @@ def _evaluate(c: Complaint, now: dt.datetime) -> None:
         c.is_open, c.next_check_at = c.status in OPEN_STATUSES, None
         return
     c.is_open = True
-    c.next_check_at = hooks.next_check(c, now)
+    c.next_check_at = clocks.judge().next_check(COMPLAINT_CLOCKS.row_of(c), now=now)
 
 
 def _save(c: Complaint, now: dt.datetime) -> Complaint:

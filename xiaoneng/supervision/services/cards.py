@@ -14,9 +14,10 @@ from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Staff
 from xiaoneng.accounts.selectors import scope_to_staff
 from xiaoneng.cases.ingest import _where_in
+from xiaoneng.core import clocks
 from xiaoneng.core.errors import DomainError, NotFound
 
-from .. import complaint_watch
+from .. import deadlines
 from ..engine import LEVEL_UP
 from ..models import (
     ActionKind,
@@ -117,11 +118,7 @@ def warning_confirm(*, warning: Warning | int, by: Staff, now: dt.datetime, text
         w.issued_at = now
         w.save(update_fields=["issued_at"])
         _transition(w, CARD_TRANSITIONS["confirm_issue"], by=by, now=now, text=_text(text, "意见", required=False))
-        if w.complaint_id:
-            complaint_watch.notify_card(w, kind=NotificationKind.WARNING_ISSUED, now=now, text=w.detail)
-        else:
-            _notify_cards([(w.pk, w.department_id, w.handler_id, w.level, w.rule.name, w.case.case_no, w.detail)],
-                          kind=NotificationKind.WARNING_ISSUED, now=now)
+        _notify_card(w, kind=NotificationKind.WARNING_ISSUED, now=now, text=w.detail)
         _card_follow_up(w, now=now)  # a card held for confirmation brings its order now
         return w
     step = _allowed(w, "confirm", "确认")
@@ -155,11 +152,7 @@ def _escalate(w: Warning, *, by, now, text: str) -> None:
     checked by the caller against its own row)."""
     w.level = LEVEL_UP[w.level]
     _transition(w, CARD_TRANSITIONS["escalate"], by=by, now=now, text=text)
-    if w.complaint_id:
-        complaint_watch.notify_card(w, kind=NotificationKind.WARNING_ESCALATED, now=now, text=text)
-    else:
-        _notify_cards([(w.pk, w.department_id, w.handler_id, w.level, w.rule.name, w.case.case_no, text)],
-                      kind=NotificationKind.WARNING_ESCALATED, now=now)
+    _notify_card(w, kind=NotificationKind.WARNING_ESCALATED, now=now, text=text)
     # The new level brings what it brings (an order if the card has no automatic one yet; a draft proposal
     # at red): a reminder raised to yellow is then ordered like any yellow card.
     _card_follow_up(w, now=now)
@@ -233,3 +226,15 @@ def appeal_decide(*, warning: Warning | int, by: Staff, now: dt.datetime, upheld
     text = _text(text, "申诉处理意见")
     _transition(w, step, by=by, now=now, text=text)
     return w
+
+
+def _notify_card(w: Warning, *, kind: str, now, text: str) -> int:
+    """One card confirmed or escalated by the office, notified as its family notifies when issuing: a case
+    card to its handler and its department's heads; a card of any other owner to its handler (or its
+    department's heads) and whoever its subject names now (core.clocks.ClockOwner.subjects)."""
+    if w.case_id:
+        return _notify_cards([(w.pk, w.department_id, w.handler_id, w.level, w.rule.name, w.case.case_no, text)],
+                             kind=kind, now=now)
+    kind_ = "complaint"
+    subject = clocks.owner(kind_).subjects([w.complaint_id])[w.complaint_id]
+    return deadlines.notify_card(w, subject, kind_, kind=kind, now=now, text=text)

@@ -8,14 +8,13 @@ from django.db import connection, transaction
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
-from xiaoneng.accounts.selectors import scope_to_staff
+from xiaoneng.accounts.selectors import scope_to_staff, supervision_office_id
 from xiaoneng.cases.services import (
     document_number_next,
 )
 from xiaoneng.core.errors import DomainError, NotFound
 from xiaoneng.workdays.calendar import get_calendar
 
-from .. import complaint_watch
 from ..models import (
     NotificationKind,
     SupervisionProposal,
@@ -60,7 +59,7 @@ def supervision_proposal_issue(*, proposal: SupervisionProposal | int, by: Staff
     cal = get_calendar()
     local = now.astimezone(cal.tz)
     p.due_at = cal.deadline(now, due_wd, "wd").at  # after hours: from the next working day; a missing year: DomainError
-    issuer_id = complaint_watch._office_department()
+    issuer_id = supervision_office_id()
     if issuer_id is None:
         raise DomainError("尚未设置效能监察机关（部门类型为“效能监察机关”），不能发文。", field="issuer")
     issuer = Department.objects.get(pk=issuer_id)

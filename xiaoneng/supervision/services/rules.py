@@ -13,10 +13,10 @@ from xiaoneng.cases.schedule import schedule_due_now
 from xiaoneng.catalog.models import ServiceItem
 from xiaoneng.core.errors import DomainError, NotPermitted
 
-from .. import complaint_watch
+from .. import deadlines
 from ..defaults import THRESHOLD_FIELDS
 from ..models import (
-    COMPLAINT_CHECKS,
+    DEADLINE_CHECKS,
     Level,
     Rule,
     RuleChange,
@@ -129,8 +129,8 @@ def rule_update(*, rule: Rule, data: dict, by: Staff, now: dt.datetime, note: st
     rule.save()
     RuleChange.objects.create(rule=rule, changed_by=by, changed_at=now, before=before, after=after,
                               note=(note or "").strip()[:200])
-    if rule.check_code in COMPLAINT_CHECKS:
-        complaint_watch.reschedule(now)
+    if rule.check_code in DEADLINE_CHECKS:
+        deadlines.reschedule(now, rule.subject_kind)
     elif rule.kind == RuleKind.TIME:
         _reschedule_for(rule, now)
         if old_scope != (rule.scope, rule.scope_department, rule.scope_item):

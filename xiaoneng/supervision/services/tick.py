@@ -1,33 +1,27 @@
-"""The tick (every minute) and the judging of cases it shares with ingest (`rejudge`): which cases are due,
-the cards their evaluations call for (inserted once whatever runs concurrently), automatic withdrawal,
-deemed approval, and the cases' cards as the cases app shows them."""
+"""The tick (every minute) and the judging of cases it shares with ingest (`rejudge`): for every clock owner
+(core/clocks.py), which rows are due, the cards their evaluations call for (inserted once whatever runs
+concurrently), automatic withdrawal, the consequences a card has on its subject (deemed approval), and the
+subjects' cards as their owners show them. The tick imports no owner: it asks `clocks.owners()`."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-import orjson
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 
 from xiaoneng.accounts.models import Staff
-from xiaoneng.cases.ingest import _where_in
-from xiaoneng.cases.models import CaseCheck
-from xiaoneng.cases.schedule import schedule_write
-from xiaoneng.cases.services import (
-    case_clocks_sync,
-    case_deemed_approval_record,
-    case_deemed_approval_withdraw,
-)
-from xiaoneng.catalog.models import ServiceItemVersion, WorkflowStep
-from xiaoneng.core.bulk import gc_paused, pg_copy_insert
+from xiaoneng.catalog.models import WorkflowStep
+from xiaoneng.core import clocks
+from xiaoneng.core.bulk import gc_paused, pg_copy_insert, where_in
+from xiaoneng.core.clocks import DEADLINE_FAMILY, Checked, ClockRow
 from xiaoneng.core.errors import DomainError
 from xiaoneng.workdays.calendar import get_calendar
 
-from .. import complaint_watch
+from .. import deadlines
 from ..engine import STATE_CHECKS, Card, Evaluation, FollowUp, RuleSet, current_keys, evaluate_case
 from ..models import (
     OPEN_STATUSES,
@@ -46,27 +40,13 @@ from .orders import _escalate_late_orders
 
 TICK_BATCH = 5000
 INSERT_CHUNK = 1000
-TICK_FIELDS = (
-    "id", "department_id", "service_item_id", "version_id", "handler_id", "status", "registered", "clock_start",
-    "clock_stopped_at", "committed_deadline", "statutory_deadline", "current_step", "current_step_due_at",
-    "steps", "completed_at", "delivered_at", "closed_at", "notices_count", "deemed_approved_at", "case_no",
-    "handler_name",
-)
-
-
-# Read through the schedule row (CaseCheck), whose primary key is the case's.
-_CHECK_FIELDS = ("case_id",) + tuple(f"case__{f}" for f in TICK_FIELDS[1:]) + ("case__is_open",)
-# A case row as the engine reads it: the values_list tuple with attribute names, plus the pinned version's
-# deemed-approval flag (read separately: joining the version would lock it with the batch).
-_Row = namedtuple("_Row", TICK_FIELDS + ("is_open", "deemed"))
-
-
 @dataclass
 class TickResult:
     """What one tick did."""
 
     now: dt.datetime
-    cases_checked: int = 0
+    checked: dict[str, int] = field(default_factory=dict)  # rows judged, by subject kind
+    counts: dict[str, int] = field(default_factory=dict)  # what owners did when their clocks were looked at
     clocks_recomputed: int = 0
     issued: dict[str, int] = field(default_factory=lambda: {"reminder": 0, "yellow": 0, "red": 0})
     pending_confirmation: int = 0
@@ -77,8 +57,18 @@ class TickResult:
     notifications_created: int = 0
     notifications_sent: int = 0
     in_office_hours: bool = False
-    complaints_checked: int = 0
-    follow_ups_expired: int = 0
+
+    @property
+    def cases_checked(self) -> int:
+        return self.checked.get("case", 0)
+
+    @property
+    def complaints_checked(self) -> int:
+        return self.checked.get("complaint", 0)
+
+    @property
+    def follow_ups_expired(self) -> int:
+        return self.counts.get("follow_ups_expired", 0)
 
     @property
     def cards_issued(self) -> int:
@@ -88,10 +78,10 @@ class TickResult:
         return (
             f"监察时点 {self.now.isoformat()}："
             f"{f'工作日历已变更，{self.clocks_recomputed} 件办件期限重算；' if self.clocks_recomputed else ''}"
-            f"检查办件 {self.cases_checked} 件；新发预警提醒 {self.issued['reminder']} 张、"
+            f"检查{'、'.join(f'{clocks.kinds().get(k, k)} {n} 件' for k, n in self.checked.items()) or '办件 0 件'}；新发预警提醒 {self.issued['reminder']} 张、"
             f"黄牌 {self.issued['yellow']} 张、红牌 {self.issued['red']} 张，待确认 {self.pending_confirmation} 张；"
             f"自动督办 {self.orders_issued} 件，起草整改建议书 {self.proposals_drafted} 份；"
-            f"超时默许 {self.deemed_approved} 件；检查投诉 {self.complaints_checked} 件，回访期满办结 {self.follow_ups_expired} 件；"
+            f"超时默许 {self.deemed_approved} 件；回访期满办结 {self.follow_ups_expired} 件；"
             f"督办逾期升级 {self.orders_escalated} 件；"
             f"生成通知 {self.notifications_created} 条，发送 {self.notifications_sent} 条"
             f"{'' if self.in_office_hours else '（非办公时间，邮件和短信待办公时间发送）'}。"
@@ -101,34 +91,25 @@ class TickResult:
 def supervise_tick(*, now: dt.datetime, batch_size: int = TICK_BATCH) -> TickResult:
     """Evaluate every time-based rule as of `now` and do what follows.
 
-    Selects the cases whose next check (`CaseCheck.due_at`) has come (one range scan of `cases_check_due`),
-    computes which thresholds they crossed, inserts the cards with ON CONFLICT DO NOTHING (a card exists once
-    per case, rule and deadline whatever runs concurrently), moves each case's check to its next threshold, escalates supervision orders past their due date and sends the notifications that wait for
-    office hours. Batches of `batch_size` cases, each its own transaction; on PostgreSQL the batch is
-    locked with SKIP LOCKED so several workers share the work instead of repeating it.
+    For every clock owner (core/clocks.py, in registration order: cases, complaints, …): its clocks synced to
+    the calendar, its due rows (cases: one range scan of `cases_check_due`) judged by its rule family, the cards
+    inserted with ON CONFLICT DO NOTHING (a card exists once per subject, rule and deadline whatever runs
+    concurrently), each row's flag and next check handed back to the owner. Then supervision orders past their
+    due date are escalated and the notifications that wait for office hours sent. Batches of `batch_size` rows,
+    each its own transaction; on PostgreSQL the batch is locked with SKIP LOCKED so several workers share the
+    work instead of repeating it.
     """
     if now.tzinfo is None:
         raise DomainError("监察时点必须带时区。", field="now")
     result = TickResult(now=now)
-    # A calendar change first moves the deadlines of running cases (and marks those that moved as due now),
-    # so this very tick re-judges them.
-    result.clocks_recomputed = case_clocks_sync(now=now)
+    owners = clocks.owners()
+    for owner in owners:
+        result.clocks_recomputed += owner.sync(now=now)
     rules = rule_set(fresh=True)
     cal = get_calendar()
     skip_locked = connection.features.has_select_for_update_skip_locked
-    seen: set[int] = set()
-    deemed: dict[int, bool] = {}  # version id → configured for deemed approval (read once per tick)
-    while True:
-        with gc_paused(), transaction.atomic():
-            rows = _due_rows(now, batch_size, skip_locked)
-            fresh = [r for r in rows if r[0] not in seen]
-            if not fresh:
-                break
-            seen.update(r[0] for r in fresh)
-            _tick_batch(cal, rules, _with_deemed(fresh, deemed), now=now, result=result)
-        if len(rows) < batch_size:
-            break
-    complaint_watch.watch(cal, rules, now=now, result=result)
+    for owner in owners:
+        _watch(owner, cal, rules, now=now, result=result, batch_size=batch_size, skip_locked=skip_locked)
     with transaction.atomic():
         result.orders_escalated = _escalate_late_orders(now=now, result=result)
     result.in_office_hours = in_office_hours(now)
@@ -137,57 +118,47 @@ def supervise_tick(*, now: dt.datetime, batch_size: int = TICK_BATCH) -> TickRes
     return result
 
 
-def _tick_batch(cal, rules: RuleSet, rows: list[_Row], *, now, result: TickResult) -> None:
-    result.cases_checked += len(rows)
+def _watch(owner, cal, rules: RuleSet, *, now, result: TickResult, batch_size: int, skip_locked: bool) -> None:
+    """One owner's due rows, batch by batch, each batch its own transaction (rows locked SKIP LOCKED on
+    PostgreSQL, so several workers share them); judged by the owner's rule family, written back by the owner."""
+    seen: set[int] = set()
+    judged = 0
+    while True:
+        with gc_paused(), transaction.atomic():
+            rows = owner.due(now=now, limit=batch_size, skip_locked=skip_locked)
+            fresh = [r for r in rows if r.id not in seen]
+            if not fresh:
+                break
+            seen.update(r.id for r in fresh)
+            judged += len(fresh)
+            if owner.family == DEADLINE_FAMILY:
+                done = deadlines.judge_rows(cal, rules, fresh, now=now, result=result)
+            else:
+                done = _case_batch(owner, cal, rules, fresh, now=now, result=result)
+            for k, n in (owner.checked(done, now=now) or {}).items():
+                result.counts[k] = result.counts.get(k, 0) + n
+        if len(rows) < batch_size:
+            break
+    result.checked[owner.kind] = result.checked.get(owner.kind, 0) + judged
+
+
+def _case_batch(owner, cal, rules: RuleSet, rows: list[ClockRow], *, now, result: TickResult) -> list[Checked]:
+    """The case family: the licensing law's checks on each row's case facts (engine.evaluate_case)."""
     results = []
-    schedule: list[tuple[int, dict]] = []
-    steps = _version_steps({r.version_id for r in rows if r.version_id and r.current_step})
-    for row in rows:
-        ev = evaluate_case(cal, rules, row, now=now, deemed=row.deemed, time_only=True,
-                           version_steps=steps.get(row.version_id))
-        results.append((row, ev))
-        # A closed case has nothing to schedule (its row should not exist; a stray one is removed here).
-        schedule.append((row.id, ev.next_check if row.is_open else None))
-    rejudge(rules, results, now=now, result=result, facts_changed=False)
-    schedule_write(schedule)
-
-
-_VERSION = TICK_FIELDS.index("version_id")
-_STEPS = TICK_FIELDS.index("steps")
-
-
-def _due_rows(now: dt.datetime, limit: int, skip_locked: bool) -> list[tuple]:
-    """The next `limit` due cases as `_CHECK_FIELDS` tuples, oldest check first, locked for this batch."""
-    qs = CaseCheck.objects.filter(due_at__lte=now).order_by("due_at")
-    if skip_locked:
-        # No OF: locks both the schedule row and the case row it joins, so an ingest batch touching the same
-        # case waits for this batch (or this one skips it) and the two never judge it at once.
-        qs = qs.select_for_update(skip_locked=True)
-    qs = qs.values_list(*_CHECK_FIELDS)[:limit]
-    if connection.vendor != "postgresql":
-        return list(qs)
-    # PostgreSQL: the ORM's SQL, rows straight from the driver, which already gives aware datetimes; only the
-    # JSON column is decoded here. The ORM's per-row converter pass was a third of reading 10,000 due rows.
-    sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
-    loads = orjson.loads
-    return [r if not isinstance(r[_STEPS], str) else (*r[:_STEPS], loads(r[_STEPS]), *r[_STEPS + 1:]) for r in rows]
-
-
-def _with_deemed(rows: list[tuple], known: dict[int, bool]) -> list[_Row]:
-    """The rows with their pinned version's deemed-approval flag (one small query for the versions not seen
-    yet this tick)."""
-    missing = {r[_VERSION] for r in rows if r[_VERSION] is not None and r[_VERSION] not in known}
-    if missing:
-        known.update(ServiceItemVersion.objects.filter(id__in=missing).values_list("id", "deemed_approval"))
-    make = _Row._make
-    return [make((*r, known.get(r[_VERSION]))) for r in rows]
+    done = []
+    facts = [r.facts for r in rows]
+    steps = _version_steps({f.version_id for f in facts if f.version_id and f.current_step})
+    for row, f in zip(rows, facts, strict=True):
+        ev = evaluate_case(cal, rules, f, now=now, deemed=f.deemed, time_only=True,
+                           version_steps=steps.get(f.version_id))
+        results.append((f, ev))
+        done.append(Checked(row, "", ev.next_check))
+    rejudge(rules, results, now=now, result=result, facts_changed=False, owner=owner)
+    return done
 
 
 def rejudge(rules: RuleSet, results: list[tuple[object, Evaluation]], *, now, result: TickResult | None = None,
-            facts_changed: bool = True) -> None:
+            facts_changed: bool = True, owner=None) -> None:
     """Act on evaluations of cases (rows with `id`, `department_id`, `case_no`, `handler_id`, `handler_name`,
     `deemed_approved_at`): issue the cards not issued yet, withdraw automatically the open cards of a judged
     rule that the facts no longer support, and mark or unmark deemed approval. A constant number of queries.
@@ -214,7 +185,7 @@ def rejudge(rules: RuleSet, results: list[tuple[object, Evaluation]], *, now, re
     stale, undeemed = [], []
     valid: dict[int, set[tuple[int, str]]] = {}  # built only for cases that have open cards (few, in a tick)
     if watched:
-        for wid, case_id, rule_id, key, status in _where_in(
+        for wid, case_id, rule_id, key, status in where_in(
             Warning.objects.filter(status__in=OPEN_STATUSES), "case_id", watched
         ).values_list("id", "case_id", "rule_id", "deadline_key", "status"):
             info = rules.by_id.get(rule_id)
@@ -234,10 +205,13 @@ def rejudge(rules: RuleSet, results: list[tuple[object, Evaluation]], *, now, re
                     undeemed.append(case_id)
     if stale:
         _auto_withdraw(stale, now=now)
+    owner = owner or clocks.owner("case")
     if undeemed:
-        case_deemed_approval_withdraw(case_ids=undeemed, now=now)
+        owner.consequence("deemed_approval_undo", [(pk, now) for pk in undeemed], now=now)
     _issue(new_cards, now=now, result=result)
-    n = _mark_deemed(deemed, now=now)
+    # Deemed approval (超时默许): the cases service marks the case, issues the applicant's notice and records
+    # the SMS to them (sent in office hours), once per case.
+    n = owner.consequence("deemed_approval", deemed, now=now) if deemed else 0
     if result is not None:
         result.deemed_approved += n
 
@@ -264,14 +238,6 @@ def _version_steps(version_ids: set[int]) -> dict[int, list[tuple[str, str]]]:
         ).values_list("version_id", "kind", "name"):
             out[vid].append((kind, name))
     return out
-
-
-def _mark_deemed(pairs: list[tuple[int, dt.datetime]], *, now: dt.datetime) -> int:
-    """Mark cases deemed approved (超时默许) through the cases service, which also issues the applicant's
-    notice and records the SMS to them (sent by notifications_send_due in office hours), once per case."""
-    if not pairs:
-        return 0
-    return len(case_deemed_approval_record(marks=pairs, now=now))
 
 
 _INSERT_COLUMNS = ("case_id", "rule_id", "level", "deadline_key", "status", "department_id", "handler_id",
@@ -379,14 +345,14 @@ def _resolve_handlers(rows) -> dict[int, int | None]:
     return out
 
 
-def warnings_for_cases(cases: list) -> dict[int, list[dict]]:
-    """The cases app's `case_warnings_provider`: the cards of each case (one query)."""
-    ids = [c.id for c in cases]
+def warnings_for_cases(kind: str, ids: list[int]) -> dict[int, list[dict]]:
+    """The cards of each subject of `kind` (one query), as owners show them on their pages and API."""
     out: dict[int, list[dict]] = defaultdict(list)
     if not ids:
         return out
-    for w in Warning.objects.filter(case_id__in=ids).select_related("rule").order_by("issued_at", "id"):
-        out[w.case_id].append({
+    column = "case_id" if kind == "case" else "complaint_id"
+    for w in Warning.objects.filter(**{f"{column}__in": ids}).select_related("rule").order_by("issued_at", "id"):
+        out[getattr(w, column)].append({
             "rule": w.rule.code, "rule_name": w.rule.name, "level": w.level, "issued_at": w.issued_at,
             "status": w.status, "id": w.pk, "level_label": w.get_level_display(),
             "status_label": w.get_status_display(), "detail": w.detail,

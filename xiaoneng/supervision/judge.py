@@ -1,10 +1,13 @@
-"""Supervision as the cases app's `case_watcher` (cases/hooks.py): every rule judged once per case while an
-ingest batch is folded, on the state ingest just computed — no case or event is read back.
+"""Supervision as the clocks' judge (core/clocks.py `Judge`), registered once in `SupervisionConfig.ready()`.
 
-`evaluate` runs before the batch's cases are written: it sets each row's `next_check_at` (so the tick
+For the cases' ingest every rule is judged once per case while a batch is folded, on the state ingest just
+computed — no case or event is read back. `evaluate` runs before the batch's cases are written: it sets each row's `next_check_at` (so the tick
 schedule, CaseCheck, is written with the batch, not in a second pass) and keeps the evaluations; `commit` runs after
 the write, when rows have ids, and issues, withdraws and marks what the evaluations say (services.rejudge).
 Event-based cards name their event's id (`event:<id>`): only those events' ids are read back.
+
+For owners of the deadline family (complaints …) `next_check` says when a row whose deadline just changed is
+next looked at; `cards_of` lists a subject's cards for the owner's own pages and API.
 """
 
 from __future__ import annotations
@@ -14,15 +17,18 @@ from collections import defaultdict
 from xiaoneng.catalog.models import FeeRule
 from xiaoneng.workdays.calendar import get_calendar
 
+from . import deadlines
 from .engine import evaluate_case
 from .rulecache import rule_set
-from .services import rejudge
+from .services import rejudge, warnings_for_cases
 
 
-class Watcher:
-    """The object registered with `hooks.case_watcher` (AppConfig.ready)."""
+class Judge:
+    """The one judge of every clock owner's rows (core.clocks.register_judge in AppConfig.ready)."""
 
-    def evaluate(self, pairs: list, *, now):
+    def evaluate(self, kind: str, pairs: list, *, now):
+        if kind != "case":
+            raise ValueError(f"rows of kind {kind!r} are judged by the tick, not pushed")
         rules = rule_set()
         if not rules.by_id:
             for row, _evs in pairs:
@@ -49,6 +55,12 @@ class Watcher:
             results.append((row, ev))
         return rules, results
 
+    def next_check(self, row, *, now):
+        return deadlines.next_check(get_calendar(), rule_set(), row, now)
+
+    def cards_of(self, kind: str, ids) -> dict[int, list[dict]]:
+        return warnings_for_cases(kind, list(ids))
+
     def commit(self, token, *, now, fill_event_ids) -> None:
         if token is None:
             return
@@ -63,4 +75,4 @@ class Watcher:
         rejudge(rules, results, now=now)
 
 
-WATCHER = Watcher()
+JUDGE = Judge()
