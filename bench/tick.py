@@ -121,7 +121,8 @@ def main() -> None:
     _dept, due = setup(args.cases)
 
     from xiaoneng.cases.services import case_clocks_sync
-    from xiaoneng.supervision.services import TICK_FIELDS, supervise_tick
+    from xiaoneng.cases.clocks import TICK_FIELDS
+    from xiaoneng.supervision.services import supervise_tick
 
     # The rows were written by COPY with deadlines of the current calendar: record that (a first sync
     # recomputes every clock and finds nothing moved), so the tick measured below is an ordinary one.

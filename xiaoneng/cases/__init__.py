@@ -3,20 +3,20 @@
 Three ways in, one code path: department systems (`POST /api/v1/case-events`), window staff (受理登记
 pages) and legacy files (`xiaoneng import-cases FILE`) all call `cases.services.case_events_ingest`.
 
-Contract for the supervision app (which builds on this one; cases never imports supervision)
-------------------------------------------------------------------------------------------
-Hooks (`xiaoneng.cases.hooks`, register from your AppConfig.ready):
+Contract with supervision (which builds on this one; cases never imports supervision)
+-------------------------------------------------------------------------------------
+Cases are a clock owner (core/clocks.py): `CaseClocks` (cases/clocks.py) is registered once in
+`CasesConfig.ready()`; supervision is the judge, registered in its own `ready()`. Nothing else connects them:
 
-- `hooks.on_events_applied(fn)` — `fn(*, applied: list[tuple[Case, list[CaseEvent]]], now: datetime)`,
-  called once per ingest batch INSIDE its transaction, after the touched cases were folded and written,
-  with each touched Case (fresh from the database) and the events this batch added to it (sorted by
-  occurred_at). Raising aborts the batch (nothing is acknowledged). Keep it set-based.
-- `hooks.case_warnings_provider(fn)` — `fn(cases: list[Case]) -> dict[int, list[dict]]` keyed by case id;
-  each warning: `rule`, `level` ("reminder" | "yellow" | "red"), `issued_at`, `status`. The case API and the
-  case page show them; without a provider every case has `warnings: []`.
-- `hooks.case_watcher(obj)` — the rules, judged once per case while a batch is folded (before the write:
-  `obj.evaluate(pairs, now=)` sets each row's `next_check_at`, stored as its CaseCheck) and committed after it
-  (`obj.commit(pending, now=, fill_event_ids=)`); see hooks.py. The supervision app is the watcher.
+- the tick asks the owner for its due rows (`due`: the schedule `CaseCheck` joined to the case, locked SKIP
+  LOCKED), judges them by the case family of rules and hands the next checks back (`checked` writes the
+  schedule); `sync` recomputes clocks after a calendar change; `consequence("deemed_approval", …)` marks
+  deemed approval and `consequence("deemed_approval_undo", …)` takes it back, through the services below;
+- the ingest asks the judge (`clocks.judge()`) to judge every touched case once per batch while it is folded:
+  `judge.evaluate("case", pairs, now=)` before the write (it sets each row's `next_check_at`, stored as its
+  CaseCheck) and `judge.commit(token, now=, fill_event_ids=)` after it, inside the ingest's transaction —
+  raising aborts the batch (nothing is acknowledged). There is no mode without the judge;
+- the case API and page list a case's cards through `clocks.judge().cards_of("case", ids)`.
 
 Services supervision may call: `case_clocks_sync(now=)` (recompute clocks when the calendar revision
 changed; call it at the start of each tick: cases whose deadlines moved become due now), `case_recompute_deadlines(cases=, now=)`,

@@ -47,9 +47,12 @@ class ComplaintClocks:
     def sync(self, *, now: dt.datetime) -> int:
         return 0  # complaint due dates are computed on each transition, never from a stored calendar revision
 
+    def any_due(self, *, now: dt.datetime) -> bool:
+        # The usual minute: one probe of the index complaints_tick, no transaction.
+        return Complaint.objects.filter(is_open=True, next_check_at__lte=now).exists()
+
     def due(self, *, now: dt.datetime, limit: int, skip_locked: bool) -> list[ClockRow]:
-        due = Complaint.objects.filter(is_open=True, next_check_at__lte=now)
-        qs = due.order_by("next_check_at", "id")
+        qs = Complaint.objects.filter(is_open=True, next_check_at__lte=now).order_by("next_check_at", "id")
         if skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
         rows = [dict(zip(FIELDS, v, strict=True)) for v in qs.values_list(*FIELDS)[:limit]]

@@ -99,6 +99,10 @@ class ClockOwner(Protocol):
     def sync(self, *, now: dt.datetime) -> int:
         """Bring clocks up to date before judging (a calendar change moved deadlines); the number moved."""
 
+    def any_due(self, *, now: dt.datetime) -> bool:
+        """Whether any row may be due (a cheap probe, no lock), so that an idle minute opens no transaction for
+        this owner. An owner whose `due` is itself that cheap may always answer True."""
+
     def due(self, *, now: dt.datetime, limit: int, skip_locked: bool) -> Sequence[ClockRow]:
         """The next `limit` rows whose next check has come, oldest first, locked for the caller's transaction
         (SKIP LOCKED where the database has it, so several workers share them)."""
@@ -152,6 +156,12 @@ def register_owner(owner: ClockOwner) -> ClockOwner:
         raise ImproperlyConfigured(f"two clock owners for kind {kind!r}: {known!r} and {owner!r}")
     _owners[kind] = owner
     return owner
+
+
+def unregister_owner(kind: str) -> None:
+    """An owner leaves (a test that declared one; an app taken out of INSTALLED_APPS is simply not registered).
+    Its subjects' cards stay: they are the office's record."""
+    _owners.pop(kind, None)
 
 
 def register_judge(judge: Judge) -> Judge:

@@ -60,7 +60,6 @@ from .rules import rule_update
 from .tick import (
     INSERT_CHUNK,
     TICK_BATCH,
-    TICK_FIELDS,
     TickResult,
     rejudge,
     supervise_tick,
@@ -71,7 +70,6 @@ __all__ = [
     # tick
     "INSERT_CHUNK",
     "TICK_BATCH",
-    "TICK_FIELDS",
     "TickResult",
     "rejudge",
     "supervise_tick",

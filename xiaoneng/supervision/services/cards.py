@@ -13,8 +13,8 @@ from django.db import connection, transaction
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Staff
 from xiaoneng.accounts.selectors import scope_to_staff
-from xiaoneng.cases.ingest import _where_in
 from xiaoneng.core import clocks
+from xiaoneng.core.bulk import where_in as _where_in
 from xiaoneng.core.errors import DomainError, NotFound
 
 from .. import deadlines

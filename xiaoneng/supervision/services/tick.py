@@ -123,6 +123,8 @@ def _watch(owner, cal, rules: RuleSet, *, now, result: TickResult, batch_size: i
     PostgreSQL, so several workers share them); judged by the owner's rule family, written back by the owner."""
     seen: set[int] = set()
     judged = 0
+    if not owner.any_due(now=now):
+        return
     while True:
         with gc_paused(), transaction.atomic():
             rows = owner.due(now=now, limit=batch_size, skip_locked=skip_locked)
