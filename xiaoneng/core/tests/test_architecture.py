@@ -13,7 +13,8 @@ ALLOWED = {
     "catalog": {"core", "accounts", "workdays"},
     "cases": {"core", "accounts", "workdays", "catalog"},
     "complaints": {"core", "accounts", "workdays", "catalog", "cases"},
-    # supervision watches complaint clocks (complaint_watch.py); complaints never imports supervision.
+    # supervision reads cases and complaints for its pages; it judges their clocks only through the port
+    # (core/clocks.py; see JUDGING below). Neither imports supervision.
     "supervision": {"core", "accounts", "workdays", "catalog", "cases", "complaints"},
     "demo": {"core", "accounts", "workdays", "catalog", "cases", "supervision", "complaints"},
 }
@@ -49,4 +50,16 @@ def test_dependencies_point_one_way():
             for dep in _imports(path) - {app, "cli"}:
                 if dep not in allowed:
                     bad.append(f"{path.relative_to(PKG)} imports xiaoneng.{dep}")
+    assert bad == []
+
+
+# The judging path of supervision reaches clock owners only through the port (core/clocks.py): a new owner
+# needs nothing from these modules, and these modules nothing from any owner.
+JUDGING = ("supervision/engine.py", "supervision/deadlines.py", "supervision/judge.py", "supervision/services/tick.py",
+           "supervision/services/escalation.py", "supervision/rulecache.py")
+OWNERS = {"cases", "complaints"}
+
+
+def test_the_judging_path_imports_no_clock_owner():
+    bad = [f"{rel} imports xiaoneng.{dep}" for rel in JUDGING for dep in _imports(PKG / rel) & OWNERS]
     assert bad == []
