@@ -120,8 +120,8 @@ def main() -> None:
         sys.exit("run against PostgreSQL: DATABASE_URL=postgres://…")
     _dept, due = setup(args.cases)
 
-    from xiaoneng.cases.services import case_clocks_sync
     from xiaoneng.cases.clocks import TICK_FIELDS
+    from xiaoneng.cases.services import case_clocks_sync
     from xiaoneng.supervision.services import supervise_tick
 
     # The rows were written by COPY with deadlines of the current calendar: record that (a first sync
