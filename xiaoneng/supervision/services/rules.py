@@ -89,6 +89,9 @@ def _clean_rule_data(check: str, data: dict) -> dict:
         item = data.get("scope_item")
         if scope == RuleScope.DEPARTMENT and not isinstance(dept, Department):
             raise DomainError("请选择适用部门。", field="scope_department")
+        if scope == RuleScope.ITEM and check in DEADLINE_CHECKS:
+            # Only cases have a service item: the deadline family scopes by department (engine.for_subject).
+            raise DomainError("此规则不针对办件，不能按事项设置适用范围，请选择全部部门或指定部门。", field="scope")
         if scope == RuleScope.ITEM and not isinstance(item, ServiceItem):
             raise DomainError("请选择适用事项。", field="scope_item")
         out["scope"] = scope

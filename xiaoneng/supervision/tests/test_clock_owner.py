@@ -116,3 +116,14 @@ def test_rules_of_one_kind_never_judge_another(rectify, depts, calendar):
     rules_invalidate()
     r = supervise_tick(now=datetime(2026, 3, 20, tzinfo=TZ))
     assert r.checked["rectify"] == 1 and _cards() == [] and rectify.next[7] is None
+
+
+def test_a_deadline_rule_cannot_be_scoped_to_a_service_item(staff, items):
+    from xiaoneng.core.errors import DomainError
+    from xiaoneng.supervision.services import rule_update
+
+    rule = Rule.objects.get(code="complaint-yellow")
+    with pytest.raises(DomainError, match="不能按事项设置适用范围") as e:
+        rule_update(rule=rule, data={"scope": "item", "scope_item": items["a"]}, by=staff["supervisor"],
+                    now=DUE)
+    assert e.value.field == "scope" and Rule.objects.get(pk=rule.pk).scope == "all"
