@@ -270,7 +270,7 @@ XIAONENG_SEED_CALENDAR_ON_MIGRATE = env.bool("XIAONENG_SEED_CALENDAR_ON_MIGRATE"
 XIAONENG_MAX_WORKDAYS = 3650
 
 # Electronic supervision: SMS gateway (dotted path to a class with send(phone, text)); console by default.
-XIAONENG_SMS_BACKEND = env("XIAONENG_SMS_BACKEND", default="xiaoneng.supervision.sms.ConsoleBackend")
+XIAONENG_SMS_BACKEND = env("XIAONENG_SMS_BACKEND", default="xiaoneng.core.sms.ConsoleBackend")
 XIAONENG_APPEAL_MAX_BYTES = env.int("XIAONENG_APPEAL_MAX_BYTES", default=10 * 1024 * 1024)
 
 # The government the platform serves: its name prints on notices (e.g. "清源县"), and its level names the

@@ -295,7 +295,7 @@ class DownGateway:
 
 def test_supervisor_retries_a_failed_notice_on_a_phone(phone_page, office, settings):
     from xiaoneng.complaints.models import ComplainantMessage
-    from xiaoneng.supervision import sms
+    from xiaoneng.core import sms
 
     settings.XIAONENG_SMS_BACKEND = f"{__name__}.DownGateway"
     c = submit_complaint(identity_mode="confidential", name="张晓明", phone="13912345678", email="zhang@example.com")
@@ -315,7 +315,7 @@ def test_supervisor_retries_a_failed_notice_on_a_phone(phone_page, office, setti
     shot(page, "complaints-messages-failed-phone")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
-    settings.XIAONENG_SMS_BACKEND = "xiaoneng.supervision.sms.LocmemBackend"
+    settings.XIAONENG_SMS_BACKEND = "xiaoneng.core.sms.LocmemBackend"
     sms.outbox.clear()
     page.dblclick(f"[data-testid=message-{m.pk}] [data-testid=retry]")  # a double click sends once
     page.wait_for_selector(".alert")

@@ -116,7 +116,7 @@ def world(settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.XIAONENG_COMPLAINTS = {"RATE_PER_IP": "100000/h", "RATE_PER_CONTACT": "100000/h"}
-    settings.XIAONENG_SMS_BACKEND = "xiaoneng.supervision.sms.LocmemBackend"
+    settings.XIAONENG_SMS_BACKEND = "xiaoneng.core.sms.LocmemBackend"
     return build_world()
 
 

@@ -395,7 +395,7 @@ def world(django_db_setup, django_db_blocker):
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         MEDIA_ROOT=media.name,
         XIAONENG_COMPLAINTS={"RATE_PER_IP": "100000/h", "RATE_PER_CONTACT": "100000/h"},
-        XIAONENG_SMS_BACKEND="xiaoneng.supervision.sms.LocmemBackend",
+        XIAONENG_SMS_BACKEND="xiaoneng.core.sms.LocmemBackend",
         XIAONENG_CALENDAR_CHECK_SECONDS=3600, XIAONENG_RULES_CHECK_SECONDS=3600,
         XIAONENG_CHART_CACHE_SECONDS=0,
     )

@@ -1,67 +1,7 @@
-"""SMS backends. The platform names one in XIAONENG_SMS_BACKEND (dotted path to a class with
-`send(phone, text)`); a deployment plugs in its operator's gateway the same way. Console is the default."""
+"""Where the SMS backends lived until issue 11: they are in `xiaoneng.core.sms` now, beside the resolver.
 
-from __future__ import annotations
+Kept as an alias because a deployment's environment may still name `xiaoneng.supervision.sms.<Backend>` in
+XIAONENG_SMS_BACKEND (docs/operations.md documented it as the default): the same classes and the same
+Locmem `outbox` list, so nothing configured that way breaks. New code and settings use `xiaoneng.core.sms`."""
 
-import logging
-import threading
-
-from xiaoneng.complaints.privacy import mask_links, mask_personal_data
-
-# Messages sent through LocmemBackend, for tests and demos (like Django's mail.outbox).
-outbox: list[tuple[str, str]] = []
-_lock = threading.Lock()
-log = logging.getLogger("xiaoneng.sms")
-
-
-def mask_recipient(phone: str) -> str:
-    """A phone number for a log line: its last four digits only, enough to tell test numbers apart and too
-    few to find the person (a complainant's number must not sit in the server log)."""
-    digits = "".join(str(int(ch)) for ch in str(phone or "") if ch.isdigit())
-    return "*" * max(len(digits) - 4, 3) + digits[-4:] if len(digits) > 4 else "***"
-
-
-class ConsoleBackend:
-    """Sends nothing: writes each SMS to the server log (logger "xiaoneng.sms", level WARNING, so an operator
-    sees that SMS are not being delivered). The recipient is masked to its last four digits and the text to
-    what a log may hold: phone numbers, ID numbers, e-mail addresses and names masked, and the secret part of
-    tracking and follow-up links (the tracking code, the one-time token) removed — whoever reads the log could
-    otherwise read and withdraw the complaint."""
-
-    def send(self, phone: str, text: str) -> None:
-        if not phone:
-            raise ValueError("没有手机号码")
-        log.warning("短信（控制台后端，未实际发送）→ %s：%s", mask_recipient(phone),
-                    mask_personal_data(mask_links(text), contacts=[phone]))
-
-
-class LocmemBackend:
-    """Keeps messages in `xiaoneng.supervision.sms.outbox`."""
-
-    def send(self, phone: str, text: str) -> None:
-        if not phone:
-            raise ValueError("没有手机号码")
-        with _lock:
-            outbox.append((phone, text))
-
-
-class FileBackend:
-    """Appends each SMS to `<XIAONENG_DATA_DIR>/outbox/sms.log` (the demo uses it: nothing printed, nothing lost).
-
-    It stands in for the operator's gateway, so it holds what a gateway would receive, in full: the demo's
-    visitor follows a tracking link from it as a citizen would from the SMS. Not for production data; the file
-    is readable by the platform's own account only (0600), like the secret key beside it."""
-
-    def send(self, phone: str, text: str) -> None:
-        import os
-
-        from django.conf import settings
-
-        if not phone:
-            raise ValueError("没有手机号码")
-        path = settings.DATA_DIR / "outbox" / "sms.log"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with _lock:
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            with os.fdopen(fd, "a", encoding="utf-8") as fh:
-                fh.write(f"{phone}\t{text}\n")
+from xiaoneng.core.sms import ConsoleBackend, FileBackend, LocmemBackend, mask_recipient, outbox  # noqa: F401

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from xiaoneng.complaints import services
-from xiaoneng.supervision import sms
+from xiaoneng.core import sms
 
 from .conftest import LETTER, T0
 
@@ -17,7 +17,7 @@ PHONE = LETTER["phone"]  # 13912345678
 
 @pytest.fixture(autouse=True)
 def _console(settings):
-    settings.XIAONENG_SMS_BACKEND = "xiaoneng.supervision.sms.ConsoleBackend"
+    settings.XIAONENG_SMS_BACKEND = "xiaoneng.core.sms.ConsoleBackend"
     settings.XIAONENG_PUBLIC_URL = "https://xn.example.gov.cn"
 
 

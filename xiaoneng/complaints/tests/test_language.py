@@ -12,8 +12,8 @@ from django.utils import translation
 
 from xiaoneng.complaints import services
 from xiaoneng.complaints.models import ComplainantMessage, Complaint, TimelineEntry
+from xiaoneng.core import sms
 from xiaoneng.core.errors import DomainError
-from xiaoneng.supervision import sms
 
 from .conftest import T0, TZ
 from .test_api import o311_form, post_json
@@ -26,7 +26,7 @@ def at(month, day, hour=10):
 
 @pytest.fixture(autouse=True)
 def _outboxes(settings):
-    settings.XIAONENG_SMS_BACKEND = "xiaoneng.supervision.sms.LocmemBackend"
+    settings.XIAONENG_SMS_BACKEND = "xiaoneng.core.sms.LocmemBackend"
     settings.XIAONENG_PUBLIC_URL = "https://xn.example.gov.cn"
     sms.outbox.clear()
     yield

@@ -9,7 +9,7 @@ from django.test import Client
 
 from xiaoneng.complaints import services
 from xiaoneng.complaints.models import ComplainantMessage, IdentityAccess, TimelineEntry
-from xiaoneng.supervision import sms
+from xiaoneng.core import sms
 
 from .conftest import LETTER, T0
 

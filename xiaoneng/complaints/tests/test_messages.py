@@ -10,7 +10,7 @@ from django.core import mail
 
 from xiaoneng.complaints import services
 from xiaoneng.complaints.models import ComplainantMessage, Status
-from xiaoneng.supervision import sms
+from xiaoneng.core import sms
 from xiaoneng.supervision.services import supervise_tick
 
 from .conftest import LETTER, T0, TZ
@@ -22,7 +22,7 @@ def at(month, day, hour=10, minute=0):
 
 @pytest.fixture(autouse=True)
 def _outboxes(settings):
-    settings.XIAONENG_SMS_BACKEND = "xiaoneng.supervision.sms.LocmemBackend"
+    settings.XIAONENG_SMS_BACKEND = "xiaoneng.core.sms.LocmemBackend"
     settings.XIAONENG_PUBLIC_URL = "https://xn.example.gov.cn"
     sms.outbox.clear()
     yield

@@ -14,9 +14,9 @@ from django.db.models import F
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
 from xiaoneng.cases.models import ApplicantMessage
-from xiaoneng.complaints.privacy import mask_personal_data
 from xiaoneng.core.bulk import pg_copy_insert
 from xiaoneng.core.errors import DomainError
+from xiaoneng.core.masking import mask_personal_data
 from xiaoneng.core.sms import sms_backend
 from xiaoneng.core.text import sentence
 from xiaoneng.workdays.calendar import get_calendar

@@ -14,7 +14,7 @@ from xiaoneng.cases.ingest import case_events_ingest
 from xiaoneng.cases.models import Case
 from xiaoneng.catalog.demo import RENEWAL_DEEMED_BASIS as RENEWAL_BASIS
 from xiaoneng.catalog.services import service_item_create
-from xiaoneng.supervision import sms
+from xiaoneng.core import sms
 from xiaoneng.supervision.defaults import rules_ensure_defaults
 from xiaoneng.supervision.rulecache import rules_invalidate
 
@@ -69,7 +69,7 @@ def ev(case_no: str, type_: str, when: datetime | str, code: str = "SP001", **fi
 def _supervision_env(db, settings):
     """Default rules present (a transactional test elsewhere may have flushed them), a fresh rules cache,
     a local SMS outbox and no chart caching."""
-    settings.XIAONENG_SMS_BACKEND = "xiaoneng.supervision.sms.LocmemBackend"
+    settings.XIAONENG_SMS_BACKEND = "xiaoneng.core.sms.LocmemBackend"
     settings.XIAONENG_CHART_CACHE_SECONDS = 0
     rules_ensure_defaults()
     rules_invalidate()

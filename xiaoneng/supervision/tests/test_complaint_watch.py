@@ -24,8 +24,8 @@ from xiaoneng.complaints.tests.conftest import (  # noqa: F401 - fixtures
     dispatched,
     submit,
 )
+from xiaoneng.core import sms
 from xiaoneng.core.errors import DomainError
-from xiaoneng.supervision import sms
 from xiaoneng.supervision.models import Notification, Rule, Warning, WarningStatus
 from xiaoneng.supervision.services import (
     rule_update,

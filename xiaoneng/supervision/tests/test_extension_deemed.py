@@ -5,7 +5,7 @@ marked, noticed and texted to the applicant exactly once however often the tick 
 from __future__ import annotations
 
 from xiaoneng.cases.models import ApplicantMessage, Case, CaseDocument
-from xiaoneng.supervision import sms
+from xiaoneng.core import sms
 from xiaoneng.supervision.models import ActionKind, Warning, WarningStatus
 from xiaoneng.supervision.services import notifications_send_due, supervise_tick
 

@@ -9,8 +9,8 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from xiaoneng.core import sms
 from xiaoneng.core.errors import DomainError, NotFound, NotPermitted
-from xiaoneng.supervision import sms
 from xiaoneng.supervision.models import (
     Notification,
     Rule,

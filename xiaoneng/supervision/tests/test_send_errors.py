@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from xiaoneng.cases.models import ApplicantMessage
-from xiaoneng.supervision import sms
+from xiaoneng.core import sms
 from xiaoneng.supervision.models import Channel, Notification, NotificationKind
 from xiaoneng.supervision.services import SEND_ATTEMPTS, notifications_send_due, supervise_tick
 
@@ -71,7 +71,7 @@ def test_the_demo_sms_file_is_readable_by_the_platform_only(settings, tmp_path):
     the file is created 0600, like the secret key beside it."""
     import stat
 
-    from xiaoneng.supervision.sms import FileBackend
+    from xiaoneng.core.sms import FileBackend
 
     settings.DATA_DIR = tmp_path
     FileBackend().send("13912345678", "测试短信")

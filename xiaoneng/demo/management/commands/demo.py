@@ -19,7 +19,7 @@ class Command(BaseCommand):
         from django.conf import settings
 
         # The demo's text messages go to a file in the data dir instead of flooding this terminal.
-        settings.XIAONENG_SMS_BACKEND = "xiaoneng.supervision.sms.FileBackend"
+        settings.XIAONENG_SMS_BACKEND = "xiaoneng.core.sms.FileBackend"
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo", scale=scale)
         password = demo_password()
