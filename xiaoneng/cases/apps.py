@@ -23,8 +23,13 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # Cases have deadlines: supervision judges them through the one port (core/clocks.py), never by import.
+        # The applicant's SMS go through the platform's one outbox (core/outbox.py). Both registered here and
+        # nowhere else.
         from xiaoneng.core import clocks
+        from xiaoneng.core.outbox import outbox_register
 
         from .clocks import CASE_CLOCKS
+        from .outbox import SOURCE
 
         clocks.register_owner(CASE_CLOCKS)
+        outbox_register(SOURCE)

@@ -27,9 +27,13 @@ class ComplaintsConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        # Complaints have deadlines: supervision judges them through the one port (core/clocks.py).
+        # Complaints have deadlines: supervision judges them through the one port (core/clocks.py). Notices to
+        # the complainant go through the platform's one outbox (core/outbox.py). Both registered here only.
         from xiaoneng.core import clocks
+        from xiaoneng.core.outbox import outbox_register
 
         from .clocks import COMPLAINT_CLOCKS
+        from .outbox import SOURCE
 
         clocks.register_owner(COMPLAINT_CLOCKS)
+        outbox_register(SOURCE)

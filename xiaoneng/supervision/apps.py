@@ -36,3 +36,11 @@ class SupervisionConfig(AppConfig):
         from .judge import JUDGE
 
         clocks.register_judge(JUDGE)  # one instance: registering again is a no-op
+
+        # Staff e-mail and SMS go through the platform's one outbox (core/outbox.py), registered here and
+        # nowhere else; the tick runs its loop (services.messages_send_due).
+        from xiaoneng.core.outbox import outbox_register
+
+        from .outbox import SOURCE
+
+        outbox_register(SOURCE)

@@ -1,33 +1,30 @@
 """Written notices to the complainant by SMS and e-mail (`ComplainantMessage`): queued with the notice by
-the service that writes it (`_message_complainant`), sent after commit and by the tick
-(`complainant_messages_send`), retried by the office (`complainant_message_retry`).
+the service that writes it (`_message_complainant`), sent after commit (`complainant_messages_send`) and
+retried by the worker through the platform's one outbox (core/outbox.py; this app's source is
+complaints/outbox.py), sent once more by the office (`complainant_message_retry`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import re
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xiaoneng.accounts.models import Staff
 from xiaoneng.core.errors import DomainError
-from xiaoneng.core.sms import sms_backend
+from xiaoneng.core.outbox import SEND_ATTEMPTS, SEND_LIMIT, outbox_deliver, outbox_send_due
 
 from ..models import ComplainantIdentity, ComplainantMessage, Complaint, IdentityMode, TimelineEntry
-from ..privacy import mask_personal_data
+from ..outbox import ComplainantMessages
 from ._common import _log, _require_office, _speaking
 
-log = logging.getLogger(__name__)
-
 # ----------------------------------------------------------------------------------------------- notices by SMS / e-mail
-MESSAGE_MAX_ATTEMPTS = 5
-_FOLLOW_UP_TOKEN = re.compile(r"(/complaints/follow-up/)[A-Za-z0-9_-]+/?")
+# The outbox's one retry policy (the same five attempts as staff and applicant messages), under the name the
+# complaint pages and tests have always read.
+MESSAGE_MAX_ATTEMPTS = SEND_ATTEMPTS
 
 
 def _public_url(path: str) -> str:
@@ -38,7 +35,7 @@ def _message_complainant(c: Complaint, entry: TimelineEntry, *, now: dt.datetime
     """Queue the written notice `entry` for the complainant by SMS and e-mail, where they gave a phone number
     or an e-mail address and did not complain anonymously (an anonymous complainant is never contacted).
     One row per channel, unique per notice, sent after the transaction commits (and retried by the
-    supervision tick). The text is the notice itself, with the tracking link and, for a reply, the one-time
+    worker's outbox loop). The text is the notice itself, with the tracking link and, for a reply, the one-time
     follow-up link; never anything the complainant did not write or receive already."""
     if c.identity_mode == IdentityMode.ANONYMOUS:
         return 0
@@ -65,59 +62,13 @@ def _message_complainant(c: Complaint, entry: TimelineEntry, *, now: dt.datetime
     return len(rows)
 
 
-def complainant_messages_send(*, now: dt.datetime, complaint_ids: list[int] | None = None, limit: int = 200) -> int:
-    """Send the complainant messages not sent yet (all, or those of `complaint_ids`), through the platform's
-    SMS backend (settings.XIAONENG_SMS_BACKEND) and Django's mail. Rows are locked (SKIP LOCKED on
-    PostgreSQL) and marked in the same transaction, so each is handed to its backend once; a failure is kept
-    and retried up to MESSAGE_MAX_ATTEMPTS times. The recipient is read from the identity only here. A sent
-    message's follow-up link is erased (it is a one-time password). Returns how many were sent."""
-    from django.db import connection
-
-    sent = 0
-    with transaction.atomic():
-        qs = ComplainantMessage.objects.filter(sent_at__isnull=True, attempts__lt=MESSAGE_MAX_ATTEMPTS)
-        if complaint_ids is not None:
-            qs = qs.filter(complaint_id__in=complaint_ids)
-        if connection.features.has_select_for_update_skip_locked:
-            qs = qs.select_for_update(skip_locked=True, of=("self",))
-        batch = list(qs.order_by("created_at", "id")[:limit])
-        if not batch:
-            return 0
-        contacts = {cid: (phone, email) for cid, phone, email in ComplainantIdentity.objects.filter(
-            complaint_id__in={m.complaint_id for m in batch}).values_list("complaint_id", "phone", "email")}
-        sms = None
-        if any(m.channel == ComplainantMessage.MessageChannel.SMS for m in batch):
-            sms = sms_backend()
-        for m in batch:
-            phone, email = contacts.get(m.complaint_id, ("", ""))
-            sent += _message_send_one(m, phone=phone, email=email, sms=sms, now=now)
-    return sent
-
-
-def _message_send_one(m: ComplainantMessage, *, phone: str, email: str, sms, now: dt.datetime,
-                      final: bool = False) -> bool:
-    """Hand one locked message to its backend and record the attempt. A failure stays PENDING for the tick
-    until MESSAGE_MAX_ATTEMPTS (or at once with `final`, a staff member's retry) and is then FAILED. The error
-    text is kept without the recipient: backends quote the address they refused, and this table must not
-    tell who complained."""
-    m.attempts += 1
-    try:
-        if m.channel == ComplainantMessage.MessageChannel.SMS:
-            sms.send(phone, m.body)
-        else:
-            send_mail(m.subject, m.body, None, [email], fail_silently=False)
-    except Exception as exc:  # a backend failure must not stop the others; it is retried
-        log.warning("complainant message %s not sent: %s", m.pk, type(exc).__name__)
-        m.error = mask_personal_data(str(exc), contacts=[phone, email])[:300]
-        m.status = (ComplainantMessage.MessageStatus.FAILED if final or m.attempts >= MESSAGE_MAX_ATTEMPTS
-                    else ComplainantMessage.MessageStatus.PENDING)
-        ok = False
-    else:
-        m.status, m.sent_at, m.error = ComplainantMessage.MessageStatus.SENT, now, ""
-        m.body = _FOLLOW_UP_TOKEN.sub(r"\1…", m.body)
-        ok = True
-    m.save(update_fields=["attempts", "status", "sent_at", "error", "body"])
-    return ok
+def complainant_messages_send(*, now: dt.datetime, complaint_ids: list[int] | None = None,
+                               limit: int = SEND_LIMIT) -> int:
+    """Send the complainant notices not sent yet (all, or those of `complaint_ids`) through the outbox's one
+    loop (core/outbox.py: locking, the SMS backend and Django's mail, the retry policy, masked errors),
+    restricted to this app's own rows. Called after the act that queued them commits; the worker's loop
+    retries what a backend refused. Returns how many were sent."""
+    return outbox_send_due(now=now, sources=[ComplainantMessages(complaint_ids)], limit=limit)
 
 
 @transaction.atomic
@@ -133,10 +84,11 @@ def complainant_message_retry(*, message: ComplainantMessage, by: Staff, now: dt
         "phone", "email").first() or ("", "")
     if not (phone if m.channel == ComplainantMessage.MessageChannel.SMS else email):
         raise DomainError(_("投诉人未留下该渠道的联系方式，无法重发。"), code="no_recipient")
-    sms = None
-    if m.channel == ComplainantMessage.MessageChannel.SMS:
-        sms = sms_backend()
-    ok = _message_send_one(m, phone=phone, email=email, sms=sms, now=now, final=True)
+    # One more attempt through the outbox's own delivery, given up at once if it fails again (`final`).
+    source = ComplainantMessages()
+    outcome = outbox_deliver(source.outgoing([m])[0], kind=source.kind, final=True)
+    source.record([outcome], now=now)
+    ok = outcome.sent
     _log(m.complaint, TimelineEntry.Kind.MESSAGE_RETRIED, now=now, by=by,
          detail=_("%(channel)s通知“%(subject)s”重发：%(result)s") % {
              "channel": m.get_channel_display(), "subject": m.subject,

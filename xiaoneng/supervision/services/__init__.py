@@ -18,7 +18,8 @@ keep writing `from xiaoneng.supervision.services import …`):
 - `escalation`: what a yellow or red card brings by itself (automatic order, draft proposal) —
   `escalation_follow_up`, `order_instructions`, `proposal_number_text`;
 - `proposals`: the office's confirmation or discarding of a draft rectification proposal (整改建议书);
-- `notify`: notifications to staff, office hours, sending e-mail/SMS (staff and applicants);
+- `notify`: notifications to staff, office hours, `messages_send_due` (the tick's one call of the outbox,
+  core/outbox.py, which sends staff, applicant and complainant messages alike);
 - `_common`: what several rooms share (`DEPARTMENT_ROLES`, `MAX_ORDER_WD`, `_require`, `_text`).
 Order from the bottom: _common, notify, escalation, proposals, cards, orders, rules, tick. `tick` names
 `TickResult`, which escalation and orders take only as an annotation (imported under TYPE_CHECKING).
@@ -44,10 +45,9 @@ from .notify import (
     LEVEL_TEXT,
     SEND_ATTEMPTS,
     SEND_LIMIT,
-    applicant_messages_send_due,
     in_office_hours,
+    messages_send_due,
     notification_mark_read,
-    notifications_send_due,
 )
 from .orders import supervision_order_answer, supervision_order_close, supervision_order_issue
 from .proposals import (
@@ -105,10 +105,9 @@ __all__ = [
     "LEVEL_TEXT",
     "SEND_ATTEMPTS",
     "SEND_LIMIT",
-    "applicant_messages_send_due",
     "in_office_hours",
+    "messages_send_due",
     "notification_mark_read",
-    "notifications_send_due",
     # _common
     "DEPARTMENT_ROLES",
     "MAX_ORDER_WD",

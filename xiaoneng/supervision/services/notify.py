@@ -1,23 +1,19 @@
-"""Notifications to staff (in-app, e-mail, SMS) and the sending of what waits for office hours: staff
-notifications and the SMS to applicants (cases.ApplicantMessage)."""
+"""Notifications to staff (in-app, e-mail, SMS), office hours, and the worker's one call of the outbox
+(`messages_send_due`): every message to a person is sent by core/outbox.py's loop, staff notifications
+through supervision/outbox.py's source."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections import defaultdict
 
-from django.core.mail import send_mail
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import connection
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
-from xiaoneng.cases.models import ApplicantMessage
 from xiaoneng.core.bulk import pg_copy_insert
 from xiaoneng.core.errors import DomainError
-from xiaoneng.core.masking import mask_personal_data
-from xiaoneng.core.sms import sms_backend
+from xiaoneng.core.outbox import SEND_ATTEMPTS, SEND_LIMIT, outbox_send_due  # noqa: F401 (SEND_ATTEMPTS re-exported)
 from xiaoneng.core.text import sentence
 from xiaoneng.workdays.calendar import get_calendar
 
@@ -27,11 +23,6 @@ from ..models import (
     NotificationKind,
     SupervisionOrder,
 )
-
-log = logging.getLogger(__name__)
-
-SEND_LIMIT = 500
-SEND_ATTEMPTS = 5  # e-mails and SMS (staff, applicants) are tried this often, then left failed
 
 
 def in_office_hours(now: dt.datetime) -> bool:
@@ -146,80 +137,12 @@ def _insert_notifications(rows: list[tuple]) -> None:
                         [r[:7] + (adapt(r[7]), adapt(r[8]), "", 0) for r in rows])
 
 
-def notifications_send_due(*, now: dt.datetime, limit: int = SEND_LIMIT) -> int:
-    """Send the e-mails and SMS waiting for office hours (none outside them). Each is handed to its backend
-    once: rows are locked (SKIP LOCKED on PostgreSQL) and marked sent in the same transaction."""
-    if not in_office_hours(now):
-        return 0
-    sent = 0
-    with transaction.atomic():
-        qs = Notification.objects.filter(sent_at__isnull=True, attempts__lt=SEND_ATTEMPTS).exclude(channel=Channel.IN_APP)
-        if connection.features.has_select_for_update_skip_locked:
-            qs = qs.select_for_update(skip_locked=True, of=("self",))
-        batch = list(qs.select_related("recipient").order_by("created_at", "id")[:limit])
-        sms = sms_backend() if any(n.channel == Channel.SMS for n in batch) else None
-        done, failed = [], []
-        for n in batch:
-            try:
-                if n.channel == Channel.EMAIL:
-                    send_mail(n.subject, n.body, None, [n.recipient.email], fail_silently=False)
-                else:
-                    sms.send(n.recipient.phone, n.body)
-                done.append(n.pk)
-            except Exception as exc:  # a backend failure must not stop the other messages; it is retried
-                err = _send_error(exc, n.recipient.email, n.recipient.phone)
-                log.warning("notification %s not sent: %s", n.pk, err)
-                failed.append((n.pk, err))
-        Notification.objects.filter(pk__in=done).update(sent_at=now, attempts=F("attempts") + 1, error="")
-        for pk, err in failed:
-            Notification.objects.filter(pk=pk).update(attempts=F("attempts") + 1, error=err)
-        sent = len(done) + _send_applicant_messages(now=now, limit=limit)  # same transaction: one query more
-    return sent
-
-
-def _send_error(exc: Exception, *recipient: str) -> str:
-    """A send failure as it is stored and logged: gateways and SMTP servers quote the number or address they
-    refused, and neither the message tables nor the logs may hold the recipient's personal data (the
-    applicant's phone lives on the Case only, staff contacts on the account). The recipient's own strings are
-    scrubbed, then anything else that looks like a phone, ID number or e-mail is masked."""
-    return mask_personal_data(f"{type(exc).__name__}: {exc}", contacts=[r for r in recipient if r])[:300]
-
-
-def applicant_messages_send_due(*, now: dt.datetime, limit: int = SEND_LIMIT) -> int:
-    """Send the SMS to applicants waiting for office hours (cases.ApplicantMessage: the deemed-approval
-    notice); notifications_send_due does this too, so the tick sends them."""
-    if not in_office_hours(now):
-        return 0
-    with transaction.atomic():
-        return _send_applicant_messages(now=now, limit=limit)
-
-
-def _send_applicant_messages(*, now: dt.datetime, limit: int) -> int:
-    """The phone is read from the case at sending time and never stored with the message. Each message is
-    handed to the backend once (rows locked, SKIP LOCKED on PostgreSQL, marked in the caller's
-    transaction); a failure is retried by later ticks, five attempts in all."""
-    qs = ApplicantMessage.objects.filter(status=ApplicantMessage.Status.PENDING)
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True, of=("self",))
-    batch = list(qs.select_related("case").order_by("created_at", "id")[:limit])
-    if not batch:
-        return 0
-    backend = sms_backend()
-    sent = 0
-    for m in batch:
-        m.attempts += 1
-        try:
-            backend.send(m.case.applicant_phone.strip(), m.body)
-        except Exception as exc:  # a backend failure must not stop the other messages; it is retried
-            m.error = _send_error(exc, m.case.applicant_phone)
-            log.warning("applicant message %s not sent: %s", m.pk, m.error)
-            if m.attempts >= SEND_ATTEMPTS:
-                m.status = ApplicantMessage.Status.FAILED
-        else:
-            m.status, m.sent_at, m.error = ApplicantMessage.Status.SENT, now, ""
-            sent += 1
-        m.save(update_fields=["attempts", "error", "status", "sent_at"])
-    return sent
+def messages_send_due(*, now: dt.datetime, limit: int = SEND_LIMIT, counts: dict[str, int] | None = None) -> int:
+    """Send every message to a person that is due — staff e-mail and SMS, the applicant's SMS (both only in
+    office hours), notices to the complainant (at any hour) — through the outbox's one loop
+    (core/outbox.py), with office hours from the working-day calendar. The tick calls it once. Returns how
+    many were sent; `counts` receives them per kind ("staff", "applicant", "complainant")."""
+    return outbox_send_due(now=now, office_open=in_office_hours, limit=limit, counts=counts)
 
 
 def notification_mark_read(*, by: Staff, now: dt.datetime, ids: list[int] | None = None) -> int:

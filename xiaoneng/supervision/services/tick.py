@@ -35,7 +35,7 @@ from ..rulecache import rule_set
 from ..transitions import CARD_TRANSITIONS
 from .cards import orders_close_for_withdrawn
 from .escalation import escalation_follow_up
-from .notify import _notify_cards, in_office_hours, notifications_send_due
+from .notify import _notify_cards, in_office_hours, messages_send_due
 from .orders import _escalate_late_orders
 
 TICK_BATCH = 5000
@@ -55,7 +55,8 @@ class TickResult:
     orders_issued: int = 0  # automatic supervision orders (督办) of new yellow and red cards
     proposals_drafted: int = 0  # draft rectification proposals (整改建议书) of new red cards
     notifications_created: int = 0
-    notifications_sent: int = 0
+    notifications_sent: int = 0  # e-mails and SMS to staff and applicants (they wait for office hours)
+    complainant_messages_sent: int = 0  # notices to complainants retried by the outbox (any hour)
     in_office_hours: bool = False
 
     @property
@@ -84,6 +85,7 @@ class TickResult:
             f"超时默许 {self.deemed_approved} 件；回访期满办结 {self.follow_ups_expired} 件；"
             f"督办逾期升级 {self.orders_escalated} 件；"
             f"生成通知 {self.notifications_created} 条，发送 {self.notifications_sent} 条"
+            f"{f'，投诉人通知发送 {self.complainant_messages_sent} 条' if self.complainant_messages_sent else ''}"
             f"{'' if self.in_office_hours else '（非办公时间，邮件和短信待办公时间发送）'}。"
         )
 
@@ -95,7 +97,8 @@ def supervise_tick(*, now: dt.datetime, batch_size: int = TICK_BATCH) -> TickRes
     the calendar, its due rows (cases: one range scan of `cases_check_due`) judged by its rule family, the cards
     inserted with ON CONFLICT DO NOTHING (a card exists once per subject, rule and deadline whatever runs
     concurrently), each row's flag and next check handed back to the owner. Then supervision orders past their
-    due date are escalated and the notifications that wait for office hours sent. Batches of `batch_size` rows,
+    due date are escalated and the outbox's one send loop runs (staff and applicant messages in office
+    hours, complainant notices at any hour). Batches of `batch_size` rows,
     each its own transaction; on PostgreSQL the batch is locked with SKIP LOCKED so several workers share the
     work instead of repeating it.
     """
@@ -113,8 +116,11 @@ def supervise_tick(*, now: dt.datetime, batch_size: int = TICK_BATCH) -> TickRes
     with transaction.atomic():
         result.orders_escalated = _escalate_late_orders(now=now, result=result)
     result.in_office_hours = in_office_hours(now)
-    if result.in_office_hours:
-        result.notifications_sent = notifications_send_due(now=now)
+    # The one send loop of every message to a person (core/outbox.py), once per tick.
+    sent: dict[str, int] = {}
+    messages_send_due(now=now, counts=sent)
+    result.notifications_sent = sent.get("staff", 0) + sent.get("applicant", 0)
+    result.complainant_messages_sent = sent.get("complainant", 0)
     return result
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from xiaoneng.cases.models import ApplicantMessage, Case, CaseDocument
 from xiaoneng.core import sms
 from xiaoneng.supervision.models import ActionKind, Warning, WarningStatus
-from xiaoneng.supervision.services import notifications_send_due, supervise_tick
+from xiaoneng.supervision.services import messages_send_due, supervise_tick
 
 from .conftest import SECOND, at, ev
 
@@ -75,7 +75,7 @@ def test_deemed_approval_is_noticed_and_texted_once(accepted_case, staff):
     morning = at("2026-11-02 09:30")
     supervise_tick(now=morning)
     supervise_tick(now=morning + SECOND)
-    notifications_send_due(now=morning + 2 * SECOND)
+    messages_send_due(now=morning + 2 * SECOND)
     assert [p for p, _t in sms.outbox] == ["13812345678"]
     assert CaseDocument.objects.filter(case=c, kind=CaseDocument.Kind.DEEMED_APPROVAL_NOTICE).count() == 1
     msg.refresh_from_db()
@@ -102,7 +102,7 @@ def test_late_decision_withdraws_deemed_approval_and_cancels_the_sms(accepted_ca
     c.refresh_from_db()
     assert c.deemed_approved_at is None
     assert ApplicantMessage.objects.get(case=c).status == ApplicantMessage.Status.CANCELLED
-    notifications_send_due(now=at("2026-11-02 09:30"))
+    messages_send_due(now=at("2026-11-02 09:30"))
     assert sms.outbox == []
     notice = CaseDocument.objects.get(case=c, kind=CaseDocument.Kind.DEEMED_APPROVAL_NOTICE)
     assert notice.voided_at == at("2026-10-31 10:00") and "作废" in notice.void_reason  # kept, marked void

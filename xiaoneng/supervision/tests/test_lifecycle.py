@@ -21,7 +21,7 @@ from xiaoneng.supervision.models import (
 )
 from xiaoneng.supervision.services import (
     appeal_decide,
-    notifications_send_due,
+    messages_send_due,
     rule_update,
     supervise_tick,
     supervision_order_answer,
@@ -156,14 +156,14 @@ def test_notifications_wait_for_office_hours_and_are_recorded_once(card, staff):
         ("handler_a", "email"), ("handler_a", "in_app"), ("handler_a", "sms"), ("head_a", "email"), ("head_a", "in_app"),
     ]
     assert rows.filter(channel="in_app", sent_at__isnull=False).count() == 2
-    assert notifications_send_due(now=at("2026-10-12 19:00")) == 0  # evening
-    assert notifications_send_due(now=at("2026-10-17 10:00")) == 0  # Saturday, not a make-up day
-    assert notifications_send_due(now=at("2026-10-13 12:30")) == 0  # lunch break
+    assert messages_send_due(now=at("2026-10-12 19:00")) == 0  # evening
+    assert messages_send_due(now=at("2026-10-17 10:00")) == 0  # Saturday, not a make-up day
+    assert messages_send_due(now=at("2026-10-13 12:30")) == 0  # lunch break
     assert len(mail.outbox) == 0 and sms.outbox == []
     # The card's three (handler: e-mail, SMS; head: e-mail) and the same three about its automatic order (督办).
-    assert notifications_send_due(now=at("2026-10-13 09:00")) == 6
+    assert messages_send_due(now=at("2026-10-13 09:00")) == 6
     assert len(mail.outbox) == 4 and len(sms.outbox) == 2 and {p for p, _t in sms.outbox} == {"13800000001"}
-    assert notifications_send_due(now=at("2026-10-13 09:01")) == 0
+    assert messages_send_due(now=at("2026-10-13 09:01")) == 0
     supervise_tick(now=at("2026-10-13 09:02"))
     Warning.objects.filter(pk=card.pk).update(status="issued")
     assert rows.count() == 5 and len(mail.outbox) == 4

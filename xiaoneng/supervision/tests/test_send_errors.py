@@ -11,7 +11,7 @@ import pytest
 from xiaoneng.cases.models import ApplicantMessage
 from xiaoneng.core import sms
 from xiaoneng.supervision.models import Channel, Notification, NotificationKind
-from xiaoneng.supervision.services import SEND_ATTEMPTS, notifications_send_due, supervise_tick
+from xiaoneng.supervision.services import SEND_ATTEMPTS, messages_send_due, supervise_tick
 
 from .conftest import SECOND, at
 
@@ -38,7 +38,7 @@ def test_a_refused_applicant_sms_keeps_the_error_without_the_phone(accepted_case
     morning = at("2026-11-02 09:30")
     with caplog.at_level(logging.WARNING, logger="xiaoneng.supervision.services"):
         for i in range(SEND_ATTEMPTS):
-            notifications_send_due(now=morning + i * SECOND)
+            messages_send_due(now=morning + i * SECOND)
     m = ApplicantMessage.objects.get(case=c)
     assert m.status == ApplicantMessage.Status.FAILED and m.attempts == SEND_ATTEMPTS
     assert "RuntimeError" in m.error and "quota exceeded" in m.error  # the office still learns why
@@ -59,7 +59,7 @@ def test_a_refused_staff_sms_keeps_the_error_without_the_number(accepted_case, s
         defaults={"subject": n.subject, "body": n.body, "created_at": n.created_at},
     )
     with caplog.at_level(logging.WARNING, logger="xiaoneng.supervision.services"):
-        notifications_send_due(now=at("2026-10-13 09:30"))
+        messages_send_due(now=at("2026-10-13 09:30"))
     sms_note.refresh_from_db()
     assert sms_note.sent_at is None and sms_note.attempts == 1 and "quota exceeded" in sms_note.error
     for text in [sms_note.error, caplog.text]:

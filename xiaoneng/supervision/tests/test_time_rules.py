@@ -212,7 +212,8 @@ def test_tick_query_count_is_constant(accepted_case, staff):
     # The same statements for 3 cases as for 30 (set-based), and a small constant number of them.
     # (23: the tick in office hours also looks for SMS to applicants waiting to be sent, one SELECT; 32 since
     # yellow and red cards bring supervision orders — insert, numbers, history, heads ×2, contacts,
-    # notifications — and red cards draft proposals ×2: each a statement per batch, not per card.)
+    # notifications — and red cards draft proposals ×2: each a statement per batch, not per card; the outbox's
+    # one loop also looks for complainant notices to retry at every tick since issue 11, one SELECT: 32.)
     assert len(q_small.captured_queries) == len(q_large.captured_queries) <= 32
 
 
