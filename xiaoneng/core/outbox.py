@@ -182,6 +182,8 @@ def outbox_send_due(*, now: dt.datetime, office_open: Callable[[dt.datetime], bo
     is_open: bool | None = None
     sent = 0
     channels = Channels()
+    # One transaction for every source: the rows stay locked from selection to record (so a message is handed
+    # over once), and a run costs one transaction, not one per kind.
     with transaction.atomic():
         for source in sources:
             n = 0
