@@ -234,7 +234,7 @@ class Warning(models.Model):  # the glossary's name for a card (shadows the buil
     Complaint cards: (complaint, rule, deadline_key) is unique the same way, the key being
     "<stage>@<due instant>" (a moved due date is a new instance). Their department is the lead department
     of the dispatch for the handling stage, and the supervision office for acceptance, reply and a handling
-    clock not yet dispatched (the office is the one late then); see complaint_watch.py.
+    clock not yet dispatched (the office is the one late then); see complaints/clocks.py.
     """
 
     # Foreign keys that lead a composite index or unique constraint below have no index of their own: the tick

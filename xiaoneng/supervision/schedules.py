@@ -5,7 +5,7 @@ when they need one (evaluations …)."""
 from __future__ import annotations
 
 SCHEDULES: list[tuple[str, int, str]] = [
-    # Cases and complaint clocks (complaint_watch.py), follow-up expiry, late orders, and the outbox's one
+    # Cases and complaint clocks (every clock owner through core/clocks.py), follow-up expiry, late orders, and the outbox's one
     # send loop of every message to a person (core/outbox.py): no schedule of its own, so `xiaoneng supervise`
     # and the demo's tick send as the worker does.
     ("supervise", 60, "xiaoneng.supervision.services.supervise_tick"),

@@ -5,9 +5,9 @@ notice to the complainant where the rules require one) and re-evaluates the comp
 The clocks (working days from the platform calendar, configurable in conf.py):
 acceptance decision within ACCEPT_LIMIT_WD of receipt; handling within the dispatch limit (HANDLING_LIMIT_WD,
 URGENT_LIMIT_WD) from dispatch, stopped while paused, moved by approved extensions; reply within
-REPLY_LIMIT_WD of the department's result. The supervision engine watches them (its rules raise reminder /
-yellow / red cards, supervision/complaint_watch.py) and calls `complaints_clock_checked` and
-`complaints_follow_up_expire` from its tick.
+REPLY_LIMIT_WD of the department's result. The supervision engine watches them through the clock port
+(core/clocks.py; the owner is complaints/clocks.py, whose `checked` calls `complaints_clock_checked` and
+`complaints_follow_up_expire` from the tick; supervision's deadline family raises reminder / yellow / red).
 
 The rooms (import from `xiaoneng.complaints.services`, which re-exports every public name below; a private
 helper is imported from its room):

@@ -72,7 +72,7 @@ def test_every_schedule_names_a_callable_taking_now(db):
     from xiaoneng.supervision.schedules import SCHEDULES
 
     names = [name for name, _every, _path in SCHEDULES]
-    # Complaint clocks are part of the supervise tick now (complaint_watch.py): no schedule of their own.
+    # Complaint clocks are part of the supervise tick now (the complaint owner, complaints/clocks.py): no schedule of their own.
     assert "supervise" in names and "complaints" not in names and len(names) == len(set(names))
     for name, every, path in SCHEDULES:
         fn = import_string(path)

@@ -1,5 +1,5 @@
 # ruff: noqa: F811  (the complaint fixtures are imported by name and used as test arguments)
-"""Complaint clocks watched by the supervision engine (complaint_watch.py): reminder / yellow / red cards on
+"""Complaint clocks watched by the supervision engine (the deadline family, supervision/deadlines.py, through the clock port): reminder / yellow / red cards on
 the acceptance, handling and reply clocks, written once; the complaint's flag and next check written back;
 the card's department (office or lead department) and who is notified; rules editable; follow-up expiry;
 pages and API showing complaint cards without the complainant; the migration of the old FlagRecords."""
