@@ -86,7 +86,7 @@ def setup(n: int) -> tuple[int, int]:
             clock = clocks.get(start_day)
             if clock is None:  # what the cases app's clock computes for this start (so a sync finds it current)
                 clock = clocks[start_day] = fast_clock(cal, received_at=start, accepted_at=start, version=info,
-                                                       step_key="", step_started=None, now=NOW)
+                                                       step_key="", step_started=None)
             committed, statutory = clock["committed_deadline"], clock["statutory_deadline"]
             row = dict(base)
             row.update(

@@ -15,12 +15,12 @@ Cases are a clock owner (core/clocks.py): `CaseClocks` (cases/clocks.py) is regi
 - the ingest asks the judge (`clocks.judge()`) to judge every touched case once per batch while it is folded:
   `judge.evaluate("case", pairs, now=)` before the write (it sets each row's `next_check_at`, stored as its
   CaseCheck) and `judge.commit(token, now=, fill_event_ids=)` after it, inside the ingest's transaction —
-  raising aborts the batch (nothing is acknowledged). There is no mode without the judge;
+  raising aborts the batch (nothing is acknowledged). One mode: with no judge registered the ingest raises
+  ImproperlyConfigured; the cases app keeps no schedule and no thresholds of its own;
 - the case API and page list a case's cards through `clocks.judge().cards_of("case", ids)`.
 
 Services supervision may call: `case_clocks_sync(now=)` (recompute clocks when the calendar revision
 changed; call it at the start of each tick: cases whose deadlines moved become due now), `case_recompute_deadlines(cases=, now=)`,
-`case_advance_next_check(cases=, now=)` (after a tick: the next threshold ahead of `now`),
 `case_deemed_approval_record(marks=, now=)` (超时默许: mark, notice, applicant SMS — once per case) and
 `case_deemed_approval_withdraw(case_ids=, now=)` (a late event undid it).
 
@@ -31,12 +31,11 @@ Case columns for the tick and the rules (all aware datetimes; see models.Case):
 - the schedule, `CaseCheck(case, due_at)` (a table of its own, written only through `cases.schedule`:
   `schedule_write(pairs)`, `schedule_due_now(queryset, now=)`; read with `selectors.case_next_check`) — the
   earliest moment after the last evaluation (`now` of the last ingest or tick) at which a time-based
-  threshold may be crossed: the earliest of committed deadline − 2 wd (reminder),
-  committed + 1 wd (yellow), statutory + 1 wd (red), the statutory deadline itself for deemed-approval
-  items, the current step's due time, the §32 acceptance-or-notice due time (received, no notice yet), and
-  for decided cases the delivery due time (decision + 3 wd). No row when nothing is ahead, the clock is
-  stopped (an open supplement) or the case is closed. Index `cases_check_due`:
-  `due_at <= now` is one range scan.
+  threshold may be crossed, as the watcher computes it from its rules (the cases app computes none: with the
+  default rules, committed deadline − 2 wd for the reminder, + 1 wd for yellow, statutory + 1 wd for red, the
+  step limits, the statutory deadline of deemed-approval items, delivery 3 and 10 wd after a decision), or
+  `now` when a calendar change moved the case's deadlines (re-judge at once). No row when nothing is ahead or
+  the case is closed. Index `cases_check_due`: `due_at <= now` is one range scan.
 - the clock: `clock_start` (the moment of the event the limits count from; when it fell after the close or
   on a day off, counting starts at the next working day's opening, `WorkCalendar.clock_start(clock_start)`,
   and every deadline is at or after that), `committed_deadline`, `statutory_deadline`, `deadlines_provisional`,

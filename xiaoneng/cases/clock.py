@@ -1,8 +1,9 @@
 """The fold of a case's events and the clock of a case: pure computation, no queries.
 
 `fold_events` turns a case's events (any order; sorted here by occurred_at, then recorded order) into the
-facts of the case; `compute_clock` turns facts + the pinned version's limits + the calendar into deadlines,
-the on-time verdict and the tick schedule. The ingest service runs both; `case_recompute_deadlines` runs
+facts of the case; `compute_clock` turns facts + the pinned version's limits + the calendar into deadlines
+and the on-time verdict. The tick schedule (when to look at a case next) is not computed here: it is the
+judge's (supervision's rules and thresholds, core/clocks.py), set while the batch is folded. The ingest service runs both; `case_recompute_deadlines` runs
 only the second, from facts kept on the Case row, which is why a calendar change needs no event reads.
 
 Rules (行政许可法 and DOMAIN.md §2, §4):
@@ -12,8 +13,7 @@ Rules (行政许可法 and DOMAIN.md §2, §4):
   decision — starts at the next working day's opening when the event is after the close or on a day off
   (DOMAIN.md §4, WorkCalendar.clock_start): an instant case (即办件, 0 wd) accepted at 18:49 is due at the
   close of the next working day, not at a close that had passed before it began. `clock_start` keeps the
-  moment of the event itself; thresholds counted on from a deadline (reminder, card margins) count from
-  the deadline's day, not from a clock of their own;
+  moment of the event itself;
 - §32: without a one-time notice within 5 wd of receipt the application counts as accepted on the day it was
   received (`deemed_accepted`, clock from receipt); a notice later than that does not stop the clock;
 - supplement time (补正) and approved special procedures (§45 特别程序: suspended … resumed) stop the clock:
@@ -52,8 +52,6 @@ from .models import CaseStatus, EventType
 JOINT_LIMIT_DEFAULT = 45
 ACCEPTANCE_NOTICE_WD = 5  # §32: one-time notice within 5 wd of receipt
 DELIVERY_WD = 3  # DOMAIN §4: certificate issuance more than 3 wd after completion is a violation
-REMINDER_WD = 2  # DOMAIN §4: reminder 2 wd before the committed limit
-CARD_MARGIN_WD = 1  # DOMAIN §4: cards when more than 1 wd past a limit
 
 _ZERO = Decimal("0")
 _SUPPLEMENT = "supplement"
@@ -270,19 +268,11 @@ def _limits(version: VersionInfo, is_joint_parent: bool) -> tuple[tuple[int, str
     return committed, statutory
 
 
-def _close_after(cal, at: dt.datetime, n: int) -> dt.datetime:
-    """The close of office hours of the n-th working day after (n < 0: before) the day of `at`: thresholds
-    counted from a deadline. A clock started by an event counts with cal.deadline instead (after hours and
-    days off start at the next opening)."""
-    d = at.astimezone(cal.tz).date()
-    return cal.close_of(cal.add_working_days(d, n).date)
-
-
 def compute_clock(
-    cal, f: Facts, version: VersionInfo | None, *, is_joint_parent: bool, now: dt.datetime,
+    cal, f: Facts, version: VersionInfo | None, *, is_joint_parent: bool,
     current_step: tuple[str, dt.datetime | None] | None = None,
 ) -> dict[str, Any]:
-    """Deadlines, suspension counts, verdict, step schedule and tick columns of a case.
+    """Deadlines, suspension counts, verdict and step schedule of a case.
 
     `current_step` is (step key, started_at) when recomputing from a Case row without its events."""
     out: dict[str, Any] = {
@@ -290,14 +280,13 @@ def compute_clock(
         "suspended_working_days": 0, "granted_days": 0, "committed_deadline": None, "statutory_deadline": None,
         "deadlines_provisional": False, "clock_error": "", "verdict": "", "verdict_working_days": 0,
         "verdict_hours": _ZERO, "statutory_overdue": False, "delivery_due_at": None,
-        "current_step_due_at": None, "next_check_at": None, "calendar_revision": cal.revision,
+        "current_step_due_at": None, "calendar_revision": cal.revision,
     }
     status = status_of(f)
     try:
-        _clock(cal, f, version, status, is_joint_parent, now, out, current_step)
+        _clock(cal, f, version, status, is_joint_parent, out, current_step)
     except DomainError as exc:  # CalendarYearMissing above all: shown on the case, never guessed
         out["clock_error"] = _stored_error(exc)[:300]
-        out["next_check_at"] = None
     return out
 
 
@@ -310,7 +299,7 @@ def _stored_error(exc: DomainError) -> str:
     return exc.message
 
 
-def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_step) -> None:
+def _clock(cal, f: Facts, version, status, is_joint_parent, out, current_step) -> None:
     received = f.received_at
     timely_notice = False
     if received is not None:
@@ -436,26 +425,6 @@ def _clock(cal, f: Facts, version, status, is_joint_parent, now, out, current_st
         _verdict(cal, decision_at, committed_at, statutory_at, begun, out)
         out["delivery_due_at"] = cal.deadline(decision_at, DELIVERY_WD, "wd").at
 
-    # The tick schedule: the earliest threshold still ahead of `now`.
-    candidates = []
-    if status in (CaseStatus.RECEIVED,) and f.accepted_at is None and received is not None and not timely_notice:
-        candidates.append(out["acceptance_due_at"])
-    if status in (CaseStatus.RECEIVED, CaseStatus.ACCEPTED, CaseStatus.SUPPLEMENTING, CaseStatus.SUSPENDED):
-        if stopped_at is None:
-            candidates += [
-                _close_after(cal, committed_at, -REMINDER_WD),
-                _close_after(cal, committed_at, CARD_MARGIN_WD),
-                _close_after(cal, statutory_at, CARD_MARGIN_WD),
-            ]
-            if out["current_step_due_at"] is not None:
-                candidates.append(out["current_step_due_at"])
-            if version.deemed_approval:  # 超时默许: the statutory limit passing is itself an event
-                candidates.append(statutory_at)
-    elif status in (CaseStatus.COMPLETED, CaseStatus.DENIED) and out["delivery_due_at"] is not None:
-        candidates.append(out["delivery_due_at"])
-    ahead = [c for c in candidates if c is not None and c > now]
-    out["next_check_at"] = min(ahead) if ahead else None
-
 
 def _extend(cal, start, begun, statutory, statutory_at, stopped, extensions,
             cap: int) -> tuple[dt.datetime, bool]:
@@ -563,8 +532,8 @@ def case_state(f: Facts, clock: dict, *, now: dt.datetime) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------ fast path
-def fast_clock(cal, *, received_at, accepted_at, version: VersionInfo | None, step_key: str, step_started,
-               now: dt.datetime) -> dict[str, Any] | None:
+def fast_clock(cal, *, received_at, accepted_at, version: VersionInfo | None, step_key: str,
+               step_started) -> dict[str, Any] | None:
     """compute_clock for the common running case — limits in working days, no notice, no stopped period, not
     a joint parent — straight on the calendar's arrays (a recompute of a million clocks is dominated by
     per-call overhead). Returns None whenever the case is not that simple or anything is out of range:
@@ -647,28 +616,11 @@ def fast_clock(cal, *, received_at, accepted_at, version: VersionInfo | None, st
             if t3 < 0:
                 return None
             step_due = closes[t3]
-    # Thresholds: committed − 2 wd, committed + 1 wd, statutory + 1 wd (t1, t2 are working days).
-    k1, k2 = cum[t1] - 1, cum[t2] - 1
-    if k1 - REMINDER_WD < 0 or k1 + CARD_MARGIN_WD >= nwork or k2 + CARD_MARGIN_WD >= nwork:
-        return None
-    t_rem, t_yel, t_red = widx[k1 - REMINDER_WD], widx[k1 + CARD_MARGIN_WD], widx[k2 + CARD_MARGIN_WD]
-    lo, hi = min(t_rem, s_given), max(t_yel, t_red)
-    if miss[hi] != (miss[lo - 1] if lo else 0):
-        return None
-    candidates = [closes[t_rem], closes[t_yel], closes[t_red]]
-    if accepted_at is None:
-        candidates.append(acceptance_due)
-    if step_due is not None:
-        candidates.append(step_due)
-    if version.deemed_approval:
-        candidates.append(statutory_at)
-    ahead = [c for c in candidates if c > now]
     return {
         "acceptance_due_at": acceptance_due, "deemed_accepted": deemed, "clock_start": start,
         "clock_stopped_at": None, "suspended_working_days": 0, "granted_days": 0,
         "committed_deadline": committed_at, "statutory_deadline": statutory_at,
         "deadlines_provisional": provisional, "clock_error": "", "verdict": "", "verdict_working_days": 0,
         "verdict_hours": _ZERO, "statutory_overdue": False, "delivery_due_at": None,
-        "current_step_due_at": step_due, "next_check_at": min(ahead) if ahead else None,
-        "calendar_revision": cal.revision, "suspensions": [],
+        "current_step_due_at": step_due, "calendar_revision": cal.revision, "suspensions": [],
     }

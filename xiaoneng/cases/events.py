@@ -68,7 +68,7 @@ class NormEvent:
     parent_case_no: str = ""
     is_joint_parent: bool = False  # the sender declares this (new) case the parent of a joint case (联办主件)
     payload: dict = field(default_factory=dict)
-    pk: int | None = None  # the stored event's id, once known (hooks.case_watcher: fill_event_ids)
+    pk: int | None = None  # the stored event's id, once known (the judge's commit: fill_event_ids)
 
 
 def _text(raw: dict, key: str, *, max_len: int, required: bool = False, label: str = "") -> str:

@@ -244,6 +244,7 @@ def case_events_ingest(
     checked (cases.services); the API never passes it. Atomic: when this returns, the batch is
     committed (or the caller's transaction holds it).
     """
+    _require_watcher()
     if len(events) > MAX_BATCH:
         raise DomainError(f"一次最多提交 {MAX_BATCH} 个事件，本次 {len(events)} 个，请分批提交。",
                           field="events", code="batch_too_large")
@@ -272,6 +273,13 @@ def case_events_ingest(
             _apply(good, result, client=client, by=by, channel=channel, now=now, src=src, window_for=window_for)
     result.errors.sort(key=lambda e: e["index"])
     return result
+
+
+def _require_watcher() -> None:
+    """The cases app runs in one mode: with the clocks' judge, which judges every case as it is folded and
+    owns the tick schedule. Without one nothing would ever card a case, so the ingest refuses to run at all
+    (`clocks.judge()` raises ImproperlyConfigured, naming the missing app)."""
+    clocks.judge()
 
 
 def _apply(good, result: IngestResult, *, client, by, channel, now, src, window_for=None) -> None:
@@ -386,15 +394,13 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src, window_
             state, version = _fold_state(case, evs, by_no[no], versions, cal, now=now, first_contact=first_contact,
                                          handlers=handlers)
             new_rows.append((case, state))
-            if watcher is not None:
-                judged.append((case, state, version, [ev for ev, _n in by_no[no]]))
-        if judged:
-            pending.append(_evaluate(watcher, judged, now=now))
+            judged.append((case, state, version, [ev for ev, _n in by_no[no]]))
+        pending.append(_evaluate(watcher, judged, now=now))
         won = _insert_cases(new_rows, channel=channel, now=now)
         case_ids.update(won)
         schedule_write((won[case["case_no"]], due_of(state)) for case, state in new_rows
                        if case["case_no"] in won and due_of(state) is not None)
-        for row in (pending[0][1] if pending else ()):
+        for row in pending[0][1]:
             row.id = won.get(row.case_no)  # None for a number a concurrent batch won: refolded below
         lost = [no for no in new_nos if no not in won]
         if lost:
@@ -442,17 +448,16 @@ def _apply(good, result: IngestResult, *, client, by, channel, now, src, window_
         _refold([locked[no] for no in sorted(refold)], by_no, versions, cal, now=now, first_contact=first_contact,
                 watcher=watcher, pending=pending, handlers=handlers)
 
-    if watcher is not None and pending:
-        def fill_event_ids(events) -> None:
-            wanted = {e.event_id: e for e in events}
-            for part in _chunks(wanted):
-                for eid, pk in _where_in(CaseEvent.objects.filter(source=src), "event_id", part).values_list(
-                    "event_id", "id"
-                ):
-                    wanted[eid].pk = pk
+    def fill_event_ids(events) -> None:
+        wanted = {e.event_id: e for e in events}
+        for part in _chunks(wanted):
+            for eid, pk in _where_in(CaseEvent.objects.filter(source=src), "event_id", part).values_list(
+                "event_id", "id"
+            ):
+                wanted[eid].pk = pk
 
-        for token, _rows in pending:
-            watcher.commit(token, now=now, fill_event_ids=fill_event_ids)
+    for token, _rows in pending:
+        watcher.commit(token, now=now, fill_event_ids=fill_event_ids)
 
 
 def _check_joint(ok, existing: dict, reject, scope: _ItemScope):
@@ -537,7 +542,7 @@ def _fold_state(case: dict, evs: list[Ev], pairs, versions, cal, *, now, first_c
     """The columns of a case folded from `evs` (all its events), and the version it pins."""
     facts = fold_events(evs)
     version = pin_version(versions.get(case["service_item_id"], []), facts.received_at or facts.first_at)
-    clock = compute_clock(cal, facts, version, is_joint_parent=case["is_joint_parent"], now=now)
+    clock = compute_clock(cal, facts, version, is_joint_parent=case["is_joint_parent"])
     state = case_state(facts, clock, now=now)
     name, id_no, phone = _applicant(case, pairs)
     state.update(
@@ -571,7 +576,7 @@ def _evaluate(watcher, judged, *, now):
     return token, [row for row, _evs in pairs]
 
 
-def _refold(cases: list[dict], by_no, versions, cal, *, now, first_contact, watcher=None, pending=None,
+def _refold(cases: list[dict], by_no, versions, cal, *, now, first_contact, watcher, pending,
             handlers=None) -> None:
     """Fold existing cases from all their events (read in one query) and write them back in one statement."""
     evs: dict[int, list[Ev]] = defaultdict(list)
@@ -586,8 +591,7 @@ def _refold(cases: list[dict], by_no, versions, cal, *, now, first_contact, watc
                                      handlers=handlers)
         rows.append((c["id"], state))
         judged.append((c, state, version, [ev for ev, _n in new]))
-    if watcher is not None:
-        pending.append(_evaluate(watcher, judged, now=now))
+    pending.append(_evaluate(watcher, judged, now=now))
     write_case_columns(rows, WRITE_FIELDS)
     schedule_write((pk, due_of(state)) for pk, state in rows)
 
@@ -649,7 +653,6 @@ def _prepared(rows, converters) -> list[list]:
 
 _EVENT_COLUMNS = ("case", "source", "client", "staff", "event_id", "type", "occurred_at", "recorded_at", "step",
                   "handler", "reason", "missing_materials", "fee_item", "amount", "granted_days", "payload")
-_EVENT_ATTNAMES = tuple(CaseEvent._meta.get_field(c).attname for c in _EVENT_COLUMNS)
 
 
 def _insert_events(rows: list[tuple]) -> None:

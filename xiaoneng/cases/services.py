@@ -57,7 +57,7 @@ from .schedule import due_of, schedule_write
 __all__ = [
     "IngestResult", "case_events_ingest", "case_register", "case_accept", "case_request_supplement",
     "case_refuse", "case_recompute_deadlines", "case_clocks_sync", "document_number_next",
-    "case_advance_next_check", "case_extend", "case_assign_handler",
+    "case_extend", "case_assign_handler",
     "case_deemed_approval_record", "case_deny", "case_special_procedure_start", "case_special_procedure_end",
 ]
 
@@ -344,7 +344,6 @@ CLOCK_FIELDS = (
 )
 _READ = ("id", "service_item_id", "version_id", "received_at", "accepted_at", "first_notice_at",
          "is_joint_parent", "current_step", "current_step_started_at", "registered", "is_open") + CLOCK_FIELDS
-_READ_AS = _READ + ("next_check_at",)  # the schedule, read from CaseCheck (`schedule__due_at`)
 _COMPARE = tuple(k for k in CLOCK_FIELDS if k != "calendar_revision")
 
 
@@ -360,12 +359,10 @@ def case_recompute_deadlines(*, cases=None, now: dt.datetime, chunk: int = 20_00
     item_ids = list(qs.order_by().values_list("service_item_id", flat=True).distinct())
     versions = {v.id: v for lst in load_versions(item_ids).values() for v in lst}
     changed = 0
-    # With a watcher (supervision) the tick schedule is the watcher's: a case whose clock moved is due for
-    # re-judging at once (its cards may have moved with it), one that did not keeps its schedule.
-    watched = True  # the judge is always there (core.clocks.judge()); the no-watcher branches go next
-    if connection.vendor == "postgresql" and watched:
+    # The tick schedule is the watcher's (supervision): a case whose clock moved is due for re-judging at once
+    # (its cards may have moved with it), one that did not keeps its schedule.
+    if connection.vendor == "postgresql":
         # The common clocks are recomputed inside the database (recompute.py); the rest below, in Python.
-        # (Without a watcher the cases app keeps its own schedule, which only the Python clock computes.)
         ids = None if cases is None else [c if isinstance(c, int) else c.pk for c in cases]
         with transaction.atomic():
             changed, failed = recompute_in_database(cal, versions, now=now, ids=ids)
@@ -373,35 +370,31 @@ def case_recompute_deadlines(*, cases=None, now: dt.datetime, chunk: int = 20_00
         in_sql = Q(status__in=RUNNING_STATUSES, suspensions=[], first_notice_at__isnull=True, is_joint_parent=False,
                    clock_error="", clock_stopped_at__isnull=True, received_at__isnull=False, version_id__in=covered)
         qs = qs.filter(~in_sql | Q(pk__in=failed))
-    # Without a watcher a moved schedule alone is a change, so the current one is read (a join) to compare.
-    compare = _COMPARE if watched else _COMPARE + ("next_check_at",)
-    read, names = (_READ, _READ) if watched else ((*_READ, "schedule__due_at"), _READ_AS)
     last_id = 0
     while True:
         with transaction.atomic():
-            rows = list(qs.filter(id__gt=last_id).order_by("id").values_list(*read)[:chunk])
+            rows = list(qs.filter(id__gt=last_id).order_by("id").values_list(*_READ)[:chunk])
             if not rows:
                 break
             last_id = rows[-1][0]
             updates = []
             for row in rows:
-                rec = dict(zip(names, row, strict=True))
+                rec = dict(zip(_READ, row, strict=True))
                 version = versions.get(rec["version_id"])
                 out = None
                 if not rec["suspensions"] and rec["first_notice_at"] is None and not rec["is_joint_parent"]:
                     out = fast_clock(cal, received_at=rec["received_at"], accepted_at=rec["accepted_at"],
                                      version=version, step_key=rec["current_step"],
-                                     step_started=rec["current_step_started_at"], now=now)
+                                     step_started=rec["current_step_started_at"])
                 if out is None:
                     f = Facts(received_at=rec["received_at"], accepted_at=rec["accepted_at"],
                               first_notice_at=rec["first_notice_at"], registered=rec["registered"],
                               intervals=intervals_from_json(rec["suspensions"]), first_at=rec["clock_start"])
-                    out = compute_clock(cal, f, version, is_joint_parent=rec["is_joint_parent"], now=now,
+                    out = compute_clock(cal, f, version, is_joint_parent=rec["is_joint_parent"],
                                         current_step=(rec["current_step"], rec["current_step_started_at"]))
                     out.setdefault("suspensions", rec["suspensions"])
-                if [out[k] for k in compare] != [rec[k] for k in compare]:
-                    if watched:
-                        out["next_check_at"] = now
+                if [out[k] for k in _COMPARE] != [rec[k] for k in _COMPARE]:
+                    out["next_check_at"] = now
                     out["is_open"] = rec["is_open"]
                     updates.append((rec["id"], out))
                     changed += 1
@@ -423,26 +416,6 @@ def case_clocks_sync(*, now: dt.datetime) -> int:
     # Two ticks racing here both recompute (the result is the same); the marker only moves forward.
     ClockSync.objects.update_or_create(pk=1, defaults={"revision": rev, "synced_at": now})
     return changed
-
-
-def case_advance_next_check(*, cases=None, now: dt.datetime) -> int:
-    """Move the next check (CaseCheck) past `now` for the given cases (ids or Cases; default: every open case
-    due) — what the supervision tick calls after evaluating them.
-    Running clocks are recomputed as of `now`; decided cases wait only for delivery. Returns rows updated."""
-    qs = Case.objects.filter(is_open=True)
-    if cases is None:
-        qs = qs.filter(schedule__due_at__lte=now)
-    else:
-        qs = qs.filter(pk__in=[c if isinstance(c, int) else c.pk for c in cases])
-    rows = list(qs.values_list("id", "status", "delivery_due_at"))
-    running = [pk for pk, status, _d in rows if status in RUNNING_STATUSES]
-    if running:
-        case_recompute_deadlines(cases=running, now=now)
-    decided = [(pk, due if due is not None and due > now else None)
-               for pk, status, due in rows if status not in RUNNING_STATUSES]
-    with transaction.atomic():
-        schedule_write(decided)
-    return len(rows)
 
 
 # ------------------------------------------------------------------------------------------ §42 extension

@@ -14,6 +14,8 @@ from xiaoneng.accounts.services import api_client_create
 from xiaoneng.cases.services import case_events_ingest
 from xiaoneng.catalog.services import service_item_create
 
+from .fakes import probing
+
 TZ = ZoneInfo("Asia/Shanghai")
 T_CATALOG = datetime(2025, 1, 2, 9, 0, tzinfo=TZ)
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
@@ -62,6 +64,25 @@ ITEM = {
 def at(text: str) -> str:
     """'2026-09-28 09:00' → ISO 8601 with +08:00."""
     return datetime.fromisoformat(text).replace(tzinfo=TZ).isoformat()
+
+
+@pytest.fixture(autouse=True)
+def _production_mode(db):
+    """These tests run the cases app as production does: with its watcher, supervision's real engine
+    (registered in its AppConfig.ready), and the shipped default rules (seeded by supervision's migrations;
+    restored here because a transactional test elsewhere may have flushed them). There is no "cases alone"
+    mode; the one fake is in fakes.py."""
+    from xiaoneng.supervision.defaults import rules_ensure_defaults
+
+    rules_ensure_defaults()
+
+
+@pytest.fixture
+def watcher_probe():
+    """The one fake (fakes.py): the real watcher wrapped, recording what it is handed; set `raise_in` to make
+    it fail. Registered for the test through clocks.register_judge; the real judge is back afterwards."""
+    with probing() as probe:
+        yield probe
 
 
 @pytest.fixture

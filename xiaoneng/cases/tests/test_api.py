@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from xiaoneng.cases import hooks
 from xiaoneng.cases.models import Case
 
 from .conftest import NOW, ev
@@ -106,25 +105,28 @@ def test_case_detail_fields(items, api):
     assert body["committed_deadline"].startswith("2026-10-10T17:30:00+08:00") or \
         body["committed_deadline"].startswith("2026-10-10T09:30:00")
     assert body["on_time"] == "early" and body["on_time_working_days"] == 1
-    assert body["suspended_working_days"] == 0 and body["warnings"] == []
+    assert body["suspended_working_days"] == 0
+    # Decided on 9 October and never delivered: the engine carded the late delivery (3 wd, and §44's 10 wd).
+    assert [(w["rule"], w["level"]) for w in body["warnings"]] == [("delivery-late", "yellow"),
+                                                                   ("delivery-statutory", "red")]
     for key in ("received_at", "accepted_at", "completed_at", "statutory_deadline"):
         assert body[key]
 
 
 def test_warnings_come_from_the_provider(items, api):
+    """The case API lists the cards of the registered warnings provider: supervision's, which issued them
+    while the events were ingested (received 2 November, never accepted: long past every limit)."""
+    from xiaoneng.supervision.models import Warning
+
     post_events(api, [ev("W1", "received", "2026-11-02 09:00")])
-
-    def provider(cases):
-        return {c.id: [{"rule": "committed_overdue", "level": "yellow", "issued_at": NOW, "status": "issued"}]
-                for c in cases}
-
-    hooks.case_warnings_provider(provider)
-    try:
-        w = api("get", "/api/v1/cases/W1").json()["warnings"]
-        assert w[0]["level"] == "yellow" and w[0]["rule"] == "committed_overdue"
-        assert api("get", "/api/v1/cases").json()["items"][0]["warnings"][0]["level"] == "yellow"
-    finally:
-        hooks.unregister(provider)
+    cards = [(w.rule.code, w.level, w.status) for w in Warning.objects.filter(case__case_no="W1")
+             .select_related("rule").order_by("issued_at", "id")]
+    assert cards == [("committed-yellow", "yellow", "issued"), ("statutory-red", "red", "issued"),
+                     ("step-overdue", "yellow", "issued")]
+    w = api("get", "/api/v1/cases/W1").json()["warnings"]
+    assert [(x["rule"], x["level"], x["status"]) for x in w] == cards
+    listed = api("get", "/api/v1/cases").json()["items"][0]["warnings"]
+    assert [(x["rule"], x["level"], x["status"]) for x in listed] == cards
 
 
 def test_list_filters_and_pagination(items, api, django_assert_max_num_queries):

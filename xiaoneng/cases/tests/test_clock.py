@@ -229,7 +229,11 @@ def test_late_event_corrects_state(items, ingest, order):
     assert c.accepted_at is not None and local(c.clock_start) == "2026-11-02 09:30" and c.events_count == 3
 
 
-def test_advance_next_check_moves_past_now(items, ingest):
+def test_the_tick_moves_the_next_check_past_now(items, ingest):
+    """The schedule moves past each check: the watcher's tick looks at a due case and moves its check to the
+    next threshold ahead; a decided case waits only for delivery (3 wd, then §44's 10 wd); then for nothing."""
+    from xiaoneng.supervision.services import supervise_tick
+
     t0 = dt.datetime(2026, 11, 2, 10, 0, tzinfo=TZ)
     ingest([ev("N1", "received", "2026-11-02 09:00"), ev("N1", "accepted", "2026-11-02 09:00"),
             ev("N1", "step_completed", "2026-11-02 09:30", step="accept"),
@@ -238,16 +242,15 @@ def test_advance_next_check_moves_past_now(items, ingest):
     c = get("N1")
     assert local(case_next_check(c)) == "2026-11-05 17:30"  # reminder: committed 9 Nov − 2 wd
     tick = dt.datetime(2026, 11, 5, 17, 31, tzinfo=TZ)
-    from xiaoneng.cases.services import case_advance_next_check
-
-    assert case_advance_next_check(now=tick) == 1
+    assert supervise_tick(now=tick).cases_checked == 1
     c.refresh_from_db()
     assert local(case_next_check(c)) == "2026-11-10 17:30"  # yellow: committed + 1 wd
     ingest([ev("N1", "completed", "2026-11-06 09:00")], now=dt.datetime(2026, 11, 6, 9, 5, tzinfo=TZ))
     c.refresh_from_db()
     assert local(case_next_check(c)) == "2026-11-11 17:30" and c.is_open  # delivery due: decision + 3 wd
-    case_advance_next_check(cases=[c.pk], now=dt.datetime(2026, 11, 12, 9, 0, tzinfo=TZ))
-    c.refresh_from_db()
+    assert supervise_tick(now=dt.datetime(2026, 11, 12, 9, 0, tzinfo=TZ)).cases_checked == 1
+    assert local(case_next_check(c)) == "2026-11-20 17:30"  # §44: decision + 10 wd
+    assert supervise_tick(now=dt.datetime(2026, 11, 23, 9, 0, tzinfo=TZ)).cases_checked == 1
     assert case_next_check(c) is None
 
 
@@ -267,11 +270,10 @@ def test_fast_path_equals_general_clock(calendar):
         accepted = received + dt.timedelta(hours=rng.randrange(0, 300)) if rng.random() < 0.8 else None
         key = rng.choice(["", "受理", "审核", "批准", "unknown"])
         started = (accepted or received) + dt.timedelta(hours=rng.randrange(0, 100))
-        now = received + dt.timedelta(hours=rng.randrange(0, 2000))
         fast = fast_clock(calendar, received_at=received, accepted_at=accepted, version=v, step_key=key,
-                          step_started=started, now=now)
+                          step_started=started)
         general = compute_clock(calendar, Facts(received_at=received, accepted_at=accepted), v,
-                                is_joint_parent=False, now=now, current_step=(key, started))
+                                is_joint_parent=False, current_step=(key, started))
         if fast is None:
             assert general["clock_error"] or general["committed_deadline"] is None or received.year >= 2027
             continue
@@ -291,31 +293,37 @@ def test_recompute_uses_fast_and_general_paths_alike(items, ingest, staff):
     assert local(get("FP2").committed_deadline) == "2026-11-11 17:30"
 
 
-class _Rollback(Exception):
-    pass
+def python_clock(cols: tuple) -> dict[str, tuple]:
+    """`cols` of every running case (by number) as the Python clock computes them from the facts kept on its
+    row under the current calendar — what case_recompute_deadlines' Python path writes (compute_clock; its
+    array fast path gives the same: test_fast_path_equals_general_clock). Nothing is written."""
+    from xiaoneng.cases.clock import Facts, compute_clock, intervals_from_json
+    from xiaoneng.cases.ingest import load_versions
+    from xiaoneng.cases.models import RUNNING_STATUSES
+    from xiaoneng.workdays.calendar import get_calendar
 
-
-class _Watcher:
-    """A watcher that judges nothing: registered, it makes the recompute take its database path."""
-
-    def evaluate(self, pairs, *, now):
-        for row, _evs in pairs:
-            row.next_check_at = None
-
-    def commit(self, token, *, now, fill_event_ids):
-        pass
+    cal = get_calendar()
+    items = Case.objects.order_by().values_list("service_item_id", flat=True).distinct()
+    versions = {v.id: v for lst in load_versions(list(items)).values() for v in lst}
+    out = {}
+    for c in Case.objects.filter(status__in=RUNNING_STATUSES):
+        f = Facts(received_at=c.received_at, accepted_at=c.accepted_at, first_notice_at=c.first_notice_at,
+                  registered=c.registered, intervals=intervals_from_json(c.suspensions), first_at=c.clock_start)
+        clock = compute_clock(cal, f, versions.get(c.version_id), is_joint_parent=c.is_joint_parent,
+                              current_step=(c.current_step, c.current_step_started_at))
+        out[c.case_no] = tuple(clock[k] for k in cols)
+    return out
 
 
 def test_recompute_in_the_database_equals_the_python_clock(items, ingest, staff):
     """PostgreSQL computes the common clocks in SQL after a calendar change (cases/recompute.py): on random
     cases — acceptance on time, deemed (late), none; current steps by kind and name; several limits — every
-    deadline column equals what the Python clock computes for the same rows."""
+    deadline column equals what the Python clock computes for the same rows, and exactly the cases that moved
+    are due for re-judging at once."""
     import random
 
-    from django.db import connection, transaction
+    from django.db import connection
 
-    from xiaoneng.cases import hooks
-    from xiaoneng.cases.models import Case
     from xiaoneng.cases.services import case_events_ingest
 
     if connection.vendor != "postgresql":
@@ -336,33 +344,24 @@ def test_recompute_in_the_database_equals_the_python_clock(items, ingest, staff)
                 done = accepted + dt.timedelta(hours=rng.randrange(1, 120))
                 events.append(ev(no, "step_completed", done.strftime("%Y-%m-%d %H:%M"), code=code,
                                  step=rng.choice(["accept", "受理", "review"])))
+    cols = ("acceptance_due_at", "deemed_accepted", "clock_start", "committed_deadline", "statutory_deadline",
+            "deadlines_provisional", "current_step_due_at", "clock_error")
+
     r = case_events_ingest(events=events, now=LATER)
     assert r.accepted == len(events) and not r.errors
     # National Day week moved: 9 Oct becomes a holiday, Saturday 17 Oct a make-up working day.
     calendar_day_set(date=dt.date(2026, 10, 9), kind="holiday", name="测试假日", by=staff["admin"], now=NOW)
     calendar_day_set(date=dt.date(2026, 10, 17), kind="workday", name="测试调休", by=staff["admin"], now=NOW)
-    cols = ("acceptance_due_at", "deemed_accepted", "clock_start", "committed_deadline", "statutory_deadline",
-            "deadlines_provisional", "current_step_due_at", "clock_error")
 
     def snapshot():
-        return {row[0]: row[1:] for row in Case.objects.values_list("id", *cols)}
+        return {row[0]: row[1:] for row in Case.objects.values_list("case_no", *cols)}
 
     before = snapshot()
-    try:
-        with transaction.atomic():
-            python_changed = case_recompute_deadlines(now=LATER)  # no watcher here: the Python clock
-            python = snapshot()
-            raise _Rollback
-    except _Rollback:
-        pass
-    assert snapshot() == before
-    watcher = hooks.case_watcher(_Watcher())
-    try:
-        sql_changed = case_recompute_deadlines(now=LATER)
-    finally:
-        hooks.unregister(watcher)
+    python = python_clock(cols)
+    assert python.keys() == before.keys()
+    sql_changed = case_recompute_deadlines(now=LATER)  # on PostgreSQL: the database path for these cases
     assert snapshot() == python
-    assert sql_changed == python_changed > 50
-    moved = [pk for pk in python if python[pk] != before[pk]]
-    assert set(Case.objects.filter(schedule__due_at=LATER).values_list("id", flat=True)) == set(moved)
+    moved = [no for no in python if python[no] != before[no]]
+    assert sql_changed == len(moved) > 50
+    assert set(Case.objects.filter(schedule__due_at=LATER).values_list("case_no", flat=True)) == set(moved)
     assert any(row[1] for row in python.values()) and any(row[6] for row in python.values())  # deemed; steps

@@ -269,9 +269,11 @@ def test_explanation_shows_the_extension_in_both_languages(client, staff, accept
 @pytest.fixture
 def deemed(deemed_item, ingest):
     """H1 on a renewal item (MY001), which the law deems approved when the limit passes undecided. (These
-    tests once used SP001, an item without deemed approval: the service now refuses to mark such a case.)"""
+    tests once used SP001, an item without deemed approval: the service now refuses to mark such a case.)
+    Sent as it happened, the morning it was accepted: long before its statutory limit, so the engine has not
+    marked it yet and the tests mark it themselves."""
     ingest([ev("H1", "received", "2026-09-28 09:00", code="MY001"), ev("H1", "accepted", "2026-09-28 09:00",
-                                                                        code="MY001")])
+                                                                        code="MY001")], now=t("2026-09-28 09:05"))
     return Case.objects.get(case_no="H1")
 
 

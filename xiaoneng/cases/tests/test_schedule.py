@@ -33,8 +33,10 @@ def _three(ingest):
 def test_fold_writes_one_row_per_watched_case_and_none_for_a_closed_one(items, ingest):
     cases = _three(ingest)
     assert set(CaseCheck.objects.values_list("case_id", flat=True)) == {cases["S1"].pk, cases["S2"].pk}
-    # 5 wd committed from 2 Nov: 9 Nov; the first step (受理, 1 wd) is due first, on 3 Nov.
-    assert case_next_check(cases["S1"]) == dt.datetime(2026, 11, 3, 17, 30, tzinfo=TZ)
+    # The schedule is the watcher's (supervision's default rules): 5 wd committed from 2 Nov is 9 Nov, so the
+    # first threshold ahead is the reminder 2 wd before it, 5 Nov at the close, looked at just after it (1 µs).
+    # (The 受理 step's own limit, 3 Nov, is not one: the `accepted` event completed that step.)
+    assert case_next_check(cases["S1"]) == dt.datetime(2026, 11, 5, 17, 30, 0, 1, tzinfo=TZ)
     assert not cases["S3"].is_open and case_next_check(cases["S3"]) is None
     # The case closes: its row goes with the refold.
     ingest([ev("S2", "refused", "2026-11-02 11:00", reason="材料不符合法定形式")], now=T)
