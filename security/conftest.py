@@ -280,7 +280,7 @@ def build_world() -> World:
     supervise_tick(now=T_TICK)
     cards, appeals, orders = {}, {}, {}
     for key in ("a", "b"):
-        card = Warning.objects.filter(case=cases[key]).order_by("id").first()
+        card = Warning.objects.about(cases[key]).order_by("id").first()
         assert card is not None, "the tick raised no card: the matrix needs one per bureau"
         cards[key] = card
     head_b = make_staff("head_b", depts["b"], [R.HEAD])
@@ -293,7 +293,7 @@ def build_world() -> World:
     # The card of the second accepted case stays open: it carries the supervision order.
     open_cards = {}
     for key in ("a", "b"):
-        open_cards[key] = Warning.objects.filter(case__case_no=f"D-{key.upper()}").order_by("id").first()
+        open_cards[key] = Warning.objects.about(Case.objects.get(case_no=f"D-{key.upper()}")).order_by("id").first()
         assert open_cards[key] is not None and open_cards[key].status == "issued"
         orders[key] = supervision_order_issue(warning=open_cards[key], by=st["supervisor"],
                                               now=T_TICK + timedelta(hours=15), due_wd=2, instructions="请于两个工作日内办结。")
@@ -304,7 +304,7 @@ def build_world() -> World:
     proposals = {}
     for key in ("a", "b"):
         draft, _new = SupervisionProposal.objects.get_or_create(
-            warning=open_cards[key], defaults={"case": open_cards[key].case, "department_id": open_cards[key].department_id,
+            warning=open_cards[key], defaults={"subject_kind": open_cards[key].subject_kind, "subject_id": open_cards[key].subject_id, "department_id": open_cards[key].department_id,
                                                "problem": "超期未办结。", "suggestion": "立即办结。", "created_at": T_TICK})
         proposals[key] = supervision_proposal_issue(proposal=draft, by=st["supervisor"], now=T_TICK + timedelta(hours=15),
                                                     problem="超期未办结。", suggestion="立即办结。", due_wd=10).pk

@@ -118,13 +118,14 @@ def age_orders(*, rng: random.Random, now: dt.datetime) -> tuple[int, int]:
     from xiaoneng.cases.services import document_number_next
     from xiaoneng.supervision.models import Notification, SupervisionOrder, SupervisionProposal, WarningAction
     from xiaoneng.supervision.services import PROPOSAL_SERIES, order_instructions, proposal_number_text
+    from xiaoneng.supervision.subjects import subject_label, subjects_attach
     from xiaoneng.workdays.calendar import get_calendar
 
     cal = get_calendar()
     adapt = connection.ops.adapt_datetimefield_value
     q = connection.ops.quote_name
-    orders = list(SupervisionOrder.objects.filter(automatic=True).select_related(
-        "warning__rule", "warning__case", "warning__complaint").order_by("id"))
+    orders = list(SupervisionOrder.objects.filter(automatic=True).select_related("warning__rule").order_by("id"))
+    subjects_attach(o.warning for o in orders)  # the subjects' numbers, one query per kind
     acts: dict[int, dict[str, tuple]] = defaultdict(dict)
     kinds = ("explain", "correct", "confirm", "withdraw", "appeal_upheld", "appeal_rejected")
     for wid, kind, at, by, text in WarningAction.objects.filter(
@@ -153,7 +154,7 @@ def age_orders(*, rng: random.Random, now: dt.datetime) -> tuple[int, int]:
         rows.append((number, text, issued, due, status, answer, adapt(answered_at), answered_by, adapt(closed_at),
                      closed_by, note, adapt(late), o.pk))
         action_rows.append((adapt(issued), f"系统自动发出督办 {number}。{text}", w.pk))
-        subject = f"【督办】{number} " + (f"办件 {w.case.case_no}" if w.case_id else f"投诉 {w.complaint.number}")
+        subject = f"【督办】{number} {subject_label(w.subject_kind, stored=True)} {w.subject_no}"
         body = f"{subject}。督办要求：{text}答复期限：{due.astimezone(cal.tz):%Y-%m-%d %H:%M}。"
         note_rows.append((adapt(issued), adapt(issued), adapt(answered_at or closed_at), subject, body, o.pk))
     with connection.cursor() as cur:

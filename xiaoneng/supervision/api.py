@@ -14,6 +14,7 @@ from xiaoneng.core.params import Day, Limit, Offset
 
 from .models import Warning
 from .selectors import WarningFilters, warning_history, warning_list_for, warning_list_for_client
+from .subjects import api_numbers
 
 router = Router(tags=["supervision"], auth=token_or_session)
 
@@ -77,9 +78,8 @@ class WarningQuery(Schema):
 
 def _out(w: Warning) -> dict:
     return {
-        "id": w.pk, "subject": "case" if w.case_id else "complaint",
-        "case_no": w.case.case_no if w.case_id else None,
-        "complaint_no": w.complaint.number if w.complaint_id else None, "rule": w.rule.code, "rule_name": w.rule.name, "level": w.level,
+        "id": w.pk, "subject": w.subject_kind, **api_numbers(w.subject_kind, w.subject_no),
+        "rule": w.rule.code, "rule_name": w.rule.name, "level": w.level,
         "status": w.status, "department": w.department.code, "department_name": w.department.name,
         "deadline_key": w.deadline_key, "detail": w.detail, "crossed_at": w.crossed_at, "issued_at": w.issued_at,
         "handler": w.handler.display_name if w.handler_id else None,

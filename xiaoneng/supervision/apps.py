@@ -44,3 +44,9 @@ class SupervisionConfig(AppConfig):
         from .outbox import SOURCE
 
         outbox_register(SOURCE)
+
+        # Cards, orders and proposals name their subject without a foreign key: deleting a case or a complaint
+        # deletes its cards, and is refused while it has orders or proposals (subjects.py).
+        from .subjects import connect_subject_deletion
+
+        connect_subject_deletion()

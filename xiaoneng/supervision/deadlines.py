@@ -23,8 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import connection
-
 from xiaoneng.core.clocks import Checked, ClockRow, Subject
 from xiaoneng.core.errors import DomainError
 from xiaoneng.core.text import sentence
@@ -109,7 +107,9 @@ def judge_rows(cal, rules: RuleSet, rows: list[ClockRow], *, now: dt.datetime, r
             values.append((row.kind, row.id, rule.id, rule.level, key, status, dept, row.handler_id, crossed_at, now,
                            detail[:300], now))
             meta[(row.kind, row.id, rule.id, key)] = (row, rule, detail)
-    created = insert_cards(values)
+    from .services.issue import cards_insert  # the one card inserter (the services import this module)
+
+    created = cards_insert(values)
     notify, follow = [], []
     for wid, kind, sid, rule_id, key in created:
         row, rule, detail = meta[(kind, sid, rule_id, key)]
@@ -118,7 +118,7 @@ def judge_rows(cal, rules: RuleSet, rows: list[ClockRow], *, now: dt.datetime, r
             continue
         result.issued[rule.level] += 1
         notify.append((wid, row, rule.level, rule.name, detail))
-        follow.append(FollowUp(wid, rule, rule.level, row.department_id, *_subject_ids(row.kind, row.id), row.number,
+        follow.append(FollowUp(wid, rule, rule.level, row.department_id, row.kind, row.id, row.number,
                                row.handler_id, detail))
     result.notifications_created += notify_rows(notify, kind=NotificationKind.WARNING_ISSUED, now=now)
     # Cards of every owner are escalated alike: an automatic order to the card's department, a draft proposal at
@@ -135,41 +135,6 @@ def _detail(rule: RuleInfo, row: ClockRow, cal) -> str:
     if rule.check == Check.DEADLINE_REMINDER:
         return f"{what} {when} 即将到期"
     return f"超过{what} {when}"
-
-
-def _subject_ids(kind: str, pk: int) -> tuple[int | None, int | None]:
-    return (pk, None) if kind == "case" else (None, pk)
-
-
-_COLUMNS = ("complaint_id", "rule_id", "level", "deadline_key", "status", "department_id", "handler_id",
-            "crossed_at", "issued_at", "detail", "updated_at")
-
-
-def insert_cards(values: list[tuple]) -> list[tuple[int, str, int, int, str]]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING: only the cards this call created come back (SQLite ≥ 3.35 and
-    PostgreSQL), so notifications follow each card exactly once. Rows: (kind, subject id, rule, level, key,
-    status, department, handler, crossed at, issued at, detail, updated at)."""
-    if not values:
-        return []
-    q = connection.ops.quote_name
-    adapt = connection.ops.adapt_datetimefield_value
-    cols = ", ".join(q(c) for c in _COLUMNS)
-    one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
-    out = []
-    with connection.cursor() as cur:
-        for i in range(0, len(values), 500):
-            part = values[i : i + 500]
-            params = []
-            for v in part:
-                params.extend((v[1], *v[2:8], adapt(v[8]), adapt(v[9]), v[10], adapt(v[11])))
-            cur.execute(
-                f"INSERT INTO {q(Warning._meta.db_table)} ({cols}) VALUES {', '.join([one] * len(part))} "
-                "ON CONFLICT (complaint_id, rule_id, deadline_key) WHERE complaint_id IS NOT NULL DO NOTHING "
-                "RETURNING id, complaint_id, rule_id, deadline_key",
-                params,
-            )
-            out.extend((wid, "complaint", sid, rid, key) for wid, sid, rid, key in cur.fetchall())
-    return out
 
 
 # ====================================================================================== notifications

@@ -171,8 +171,8 @@ class FollowUp:
     rule: object
     level: str
     department_id: int
-    case_id: int | None
-    complaint_id: int | None
+    subject_kind: str  # subjects.py: "case", "complaint", …
+    subject_id: int
     subject_no: str
     handler_id: int | None
     detail: str

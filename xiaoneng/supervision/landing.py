@@ -20,6 +20,7 @@ from xiaoneng.cases.models import Case
 
 from . import selectors
 from .models import Level, OrderStatus, SupervisionOrder, Warning, WarningStatus
+from .subjects import with_subject_numbers
 
 OPEN_CARD = ~Q(status__in=(WarningStatus.CONFIRMED, WarningStatus.WITHDRAWN))
 
@@ -31,14 +32,6 @@ def _midnight(now: dt.datetime) -> dt.datetime:
 
 def _url(name: str, **query) -> str:
     return reverse(name) + ("?" + urlencode(query) if query else "")
-
-
-def _subject(w: Warning) -> str:
-    if w.case_id:
-        return w.case.case_no
-    if w.complaint_id:
-        return w.complaint.number
-    return ""
 
 
 def supervisor_today(user, *, now: dt.datetime) -> dict:
@@ -56,11 +49,11 @@ def supervisor_today(user, *, now: dt.datetime) -> dict:
         status=OrderStatus.ISSUED, due_at__lt=now).order_by("due_at", "id")
     late_rows = list(late[:5])
     late_count = late.count()
-    appeals = list(cards.filter(status=WarningStatus.APPEALED).select_related(
-        "rule", "department", "case", "complaint").order_by("issued_at", "id")[:5])
+    appeals = list(with_subject_numbers(cards.filter(status=WarningStatus.APPEALED).select_related(
+        "rule", "department")).order_by("issued_at", "id")[:5])
     # The labels outside the f-strings: makemessages does not read gettext calls inside them.
     appeal_label, late_label = _("申诉待裁定"), _("督办逾期未答复")
-    rows = [{"text": f"{appeal_label} · {w.rule.name} · {_subject(w)}",
+    rows = [{"text": f"{appeal_label} · {w.rule.name} · {w.subject_no}",
              "url": reverse("supervision:warning_detail", args=[w.pk]), "meta": w.department.name} for w in appeals]
     rows += [{"text": f"{late_label} · {o.department.name}",
               "url": reverse("supervision:order_detail", args=[o.pk]),
@@ -141,7 +134,7 @@ def department_cards(user, *, now: dt.datetime) -> dict:
     counts = to_answer.aggregate(n=Count("id"), red=Count("id", filter=Q(level=Level.RED)))
     orders = scope_to_staff(SupervisionOrder.objects.all(), user).filter(status=OrderStatus.ISSUED).aggregate(
         n=Count("id"), late=Count("id", filter=Q(due_at__lt=now)))
-    oldest = list(to_answer.select_related("rule", "department", "case", "complaint").order_by("issued_at", "id")[:5])
+    oldest = list(with_subject_numbers(to_answer.select_related("rule", "department")).order_by("issued_at", "id")[:5])
     return {
         "key": "department-cards", "title": _("本部门预警与督办"), "url": reverse("supervision:desk"),
         "link": _("我的待办"),
@@ -156,7 +149,7 @@ def department_cards(user, *, now: dt.datetime) -> dict:
              "url": _url("supervision:order_list", status="issued")},
         ],
         "rows_title": _("最久未答复的卡"),
-        "rows": [{"text": f"{w.get_level_display()} · {w.rule.name} · {_subject(w)}",
+        "rows": [{"text": f"{w.get_level_display()} · {w.rule.name} · {w.subject_no}",
                   "url": reverse("supervision:warning_detail", args=[w.pk]), "meta": w.department.name}
                  for w in oldest],
         "empty": _("没有待答复的预警纠错卡。"),

@@ -222,7 +222,52 @@ OPEN_STATUSES = (
 FINAL_STATUSES = (WarningStatus.CONFIRMED, WarningStatus.WITHDRAWN)
 
 
-class Warning(models.Model):  # the glossary's name for a card (shadows the builtin only in this module)
+
+class AboutSubject:
+    """What a card, an order and a proposal say about their subject (`subject_kind`, `subject_id`), through
+    subjects.py, the one module that knows the kinds. `subject_number` is set by `subjects.subjects_attach` or
+    `subjects.with_subject_numbers` for lists; a lone object reads its number with one query."""
+
+    @property
+    def subject_no(self) -> str:
+        """The case number, or the complaint number (never anything about the complainant: departments see
+        these)."""
+        if "subject_number" not in self.__dict__:
+            from .subjects import subjects_attach
+
+            subjects_attach([self])
+        return self.subject_number or ""
+
+    @property
+    def subject_label(self) -> str:
+        from .subjects import subject_label
+
+        return subject_label(self.subject_kind)
+
+    @property
+    def subject_badge(self) -> str:
+        from .subjects import subject_badge
+
+        return subject_badge(self.subject_kind)
+
+    @property
+    def subject_url(self) -> str:
+        from .subjects import subject_url
+
+        return subject_url(self.subject_kind, self.subject_id, self.subject_no)
+
+
+class SubjectQuerySet(models.QuerySet):
+    """Filters by subject for cards, orders and proposals."""
+
+    def about(self, obj) -> SubjectQuerySet:
+        """Those about one subject instance (a Case, a Complaint)."""
+        from .subjects import about
+
+        return self.filter(about(obj))
+
+
+class Warning(AboutSubject, models.Model):  # the glossary's name for a card (shadows the builtin only in this module)
     """A card (预警 / 黄牌 / 红牌) raised by a rule on a case or on a complaint's clock (exactly one of the two).
 
     `deadline_key` names the threshold instance the card is about: the ISO datetime of the deadline for
@@ -239,13 +284,14 @@ class Warning(models.Model):  # the glossary's name for a card (shadows the buil
 
     # Foreign keys that lead a composite index or unique constraint below have no index of their own: the tick
     # inserts thousands of cards a minute and each index is a write (docs/performance.md).
-    case = models.ForeignKey("cases.Case", verbose_name=_("办件"), null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="warnings", db_index=False)
-    complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("投诉"), null=True, blank=True,
-                                  on_delete=models.CASCADE, related_name="warnings", db_index=False)
+    # The subject the card is about: its kind ("case", "complaint", and the kinds of clock owners to come) and
+    # its primary key. No foreign key per kind, hence no database constraint to the subject: subjects.py is the
+    # one place that knows the kinds (their numbers, pages, and what deleting a subject does to its cards).
+    subject_kind = models.CharField(_("对象类型"), max_length=16)
+    subject_id = models.BigIntegerField(_("对象"))
     # No database constraint on rule and department (PROTECT is still enforced by Django on every delete): the
     # values are copied from rows the same transaction holds, and checking them cost the tick ~0.1 s of row
-    # triggers per 15,000 cards at commit (docs/performance.md). The case's constraint stays.
+    # triggers per 15,000 cards at commit (docs/performance.md).
     rule = models.ForeignKey(Rule, verbose_name=_("规则"), on_delete=models.PROTECT, related_name="warnings",
                              db_index=False, db_constraint=False)
     level = models.CharField(_("等级"), max_length=8, choices=Level.choices)
@@ -266,21 +312,17 @@ class Warning(models.Model):  # the glossary's name for a card (shadows the buil
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"))
 
+    objects = SubjectQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_at", "-id"]
         verbose_name = _("预警纠错卡")
         verbose_name_plural = _("预警纠错卡")
         constraints = [
-            # Partial: a card has exactly one subject, so each index holds only its own kind of card (ON
-            # CONFLICT names the same predicate to find it).
-            models.UniqueConstraint(fields=["case", "rule", "deadline_key"], name="supervision_warning_once",
-                                    condition=Q(case__isnull=False)),
-            models.UniqueConstraint(fields=["complaint", "rule", "deadline_key"],
-                                    name="supervision_warning_complaint_once", condition=Q(complaint__isnull=False)),
-            models.CheckConstraint(
-                condition=Q(case__isnull=False, complaint__isnull=True) | Q(case__isnull=True, complaint__isnull=False),
-                name="supervision_warning_one_subject",
-            ),
+            # One card per subject, rule and deadline instance (inserts: ON CONFLICT DO NOTHING on these
+            # columns); also the index that finds a subject's cards.
+            models.UniqueConstraint(fields=["subject_kind", "subject_id", "rule", "deadline_key"],
+                                    name="supervision_warning_once"),
         ]
         indexes = [
             models.Index(fields=["status", "issued_at"], name="supervision_warning_status"),
@@ -292,17 +334,12 @@ class Warning(models.Model):  # the glossary's name for a card (shadows the buil
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()} {self.rule_id}/{self.case_id or 'ts' + str(self.complaint_id)}"
+        return f"{self.get_level_display()} {self.rule_id}/{self.subject_kind}:{self.subject_id}"
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    @property
-    def subject_no(self) -> str:
-        """The case number, or the complaint number for a complaint card (never anything about the
-        complainant: departments see these cards)."""
-        return self.case.case_no if self.case_id else self.complaint.number
 
 
 class ActionKind(models.TextChoices):
@@ -361,7 +398,7 @@ class OrderStatus(models.TextChoices):
     CLOSED = "closed", _("已办结")
 
 
-class SupervisionOrder(models.Model):
+class SupervisionOrder(AboutSubject, models.Model):
     """A supervision order (督办): the office orders a department to fix a case or a complaint's handling (or
     answer a card) by a due date counted in working days. An order still unanswered after its due date is
     escalated once by the tick (`escalated_at`), which also raises the linked card one level.
@@ -373,15 +410,14 @@ class SupervisionOrder(models.Model):
     number = models.CharField(_("督办编号"), max_length=40, unique=True)
     # No database constraint on warning and department (PROTECT is still enforced by Django on every delete):
     # the tick writes automatic orders in bulk with values copied from the cards the same transaction holds,
-    # as it writes the cards themselves (Warning.rule/department); the case's and complaint's constraints stay.
+    # as it writes the cards themselves (Warning.rule/department).
     warning = models.ForeignKey(
         Warning, verbose_name=_("预警纠错卡"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders",
         db_constraint=False,
     )
-    case = models.ForeignKey("cases.Case", verbose_name=_("办件"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
-    complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("投诉"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+    # The subject, as on the card (subjects.py): a subject with orders or proposals cannot be deleted.
+    subject_kind = models.CharField(_("对象类型"), max_length=16)
+    subject_id = models.BigIntegerField(_("对象"))
     automatic = models.BooleanField(_("自动督办"), default=False)
     department = models.ForeignKey(
         "accounts.Department", verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="+",
@@ -409,6 +445,8 @@ class SupervisionOrder(models.Model):
     close_note = models.TextField(_("办结意见"), blank=True)
     escalated_at = models.DateTimeField(_("逾期升级时间"), null=True, blank=True)
 
+    objects = SubjectQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_at", "-id"]
         verbose_name = _("督办单")
@@ -416,12 +454,9 @@ class SupervisionOrder(models.Model):
         indexes = [
             models.Index(fields=["status", "due_at"], name="supervision_order_due"),
             models.Index(fields=["department", "status"], name="supervision_order_dept"),
+            models.Index(fields=["subject_kind", "subject_id"], name="supervision_order_subject"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(case__isnull=False, complaint__isnull=True) | Q(case__isnull=True, complaint__isnull=False),
-                name="supervision_order_one_subject",
-            ),
             models.UniqueConstraint(fields=["warning"], condition=Q(automatic=True),
                                     name="supervision_order_automatic_once"),
         ]
@@ -433,10 +468,6 @@ class SupervisionOrder(models.Model):
     def is_late(self) -> bool:
         return self.escalated_at is not None
 
-    @property
-    def subject_no(self) -> str:
-        """The case number, or the complaint number (never anything about the complainant)."""
-        return self.case.case_no if self.case_id else self.complaint.number
 
 
 class ProposalStatus(models.TextChoices):
@@ -445,7 +476,7 @@ class ProposalStatus(models.TextChoices):
     DISCARDED = "discarded", _("不予发出")
 
 
-class SupervisionProposal(models.Model):
+class SupervisionProposal(AboutSubject, models.Model):
     """A rectification proposal (整改建议书 / 监察建议书) of the supervision office to a department, about a
     red card (DOMAIN.md §4: red card + rectification proposal + accountability).
 
@@ -457,10 +488,9 @@ class SupervisionProposal(models.Model):
     # Written in bulk by the tick like orders: no database constraint on warning and department (see there).
     warning = models.ForeignKey(Warning, verbose_name=_("预警纠错卡"), on_delete=models.PROTECT,
                                 related_name="proposals", db_constraint=False)
-    case = models.ForeignKey("cases.Case", verbose_name=_("办件"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
-    complaint = models.ForeignKey("complaints.Complaint", verbose_name=_("投诉"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+    # The subject, as on the card (subjects.py): a subject with orders or proposals cannot be deleted.
+    subject_kind = models.CharField(_("对象类型"), max_length=16)
+    subject_id = models.BigIntegerField(_("对象"))
     department = models.ForeignKey("accounts.Department", verbose_name=_("被建议部门"), on_delete=models.PROTECT,
                                    related_name="+", db_constraint=False)
     status = models.CharField(_("状态"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT)
@@ -482,6 +512,8 @@ class SupervisionProposal(models.Model):
                                      on_delete=models.SET_NULL, related_name="+")
     discard_reason = models.TextField(_("不予发出理由"), blank=True)
 
+    objects = SubjectQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("整改建议书")
@@ -490,20 +522,14 @@ class SupervisionProposal(models.Model):
             models.UniqueConstraint(fields=["warning"], name="supervision_proposal_once"),
             models.UniqueConstraint(fields=["year", "serial"], condition=Q(serial__isnull=False),
                                     name="supervision_proposal_serial"),
-            models.CheckConstraint(
-                condition=Q(case__isnull=False, complaint__isnull=True) | Q(case__isnull=True, complaint__isnull=False),
-                name="supervision_proposal_one_subject",
-            ),
         ]
         indexes = [models.Index(fields=["department", "status"], name="supervision_proposal_dept"),
-                   models.Index(fields=["status", "created_at"], name="supervision_proposal_status")]
+                   models.Index(fields=["status", "created_at"], name="supervision_proposal_status"),
+                   models.Index(fields=["subject_kind", "subject_id"], name="supervision_proposal_subject")]
 
     def __str__(self) -> str:
         return self.number or f"{self.get_status_display()} #{self.pk}"
 
-    @property
-    def subject_no(self) -> str:
-        return self.case.case_no if self.case_id else self.complaint.number
 
 
 class Channel(models.TextChoices):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.http import Http404
 
@@ -33,6 +33,7 @@ from .models import (
     Warning,
     WarningStatus,
 )
+from .subjects import current_handler_expression, number_filter, with_subject_numbers
 from .transitions import CARD_TRANSITIONS
 
 
@@ -48,7 +49,7 @@ class WarningFilters:
 
 
 def _warnings() -> QuerySet[Warning]:
-    return Warning.objects.select_related("rule", "case", "complaint", "department", "handler")
+    return with_subject_numbers(Warning.objects.select_related("rule", "department", "handler"))
 
 
 def _filter(qs: QuerySet[Warning], f: WarningFilters) -> QuerySet[Warning]:
@@ -70,7 +71,7 @@ def _filter(qs: QuerySet[Warning], f: WarningFilters) -> QuerySet[Warning]:
         qs = qs.filter(issued_at__lt=dt.datetime.combine(f.issued_to + dt.timedelta(days=1), dt.time(0), tzinfo=tz))
     if f.case_no:  # a case number, or a complaint number (TS…) for complaint cards
         no = f.case_no.strip()[:64]
-        qs = qs.filter(Q(case__case_no__startswith=no) | Q(complaint__number__startswith=no))
+        qs = qs.filter(number_filter(no))
     return qs
 
 
@@ -130,10 +131,10 @@ def monitor_data(staff: Staff, *, now: dt.datetime, filters: WarningFilters | No
     departments = sorted(by_dept.values(), key=lambda d: (-d["red"], -d["yellow"], -d["total"], d["code"]))
     tz = get_calendar().tz
     midnight = dt.datetime.combine(now.astimezone(tz).date(), dt.time(0), tzinfo=tz)
-    today = list(base.filter(issued_at__gte=midnight, issued_at__lte=now).select_related(
-        "rule", "case", "complaint", "department").order_by("-issued_at", "-id")[:20])
+    today = list(with_subject_numbers(base.filter(issued_at__gte=midnight, issued_at__lte=now).select_related(
+        "rule", "department")).order_by("-issued_at", "-id")[:20])
     today_count = base.filter(issued_at__gte=midnight, issued_at__lte=now).count()
-    oldest = list(base.filter(status__in=TO_ANSWER).select_related("rule", "case", "complaint", "department").order_by(
+    oldest = list(with_subject_numbers(base.filter(status__in=TO_ANSWER).select_related("rule", "department")).order_by(
         "issued_at", "id")[:10])
     pending = base.filter(status=WarningStatus.PENDING_CONFIRMATION).count()
     appeals = base.filter(status=WarningStatus.APPEALED).count()
@@ -260,8 +261,8 @@ def _chart_data(staff: Staff, *, now: dt.datetime, months: int) -> dict:
 
 # ============================================================================== orders, desk, rules
 def order_list_for(staff: Staff, *, status: str | None = None) -> QuerySet[SupervisionOrder]:
-    qs = scope_to_staff(SupervisionOrder.objects.select_related("case", "complaint", "department", "warning",
-                                                                "issued_by"), staff)
+    qs = scope_to_staff(with_subject_numbers(SupervisionOrder.objects.select_related("department", "warning",
+                                                                                     "issued_by")), staff)
     if status == "late":
         qs = qs.filter(escalated_at__isnull=False)
     elif status:
@@ -279,8 +280,8 @@ def order_get_for(staff: Staff, pk: int) -> SupervisionOrder:
 def proposal_list_for(staff: Staff, *, status: str | None = None) -> QuerySet[SupervisionProposal]:
     """Rectification proposals: supervisors, leaders and administrators see all (drafts included); a
     department sees only those sent to it (a draft is the office's own until confirmed: 404 otherwise)."""
-    qs = scope_to_staff(SupervisionProposal.objects.select_related(
-        "case", "complaint", "department", "warning__rule", "issued_by", "issuer", "discarded_by"), staff)
+    qs = scope_to_staff(with_subject_numbers(SupervisionProposal.objects.select_related(
+        "department", "warning__rule", "issued_by", "issuer", "discarded_by")), staff)
     if not staff.has_any_role("supervisor", "leader", "admin"):
         qs = qs.filter(status=ProposalStatus.ISSUED)
     if status:
@@ -314,7 +315,7 @@ def desk_for(staff: Staff, *, now: dt.datetime, soon_wd: int = 3) -> dict:
         cases = cases.filter(handler=staff)
         # Who answers a card: the case's handler NOW (a head may have reassigned the case since the card was
         # issued), else the handler the card was issued to; unassigned cards are everyone's in the scope.
-        cards = cards.annotate(answerer=Coalesce("case__handler", "handler")).filter(
+        cards = cards.annotate(answerer=Coalesce(current_handler_expression(), "handler", output_field=BigIntegerField())).filter(
             Q(answerer=staff.pk) | Q(answerer__isnull=True))
     orders = order_list_for(staff).filter(status=OrderStatus.ISSUED)
     notes = Notification.objects.filter(recipient=staff, channel=Channel.IN_APP).select_related(

@@ -18,7 +18,7 @@ from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.access import role_required
 from xiaoneng.core.errors import DomainError, NotFound, NotPermitted
 
-from . import forms, selectors, services
+from . import forms, selectors, services, subjects
 from .defaults import THRESHOLD_FIELDS
 from .models import WarningAction
 from .transitions import CARD_TRANSITIONS, ORDER_TRANSITIONS, PROPOSAL_TRANSITIONS, allowed
@@ -88,6 +88,9 @@ def _detail_context(request, w, **forms_override) -> dict:
         "appeal_form": forms.AppealForm(prefix="appeal"), "decide_form": forms.AppealDecisionForm(prefix="decide"),
         "confirm_form": forms.OptionalTextForm(prefix="confirm"), "withdraw_form": forms.TextForm(prefix="withdraw"),
         "escalate_form": forms.TextForm(prefix="escalate"), "order_form": forms.OrderForm(prefix="order"),
+        # The department system's handler name of a case card whose handler has no account (subjects.py).
+        "subject_handler_name": "" if w.handler_id else subjects.subject_handler(w.subject_kind, w.subject_id)[1],
+        "can_order": w.status != "withdrawn" and subjects.manual_order_offered(w.subject_kind),
         "orders": list(w.orders.order_by("-issued_at")),
         "proposals": list(selectors.proposal_list_for(user).filter(warning=w)),
     }
@@ -268,7 +271,8 @@ def proposal_print(request, pk: int):
     p = selectors.proposal_get_for(request.user, pk)
     if p.status != "issued":
         raise Http404
-    return render(request, "supervision/proposal_print.html", {"p": p})
+    return render(request, "supervision/proposal_print.html",
+                  {"p": p, "opening": subjects.proposal_opening(p.subject_kind, p.subject_no)})
 
 
 @role_required(*R.ALL)

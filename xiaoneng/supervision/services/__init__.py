@@ -10,7 +10,9 @@ every department; leaders only read; administrators and supervisors edit rules.
 The rooms (each imports only the rooms below it; this package re-exports their public names, so callers
 keep writing `from xiaoneng.supervision.services import …`):
 - `tick`: the tick (`supervise_tick`, `TickResult`), the judging shared with ingest (`rejudge`: issue,
-  auto-withdraw, deemed approval), the card inserter, `warnings_for_cases` (the cases app's provider);
+  auto-withdraw, deemed approval), `warnings_for_cases` (the cases app's provider);
+- `issue`: the one card inserter, `cards_insert`, for cards of every kind of subject (tick and
+  complaint_watch both write through it);
 - `rules`: `rule_update` and its checks;
 - `cards`: the life of a card (explain, correct, confirm, withdraw, escalate, appeal and its attachment
   check, appeal decision) and `orders_close_for_withdrawn`;
@@ -21,7 +23,7 @@ keep writing `from xiaoneng.supervision.services import …`):
 - `notify`: notifications to staff, office hours, `messages_send_due` (the tick's one call of the outbox,
   core/outbox.py, which sends staff, applicant and complainant messages alike);
 - `_common`: what several rooms share (`DEPARTMENT_ROLES`, `MAX_ORDER_WD`, `_require`, `_text`).
-Order from the bottom: _common, notify, escalation, proposals, cards, orders, rules, tick. `tick` names
+Order from the bottom: _common, issue, notify, escalation, proposals, cards, orders, rules, tick. `tick` names
 `TickResult`, which escalation and orders take only as an annotation (imported under TYPE_CHECKING).
 Which status a card, an order or a proposal may move to, and from where, is not here but in
 `supervision/transitions.py`, the one table the rooms and the pages both read.
@@ -41,6 +43,7 @@ from .cards import (
     warning_withdraw,
 )
 from .escalation import PROPOSAL_SUGGESTION, escalation_follow_up, order_instructions, proposal_number_text
+from .issue import CARD_COLUMNS, INSERT_CHUNK, cards_insert
 from .notify import (
     LEVEL_TEXT,
     SEND_ATTEMPTS,
@@ -58,7 +61,6 @@ from .proposals import (
 )
 from .rules import rule_update
 from .tick import (
-    INSERT_CHUNK,
     TICK_BATCH,
     TickResult,
     rejudge,
@@ -67,8 +69,11 @@ from .tick import (
 )
 
 __all__ = [
-    # tick
+    # issue
+    "CARD_COLUMNS",
     "INSERT_CHUNK",
+    "cards_insert",
+    # tick
     "TICK_BATCH",
     "TickResult",
     "rejudge",

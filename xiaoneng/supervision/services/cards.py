@@ -15,6 +15,7 @@ from xiaoneng.accounts.models import Staff
 from xiaoneng.accounts.selectors import scope_to_staff
 from xiaoneng.core import clocks
 from xiaoneng.core.bulk import where_in as _where_in
+from xiaoneng.core.clocks import DEADLINE_FAMILY
 from xiaoneng.core.errors import DomainError, NotFound
 
 from .. import deadlines
@@ -28,10 +29,10 @@ from ..models import (
     WarningAction,
     WarningStatus,
 )
+from ..subjects import with_subject_numbers
 from ..transitions import CARD_TRANSITIONS, ORDER_TRANSITIONS, PROPOSAL_TRANSITIONS, Transition
 from ._common import DEPARTMENT_ROLES, _require, _text
 from .escalation import _card_follow_up
-from .notify import _notify_cards
 
 
 def _card_for(by: Staff, warning: Warning | int) -> Warning:
@@ -39,7 +40,7 @@ def _card_for(by: Staff, warning: Warning | int) -> Warning:
     pk = warning.pk if isinstance(warning, Warning) else warning
     qs = scope_to_staff(Warning.objects.select_for_update(of=("self",)) if connection.features.has_select_for_update
                         else Warning.objects.all(), by)
-    w = qs.select_related("rule", "case", "complaint", "department").filter(pk=pk).first()
+    w = with_subject_numbers(qs.select_related("rule", "department")).filter(pk=pk).first()
     if w is None:
         raise NotFound("预警纠错卡不存在或不在您的权限范围内。")
     return w
@@ -229,12 +230,12 @@ def appeal_decide(*, warning: Warning | int, by: Staff, now: dt.datetime, upheld
 
 
 def _notify_card(w: Warning, *, kind: str, now, text: str) -> int:
-    """One card confirmed or escalated by the office, notified as its family notifies when issuing: a case
+    """One card confirmed or escalated by the office, notified as its rule family notifies when issuing: a case
     card to its handler and its department's heads; a card of any other owner to its handler (or its
     department's heads) and whoever its subject names now (core.clocks.ClockOwner.subjects)."""
-    if w.case_id:
-        return _notify_cards([(w.pk, w.department_id, w.handler_id, w.level, w.rule.name, w.case.case_no, text)],
+    owner = clocks.owner(w.subject_kind)
+    if owner.family != DEADLINE_FAMILY:
+        return _notify_cards([(w.pk, w.department_id, w.handler_id, w.level, w.rule.name, w.subject_no, text)],
                              kind=kind, now=now)
-    kind_ = "complaint"
-    subject = clocks.owner(kind_).subjects([w.complaint_id])[w.complaint_id]
-    return deadlines.notify_card(w, subject, kind_, kind=kind, now=now, text=text)
+    subject = owner.subjects([w.subject_id])[w.subject_id]
+    return deadlines.notify_card(w, subject, w.subject_kind, kind=kind, now=now, text=text)

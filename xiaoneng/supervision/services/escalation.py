@@ -28,6 +28,7 @@ from ..models import (
     WarningAction,
     WarningStatus,
 )
+from ..subjects import subject_label
 from ._common import MAX_ORDER_WD
 from .notify import _heads, _write_notifications
 
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 PROPOSAL_SUGGESTION = ("请对照有关规定查明原因，立即纠正，依照有关规定追究相关人员责任，建立健全防止问题再次发生的制度，"
                        "并在整改期限内将整改情况书面报送效能监察机关。")
-_ORDER_COLUMNS = ("number", "warning_id", "case_id", "complaint_id", "automatic", "department_id", "issued_by_id",
+_ORDER_COLUMNS = ("number", "warning_id", "subject_kind", "subject_id", "automatic", "department_id", "issued_by_id",
                   "issued_at", "due_wd", "due_at", "instructions", "status", "answer", "close_note")
 _ACTION_COLUMNS = ("warning_id", "kind", "by_id", "at", "text", "from_status", "to_status", "attachment",
                    "attachment_name")
@@ -82,7 +83,7 @@ def _auto_orders(items: list[FollowUp], *, now: dt.datetime) -> tuple[int, int]:
             continue
         text = order_instructions(i.rule.name, i.detail, due[wd].astimezone(cal.tz), wd)
         meta[i.warning_id] = (i, text, due[wd])
-        rows.append((f"tmp-auto-{i.warning_id}", i.warning_id, i.case_id, i.complaint_id, True, i.department_id, None,
+        rows.append((f"tmp-auto-{i.warning_id}", i.warning_id, i.subject_kind, i.subject_id, True, i.department_id, None,
                      now, wd, due[wd], text, OrderStatus.ISSUED.value, "", ""))
     q = connection.ops.quote_name
     table = q(SupervisionOrder._meta.db_table)
@@ -113,8 +114,7 @@ def _auto_orders(items: list[FollowUp], *, now: dt.datetime) -> tuple[int, int]:
         who = set(heads.get(i.department_id, ()))
         if i.handler_id:
             who.add(i.handler_id)
-        what = "办件" if i.case_id else "投诉"
-        subject = f"【督办】{number_of[oid]} {what} {i.subject_no}"
+        subject = f"【督办】{number_of[oid]} {subject_label(i.subject_kind, stored=True)} {i.subject_no}"
         body = f"{subject}。督办要求：{sentence(text)}答复期限：{due_at.astimezone(cal.tz):%Y-%m-%d %H:%M}。"
         targets.extend((None, oid, rid, subject, body) for rid in who)
     _insert_actions(actions)
@@ -138,7 +138,7 @@ def _insert_orders(rows: list[tuple]) -> list[tuple[int, int]]:
         return []
     conflict = "ON CONFLICT (warning_id) WHERE automatic DO NOTHING RETURNING id, warning_id"
     if connection.vendor == "postgresql":  # rows carry their id (drawn from the sequence by the caller)
-        types = ("text", "bigint", "bigint", "bigint", "boolean", "bigint", "bigint", "timestamptz", "integer",
+        types = ("text", "bigint", "text", "bigint", "boolean", "bigint", "bigint", "timestamptz", "integer",
                  "timestamptz", "text", "text", "text", "text", "bigint")
         return pg_copy_insert(SupervisionOrder._meta.db_table, _ORDER_COLUMNS + ("id",), types, rows, suffix=conflict)
     q = connection.ops.quote_name
@@ -177,7 +177,7 @@ def _insert_actions(rows: list[tuple]) -> None:
             [(r[0], r[1], r[2], adapt(r[3]), *r[4:]) for r in rows])
 
 
-_PROPOSAL_COLUMNS = ("warning_id", "case_id", "complaint_id", "department_id", "status", "number", "problem",
+_PROPOSAL_COLUMNS = ("warning_id", "subject_kind", "subject_id", "department_id", "status", "number", "problem",
                      "suggestion", "due_wd", "created_at", "discard_reason")
 
 
@@ -189,14 +189,14 @@ def _draft_proposals(items: list[FollowUp], *, now: dt.datetime) -> int:
         if i.warning_id in seen:
             continue
         seen.add(i.warning_id)
-        what = "办件" if i.case_id else "投诉"
-        rows.append((i.warning_id, i.case_id, i.complaint_id, i.department_id, ProposalStatus.DRAFT.value, "",
+        what = subject_label(i.subject_kind, stored=True)
+        rows.append((i.warning_id, i.subject_kind, i.subject_id, i.department_id, ProposalStatus.DRAFT.value, "",
                      sentence(f"{what} {i.subject_no} 被亮红牌（{i.rule.name}）：{i.detail}"), PROPOSAL_SUGGESTION, 15, now, ""))
     if not rows:
         return 0
     suffix = "ON CONFLICT (warning_id) DO NOTHING RETURNING id"
     if connection.vendor == "postgresql":
-        types = ("bigint", "bigint", "bigint", "bigint", "text", "text", "text", "text", "integer", "timestamptz", "text")
+        types = ("bigint", "text", "bigint", "bigint", "text", "text", "text", "text", "integer", "timestamptz", "text")
         return len(pg_copy_insert(SupervisionProposal._meta.db_table, _PROPOSAL_COLUMNS, types, rows, suffix=suffix))
     q = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
@@ -216,5 +216,5 @@ def _draft_proposals(items: list[FollowUp], *, now: dt.datetime) -> int:
 def _card_follow_up(w: Warning, *, now: dt.datetime) -> None:
     """Escalation for one card the office confirmed or raised a level (ORM card with its rule)."""
     escalation_follow_up([FollowUp(
-        w.pk, w.rule, w.level, w.department_id, w.case_id, w.complaint_id, w.subject_no, w.handler_id, w.detail,
+        w.pk, w.rule, w.level, w.department_id, w.subject_kind, w.subject_id, w.subject_no, w.handler_id, w.detail,
     )], now=now)

@@ -23,6 +23,7 @@ from ..models import (
     NotificationKind,
     SupervisionOrder,
 )
+from ..subjects import subject_label
 
 
 def in_office_hours(now: dt.datetime) -> bool:
@@ -77,7 +78,7 @@ def _notify_order(order: SupervisionOrder, *, kind: str, now, handler_id=None, e
     if handler_id:
         who.add(handler_id)
     who.update(x for x in extra if x)
-    what = "办件" if order.case_id else "投诉"
+    what = subject_label(order.subject_kind, stored=True)
     if kind == NotificationKind.ORDER_OVERDUE:
         subject = f"【督办逾期】{order.number} {what} {order.subject_no}"
     else:

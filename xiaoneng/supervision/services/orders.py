@@ -24,6 +24,14 @@ from ..models import (
     WarningAction,
     WarningStatus,
 )
+from ..subjects import (
+    current_handler_expression,
+    subject_handler,
+    subject_number_of,
+    subject_of,
+    subjects_attach,
+    with_subject_numbers,
+)
 from ..transitions import CARD_TRANSITIONS, ORDER_TRANSITIONS
 from ._common import DEPARTMENT_ROLES, MAX_ORDER_WD, _require, _text
 from .cards import _card_for, _escalate
@@ -50,18 +58,21 @@ def supervision_order_issue(
         w = _card_for(by, warning)
         if w.status == WarningStatus.WITHDRAWN:
             raise DomainError("已撤销的卡不能督办。", field="warning")
-        case = w.case
-    if case is None and (w is None or w.complaint_id is None):
+        kind, subject_id, number = w.subject_kind, w.subject_id, w.subject_no
+    elif case is not None:
+        (kind, subject_id), number = subject_of(case), subject_number_of(case)
+    else:
         raise DomainError("请指定督办的办件或预警纠错卡。", field="case")
     cal = get_calendar()
     due_at = cal.deadline(now, due_wd, "wd").at  # after hours: counted from the next working day (DOMAIN.md §4)
     # The card's department answers (for a complaint card: the lead department, or the office itself).
     dept = w.department_id if w is not None else case.department_id
     order = SupervisionOrder.objects.create(
-        number=f"tmp-{now.timestamp()}-{by.pk}-{w.pk if w else case.pk}", warning=w, case=case,
-        complaint=w.complaint if w is not None and w.complaint_id else None, department_id=dept,
+        number=f"tmp-{now.timestamp()}-{by.pk}-{w.pk if w else case.pk}", warning=w, subject_kind=kind,
+        subject_id=subject_id, department_id=dept,
         issued_by=by, issued_at=now, due_wd=due_wd, due_at=due_at, instructions=instructions,
     )
+    order.subject_number = number
     order.number = f"DB{now.astimezone(cal.tz):%Y}-{order.pk:06d}"
     order.save(update_fields=["number"])
     if w is not None:
@@ -72,10 +83,20 @@ def supervision_order_issue(
 
 
 def _order_handler(o: SupervisionOrder) -> int | None:
-    """Who answers an order besides the heads: the case's handler now, else the card's handler."""
-    if o.case_id and o.case.handler_id:
-        return o.case.handler_id
+    """Who answers an order besides the heads: the case's handler now, else the card's handler. Read from
+    the order's `subject_handler_id` annotation when its query had one (`_with_subject`), else one query."""
+    if "subject_handler_id" in o.__dict__:
+        handler = o.subject_handler_id
+    else:
+        handler, _name = subject_handler(o.subject_kind, o.subject_id)
+    if handler:
+        return handler
     return o.warning.handler_id if o.warning_id else None
+
+
+def _with_subject(qs):
+    """Orders with their subject's number and current handler annotated (no query per order)."""
+    return with_subject_numbers(qs).annotate(subject_handler_id=current_handler_expression())
 
 
 def _order_for(by: Staff, order: SupervisionOrder | int) -> SupervisionOrder:
@@ -83,7 +104,7 @@ def _order_for(by: Staff, order: SupervisionOrder | int) -> SupervisionOrder:
     qs = SupervisionOrder.objects.all()
     if connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
-    o = scope_to_staff(qs, by).select_related("case", "complaint", "warning").filter(pk=pk).first()
+    o = _with_subject(scope_to_staff(qs, by).select_related("warning")).filter(pk=pk).first()
     if o is None:
         raise NotFound("督办单不存在或不在您的权限范围内。")
     return o
@@ -127,7 +148,8 @@ def _escalate_late_orders(*, now, result: TickResult) -> int:
     qs = SupervisionOrder.objects.filter(status=OrderStatus.ISSUED, escalated_at__isnull=True, due_at__lt=now)
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
-    orders = list(qs.select_related("warning__rule", "warning__case", "warning__complaint", "case", "complaint")[:1000])
+    orders = list(_with_subject(qs.select_related("warning__rule"))[:1000])
+    subjects_attach(o.warning for o in orders if o.warning_id)  # escalating a card notifies with its number
     for o in orders:
         o.escalated_at = now
         o.save(update_fields=["escalated_at"])

@@ -20,6 +20,7 @@ from ..models import (
     SupervisionProposal,
     WarningAction,
 )
+from ..subjects import subject_label, with_subject_numbers
 from ..transitions import PROPOSAL_TRANSITIONS
 from ._common import _require, _text
 from .escalation import proposal_number_text
@@ -34,7 +35,7 @@ def _proposal_for(by: Staff, proposal) -> SupervisionProposal:
     qs = SupervisionProposal.objects.all()
     if connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
-    p = scope_to_staff(qs, by).select_related("warning", "case", "complaint", "department").filter(pk=pk).first()
+    p = with_subject_numbers(scope_to_staff(qs, by).select_related("warning", "department")).filter(pk=pk).first()
     if p is None:
         raise NotFound("整改建议书不存在或不在您的权限范围内。")
     return p
@@ -75,7 +76,7 @@ def supervision_proposal_issue(*, proposal: SupervisionProposal | int, by: Staff
     WarningAction.objects.create(warning=p.warning, kind=step.kind, by=by, at=now,
                                  text=f"发出整改建议书 {p.number}，整改期限 {p.due_at.astimezone(cal.tz):%Y-%m-%d %H:%M}。",
                                  from_status=p.warning.status, to_status=p.warning.status)
-    subject = f"【整改建议书】{p.number} {'办件' if p.case_id else '投诉'} {p.subject_no}"
+    subject = f"【整改建议书】{p.number} {subject_label(p.subject_kind, stored=True)} {p.subject_no}"
     body = (f"{subject}。效能监察机关向你单位发出整改建议书，请在 {p.due_at.astimezone(cal.tz):%Y-%m-%d %H:%M} 前"
             "将整改情况书面报送。请登录效能监察平台查看全文。")
     who = _heads({p.department_id}).get(p.department_id, set())

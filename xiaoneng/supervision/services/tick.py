@@ -16,7 +16,7 @@ from django.urls import reverse
 from xiaoneng.accounts.models import Staff
 from xiaoneng.catalog.models import WorkflowStep
 from xiaoneng.core import clocks
-from xiaoneng.core.bulk import gc_paused, pg_copy_insert, where_in
+from xiaoneng.core.bulk import gc_paused, where_in
 from xiaoneng.core.clocks import DEADLINE_FAMILY, Checked, ClockRow
 from xiaoneng.core.errors import DomainError
 from xiaoneng.workdays.calendar import get_calendar
@@ -35,11 +35,12 @@ from ..rulecache import rule_set
 from ..transitions import CARD_TRANSITIONS
 from .cards import orders_close_for_withdrawn
 from .escalation import escalation_follow_up
+from .issue import cards_insert
 from .notify import _notify_cards, in_office_hours, messages_send_due
 from .orders import _escalate_late_orders
 
 TICK_BATCH = 5000
-INSERT_CHUNK = 1000
+CASE = "case"  # the kind the case owner registers (cases/clocks.py); the case family judges only its rows
 @dataclass
 class TickResult:
     """What one tick did."""
@@ -194,8 +195,8 @@ def rejudge(rules: RuleSet, results: list[tuple[object, Evaluation]], *, now, re
     valid: dict[int, set[tuple[int, str]]] = {}  # built only for cases that have open cards (few, in a tick)
     if watched:
         for wid, case_id, rule_id, key, status in where_in(
-            Warning.objects.filter(status__in=OPEN_STATUSES), "case_id", watched
-        ).values_list("id", "case_id", "rule_id", "deadline_key", "status"):
+            Warning.objects.filter(subject_kind=CASE, status__in=OPEN_STATUSES), "subject_id", watched
+        ).values_list("id", "subject_id", "rule_id", "deadline_key", "status"):
             info = rules.by_id.get(rule_id)
             if info is None or info.check not in STATE_CHECKS or not info.enabled:
                 continue
@@ -248,42 +249,6 @@ def _version_steps(version_ids: set[int]) -> dict[int, list[tuple[str, str]]]:
     return out
 
 
-_INSERT_COLUMNS = ("case_id", "rule_id", "level", "deadline_key", "status", "department_id", "handler_id",
-                   "crossed_at", "issued_at", "detail", "updated_at")
-
-
-def _insert_cards(values: list[tuple]) -> list[tuple[int, int, int, str]]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING: only the cards this call really created come back (both
-    SQLite ≥ 3.35 and PostgreSQL), so actions and notifications follow each card exactly once."""
-    out = []
-    if not values:
-        return out
-    q = connection.ops.quote_name
-    table = q(Warning._meta.db_table)
-    cols = ", ".join(q(c) for c in _INSERT_COLUMNS)
-    one = "(" + ", ".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
-    returning = "RETURNING id, case_id, rule_id, deadline_key"
-    conflict = "ON CONFLICT (case_id, rule_id, deadline_key) WHERE case_id IS NOT NULL DO NOTHING"
-    if connection.vendor == "postgresql":
-        # One statement with one array per column: no parameter list growing with the batch.
-        types = ("bigint", "bigint", "text", "text", "text", "bigint", "bigint", "timestamptz", "timestamptz", "text",
-                 "timestamptz")
-        return pg_copy_insert(Warning._meta.db_table, _INSERT_COLUMNS, types, values, suffix=f"{conflict} {returning}")
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cur:
-        for i in range(0, len(values), INSERT_CHUNK):
-            part = values[i : i + INSERT_CHUNK]
-            params = []
-            for v in part:
-                params.extend((v[0], v[1], v[2], v[3], v[4], v[5], v[6], adapt(v[7]), adapt(v[8]), v[9], adapt(v[10])))
-            cur.execute(
-                f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(part))} "
-                f"ON CONFLICT (case_id, rule_id, deadline_key) WHERE case_id IS NOT NULL DO NOTHING "
-                f"RETURNING id, case_id, rule_id, deadline_key",
-                params,
-            )
-            out.extend(cur.fetchall())
-    return out
 
 
 def _issue(new_cards: list[tuple[object, Card]], *, now, result: TickResult | None = None) -> list[int]:
@@ -303,12 +268,12 @@ def _issue(new_cards: list[tuple[object, Card]], *, now, result: TickResult | No
         if k in meta:
             continue
         meta[k] = (row, card)
-        values.append((row.id, rule.id, rule.level, card.key, pending if rule.mode == confirm else issued,
+        values.append((CASE, row.id, rule.id, rule.level, card.key, pending if rule.mode == confirm else issued,
                        row.department_id, get_handler(row.id), card.crossed_at, now, card.detail[:300], now))
-    created = _insert_cards(values)
+    created = cards_insert(values)
     to_notify = []
     counts = result.issued if result is not None else defaultdict(int)
-    for wid, case_id, rule_id, key in created:
+    for wid, _kind, case_id, rule_id, key in created:
         row, card = meta[(case_id, rule_id, key)]
         if card.rule.mode == confirm:
             if result is not None:
@@ -325,7 +290,7 @@ def _issue(new_cards: list[tuple[object, Card]], *, now, result: TickResult | No
         if result is not None:
             result.notifications_created += n
         escalation_follow_up(
-            [FollowUp(wid, card.rule, card.rule.level, row.department_id, row.id, None, row.case_no,
+            [FollowUp(wid, card.rule, card.rule.level, row.department_id, CASE, row.id, row.case_no,
                       handlers.get(row.id), card.detail) for wid, row, card in to_notify],
             now=now, result=result)
     return [c[0] for c in created]
@@ -358,9 +323,9 @@ def warnings_for_cases(kind: str, ids: list[int]) -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = defaultdict(list)
     if not ids:
         return out
-    column = "case_id" if kind == "case" else "complaint_id"
-    for w in Warning.objects.filter(**{f"{column}__in": ids}).select_related("rule").order_by("issued_at", "id"):
-        out[getattr(w, column)].append({
+    for w in Warning.objects.filter(subject_kind=kind, subject_id__in=ids).select_related("rule").order_by(
+            "issued_at", "id"):
+        out[w.subject_id].append({
             "rule": w.rule.code, "rule_name": w.rule.name, "level": w.level, "issued_at": w.issued_at,
             "status": w.status, "id": w.pk, "level_label": w.get_level_display(),
             "status_label": w.get_status_display(), "detail": w.detail,

@@ -11,7 +11,7 @@ from .conftest import SECOND, at, ev
 
 
 def cards(case):
-    return [(w.rule.code, w.level, w.status) for w in Warning.objects.filter(case=case).select_related("rule")]
+    return [(w.rule.code, w.level, w.status) for w in Warning.objects.about(case).select_related("rule")]
 
 
 def test_delivery_late_after_a_decision_taken_after_the_close(accepted_case, ingest):

@@ -14,7 +14,7 @@ from django.db import connection
 
 from xiaoneng.accounts.services import api_client_create
 from xiaoneng.complaints import services as cs
-from xiaoneng.complaints.models import Flag, Rating, Stage, Status, TimelineEntry
+from xiaoneng.complaints.models import Complaint, Flag, Rating, Stage, Status, TimelineEntry
 from xiaoneng.complaints.tests.conftest import (  # noqa: F401 - fixtures
     LETTER,
     T0,
@@ -42,7 +42,7 @@ def at(month, day, hour=10, minute=0, year=2026):
 
 
 def cards(c) -> list[tuple[str, str]]:
-    return list(Warning.objects.filter(complaint=c).order_by("crossed_at", "id").values_list("rule__code", "level"))
+    return list(Warning.objects.about(c).order_by("crossed_at", "id").values_list("rule__code", "level"))
 
 
 # ============================================================================================ thresholds
@@ -66,13 +66,13 @@ def test_reminder_yellow_red_on_the_acceptance_clock(submit, depts):
     c.refresh_from_db()
     assert c.flag == Flag.RED and c.next_check_at is None and r.issued["red"] == 1
     assert cards(c) == [("complaint-reminder", "reminder"), ("complaint-yellow", "yellow"), ("complaint-red", "red")]
-    w = Warning.objects.get(complaint=c, level="red")
+    w = Warning.objects.about(c).get(level="red")
     # Acceptance is the office's clock: the card belongs to the supervision office, keyed by stage and due.
-    assert w.department == depts["office"] and w.case_id is None and w.deadline_key == "accept@2026-03-09T09:30:00Z"
+    assert w.department == depts["office"] and (w.subject_kind, w.subject_id) == ("complaint", c.pk) and w.deadline_key == "accept@2026-03-09T09:30:00Z"
     assert w.crossed_at > c.acceptance_due_at and "受理期限" in w.detail
     assert TimelineEntry.objects.filter(complaint=c, kind="flag", public=False).count() == 3
     supervise_tick(now=at(3, 13))
-    assert Warning.objects.filter(complaint=c).count() == 3  # nothing twice
+    assert Warning.objects.about(c).count() == 3  # nothing twice
 
 
 def test_late_first_look_skips_the_reminder_and_a_new_stage_starts_clean(submit, staff):
@@ -102,7 +102,7 @@ def test_handling_clock_over_the_holidays_belongs_to_the_lead_department(submit,
     supervise_tick(now=at(10, 10, 18))
     c.refresh_from_db()
     assert c.flag == Flag.RED  # Saturday 10 Oct is a make-up working day
-    ws = Warning.objects.filter(complaint=c)
+    ws = Warning.objects.about(c)
     assert {w.department_id for w in ws} == {depts["a"].pk} and {w.handler_id for w in ws} == {None}
     assert {w.deadline_key.split("@")[0] for w in ws} == {"handle"}
 
@@ -111,7 +111,7 @@ def test_paused_complaint_raises_nothing(dispatched, staff):
     cs.complaint_pause(complaint=dispatched, by=staff["supervisor"], now=T0, reason="投诉人外出无法联系")
     supervise_tick(now=at(4, 30))
     dispatched.refresh_from_db()
-    assert dispatched.flag == Flag.NONE and not Warning.objects.filter(complaint=dispatched).exists()
+    assert dispatched.flag == Flag.NONE and not Warning.objects.about(dispatched).exists()
 
 
 def test_tick_is_idempotent(submit):
@@ -120,7 +120,7 @@ def test_tick_is_idempotent(submit):
     again = supervise_tick(now=at(3, 20))
     assert first.complaints_checked == 3 and first.issued == {"reminder": 0, "yellow": 3, "red": 3}
     assert again.complaints_checked == 0 and again.cards_issued == 0
-    assert Warning.objects.filter(complaint__in=cs_).count() == 6
+    assert Warning.objects.filter(subject_kind="complaint", subject_id__in=[c.pk for c in cs_]).count() == 6
 
 
 @pytest.mark.django_db(transaction=True)
@@ -150,7 +150,7 @@ def test_two_ticks_at_once_issue_each_complaint_card_once(submit):
     for t in threads:
         t.join()
     assert errors == []
-    assert Warning.objects.filter(complaint__isnull=False).count() == 24
+    assert Warning.objects.filter(subject_kind="complaint").count() == 24
     assert sum(r.cards_issued for r in results) == 24
 
 
@@ -175,7 +175,7 @@ def test_rule_level_and_confirmation_mode_apply(submit, staff):
                 by=staff["supervisor"], now=T0)
     c = submit()
     r = supervise_tick(now=at(3, 11))
-    w = Warning.objects.get(complaint=c)
+    w = Warning.objects.about(c).get()
     assert w.level == "red" and w.status == WarningStatus.PENDING_CONFIRMATION and r.pending_confirmation == 1
 
 
@@ -224,7 +224,7 @@ def _contacts(staff, depts):
 def test_handling_cards_notify_the_office_handler_and_the_lead_heads_in_office_hours_once(dispatched, staff, depts):
     _contacts(staff, depts)
     supervise_tick(now=at(3, 20, 20))  # evening: in-app at once, e-mail and SMS wait for office hours
-    notes = Notification.objects.filter(warning__complaint=dispatched)
+    notes = Notification.objects.filter(warning__in=Warning.objects.about(dispatched))
     assert {n.recipient_id for n in notes} == {staff["supervisor"].pk, staff["head"].pk}
     assert staff["handler_b"].pk not in {n.recipient_id for n in notes}
     def staff_mail():  # the complainant's own notices (complaints' messages) go out too: count the staff's
@@ -257,22 +257,22 @@ def test_acceptance_cards_go_to_the_office_heads_while_nobody_is_assigned(submit
     depts["office"].save()
     c = submit()
     supervise_tick(now=at(3, 11))
-    assert set(Notification.objects.filter(warning__complaint=c).values_list("recipient_id", flat=True)) == {
+    assert set(Notification.objects.filter(warning__in=Warning.objects.about(c)).values_list("recipient_id", flat=True)) == {
         office_head.pk}
-    assert not Notification.objects.filter(warning__complaint=c, recipient=staff["head"]).exists()
+    assert not Notification.objects.filter(warning__in=Warning.objects.about(c), recipient=staff["head"]).exists()
 
 
 def test_escalating_a_complaint_card_notifies_again_and_it_can_be_ordered(dispatched, staff, depts):
     """Issue 10 §3: complaint cards receive orders like case cards (refused before: the order's case was
     required). The order goes to the card's department — the lead department while it handles."""
     supervise_tick(now=at(3, 18))
-    w = Warning.objects.filter(complaint=dispatched, level="yellow").get()
+    w = Warning.objects.about(dispatched).filter(level="yellow").get()
     warning_escalate(warning=w, by=staff["supervisor"], now=at(3, 18, 11), text="请主办单位立即办结。")
     w.refresh_from_db()
     assert w.level == "red" and Notification.objects.filter(warning=w, kind="warning_escalated").exists()
     order = supervision_order_issue(warning=w, by=staff["supervisor"], now=at(3, 18, 11), due_wd=2,
                                     instructions="限期办结")
-    assert order.complaint == dispatched and order.case is None and order.department == w.department
+    assert (order.subject_kind, order.subject_id) == ("complaint", dispatched.pk) and order.department == w.department
     assert order.subject_no == dispatched.number
     assert Notification.objects.filter(order=order, recipient=staff["head"], kind="order_issued").exists()
     # The department answers it like a case order, the office closes it.
@@ -288,7 +288,7 @@ def test_escalating_a_complaint_card_notifies_again_and_it_can_be_ordered(dispat
 @pytest.fixture
 def handled_card(dispatched):
     supervise_tick(now=at(3, 18))
-    return Warning.objects.filter(complaint=dispatched, level="yellow").get()
+    return Warning.objects.about(dispatched).filter(level="yellow").get()
 
 
 @pytest.mark.parametrize("role,status", [
@@ -300,7 +300,7 @@ def test_complaint_card_page_by_role(handled_card, client_as, role, status):
     assert r.status_code == status
     if status == 200:
         body = r.content.decode()
-        assert handled_card.complaint.number in body and 'data-testid="complaint-link"' in body
+        assert Complaint.objects.get(pk=handled_card.subject_id).number in body and 'data-testid="complaint-link"' in body
         for secret in (LETTER["name"], LETTER["phone"], LETTER["email"], LETTER["address"]):
             assert secret not in body
         # The yellow card's automatic order is on the card (complaint cards are ordered like case cards).
@@ -310,7 +310,7 @@ def test_complaint_card_page_by_role(handled_card, client_as, role, status):
 def test_office_stage_cards_are_the_offices_own(submit, client_as):
     c = submit()
     supervise_tick(now=at(3, 11))
-    w = Warning.objects.filter(complaint=c).first()
+    w = Warning.objects.about(c).first()
     assert client_as("head").get(f"/staff/supervision/warnings/{w.pk}/").status_code == 404
     assert client_as("supervisor").get(f"/staff/supervision/warnings/{w.pk}/").status_code == 200
 
@@ -322,10 +322,10 @@ def test_lists_monitor_and_desk_show_complaint_cards(handled_card, client_as, ro
         pages.append("/staff/supervision/")
     for url in pages:
         body = client_as(role).get(url).content.decode()
-        assert handled_card.complaint.number in body, url
+        assert Complaint.objects.get(pk=handled_card.subject_id).number in body, url
         assert LETTER["name"] not in body and LETTER["phone"] not in body
-    body = client_as(role).get("/staff/supervision/warnings/", {"case_no": handled_card.complaint.number}).content
-    assert handled_card.complaint.number in body.decode()
+    body = client_as(role).get("/staff/supervision/warnings/", {"case_no": Complaint.objects.get(pk=handled_card.subject_id).number}).content
+    assert Complaint.objects.get(pk=handled_card.subject_id).number in body.decode()
 
 
 def test_card_api_shows_complaint_cards_without_the_complainant(handled_card, client, client_as, depts):
@@ -333,7 +333,7 @@ def test_card_api_shows_complaint_cards_without_the_complainant(handled_card, cl
     r = client.get("/api/v1/warnings", HTTP_AUTHORIZATION=f"Bearer {token}")
     item = r.json()["items"][0]
     assert item["subject"] == "complaint" and item["case_no"] is None
-    assert item["complaint_no"] == handled_card.complaint.number
+    assert item["complaint_no"] == Complaint.objects.get(pk=handled_card.subject_id).number
     for secret in (LETTER["name"], LETTER["phone"], LETTER["email"]):
         assert secret not in r.content.decode()
     _c, token_b = api_client_create(name="自然资源系统", department=depts["b"], by=None, now=T0)
@@ -341,7 +341,7 @@ def test_card_api_shows_complaint_cards_without_the_complainant(handled_card, cl
     assert client.get(f"/api/v1/warnings/{handled_card.pk}",
                       HTTP_AUTHORIZATION=f"Bearer {token_b}").status_code == 404
     detail = client_as("supervisor").get(f"/api/v1/warnings/{handled_card.pk}").json()
-    assert detail["complaint_no"] == handled_card.complaint.number
+    assert detail["complaint_no"] == Complaint.objects.get(pk=handled_card.subject_id).number
 
 
 # ============================================================================================ migration
@@ -377,7 +377,7 @@ def test_flag_records_migrate_into_cards(calendar, depts, staff):
     FlagRecord.objects.create(complaint=done, stage="handle", level="red", due_at=due, raised_at=at(3, 12))
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
-    ws = {(w.complaint_id, w.level): w for w in Warning.objects.filter(complaint__isnull=False)}
+    ws = {(w.subject_id, w.level): w for w in Warning.objects.filter(subject_kind="complaint")}
     assert set(ws) == {(live.pk, "reminder"), (live.pk, "yellow"), (done.pk, "red")}
     assert ws[(live.pk, "yellow")].status == "issued" and ws[(live.pk, "yellow")].department_id == depts["office"].pk
     assert ws[(live.pk, "yellow")].deadline_key == "accept@2026-03-09T09:30:00Z"

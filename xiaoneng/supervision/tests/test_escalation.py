@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from xiaoneng.cases.models import Case
 from xiaoneng.core.errors import DomainError, NotPermitted
 from xiaoneng.supervision.models import (
     Notification,
@@ -40,7 +41,7 @@ def yellow(staff, accepted_case):
 def test_a_yellow_card_brings_its_order_once(yellow, staff):
     r, w = yellow
     o = SupervisionOrder.objects.get(warning=w)
-    assert o.automatic and o.issued_by is None and o.case_id == w.case_id and o.department_id == w.department_id
+    assert o.automatic and o.issued_by is None and (o.subject_kind, o.subject_id) == (w.subject_kind, w.subject_id) and o.department_id == w.department_id
     assert o.number.startswith("DB2026-") and not o.number.startswith("tmp")
     # 5 wd (the rule's default) from Monday 10/12: 10/13 … 10/19, at the close of office hours.
     # Issued by the 18:00 tick, after the close: counted from Tuesday, as every clock (DOMAIN.md §4).
@@ -62,12 +63,12 @@ def test_the_order_follows_the_rule_settings(accepted_case, staff):
     rule_update(rule=rule, data={"order_due_wd": 2}, by=staff["supervisor"], now=at("2026-09-28 08:00"))
     accepted_case("C1")
     supervise_tick(now=at("2026-10-12 18:00"))
-    assert SupervisionOrder.objects.get(warning__case__case_no="C1").due_at == at("2026-10-15 17:30")  # from Tue
+    assert SupervisionOrder.objects.get(warning__in=Warning.objects.about(Case.objects.get(case_no="C1"))).due_at == at("2026-10-15 17:30")  # from Tue
     rule_update(rule=rule, data={"auto_order": False}, by=staff["supervisor"], now=at("2026-10-12 19:00"))
     accepted_case("C2", when="2026-09-29 09:00")
     supervise_tick(now=at("2026-10-13 18:00"))
-    assert Warning.objects.filter(case__case_no="C2", rule=rule).exists()
-    assert not SupervisionOrder.objects.filter(warning__case__case_no="C2").exists()
+    assert Warning.objects.about(Case.objects.get(case_no="C2")).filter(rule=rule).exists()
+    assert not SupervisionOrder.objects.filter(warning__in=Warning.objects.about(Case.objects.get(case_no="C2"))).exists()
     with pytest.raises(DomainError) as exc:
         rule_update(rule=rule, data={"order_due_wd": 0}, by=staff["supervisor"], now=at("2026-10-13 19:00"))
     assert exc.value.field == "order_due_wd"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from xiaoneng.cases.models import Case
 from xiaoneng.supervision.models import Rule, Warning, WarningStatus
 from xiaoneng.supervision.services import warning_confirm
 
@@ -9,7 +10,7 @@ from .conftest import at, ev
 
 
 def codes(case_no):
-    return sorted((w.rule.code, w.status) for w in Warning.objects.filter(case__case_no=case_no).select_related("rule"))
+    return sorted((w.rule.code, w.status) for w in Warning.objects.about(Case.objects.get(case_no=case_no)).select_related("rule"))
 
 
 def test_refusal_without_reason(ingest):
@@ -44,8 +45,8 @@ def test_fees_outside_the_published_list(ingest):
             ev("F2", "fee_charged", "2026-09-28 09:12", fee_item="咨询费", amount="5")],
            now=at("2026-09-28 11:00"))
     assert codes("F1") == []
-    details = sorted(Warning.objects.filter(case__case_no="F2").values_list("detail", flat=True))
-    assert len(details) == 3 and all(w.level == "red" for w in Warning.objects.filter(case__case_no="F2"))
+    details = sorted(Warning.objects.about(Case.objects.get(case_no="F2")).values_list("detail", flat=True))
+    assert len(details) == 3 and all(w.level == "red" for w in Warning.objects.about(Case.objects.get(case_no="F2")))
     assert any("不在公布的收费标准内" in d for d in details)
     assert any("不等于标准金额" in d for d in details)
     assert any("超过上限" in d for d in details)
@@ -62,7 +63,7 @@ def test_ranged_fee_above_its_lower_bound(ingest):
             ev("F5", "fee_charged", "2026-09-28 09:10", fee_item="检测费", amount="300")],
            now=at("2026-09-28 11:00"))
     assert codes("F3") == []
-    w = Warning.objects.get(case__case_no="F4")
+    w = Warning.objects.about(Case.objects.get(case_no="F4")).get()
     assert (w.rule.code, w.level) == ("fee-above-minimum", "yellow")
     assert "高于下限 50.00 元" in w.detail
     assert codes("F5") == [("fee-irregular", "issued")]
@@ -75,7 +76,7 @@ def test_fee_above_minimum_level_is_configurable_and_switchable(ingest, staff):
     rule_update(rule=rule, data={"level": "red"}, by=staff["supervisor"], now=at("2026-09-28 08:00"))
     ingest([ev("F6", "received", "2026-09-28 09:00"), ev("F6", "accepted", "2026-09-28 09:00"),
             ev("F6", "fee_charged", "2026-09-28 09:10", fee_item="检测费", amount="60")], now=at("2026-09-28 11:00"))
-    assert Warning.objects.get(case__case_no="F6").level == "red"
+    assert Warning.objects.about(Case.objects.get(case_no="F6")).get().level == "red"
     rule_update(rule=rule, data={"enabled": False}, by=staff["supervisor"], now=at("2026-09-28 12:00"))
     # Only this rule off: the fee list is still read for it when 乱收费 is off too.
     Rule.objects.filter(code="fee-irregular").update(enabled=False)
@@ -89,7 +90,7 @@ def test_fee_above_minimum_level_is_configurable_and_switchable(ingest, staff):
 def test_steps_out_of_order_await_confirmation(ingest, staff):
     ingest([ev("S1", "received", "2026-09-28 09:00"), ev("S1", "accepted", "2026-09-28 09:00"),
             ev("S1", "step_completed", "2026-09-28 15:00", step="批准")], now=at("2026-09-28 16:00"))
-    w = Warning.objects.get(case__case_no="S1", rule__code="step-order")
+    w = Warning.objects.about(Case.objects.get(case_no="S1")).get(rule__code="step-order")
     assert w.status == WarningStatus.PENDING_CONFIRMATION  # the rule's mode: supervisor confirms first
     warning_confirm(warning=w, by=staff["supervisor"], now=at("2026-09-28 17:00"))
     w.refresh_from_db()

@@ -17,7 +17,7 @@ EXTENDED = "2026-11-13 17:30"
 
 
 def red(case):
-    return list(Warning.objects.filter(case=case, rule__code="statutory-red").order_by("id"))
+    return list(Warning.objects.about(case).filter(rule__code="statutory-red").order_by("id"))
 
 
 def test_extension_moves_the_red_card_threshold(accepted_case, ingest):
@@ -80,7 +80,7 @@ def test_deemed_approval_is_noticed_and_texted_once(accepted_case, staff):
     assert CaseDocument.objects.filter(case=c, kind=CaseDocument.Kind.DEEMED_APPROVAL_NOTICE).count() == 1
     msg.refresh_from_db()
     assert msg.status == ApplicantMessage.Status.SENT and msg.sent_at == morning
-    assert Warning.objects.filter(case=c, rule__code="deemed-approval").count() == 1
+    assert Warning.objects.about(c).filter(rule__code="deemed-approval").count() == 1
 
 
 def test_deemed_approval_without_a_phone_is_recorded_not_sent(ingest, items):

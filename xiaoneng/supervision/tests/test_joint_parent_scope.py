@@ -19,7 +19,7 @@ LATE = at("2026-11-20 10:00")
 
 def state(case_no):
     case = Case.objects.get(case_no=case_no)
-    cards = sorted(Warning.objects.filter(case=case).values_list("rule__code", "status"))
+    cards = sorted(Warning.objects.about(case).values_list("rule__code", "status"))
     return (case.is_joint_parent, case.committed_deadline, case.statutory_deadline, case.verdict,
             case.statutory_overdue, case.updated_at), cards
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.testing import make_staff
+from xiaoneng.cases.models import Case
 from xiaoneng.supervision.models import OrderStatus, SupervisionOrder, Warning
 from xiaoneng.supervision.services import supervise_tick, supervision_order_issue
 
@@ -40,7 +41,7 @@ def world(accepted_case, staff):
     accepted_case("B2", code="ZR001", handler="handler_b")
     supervise_tick(now=at("2026-10-13 09:00"))
     for no in ("C1", "B1"):
-        supervision_order_issue(warning=Warning.objects.get(case__case_no=no), by=staff["supervisor"],
+        supervision_order_issue(warning=Warning.objects.about(Case.objects.get(case_no=no)).get(), by=staff["supervisor"],
                                 now=at("2026-10-13 09:30"), due_wd=2, instructions="请说明原因。")
 
 

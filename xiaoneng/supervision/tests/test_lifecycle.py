@@ -220,9 +220,9 @@ def test_rule_update_recorded_and_effective(accepted_case, staff):
     assert change.before["thresholds"] == {"over_wd": 1} and change.after["thresholds"] == {"over_wd": 3}
     assert change.after["level"] == "red" and change.changed_by == staff["supervisor"]
     supervise_tick(now=at("2026-10-13 09:00"))
-    assert not Warning.objects.filter(case=c, rule=rule).exists()  # 10/12 + 1 s no longer enough
+    assert not Warning.objects.about(c).filter(rule=rule).exists()  # 10/12 + 1 s no longer enough
     supervise_tick(now=at("2026-10-14 17:30") + SECOND)  # 3 wd past 10/10
-    assert Warning.objects.get(case=c, rule=rule).level == "red"
+    assert Warning.objects.about(c).get(rule=rule).level == "red"
     # Saving unchanged values records nothing.
     rule_update(rule=rule, data={"thresholds": {"over_wd": 3}}, by=staff["admin"], now=NOW)
     assert RuleChange.objects.filter(rule=rule).count() == 1
@@ -235,7 +235,7 @@ def test_a_rule_or_department_with_cards_cannot_be_deleted(accepted_case):
 
     c = accepted_case()
     supervise_tick(now=at("2026-10-12 17:31"))
-    card = Warning.objects.get(case=c, rule__code="committed-yellow")
+    card = Warning.objects.about(c).get(rule__code="committed-yellow")
     with pytest.raises(ProtectedError) as rule_err:
         card.rule.delete()
     assert card in rule_err.value.protected_objects

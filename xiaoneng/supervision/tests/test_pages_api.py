@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from xiaoneng.accounts.services import api_client_create
+from xiaoneng.cases.models import Case
 from xiaoneng.supervision.models import RuleChange, Warning
 from xiaoneng.supervision.services import supervise_tick, supervision_order_issue
 
@@ -20,8 +21,8 @@ def world(accepted_case, staff, ingest):
     accepted_case("C1")
     accepted_case("B1", code="ZR001", handler="handler_b")
     supervise_tick(now=at("2026-10-13 09:00"))
-    wa = Warning.objects.get(case__case_no="C1")
-    wb = Warning.objects.get(case__case_no="B1")
+    wa = Warning.objects.about(Case.objects.get(case_no="C1")).get()
+    wb = Warning.objects.about(Case.objects.get(case_no="B1")).get()
     order = supervision_order_issue(warning=wa, by=staff["supervisor"], now=at("2026-10-13 09:30"), due_wd=2,
                                     instructions="请说明原因。")
     return {"wa": wa, "wb": wb, "order": order}
@@ -181,7 +182,7 @@ def test_a_reassigned_case_brings_its_open_cards_to_the_new_handlers_desk(world,
 
     assert card_link in cards_to_answer(client_as("handler"))
     other = make_staff("handler_a2", depts["a"], [R.HANDLER])
-    case_assign_handler(case=world["wa"].case, handler=other, by=staff["head"], now=at("2026-10-14 09:00"),
+    case_assign_handler(case=Case.objects.get(pk=world["wa"].subject_id), handler=other, by=staff["head"], now=at("2026-10-14 09:00"),
                         reason="原承办人休假。")
     client = client_as("handler")
     assert card_link not in cards_to_answer(client)

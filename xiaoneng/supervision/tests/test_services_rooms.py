@@ -6,7 +6,7 @@ from pathlib import Path
 
 import xiaoneng.supervision.services as S
 
-ROOMS = ["_common", "notify", "escalation", "proposals", "cards", "orders", "rules", "tick"]
+ROOMS = ["_common", "issue", "notify", "escalation", "proposals", "cards", "orders", "rules", "tick"]
 DIR = Path(S.__file__).resolve().parent
 
 

@@ -23,7 +23,7 @@ from .conftest import SECOND, at, ev
 def cards(case=None):
     qs = Warning.objects.order_by("id")
     if case is not None:
-        qs = qs.filter(case=case)
+        qs = qs.about(case)
     return [(w.rule.code, w.level, w.status) for w in qs.select_related("rule")]
 
 
@@ -48,7 +48,7 @@ def test_threshold_one_second_either_side(accepted_case, code, threshold):
     assert code not in [r for r, _l, _s in cards(c)]
     supervise_tick(now=t + SECOND)
     assert code in [r for r, _l, _s in cards(c)]
-    w = Warning.objects.get(case=c, rule__code=code)
+    w = Warning.objects.about(c).get(rule__code=code)
     assert w.crossed_at == t and w.issued_at == t + SECOND and w.status == WarningStatus.ISSUED
 
 
@@ -78,9 +78,9 @@ def test_tick_twice_issues_each_card_once(accepted_case):
 def test_unique_constraint_refuses_duplicate(accepted_case):
     c = accepted_case()
     supervise_tick(now=at("2026-10-13 09:00"))
-    w = Warning.objects.get(case=c)
+    w = Warning.objects.about(c).get()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Warning.objects.create(case=c, rule=w.rule, level=w.level, deadline_key=w.deadline_key,
+        Warning.objects.create(subject_kind="case", subject_id=c.pk, rule=w.rule, level=w.level, deadline_key=w.deadline_key,
                                department=w.department, crossed_at=w.crossed_at, issued_at=w.issued_at,
                                updated_at=w.issued_at)
 
@@ -94,10 +94,10 @@ def test_late_completed_event_withdraws_yellow(accepted_case, ingest):
     assert [s for _r, _l, s in cards(c1)] == ["issued"]
     ingest([ev("C1", "completed", "2026-10-09 15:00"), ev("C2", "completed", "2026-10-13 08:00")],
            now=at("2026-10-13 10:00"))
-    w1 = Warning.objects.get(case=c1)
+    w1 = Warning.objects.about(c1).get()
     assert w1.status == WarningStatus.WITHDRAWN
     assert w1.actions.exclude(kind="order").get().kind == "auto_withdraw"  # besides its automatic order
-    assert Warning.objects.get(case=c2).status == WarningStatus.ISSUED
+    assert Warning.objects.about(c2).get().status == WarningStatus.ISSUED
 
 
 def test_completed_before_threshold_never_issued(accepted_case, ingest):
@@ -157,7 +157,7 @@ def test_delivery_past_the_statutory_ten_working_days_is_red(accepted_case, inge
     assert cards(c) == [("delivery-late", "yellow", "issued")]
     supervise_tick(now=t10 + SECOND)
     assert sorted(cards(c)) == [("delivery-late", "yellow", "issued"), ("delivery-statutory", "red", "issued")]
-    red = Warning.objects.get(case=c, rule__code="delivery-statutory")
+    red = Warning.objects.about(c).get(rule__code="delivery-statutory")
     assert red.crossed_at == t10 and "第四十四条" in red.detail
 
 
@@ -261,12 +261,12 @@ def test_calendar_change_moves_deadlines_and_the_cards_follow_in_the_same_tick(a
     c.refresh_from_db()
     assert r.clocks_recomputed == 1 and c.committed_deadline == at("2026-10-12 17:30")
     assert cards(c) == [("committed-yellow", "yellow", "withdrawn")]
-    assert WarningAction.objects.filter(warning__case=c, kind=ActionKind.AUTO_WITHDRAW).count() == 1
+    assert WarningAction.objects.filter(warning__in=Warning.objects.about(c), kind=ActionKind.AUTO_WITHDRAW).count() == 1
     # The yellow threshold of the new deadline (10/13 17:30) is ahead: scheduled, and issued once crossed.
     assert case_next_check(c) == at("2026-10-13 17:30") + timedelta(microseconds=1)
     supervise_tick(now=at("2026-10-13 17:31"))
     assert cards(c)[-1] == ("committed-yellow", "yellow", "issued")
-    assert Warning.objects.get(case=c, rule__code="committed-yellow", status="issued").crossed_at == at("2026-10-13 17:30")
+    assert Warning.objects.about(c).get(rule__code="committed-yellow", status="issued").crossed_at == at("2026-10-13 17:30")
     # An unchanged calendar recomputes nothing.
     assert supervise_tick(now=at("2026-10-13 17:32")).clocks_recomputed == 0
 
@@ -310,5 +310,5 @@ def test_a_card_names_an_unnamed_step_by_the_glossary_not_by_its_kind(ingest, ma
     w = at("2026-09-28 09:00")
     ingest([ev("U1", "received", w, "UN001"), ev("U1", "accepted", w, "UN001"),
             ev("U1", "step_completed", "2026-10-08 10:00", "UN001", step="review")], now=at("2026-10-08 10:05"))
-    card = Warning.objects.get(case__case_no="U1", rule__code="step-overdue")
+    card = Warning.objects.about(Case.objects.get(case_no="U1")).get(rule__code="step-overdue")
     assert "审核" in card.detail and "review" not in card.detail
