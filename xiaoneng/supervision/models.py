@@ -2,7 +2,7 @@
 notifications they send.
 
 A `Rule` says when a card is due (time-based rules are evaluated by the tick, event-based ones as events
-are applied). A `Warning` is the card itself: one per case, rule and deadline instance (`deadline_key`),
+are applied). A `Warning` is the card itself: one per subject, rule and deadline instance (`deadline_key`),
 guaranteed by a unique constraint so that two ticks or two workers can never issue the same card twice.
 Everything that happens to a card afterwards is a `WarningAction`; supervision orders (督办) and the
 notifications to staff are their own records, each written once.
@@ -268,16 +268,16 @@ class SubjectQuerySet(models.QuerySet):
 
 
 class Warning(AboutSubject, models.Model):  # the glossary's name for a card (shadows the builtin only in this module)
-    """A card (预警 / 黄牌 / 红牌) raised by a rule on a case or on a complaint's clock (exactly one of the two).
+    """A card (预警 / 黄牌 / 红牌) raised by a rule on a subject's clock: a case or a complaint today (`subject_kind`,
+    `subject_id`; subjects.py says what each kind is).
 
     `deadline_key` names the threshold instance the card is about: the ISO datetime of the deadline for
     time-based rules (a moved deadline is a new instance), the event id or a count for event-based rules.
-    (case, rule, deadline_key) is unique: inserts use ON CONFLICT DO NOTHING, so concurrent ticks and
-    re-applied events can never issue a card twice. `crossed_at` is when the threshold was crossed (or the
-    event occurred); `issued_at` when the platform raised the card.
+    (subject_kind, subject_id, rule, deadline_key) is unique: inserts (`services.cards_insert`) use ON CONFLICT
+    DO NOTHING, so concurrent ticks and re-applied events can never issue a card twice. `crossed_at` is when
+    the threshold was crossed (or the event occurred); `issued_at` when the platform raised the card.
 
-    Complaint cards: (complaint, rule, deadline_key) is unique the same way, the key being
-    "<stage>@<due instant>" (a moved due date is a new instance). Their department is the lead department
+    Complaint cards: the key is "<stage>@<due instant>" (a moved due date is a new instance). Their department is the lead department
     of the dispatch for the handling stage, and the supervision office for acceptance, reply and a handling
     clock not yet dispatched (the office is the one late then); see complaints/clocks.py.
     """
