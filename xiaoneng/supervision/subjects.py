@@ -46,6 +46,9 @@ class _Kind:
     handler_field: str
 
 
+# The words as makemessages must see them (subject_label translates the word it looks up).
+_WORDS = (_("办件"), _("投诉"))
+
 KINDS: dict[str, _Kind] = {
     CASE: _Kind(Case, "case_no", "办件", "cases:case_detail", False, "handler_id"),
     COMPLAINT: _Kind(Complaint, "number", "投诉", "complaints:detail", True, ""),
