@@ -88,9 +88,11 @@ INSTALLED_APPS = [
     "xiaoneng.accounts",
     "xiaoneng.workdays",
     "xiaoneng.catalog",
+    # In the order of the one-way chain (docs/architecture.md): each app's ready() runs after those it builds
+    # on, so supervision finds every clock owner registered (core/clocks.py).
     "xiaoneng.cases",
-    "xiaoneng.supervision",
     "xiaoneng.complaints",
+    "xiaoneng.supervision",
     "xiaoneng.demo",
 ]
 

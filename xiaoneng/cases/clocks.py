@@ -47,6 +47,12 @@ class CaseClocks:
     kind = "case"
     label = _("办件")
     family = "case"
+    subject_model = Case
+    number_field = "case_no"
+    handler_field = "handler_id"
+
+    def url_of(self, pk: int, number: str) -> str:
+        return reverse("cases:case_detail", args=[number])
 
     def __init__(self) -> None:
         self._deemed: dict[int, bool] = {}  # version id → configured for deemed approval, read once per tick

@@ -43,6 +43,12 @@ class ComplaintClocks:
     kind = "complaint"
     label = _("投诉")
     family = DEADLINE_FAMILY
+    subject_model = Complaint
+    number_field = "number"
+    handler_field = ""  # the office handler answers to the office, not as the card's department's handler
+
+    def url_of(self, pk: int, number: str) -> str:
+        return reverse("complaints:detail", args=[number])
 
     def sync(self, *, now: dt.datetime) -> int:
         return 0  # complaint due dates are computed on each transition, never from a stored calendar revision

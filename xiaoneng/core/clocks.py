@@ -89,12 +89,23 @@ class ClockOwner(Protocol):
     `kind`: the subject kind stored on cards, orders and proposals ("case", "complaint"; ≤ 16 characters,
     never renamed once cards exist). `label`: the subject as the office calls it (办件, 投诉). `family`: the
     rule family its rows are judged by (DEADLINE_FAMILY for every owner whose rows carry one running
-    deadline). `schedule_every`: seconds between two looks at its due rows by the tick (60 for all today).
+    deadline).
+
+    How pages address its subjects: `subject_model` is the Django model whose rows are the subjects (None for
+    an owner without one), `number_field` its column holding the number pages show (lists read it in their
+    own query, by subquery), `handler_field` the column of the staff member answering for it now ("" when
+    none). A subject's row is never deleted while it has orders or proposals; deleting it deletes its cards.
     """
 
     kind: str
     label: str
     family: str
+    subject_model: Any
+    number_field: str
+    handler_field: str
+
+    def url_of(self, pk: int, number: str) -> str:
+        """The staff page of a subject (no query)."""
 
     def sync(self, *, now: dt.datetime) -> int:
         """Bring clocks up to date before judging (a calendar change moved deadlines); the number moved."""

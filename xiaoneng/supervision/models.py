@@ -232,9 +232,12 @@ class AboutSubject:
     def subject_no(self) -> str:
         """The case number, or the complaint number (never anything about the complainant: departments see
         these)."""
-        if "subject_number" not in self.__dict__:
+        if self.__dict__.get("subject_number") is None:
+            # Not read yet, or annotated NULL by a list's query (an owner without a model describes its
+            # subjects itself; a subject deleted by hand): ask the owner.
             from .subjects import subjects_attach
 
+            self.__dict__.pop("subject_number", None)
             subjects_attach([self])
         return self.subject_number or ""
 

@@ -3,10 +3,10 @@
 
 A card, an order and a proposal name their subject by kind and primary key, without a foreign key per kind
 (docs/architecture.md, "Cards about any subject"): cases and complaints today, the clocks of the next issues
-(a bad rating's rectification, an inspection finding, an information request, a disclosure) tomorrow. This
-module is the ONE place that knows the kinds — their label, their number, their page, the case handler who
-answers, and what deleting a subject does to its cards; nothing else in supervision branches on a kind. (It is
-to be re-pointed at the clock owners' port, each owner describing its own subjects.)
+(a bad rating's rectification, an inspection finding, an information request, a disclosure) tomorrow. Each
+kind is a clock owner (core/clocks.py) that describes its own subjects — its label, its model and number
+column, its page, who answers for it now — so this module imports no owner and knows no kind but by the
+strings the API's v1 schema and the printed proposal spell out.
 
 Cards never show anything about a complainant: a complaint is shown by its number only.
 """
@@ -15,58 +15,40 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.signals import pre_delete
-from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from xiaoneng.cases.models import Case
-from xiaoneng.complaints.models import Complaint
+from xiaoneng.core import clocks
 
 CASE = "case"
 COMPLAINT = "complaint"
 
 
-@dataclass(frozen=True, slots=True)
-class _Kind:
-    """How supervision shows one kind of subject: its model, the field holding its number, its word (in
-    Chinese, as stored notices say it; pages translate it, and both words are in the catalogue), the
-    URL name of its page (which takes the number), whether lists mark it with a badge (cases, the common
-    subject, are not marked) and the field of the staff member answering for it now ("" when none)."""
-
-    model: type[models.Model]
-    number_field: str
-    word: str
-    url_name: str
-    badge: bool
-    handler_field: str
-
-
-# The words as makemessages must see them (subject_label translates the word it looks up).
-_WORDS = (_("办件"), _("投诉"))
-
-KINDS: dict[str, _Kind] = {
-    CASE: _Kind(Case, "case_no", "办件", "cases:case_detail", False, "handler_id"),
-    COMPLAINT: _Kind(Complaint, "number", "投诉", "complaints:detail", True, ""),
-}
+def _owner(kind: str):
+    try:
+        return clocks.owner(kind)
+    except ImproperlyConfigured:  # a card of an owner no longer installed keeps its kind and id; pages show those
+        return None
 
 
 def subject_of(obj: models.Model) -> tuple[str, int]:
-    """(kind, id) of a subject instance (a Case or a Complaint)."""
-    for kind, k in KINDS.items():
-        if isinstance(obj, k.model):
-            return kind, obj.pk
+    """(kind, id) of a subject instance (a Case, a Complaint, …: whatever an owner's `subject_model` is)."""
+    for owner in clocks.owners():
+        if owner.subject_model is not None and isinstance(obj, owner.subject_model):
+            return owner.kind, obj.pk
     raise TypeError(f"not a supervised subject: {type(obj).__name__}")
 
 
 def subject_number_of(obj: models.Model) -> str:
     """The number of a subject instance already in hand (no query)."""
     kind, _pk = subject_of(obj)
-    return getattr(obj, KINDS[kind].number_field)
+    return getattr(obj, clocks.owner(kind).number_field)
 
 
 def about(obj: models.Model) -> Q:
@@ -76,35 +58,45 @@ def about(obj: models.Model) -> Q:
 
 
 def subject_label(kind: str, *, stored: bool = False) -> str:
-    """办件 / 投诉: translated for a page, or as stored texts (notifications, proposals) say it (`stored`)."""
-    k = KINDS.get(kind)
-    if k is None:
+    """办件 / 投诉 / …: translated for a page, or as stored texts (notifications, proposals) say it (`stored`:
+    in the platform's language, whoever's request triggers it)."""
+    owner = _owner(kind)
+    if owner is None:
         return kind
-    return k.word if stored else gettext(k.word)
+    if stored:
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(owner.label)
+    return str(owner.label)
 
 
 def subject_badge(kind: str) -> str:
-    """The label lists put before the subject's number ("" for cases, which lists do not mark)."""
-    k = KINDS.get(kind)
-    return gettext(k.word) if k is not None and k.badge else ""
+    """The label lists put before the subject's number ("" for cases, the common subject, not marked)."""
+    return "" if kind == CASE else subject_label(kind)
 
 
 def subject_numbers(kind_ids: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    """{(kind, id): number} of the given subjects, one query per kind present."""
+    """{(kind, id): number} of the given subjects, one query per kind present (an owner without a model
+    describes its subjects itself)."""
     wanted: dict[str, set[int]] = defaultdict(set)
     for kind, pk in kind_ids:
         wanted[kind].add(pk)
     out: dict[tuple[str, int], str] = {}
     for kind, ids in wanted.items():
-        k = KINDS[kind]
-        for pk, number in k.model.objects.filter(pk__in=ids).values_list("pk", k.number_field):
+        owner = _owner(kind)
+        if owner is None:
+            continue
+        if owner.subject_model is None:
+            out.update({(kind, pk): sub.number for pk, sub in owner.subjects(ids).items()})
+            continue
+        for pk, number in owner.subject_model.objects.filter(pk__in=ids).values_list("pk", owner.number_field):
             out[(kind, pk)] = number
     return out
 
 
 def subject_url(kind: str, pk: int, number: str) -> str:
-    """The staff page of the subject (cases and complaints are addressed by their number)."""
-    return reverse(KINDS[kind].url_name, args=[number])
+    """The staff page of the subject ("" for a kind no owner describes any more)."""
+    owner = _owner(kind)
+    return owner.url_of(pk, number) if owner is not None else ""
 
 
 def subjects_attach(objs: Iterable) -> list:
@@ -123,41 +115,48 @@ def _per_kind(field_of, output_field) -> models.Expression:
     """CASE subject_kind WHEN kind THEN (the subject's `field_of(kind)` by subquery) … END, over the kinds
     that have such a field."""
     whens = []
-    for kind, k in KINDS.items():
-        field = field_of(k)
+    for owner in clocks.owners():
+        field = field_of(owner) if owner.subject_model is not None else ""
         if field:
-            whens.append(models.When(subject_kind=kind, then=Subquery(
-                k.model.objects.filter(pk=OuterRef("subject_id")).values(field)[:1])))
+            whens.append(models.When(subject_kind=owner.kind, then=Subquery(
+                owner.subject_model.objects.filter(pk=OuterRef("subject_id")).values(field)[:1])))
     return models.Case(*whens, default=models.Value(None), output_field=output_field)
 
 
 def with_subject_numbers(qs):
     """The queryset with each row's subject number annotated (`subject_number`) in the same query: a list
     page shows numbers without a query per kind (pinned query counts stay)."""
-    return qs.annotate(subject_number=_per_kind(lambda k: k.number_field, models.CharField()))
+    return qs.annotate(subject_number=_per_kind(lambda o: o.number_field, models.CharField()))
 
 
 def current_handler_expression() -> models.Expression:
     """The staff member answering for the subject now (a case's handler, who may have been reassigned since
     the card was issued), NULL for kinds without one — for a queryset of cards."""
-    return _per_kind(lambda k: k.handler_field, models.BigIntegerField())
+    return _per_kind(lambda o: o.handler_field, models.BigIntegerField())
 
 
 def subject_handler(kind: str, pk: int) -> tuple[int | None, str]:
     """(staff id, name the department system reported) answering for the subject now: a case's handler and
     handler name; (None, "") for kinds without one."""
-    if kind == CASE:
-        row = Case.objects.filter(pk=pk).values_list("handler_id", "handler_name").first()
-        return row if row is not None else (None, "")
-    return None, ""
+    owner = _owner(kind)
+    if owner is None or owner.subject_model is None or not owner.handler_field:
+        return None, ""
+    model = owner.subject_model
+    # The name the reporting system gave, where the subject keeps one (a case's `handler_name`).
+    named = "handler_name" in {f.name for f in model._meta.get_fields()}
+    row = model.objects.filter(pk=pk).values_list(owner.handler_field, "handler_name" if named else "pk").first()
+    if row is None:
+        return None, ""
+    return row[0], (row[1] if named else "")
 
 
 def number_filter(prefix: str) -> Q:
     """Cards (orders, proposals) whose subject's number starts with `prefix` (the lists' search box)."""
     q = Q(pk__in=[])
-    for kind, k in KINDS.items():
-        q |= Q(subject_kind=kind, subject_id__in=k.model.objects.filter(
-            **{f"{k.number_field}__startswith": prefix}).values("pk"))
+    for owner in clocks.owners():
+        if owner.subject_model is not None:
+            q |= Q(subject_kind=owner.kind, subject_id__in=owner.subject_model.objects.filter(
+                **{f"{owner.number_field}__startswith": prefix}).values("pk"))
     return q
 
 
@@ -176,7 +175,10 @@ def proposal_opening(kind: str, number: str) -> str:
     """The first sentence of a printed rectification proposal, which says where the problem was found."""
     if kind == CASE:
         return _("本机关在电子监察中发现你单位办理的办件（编号 %(no)s）存在以下问题：") % {"no": number}
-    return _("本机关在办理效能投诉（编号 %(no)s）中发现你单位存在以下问题：") % {"no": number}
+    if kind == COMPLAINT:
+        return _("本机关在办理效能投诉（编号 %(no)s）中发现你单位存在以下问题：") % {"no": number}
+    return _("本机关在电子监察中发现你单位的%(what)s（编号 %(no)s）存在以下问题：") % {
+        "what": subject_label(kind), "no": number}
 
 
 # ============================================================================ deleting a subject
@@ -201,5 +203,7 @@ def _before_subject_deleted(sender, instance, **kwargs) -> None:
 
 def connect_subject_deletion() -> None:
     """Called once by SupervisionConfig.ready(): the deletion rule above for every kind."""
-    for kind, k in KINDS.items():
-        pre_delete.connect(_before_subject_deleted, sender=k.model, dispatch_uid=f"supervision-subject-{kind}")
+    for owner in clocks.owners():
+        if owner.subject_model is not None:
+            pre_delete.connect(_before_subject_deleted, sender=owner.subject_model,
+                               dispatch_uid=f"supervision-subject-{owner.kind}")

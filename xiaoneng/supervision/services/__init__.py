@@ -12,7 +12,7 @@ keep writing `from xiaoneng.supervision.services import …`):
 - `tick`: the tick (`supervise_tick`, `TickResult`), the judging shared with ingest (`rejudge`: issue,
   auto-withdraw, deemed approval), `warnings_for_cases` (the cases app's provider);
 - `issue`: the one card inserter, `cards_insert`, for cards of every kind of subject (tick and
-  complaint_watch both write through it);
+  the deadline family, deadlines.py, both write through it);
 - `rules`: `rule_update` and its checks;
 - `cards`: the life of a card (explain, correct, confirm, withdraw, escalate, appeal and its attachment
   check, appeal decision) and `orders_close_for_withdrawn`;

@@ -33,6 +33,7 @@ from ..subjects import with_subject_numbers
 from ..transitions import CARD_TRANSITIONS, ORDER_TRANSITIONS, PROPOSAL_TRANSITIONS, Transition
 from ._common import DEPARTMENT_ROLES, _require, _text
 from .escalation import _card_follow_up
+from .notify import _notify_cards
 
 
 def _card_for(by: Staff, warning: Warning | int) -> Warning:

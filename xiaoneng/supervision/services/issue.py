@@ -1,6 +1,6 @@
 """The one card inserter: cards of every kind of subject (cases, complaints, the clocks to come) go into the
 table through `cards_insert`, once per (subject kind, subject id, rule, deadline key) whatever runs at the
-same time. Below every other room that issues cards (tick, complaint_watch); imports only the models."""
+same time. Below every other room that issues cards (tick; deadlines.py for the deadline family); imports only the models."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ class Rectifications:
     """A test clock owner: rectification tasks (整改) kept in memory, one deadline each."""
 
     kind, label, family = "rectify", "整改事项", DEADLINE_FAMILY
+    subject_model, number_field, handler_field = None, "", ""  # kept in memory: no model
 
     def __init__(self, rows: list[ClockRow]):
         self.rows, self.next = {r.id: r for r in rows}, {}
@@ -38,6 +39,9 @@ class Rectifications:
         for c in results:
             c.row.flag, self.next[c.row.id] = c.flag, c.next_check_at
         return {}
+
+    def url_of(self, pk, number):
+        return f"/rectify/{pk}/"
 
     def subjects(self, ids):
         return {i: Subject(self.rows[i].number, f"/rectify/{i}/", self.rows[i].department_id) for i in ids}
