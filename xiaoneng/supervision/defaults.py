@@ -3,7 +3,7 @@ that are missing (a flushed test database, a fresh install that skipped migratio
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 # (code, check, kind, level, thresholds, mode, name, description)
 DEFAULT_RULES: list[dict] = [
@@ -102,18 +102,18 @@ def rules_ensure_defaults(apps=None) -> int:
 # of the office's words, never the stored key ("before_wd=2"). Per check where the same key means different
 # things; `{n}` is the number; the second text is the one for 0 where "0 个工作日" would read oddly.
 THRESHOLD_SENTENCES: dict[str, dict[str, tuple]] = {
-    "committed_reminder": {"before_wd": (_l("承诺时限到期前 {n} 个工作日提醒"), _l("承诺时限到期当日提醒"))},
-    "committed_overdue": {"over_wd": (_l("超过承诺时限 {n} 个工作日以上发牌"), _l("超过承诺时限即发牌"))},
-    "statutory_overdue": {"over_wd": (_l("超过法定时限 {n} 个工作日以上发牌"), _l("超过法定时限即发牌"))},
-    "step_overdue": {"over_wd": (_l("环节超过时限 {n} 个工作日以上发牌"), _l("环节超过时限即发牌"))},
-    "delivery_late": {"within_wd": (_l("办结后 {n} 个工作日内应送达"), _l("办结当日应送达"))},
-    "delivery_statutory": {"within_wd": (_l("作出决定后 {n} 个工作日内应送达证照"), _l("作出决定当日应送达证照"))},
-    "deemed_approval": {"over_wd": (_l("法定时限届满 {n} 个工作日后仍未决定即发牌"), _l("法定时限届满仍未决定即发牌"))},
-    "second_notice": {"max_notices": (_l("补正告知最多 {n} 次，超过即发牌"), None)},
+    "committed_reminder": {"before_wd": (gettext_lazy("承诺时限到期前 {n} 个工作日提醒"), gettext_lazy("承诺时限到期当日提醒"))},
+    "committed_overdue": {"over_wd": (gettext_lazy("超过承诺时限 {n} 个工作日以上发牌"), gettext_lazy("超过承诺时限即发牌"))},
+    "statutory_overdue": {"over_wd": (gettext_lazy("超过法定时限 {n} 个工作日以上发牌"), gettext_lazy("超过法定时限即发牌"))},
+    "step_overdue": {"over_wd": (gettext_lazy("环节超过时限 {n} 个工作日以上发牌"), gettext_lazy("环节超过时限即发牌"))},
+    "delivery_late": {"within_wd": (gettext_lazy("办结后 {n} 个工作日内应送达"), gettext_lazy("办结当日应送达"))},
+    "delivery_statutory": {"within_wd": (gettext_lazy("作出决定后 {n} 个工作日内应送达证照"), gettext_lazy("作出决定当日应送达证照"))},
+    "deemed_approval": {"over_wd": (gettext_lazy("法定时限届满 {n} 个工作日后仍未决定即发牌"), gettext_lazy("法定时限届满仍未决定即发牌"))},
+    "second_notice": {"max_notices": (gettext_lazy("补正告知最多 {n} 次，超过即发牌"), None)},
     # The deadline family: `{s}` is the subject as the office calls it (投诉), from the rule's clock owner.
-    "deadline_reminder": {"before_wd": (_l("{s}期限到期前 {n} 个工作日提醒"), _l("{s}期限到期当日提醒"))},
-    "deadline_overdue": {"over_wd": (_l("超过{s}期限 {n} 个工作日以上发牌"), _l("超过{s}期限即发牌"))},
-    "deadline_overdue_long": {"over_wd": (_l("超过{s}期限 {n} 个工作日以上发牌"), _l("超过{s}期限即发牌"))},
+    "deadline_reminder": {"before_wd": (gettext_lazy("{s}期限到期前 {n} 个工作日提醒"), gettext_lazy("{s}期限到期当日提醒"))},
+    "deadline_overdue": {"over_wd": (gettext_lazy("超过{s}期限 {n} 个工作日以上发牌"), gettext_lazy("超过{s}期限即发牌"))},
+    "deadline_overdue_long": {"over_wd": (gettext_lazy("超过{s}期限 {n} 个工作日以上发牌"), gettext_lazy("超过{s}期限即发牌"))},
 }
 
 
@@ -123,7 +123,7 @@ def threshold_sentence(check: str, key: str, value, subject: str = "") -> str:
     texts = THRESHOLD_SENTENCES.get(check, {}).get(key)
     if texts is None:
         labels = {k: label for k, label, _lo, _hi in THRESHOLD_FIELDS.get(check, [])}
-        return f"{labels.get(key) or _l('其他阈值')}：{value}"
+        return f"{labels.get(key) or gettext_lazy('其他阈值')}：{value}"
     many, zero = texts
     return (str(zero) if zero and value == 0 else str(many)).format(n=value, s=subject)
 

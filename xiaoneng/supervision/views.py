@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaoneng.accounts import roles as R
@@ -108,21 +108,21 @@ def warning_detail(request, pk: int):
 # action → (form class, service, success message)
 _ACTIONS = {
     "explain": (forms.TextForm, lambda w, by, now, d: services.warning_explain(warning=w, by=by, now=now, text=d["text"]),
-                _lazy("已提交情况说明。")),
+                gettext_lazy("已提交情况说明。")),
     "correct": (forms.TextForm, lambda w, by, now, d: services.warning_correct(warning=w, by=by, now=now, text=d["text"]),
-                _lazy("已报告整改情况。")),
+                gettext_lazy("已报告整改情况。")),
     "confirm": (forms.OptionalTextForm,
-                lambda w, by, now, d: services.warning_confirm(warning=w, by=by, now=now, text=d["text"]), _lazy("已确认。")),
+                lambda w, by, now, d: services.warning_confirm(warning=w, by=by, now=now, text=d["text"]), gettext_lazy("已确认。")),
     "withdraw": (forms.TextForm, lambda w, by, now, d: services.warning_withdraw(warning=w, by=by, now=now, text=d["text"]),
-                 _lazy("已撤销此卡。")),
+                 gettext_lazy("已撤销此卡。")),
     "escalate": (forms.TextForm, lambda w, by, now, d: services.warning_escalate(warning=w, by=by, now=now, text=d["text"]),
-                 _lazy("已升级此卡。")),
+                 gettext_lazy("已升级此卡。")),
     "appeal": (forms.AppealForm, lambda w, by, now, d: services.warning_appeal(
-        warning=w, by=by, now=now, reason=d["reason"], attachment=d.get("attachment")), _lazy("已提交申诉。")),
+        warning=w, by=by, now=now, reason=d["reason"], attachment=d.get("attachment")), gettext_lazy("已提交申诉。")),
     "decide": (forms.AppealDecisionForm, lambda w, by, now, d: services.appeal_decide(
-        warning=w, by=by, now=now, upheld=d["upheld"], text=d["text"]), _lazy("已作出申诉决定。")),
+        warning=w, by=by, now=now, upheld=d["upheld"], text=d["text"]), gettext_lazy("已作出申诉决定。")),
     "order": (forms.OrderForm, lambda w, by, now, d: services.supervision_order_issue(
-        warning=w, by=by, now=now, due_wd=d["due_wd"], instructions=d["instructions"]), _lazy("已发出督办。")),
+        warning=w, by=by, now=now, due_wd=d["due_wd"], instructions=d["instructions"]), gettext_lazy("已发出督办。")),
 }
 
 
