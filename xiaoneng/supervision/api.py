@@ -28,7 +28,8 @@ StatusLit = Literal[
 
 class WarningOut(Schema):
     id: int
-    subject: Literal["case", "complaint"] = Field(description="卡所针对的对象：办件或投诉")
+    subject: str = Field(description="卡所针对的对象类型：case 办件、complaint 投诉（此后接入的监察对象各有其类型）")
+    subject_no: str = Field(description="对象编号（办件编号、投诉编号等）；不含任何个人身份信息")
     case_no: str | None = Field(description="办件编号（投诉卡为空）")
     complaint_no: str | None = Field(description="投诉编号（办件卡为空）；不含投诉人任何身份信息")
     rule: str
@@ -78,7 +79,7 @@ class WarningQuery(Schema):
 
 def _out(w: Warning) -> dict:
     return {
-        "id": w.pk, "subject": w.subject_kind, **api_numbers(w.subject_kind, w.subject_no),
+        "id": w.pk, "subject": w.subject_kind, "subject_no": w.subject_no, **api_numbers(w.subject_kind, w.subject_no),
         "rule": w.rule.code, "rule_name": w.rule.name, "level": w.level,
         "status": w.status, "department": w.department.code, "department_name": w.department.name,
         "deadline_key": w.deadline_key, "detail": w.detail, "crossed_at": w.crossed_at, "issued_at": w.issued_at,

@@ -119,7 +119,7 @@ def test_warnings_come_from_the_provider(items, api):
     from xiaoneng.supervision.models import Warning
 
     post_events(api, [ev("W1", "received", "2026-11-02 09:00")])
-    cards = [(w.rule.code, w.level, w.status) for w in Warning.objects.filter(case__case_no="W1")
+    cards = [(w.rule.code, w.level, w.status) for w in Warning.objects.about(Case.objects.get(case_no="W1"))
              .select_related("rule").order_by("issued_at", "id")]
     assert cards == [("committed-yellow", "yellow", "issued"), ("statutory-red", "red", "issued"),
                      ("step-overdue", "yellow", "issued")]

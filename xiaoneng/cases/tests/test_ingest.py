@@ -148,7 +148,7 @@ def test_failure_inside_the_batch_leaves_nothing_half_applied(items, ingest, wat
 
     ingest([ev("H0", "received", "2026-11-02 09:00")])  # an existing case the failing batch refolds
     before = _state("H0")
-    cards = Warning.objects.count()
+    cards, orders = Warning.objects.count(), SupervisionOrder.objects.count()
     assert cards > 0  # long overdue at NOW: the engine carded it
     watcher_probe.raise_in = raise_in
     with pytest.raises(WatcherFailed):
@@ -156,7 +156,8 @@ def test_failure_inside_the_batch_leaves_nothing_half_applied(items, ingest, wat
                 ev("H0", "accepted", "2026-11-02 10:00")])
     assert not Case.objects.filter(case_no="H1").exists() and CaseEvent.objects.count() == 1
     assert _state("H0") == before and CaseCheck.objects.count() == Case.objects.count() == 1
-    assert Warning.objects.count() == cards and SupervisionOrder.objects.filter(case__case_no="H1").count() == 0
+    # Nothing of the failed batch stays: no card, no order (H1's would have been new ones).
+    assert Warning.objects.count() == cards and SupervisionOrder.objects.count() == orders
 
 
 def test_without_a_watcher_the_ingest_refuses_to_run(items, ingest):
@@ -225,7 +226,7 @@ def test_warnings_provider_hook(items, ingest):
     ingest([ev("H6", "received", "2026-11-20 09:00")], now=dt.datetime(2026, 11, 20, 9, 5, tzinfo=TZ))  # on time
     h4, h6 = Case.objects.get(case_no="H4"), Case.objects.get(case_no="H6")
     got = clocks.judge().cards_of("case", [h4.id, h6.id])
-    cards = list(Warning.objects.filter(case=h4).order_by("issued_at", "id").values_list("rule__code", "level"))
+    cards = list(Warning.objects.about(h4).order_by("issued_at", "id").values_list("rule__code", "level"))
     assert cards and [(w["rule"], w["level"]) for w in got[h4.id]] == cards
     assert "yellow" in {w["level"] for w in got[h4.id]}
     assert got[h6.id] == []

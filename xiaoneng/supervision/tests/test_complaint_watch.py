@@ -333,7 +333,7 @@ def test_card_api_shows_complaint_cards_without_the_complainant(handled_card, cl
     r = client.get("/api/v1/warnings", HTTP_AUTHORIZATION=f"Bearer {token}")
     item = r.json()["items"][0]
     assert item["subject"] == "complaint" and item["case_no"] is None
-    assert item["complaint_no"] == Complaint.objects.get(pk=handled_card.subject_id).number
+    assert item["complaint_no"] == item["subject_no"] == Complaint.objects.get(pk=handled_card.subject_id).number
     for secret in (LETTER["name"], LETTER["phone"], LETTER["email"]):
         assert secret not in r.content.decode()
     _c, token_b = api_client_create(name="自然资源系统", department=depts["b"], by=None, now=T0)
