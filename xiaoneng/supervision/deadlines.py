@@ -176,9 +176,9 @@ def notify_card(w: Warning, subject: Subject, label: str, *, kind: str, now, tex
 
 
 def _messages(wid, who, *, kind, label, number, level, rule_name, detail):
-    from xiaoneng.core import clocks
+    from .subjects import subject_label
 
-    name = clocks.kinds().get(label, label)
+    name = subject_label(label, stored=True)  # stored texts are in the platform's language
     verb = "升级为" if kind == NotificationKind.WARNING_ESCALATED else ""
     subject = f"【{verb}{LEVEL_TEXT.get(level, level)}】{name} {number}：{rule_name}"
     body = f"{subject}。{sentence(detail)}请登录效能监察平台，在“预警纠错”中查看并处理。"
