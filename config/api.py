@@ -42,7 +42,10 @@ from xiaoneng.catalog.api import router as catalog_router  # noqa: E402
 from xiaoneng.catalog.open311 import router as open311_catalog_router  # noqa: E402
 from xiaoneng.complaints.api import router as complaints_router  # noqa: E402
 from xiaoneng.complaints.open311 import router as open311_complaints_router  # noqa: E402
+from xiaoneng.inspections.api import router as inspections_router  # noqa: E402
+from xiaoneng.ratings.api import router as ratings_router  # noqa: E402
 from xiaoneng.supervision.api import router as supervision_router  # noqa: E402
+from xiaoneng.surveys.api import router as surveys_router  # noqa: E402
 from xiaoneng.workdays.api import router as workdays_router  # noqa: E402
 
 api.add_router("/accounts/", accounts_router)
@@ -51,6 +54,9 @@ api.add_router("/catalog/", catalog_router)
 api.add_router("/", cases_router)  # /api/v1/case-events, /api/v1/cases
 api.add_router("/", supervision_router)  # /api/v1/warnings
 api.add_router("/", complaints_router)  # /api/v1/complaints
+api.add_router("/", ratings_router)  # /api/v1/ratings
+api.add_router("/", surveys_router)  # /api/v1/surveys
+api.add_router("/", inspections_router)  # /api/v1/inspections
 # Complaints first: its services.json lists the catalogue's services plus the complaint categories, and its
 # services/{code}.json hands every non-complaint code to the catalogue's function (see complaints/open311.py).
 open311.add_router("", open311_complaints_router)

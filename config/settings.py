@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     # on, so supervision finds every clock owner registered (core/clocks.py).
     "xiaoneng.cases",
     "xiaoneng.complaints",
+    "xiaoneng.ratings",
+    "xiaoneng.surveys",
+    "xiaoneng.inspections",
     "xiaoneng.supervision",
     "xiaoneng.demo",
 ]

@@ -50,6 +50,7 @@ class CaseClocks:
     subject_model = Case
     number_field = "case_no"
     handler_field = "handler_id"
+    default_rules = ()  # shipped by supervision itself (supervision/defaults.py)
 
     def url_of(self, pk: int, number: str) -> str:
         return reverse("cases:case_detail", args=[number])

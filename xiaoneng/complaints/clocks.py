@@ -46,6 +46,7 @@ class ComplaintClocks:
     subject_model = Complaint
     number_field = "number"
     handler_field = ""  # the office handler answers to the office, not as the card's department's handler
+    default_rules = ()  # shipped by supervision itself (supervision/defaults.py)
 
     def url_of(self, pk: int, number: str) -> str:
         return reverse("complaints:detail", args=[number])

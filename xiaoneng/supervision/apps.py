@@ -50,3 +50,15 @@ class SupervisionConfig(AppConfig):
         from .subjects import connect_subject_deletion
 
         connect_subject_deletion()
+
+        # The rules clock owners ship (ClockOwner.default_rules) are created after every migrate, once the
+        # owners' tables exist; edited rules are never touched.
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_ensure_rules, sender=self, dispatch_uid="supervision_owner_rules")
+
+
+def _ensure_rules(sender, using="default", **kwargs) -> None:
+    from .defaults import rules_ensure_defaults
+
+    rules_ensure_defaults()

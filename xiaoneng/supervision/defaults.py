@@ -83,18 +83,28 @@ THRESHOLD_FIELDS: dict[str, list[tuple[str, str, int, int]]] = {
 
 def rules_ensure_defaults(apps=None) -> int:
     """Create the default rules that do not exist yet (by code); never touches edited ones. Returns how
-    many were created. Usable from a migration (`apps`) or at run time."""
+    many were created. Usable from a migration (`apps`: the rules above only) or at run time (also the
+    rules every registered clock owner ships, `ClockOwner.default_rules`: run after every `migrate` by
+    `SupervisionConfig.ready`'s post_migrate hook, so a new owner's rules appear with its tables)."""
     if apps is None:
+        from xiaoneng.core import clocks
         from xiaoneng.supervision.models import Rule
+
+        shipped = [*DEFAULT_RULES, *(dict(r) for o in clocks.owners() for r in getattr(o, "default_rules", ()))]
     else:
         Rule = apps.get_model("supervision", "Rule")
+        shipped = DEFAULT_RULES
     have = set(Rule.objects.values_list("code", flat=True))
     # Only the fields the (possibly historical) model has: an early migration runs this with the Rule of its day.
     fields = {f.name for f in Rule._meta.get_fields()}
     new = [Rule(position=i, scope="all", enabled=True, **{k: v for k, v in r.items() if k in fields})
-           for i, r in enumerate(DEFAULT_RULES, 1) if r["code"] not in have]
+           for i, r in enumerate(shipped, 1) if r["code"] not in have]
     if new:
         Rule.objects.bulk_create(new, ignore_conflicts=True)
+        if apps is None:
+            from xiaoneng.supervision.rulecache import rules_invalidate
+
+            rules_invalidate()
     return len(new)
 
 

@@ -15,8 +15,15 @@ ALLOWED = {
     "complaints": {"core", "accounts", "workdays", "catalog", "cases"},
     # supervision reads cases and complaints for its pages; it judges their clocks only through the port
     # (core/clocks.py; see JUDGING below). Neither imports supervision.
-    "supervision": {"core", "accounts", "workdays", "catalog", "cases", "complaints"},
-    "demo": {"core", "accounts", "workdays", "catalog", "cases", "supervision", "complaints"},
+    # Beside complaints, below supervision: the people's verdict. Ratings rate cases and complaints' handling;
+    # surveys and inspections judge departments, not cases. None imports another of the three.
+    "ratings": {"core", "accounts", "workdays", "catalog", "cases", "complaints"},
+    "surveys": {"core", "accounts", "workdays"},
+    "inspections": {"core", "accounts", "workdays", "catalog"},
+    "supervision": {"core", "accounts", "workdays", "catalog", "cases", "complaints", "ratings", "surveys",
+                    "inspections"},
+    "demo": {"core", "accounts", "workdays", "catalog", "cases", "supervision", "complaints", "ratings", "surveys",
+             "inspections"},
 }
 
 
@@ -57,7 +64,7 @@ def test_dependencies_point_one_way():
 # needs nothing from these modules, and these modules nothing from any owner.
 JUDGING = ("supervision/engine.py", "supervision/deadlines.py", "supervision/judge.py", "supervision/services/tick.py",
            "supervision/services/escalation.py", "supervision/rulecache.py")
-OWNERS = {"cases", "complaints"}
+OWNERS = {"cases", "complaints", "ratings", "inspections"}
 
 
 def test_the_judging_path_imports_no_clock_owner():

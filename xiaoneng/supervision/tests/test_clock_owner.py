@@ -11,6 +11,7 @@ import pytest
 
 from xiaoneng.core import clocks
 from xiaoneng.core.clocks import DEADLINE_FAMILY, ClockRow, Subject
+from xiaoneng.supervision.defaults import rules_ensure_defaults
 from xiaoneng.supervision.models import Notification, Rule, SupervisionOrder, SupervisionProposal, Warning
 from xiaoneng.supervision.rulecache import rules_invalidate
 from xiaoneng.supervision.services import supervise_tick, warning_escalate
@@ -25,6 +26,13 @@ class Rectifications:
 
     kind, label, family = "rectify", "整改事项", DEADLINE_FAMILY
     subject_model, number_field, handler_field = None, "", ""  # kept in memory: no model
+    # Its rules ship with it: supervision creates them after migrate (defaults.rules_ensure_defaults).
+    default_rules = tuple(
+        {"code": f"rectify-{level}", "name": f"整改{level}", "check_code": check, "subject_kind": "rectify",
+         "kind": "time", "level": level, "thresholds": n, "mode": "automatic"}
+        for level, check, n in (("reminder", "deadline_reminder", {"before_wd": 2}),
+                                ("yellow", "deadline_overdue", {"over_wd": 1}),
+                                ("red", "deadline_overdue_long", {"over_wd": 2})))
 
     def __init__(self, rows: list[ClockRow]):
         self.rows, self.next = {r.id: r for r in rows}, {}
@@ -59,15 +67,11 @@ class Rectifications:
 
 @pytest.fixture
 def rectify(depts, staff, calendar):
-    for level, check, n in (("reminder", "deadline_reminder", {"before_wd": 2}), ("yellow", "deadline_overdue", {"over_wd": 1}),
-                            ("red", "deadline_overdue_long", {"over_wd": 2})):
-        Rule.objects.create(code=f"rectify-{level}", name=f"整改{level}", check_code=check, subject_kind="rectify",
-                            kind="time", level=level, thresholds=n)
-    rules_invalidate()
     owner = clocks.register_owner(Rectifications([
         ClockRow("rectify", 7, "ZG-2026-007", depts["a"].pk, handler_id=staff["handler"].pk, stage="rectify", due_at=DUE,
                  label="整改期限"),
     ]))
+    assert rules_ensure_defaults() == 3  # what `migrate` does for a registered owner (post_migrate)
     yield owner
     clocks.unregister_owner("rectify")
     rules_invalidate()
@@ -131,3 +135,12 @@ def test_a_deadline_rule_cannot_be_scoped_to_a_service_item(staff, items):
         rule_update(rule=rule, data={"scope": "item", "scope_item": items["a"]}, by=staff["supervisor"],
                     now=DUE)
     assert e.value.field == "scope" and Rule.objects.get(pk=rule.pk).scope == "all"
+
+
+def test_an_owners_shipped_rules_are_created_once_and_edits_kept(rectify):
+    Rule.objects.filter(code="rectify-yellow").update(thresholds={"over_wd": 4}, enabled=False)
+    Rule.objects.filter(code="rectify-red").delete()
+    assert rules_ensure_defaults() == 1  # only the missing one comes back
+    yellow = Rule.objects.get(code="rectify-yellow")
+    assert yellow.thresholds == {"over_wd": 4} and not yellow.enabled
+    assert Rule.objects.get(code="rectify-red").subject_kind == "rectify"

@@ -1,0 +1,3 @@
+"""好差评: the models (see apps.py for what this app is for)."""
+
+from django.db import models  # noqa: F401
