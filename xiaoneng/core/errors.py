@@ -45,6 +45,13 @@ class NotFound(DomainError):
         super().__init__(message, code="not_found", **kw)
 
 
+class Conflict(DomainError):
+    """The request repeats something already done that may be done only once (a second rating of one case):
+    409, naming what is already there."""
+
+    status = 409
+
+
 class RowErrors(DomainError):
     """Several rows of an imported file are bad; nothing was imported."""
 
