@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.core.landing import StartPanel
+from xiaoneng.core.nav import NavItem
+
 
 class RatingsConfig(AppConfig):
     """Ratings (好差评): every finished case, window contact and complaint handling rated by the person served;
@@ -9,5 +12,22 @@ class RatingsConfig(AppConfig):
     name = "xiaoneng.ratings"
     label = "ratings"
     verbose_name = _("好差评")
-    nav_items = ()
-    start_panels = ()
+    nav_items = (
+        # ---- rectifications (差评整改)
+        NavItem(_("差评整改"), "ratings:rectify_list", "wrench-adjustable", ("handler", "head", "leader", "admin"), 60),
+        NavItem(_("差评整改审核"), "ratings:rectify_review", "clipboard-check", ("supervisor",), 60),
+    )
+    start_panels = (
+        # ---- rectifications (差评整改)
+        StartPanel("head", "xiaoneng.ratings.landing.department_rectifications", 35),
+        StartPanel("handler", "xiaoneng.ratings.landing.department_rectifications", 35),
+        StartPanel("supervisor", "xiaoneng.ratings.landing.office_review", 35),
+    )
+
+    def ready(self) -> None:
+        # ---- rectifications (差评整改): their clock is judged by supervision through the one port.
+        from xiaoneng.core import clocks
+
+        from .clocks import RATING_CLOCKS
+
+        clocks.register_owner(RATING_CLOCKS)
