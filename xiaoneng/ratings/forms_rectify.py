@@ -41,7 +41,7 @@ class AssignForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         qs = Staff.objects.filter(is_active=True, groups__name__in=(R.HANDLER, R.HEAD)).distinct()
         if department is not None:
-            qs = qs.filter(department__path__startswith=department.path)
+            qs = qs.filter(department=department)
         else:
             qs = qs.none()
         self.fields["handler"].queryset = qs.order_by("username")

@@ -144,12 +144,13 @@ def is_named(rating: Rating) -> bool:
 # ----------------------------------------------------------------------------------------------- the department
 @transaction.atomic
 def rectification_assign(*, rectification: Rectification, handler: Staff, by: Staff, now: dt.datetime) -> Rectification:
-    """The department's head names who rectifies (整改承办人): a handler or head of the department. Cards issued
+    """The department's head names who rectifies (整改承办人): a handler or head of the department itself. Cards issued
     from now on go to that person."""
     r = _lock(rectification)
     _require(is_department_head(by, r), "只有整改部门的负责人可以指定承办人。")
     _status(r, (*WORKING, S.APPEALED, S.SUBMITTED), "指定承办人")
-    if not isinstance(handler, Staff) or not handler.is_active or not in_department(handler, r):
+    if (not isinstance(handler, Staff) or not handler.is_active or handler.department_id != r.department_id
+            or not handler.has_any_role(R.HANDLER, R.HEAD)):
         raise DomainError("承办人须为整改部门的承办人或负责人。", field="handler", code="invalid")
     r.handler = handler
     r.save(update_fields=["handler"])
