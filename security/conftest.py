@@ -367,6 +367,7 @@ def build_world() -> World:
     for k in ("a", "b"):
         assert w.obj["notices"][k] and w.obj["messages"][k], "complaint notices and messages are needed"
 
+    __import__("security.world_ratings").world_ratings.build_ratings_world(w)  # issue 12: ratings objects
     # One client per principal (made last: signing in writes sessions and log-in records).
     for key, p in PRINCIPALS.items():
         user = st.get(key) if p.kind in ("session", "inactive") else None

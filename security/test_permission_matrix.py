@@ -181,6 +181,7 @@ COMPLAINT = {k: _t(lambda o, k=k: {"number": o["complaints"][k]}, k) for k in ("
 CARD = {k: _t(lambda o, k=k: {"pk": o["cards"][k]}, k) for k in ("a", "b")}
 ORDER = {k: _t(lambda o, k=k: {"pk": o["orders"][k]}, k) for k in ("a", "b")}
 PROPOSAL = {k: _t(lambda o, k=k: {"pk": o["proposals"][k]}, k) for k in ("a", "b")}
+RECT = {k: _t(lambda o, k=k: {"number": o["rectifications"][k]}, k) for k in ("a", "b")}  # issue 12
 
 
 def _with(targets: dict, label: str, **extra) -> dict:
@@ -531,6 +532,27 @@ MATRIX: dict[str, Row] = {
     "open311:request_list": Row(read=Public(), api=True, shadowed_by=None),
     "open311:request_get": Row(read=Public(), api=True,
                                targets={"a": (lambda o: {"service_request_id": o["complaints"]["a"]}, None)}),
+    # ---- ratings: rectifications of bad ratings (issue 12)
+    # Departments (handlers, heads) read their own bureau's, the office, leaders and administrators all; a window
+    # clerk none. The department works on them (save, submit, appeal), only the office reviews; leaders and
+    # administrators read only. Appeal evidence: the office and the department, never leaders or administrators.
+    "ratings:rectify_list": Row(read=Staff(COMPLAINT_LIST)),
+    "ratings:rectify_review": Row(read=Staff(SUPERVISOR)),
+    "ratings:rectify_detail": Row(read=Staff(COMPLAINT_LIST, scoped=True), targets=RECT),
+    "ratings:rectify_evidence": Row(
+        read=Staff(roles(R.SUPERVISOR, R.HANDLER, R.HEAD), scoped=True),
+        targets={k: (lambda o, k=k: {"number": o["appealed_rectifications"][k], "pk": o["rating_appeals"][k]}, k)
+                 for k in ("a", "b")}),
+    "ratings:rectify_action": Row(
+        read=Staff(roles(R.SUPERVISOR, R.HANDLER, R.HEAD), ok=405),
+        write={**{f"{k}/save": Staff(DEPT_ROLES, scoped=True, gate=roles(R.SUPERVISOR, R.HANDLER, R.HEAD), ok=OK)
+                  for k in ("a", "b")},
+               **{f"{k}/review": Staff(SUPERVISOR, scoped=True, gate=roles(R.SUPERVISOR, R.HANDLER, R.HEAD), ok=OK)
+                  for k in ("a", "b")}},
+        targets={**_with(RECT, "save", name="save"), **_with(RECT, "review", name="review")},
+        tables=("ratings.Rectification", "ratings.RectificationAction", "ratings.Appeal", "ratings.Rating"),
+        data=lambda o: {"verification": "经调取监控核实属实。", "action": "已批评教育。", "decision": "accept",
+                        "note": "整改到位。"}),
     # ------------------------------------------------------------------------------------------ Django admin
     "admin:index": Row(read=AdminSite(200)),
     "admin:login": Row(read=Public(200, but={"admin": 302}), write=Public(OK),

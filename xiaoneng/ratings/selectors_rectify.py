@@ -13,7 +13,7 @@ from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Staff
 from xiaoneng.accounts.selectors import scope_to_staff
 from xiaoneng.cases.privacy import mask_name, mask_phone
-from xiaoneng.core.masking import mask_personal_data
+from xiaoneng.core.masking import PH_NAME, mask_personal_data
 from xiaoneng.workdays.calendar import get_calendar
 
 from .models import Appeal, Rectification, RectificationStatus
@@ -22,6 +22,7 @@ from .services.rectification import in_department, is_department_head, is_office
 S = RectificationStatus
 READERS = (R.SUPERVISOR, R.LEADER, R.ADMIN, R.HANDLER, R.HEAD)
 RUNNING = (S.OPEN, S.RETURNED, S.APPEALED)
+RATER = "【评价人】"  # the masking's placeholder for the person's name, in the words of a rating
 LIST_RELATED = ("department", "rating", "handler")
 
 
@@ -89,4 +90,5 @@ def rater_view(staff: Staff, r: Rectification) -> dict:
     contacts = [rating.rater_phone] if rating.rater_phone else []
     return {"name": mask_name(rating.rater_name) if rating.rater_name else "",
             "phone": mask_phone(rating.rater_phone) if rating.rater_phone else "",
-            "comment": mask_personal_data(rating.comment, names=names, contacts=contacts), "masked": True}
+            "comment": mask_personal_data(rating.comment, names=names, contacts=contacts).replace(PH_NAME, RATER),
+            "masked": True}

@@ -92,7 +92,8 @@ def _context(request, r, **extra) -> dict:
     reasons = dict(RatingReason.objects.filter(code__in=rating.reasons or []).values_list("code", "name"))
     return {
         "r": r, "rating": rating, "rater": S.rater_view(user, r), "forms": forms, "office": office,
-        "reasons": [reasons.get(c, c) for c in rating.reasons or []], "level_label": Level(rating.level).label,
+        # Names only: a code without its reason row (a list changed since) is not shown as a raw key.
+        "reasons": [reasons[c] for c in rating.reasons or [] if c in reasons], "level_label": Level(rating.level).label,
         "named": svc.is_named(rating), "days_left": S.working_days_left(r, now),
         "actions": r.actions.select_related("by").order_by("at", "id"),
         "appeals": rating.appeals.select_related("department", "filed_by", "decided_by").order_by("filed_at", "id"),

@@ -79,7 +79,7 @@ def test_the_rater_is_masked_for_all_but_office_heads_and_handler(rects, client_
     page = _page(client_as(role), BASE + a.number + "/")
     assert ("王小明" in page) is sees and ("13912345678" in page) is sees
     if not sees:
-        assert "王**" in page and "139****5678" in page and "已隐去" in page
+        assert "王**" in page and "139****5678" in page and "已隐去" in page and "【评价人】" in page and "服务态度差" in page
 
 
 def test_the_assigned_handler_sees_the_rater(rects, staff, client_as):
