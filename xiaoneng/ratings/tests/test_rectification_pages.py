@@ -216,3 +216,19 @@ def test_list_query_count_is_flat(depts, staff, client_as, calendar, django_asse
     s.get(BASE + "review/")
     with django_assert_max_num_queries(12):
         s.get(BASE + "review/")
+
+
+def test_other_departments_ids_in_fields_are_refused(rects, staff, client_as):
+    a, b = rects
+    resp = client_as("head").post(BASE + a.number + "/assign/", {"handler": staff["handler_b"].pk})
+    assert resp.status_code == 400 and "承办人须为整改部门的承办人或负责人" in resp.content.decode()
+    for bad in ("abc", "99999999999999999999", "-1", ""):
+        assert client_as("head").post(BASE + a.number + "/assign/", {"handler": bad}).status_code == 400
+    assert Rectification.objects.get(pk=a.pk).handler_id is None
+    # An appeal of bureau B named under bureau A's rectification: not found.
+    appeal_b = svc.rectification_appeal(rectification=b, by=make_staff("head_b", b.department, [R.HEAD]), now=T0,
+                                        reason="评价人并未到本窗口办事。")
+    for role in ("head", "supervisor"):
+        assert client_as(role).get(BASE + a.number + f"/appeals/{appeal_b.pk}/evidence/").status_code == 404
+    assert client_as("head").get(BASE + "ZG9999-0000001/").status_code == 404
+    assert client_as("head").get(BASE + ("9" * 300) + "/").status_code == 404
