@@ -232,3 +232,23 @@ def test_appeal_decisions_are_the_offices(rect, staff):
         with pytest.raises(NotPermitted):
             svc.appeal_decide(appeal=a, by=staff[who], now=T1, uphold=True, note="作废。")
     assert Appeal.objects.get(pk=a.pk).decision == "pending"
+
+
+def test_a_bad_rating_recorded_through_rating_record_is_rectified_end_to_end(contact, staff, calendar):
+    """The contract with the rating service: `rating_record` opens the rectification of a bad rating (named: it
+    must be called back); the department rectifies and the office accepts it on time."""
+    from xiaoneng.ratings.services.rating import rating_record
+
+    rated = at("2026-09-28 11:00")
+    rating = rating_record(contact=contact, level=2, reasons=["poor-attitude"], comment="窗口人员态度生硬。",
+                           channel="kiosk", rater_phone="13912345678", now=rated)
+    r = Rectification.objects.get(rating=rating)
+    assert r.status == "open" and r.department_id == contact.department_id and r.limit_wd == 10
+    with pytest.raises(DomainError) as e:
+        svc.rectification_submit(rectification=r, by=staff["handler"], now=at("2026-09-30 10:00"), **WORK)
+    assert e.value.field == "callback_at"
+    svc.rectification_submit(rectification=r, by=staff["handler"], now=at("2026-09-30 10:00"),
+                             callback_at=at("2026-09-29 16:00"), callback_result="已致歉。", callback_reached=True,
+                             **WORK)
+    r = svc.rectification_accept(rectification=r, by=staff["supervisor"], now=at("2026-10-09 10:00"))
+    assert r.on_time is True and r.closed_at == at("2026-10-09 10:00") and r.callback_reached
