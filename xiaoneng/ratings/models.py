@@ -284,9 +284,19 @@ class Rectification(models.Model):
     it with reasons (the clock keeps running: a return does not buy time). An appeal pauses nothing either;
     an upheld appeal voids the rating and closes this task as voided.
 
-    The clock: `due_at` while open or returned; `flag` / `next_check_at` are what supervision's tick last
-    decided (ratings/clocks.py: clock owner kind "rating", deadline family). `submitted_on_time` is frozen
-    at the first submission that the office later accepts: the figure "rectified on time"."""
+    The clock: `due_at` runs while open, returned or appealed; `flag` / `next_check_at` are what supervision's
+    tick last decided (ratings/clocks.py: clock owner kind "rating", deadline family).
+
+    What the figures read (services/rectification.py keeps them so):
+    - `status`: open → submitted → accepted, or → returned → submitted …; appealed while an appeal is pending
+      (then back to open/returned if rejected); voided when an appeal is upheld (the rating is voided too).
+    - `submitted_at`: the latest submission; `on_time` is set when the office accepts: True when that accepted
+      submission came by `due_at` (the figure "rectified on time"), False when after; None until accepted and
+      for a voided one.
+    - `closed_at`: when the office accepted it, or voided the rating; None while anything is owed.
+    - `callback_at` / `callback_reached` / `callback_result`: the call-back to the rater (回访) the department
+      recorded — a time between the rating and the submission; required for a named rating (rater name or
+      phone), optional otherwise; `callback_reached` only with a call-back time."""
 
     number = models.CharField(_("整改编号"), max_length=40, unique=True)
     rating = models.OneToOneField(Rating, verbose_name=_("差评"), on_delete=models.PROTECT,
