@@ -40,14 +40,30 @@ def rectification_get_for(staff: Staff, number: str) -> Rectification:
     return r
 
 
-def rectification_list(staff: Staff, *, status: str = "") -> QuerySet[Rectification]:
-    """The rectifications `staff` may read, running ones by due date first, then the latest closed."""
+FLAGS = ("reminder", "yellow", "red")
+
+
+def rectification_list(staff: Staff, *, status: str = "", department: str = "", flag: str = "") -> QuerySet[Rectification]:
+    """The rectifications `staff` may read (filtered by status, department code and card level), running ones by
+    due date first, then the latest closed. An unknown filter value filters nothing."""
     qs = rectification_scope(staff)
+    if department:
+        qs = qs.filter(department__code=str(department)[:40])
+    if flag in FLAGS:
+        qs = qs.filter(flag=flag)
     if status == "running":
         qs = qs.filter(status__in=RUNNING)
     elif status in S.values:
         qs = qs.filter(status=status)
     return qs.order_by("closed_at", "due_at", "id") if status in ("", "running") else qs.order_by("-opened_at", "-id")
+
+
+def departments_with_rectifications(staff: Staff) -> list[tuple[str, str]]:
+    """(code, name) of the departments whose rectifications `staff` may read, for the list's filter."""
+    from xiaoneng.accounts.models import Department
+
+    ids = rectification_scope(staff).order_by().values("department_id").distinct()
+    return list(Department.objects.filter(pk__in=ids).order_by("code").values_list("code", "name"))
 
 
 def review_queue(staff: Staff) -> tuple[QuerySet[Rectification], QuerySet[Appeal]]:

@@ -42,15 +42,21 @@ def _private(response):
 def rectify_list(request):
     status = request.GET.get("status", "")
     status = status if status in ("running", *STATUS.values) else ""
+    flag = request.GET.get("flag", "")
+    flag = flag if flag in S.FLAGS else ""
+    department = request.GET.get("department", "")[:40]
     now = timezone.now()
-    page = Paginator(S.rectification_list(request.user, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = S.rectification_list(request.user, status=status, department=department, flag=flag)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for r in page:
         r.days_left = S.working_days_left(r, now)
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "ratings/rectify/list.html", {
         "page": page, "status": status, "statuses": STATUS.choices, "query": params.urlencode(),
-        "office": svc.is_office(request.user),
+        "office": svc.is_office(request.user), "flag": flag, "department": department,
+        "flags": [("reminder", _("预警")), ("yellow", _("黄牌")), ("red", _("红牌"))],
+        "departments": S.departments_with_rectifications(request.user),
     })
 
 

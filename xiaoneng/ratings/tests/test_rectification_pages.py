@@ -232,3 +232,30 @@ def test_other_departments_ids_in_fields_are_refused(rects, staff, client_as):
         assert client_as(role).get(BASE + a.number + f"/appeals/{appeal_b.pk}/evidence/").status_code == 404
     assert client_as("head").get(BASE + "ZG9999-0000001/").status_code == 404
     assert client_as("head").get(BASE + ("9" * 300) + "/").status_code == 404
+
+
+def test_department_and_card_filters(rects, client_as):
+    a, b = rects
+    Rectification.objects.filter(pk=b.pk).update(flag="red")
+    s = client_as("supervisor")
+    page = _page(s, BASE + "?department=TA")
+    assert a.number in page and b.number not in page
+    page = _page(s, BASE + "?flag=red")
+    assert b.number in page and a.number not in page
+    page = _page(s, BASE + "?flag=purple&department=" + "Z" * 500)
+    assert a.number not in page and "没有符合条件的差评整改" in page
+    # A department names only itself: another department's code finds nothing.
+    page = _page(client_as("head"), BASE + "?department=TB")
+    assert b.number not in page and a.number not in page
+
+
+def test_detail_query_count_is_flat(rects, staff, client_as, django_assert_max_num_queries):
+    a, _b = rects
+    c = client_as("head")
+    c.get(BASE + a.number + "/")
+    with django_assert_max_num_queries(20):
+        c.get(BASE + a.number + "/")
+    for i in range(10):
+        svc.rectification_save(rectification=a, by=staff["head"], now=T0, verification=f"第{i}次进展。")
+    with django_assert_max_num_queries(20):
+        assert c.get(BASE + a.number + "/").status_code == 200
