@@ -368,6 +368,8 @@ def build_world() -> World:
         assert w.obj["notices"][k] and w.obj["messages"][k], "complaint notices and messages are needed"
 
     __import__("security.world_ratings").world_ratings.build_ratings_world(w)  # issue 12: ratings objects
+    __import__("security.world_ratings_channels", fromlist=["x"]).build_ratings_channels(w)  # ratings channels (issue 12)
+
     # One client per principal (made last: signing in writes sessions and log-in records).
     for key, p in PRINCIPALS.items():
         user = st.get(key) if p.kind in ("session", "inactive") else None

@@ -580,6 +580,16 @@ MATRIX: dict[str, Row] = {
     **admin_model("accounts", "apiclient", lambda o: o["token_pk"]["a"]),
     **admin_model("accounts", "auditevent", lambda o: o["audit_pk"]),
     **admin_model("complaints", "complaintcategory", lambda o: o["category_pk"]),
+    # ---- ratings channels (issue 12)
+    # The one-time link: whoever holds it rates the case once (no log-in); a used link answers 409 (its write
+    # is OK here only because the page counts the request per IP: the 409 itself is pinned in ratings' tests).
+    "ratings:public_rate": Row(
+        read={"open": Public(), "rated": Public(409)}, write={"open": Public(OK), "rated": Public(OK)},
+        targets={"open": (lambda o: {"token": o["rating_links"]["a"]}, None),
+                 "rated": (lambda o: {"token": o["rated_links"]["b"]}, None)},
+        tables=("ratings.Rating", "ratings.RatingLink"), data=lambda o: {"level": "5"}),
+    "ratings:public_qr_svg": Row(read=Public(), targets={"-": (lambda o: {"token": o["rating_links"]["b"]}, None)}),
+    "ratings:public_qr_png": Row(read=Public(), targets={"-": (lambda o: {"token": o["rating_links"]["a"]}, None)}),
 }
 
 # Cells whose intended answer the code does not give yet, each with the issue item that fixes it. strict:
