@@ -31,3 +31,14 @@ class RatingsConfig(AppConfig):
         from .clocks import RATING_CLOCKS
 
         clocks.register_owner(RATING_CLOCKS)
+    nav_items = ()
+    start_panels = ()
+
+    def ready(self) -> None:
+        # ---- channels (issue 12): the rating QR code on cases' documents (core/documents.py) and the SMS
+        # invitation after a case ends (core/outbox.py), both through core's ports, registered here only.
+        from xiaoneng.core.documents import register_document_extra
+
+        from .documents import rating_qr_extra
+
+        register_document_extra(rating_qr_extra)
