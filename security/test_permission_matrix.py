@@ -590,6 +590,35 @@ MATRIX: dict[str, Row] = {
         tables=("ratings.Rating", "ratings.RatingLink"), data=lambda o: {"level": "5"}),
     "ratings:public_qr_svg": Row(read=Public(), targets={"-": (lambda o: {"token": o["rating_links"]["b"]}, None)}),
     "ratings:public_qr_png": Row(read=Public(), targets={"-": (lambda o: {"token": o["rating_links"]["a"]}, None)}),
+    # Window contacts (一次一评): the department's clerks (window, handler, head); other bureaus' ids are 404.
+    "ratings:window_home": Row(read=Staff(WINDOW_ROLES), write=Staff(WINDOW_ROLES, ok=OK),
+                               tables=("ratings.WindowContact",), data=lambda o: {"kind": "consultation"}),
+    "ratings:contact_push": Row(
+        # The payload names bureau A's tablet: bureau B's clerks get 404 for it on their own contact too.
+        read=Staff(WINDOW_ROLES, ok=405),
+        write={"a": Staff(WINDOW_ROLES, scoped=True, ok=OK),
+               "b": Staff(WINDOW_ROLES, scoped=True, ok=OK, but={"handler_b": 404, "head_b": 404})},
+        targets={k: (lambda o, k=k: {"number": o["contacts_rl"][k]}, k) for k in ("a", "b")},
+        tables=("ratings.Kiosk",), data=lambda o: {"kiosk": o["kiosks"]["a"]}),
+    # A case of another bureau is "not found" beside the form (302 back, nothing pushed: ratings' tests).
+    "ratings:case_push": Row(read=Staff(WINDOW_ROLES, ok=405), write=Staff(WINDOW_ROLES, ok=OK), tables=("ratings.Kiosk",),
+                             data=lambda o: {"case_no": "RL-A", "kiosk": o["kiosks"]["a"]}),
+    # Counter tablets: clerks see them; heads and window clerks add, pair and revoke them.
+    "ratings:kiosk_list": Row(read=Staff(WINDOW_ROLES), write=Staff(roles(R.WINDOW, R.HEAD), gate=WINDOW_ROLES, ok=OK),
+                              tables=("ratings.Kiosk",), data=lambda o: {"name": "9号窗口"}),
+    "ratings:kiosk_pairing": Row(
+        read=Staff(roles(R.WINDOW, R.HEAD), scoped=True), write=Staff(roles(R.WINDOW, R.HEAD), scoped=True, ok=OK),
+        targets={k: (lambda o, k=k: {"pk": o["kiosks"][k]}, k) for k in ("a", "b")}, tables=("ratings.Kiosk",)),
+    "ratings:kiosk_revoke": Row(
+        read=Staff(roles(R.WINDOW, R.HEAD), ok=405), write=Staff(roles(R.WINDOW, R.HEAD), scoped=True, ok=OK),
+        targets={k: (lambda o, k=k: {"pk": o["kiosks"][k]}, k) for k in ("a", "b")}, tables=("ratings.Kiosk",)),
+    # The tablet: its signed device cookie is the credential — nobody here has one (403 page); with one, ratings' tests.
+    "ratings:kiosk": Row(read=Public(403), write=Public(403), tables=("ratings.Rating", "ratings.Kiosk"),
+                         data=lambda o: {"level": "5", "prompt": "contact:1"}),
+    "ratings:kiosk_prompt": Row(read=Public(403)),
+    # The one-time pairing URL: whoever opens it on a device pairs that device (the code is the credential).
+    "ratings:kiosk_pair": Row(read=Public(), write=Public(OK), tables=("ratings.Kiosk",),
+                              targets={"-": (lambda o: {"code": o["kiosk_code"]}, None)}),
 }
 
 # Cells whose intended answer the code does not give yet, each with the issue item that fixes it. strict:

@@ -39,3 +39,16 @@ def build_ratings_channels(w) -> None:
         rating_record(case=done, level=4, channel=Channel.LINK, now=now)
     w.obj["rating_links"] = links
     w.obj["rated_links"] = rated
+
+    # Window contacts and counter tablets per bureau (kiosk A waits for pairing: its one-time code is in the world).
+    from xiaoneng.ratings.services import contacts as S
+
+    st = w.staff
+    kiosks = {"a": S.kiosk_create(by=st["window_a"], name="3号窗口", now=now),
+              "b": S.kiosk_create(by=st["head_b"], name="1号窗口", now=now)}
+    contacts = {"a": S.contact_record(by=st["window_a"], kind="consultation", applicant_name="王五",
+                                      applicant_phone="13800001111", now=now),
+                "b": S.contact_record(by=st["handler_b"], kind="collection", now=now)}
+    w.obj["kiosks"] = {k: v.pk for k, v in kiosks.items()}
+    w.obj["kiosk_code"] = S.pairing_code(kiosks["a"])
+    w.obj["contacts_rl"] = {k: v.number for k, v in contacts.items()}

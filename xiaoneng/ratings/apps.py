@@ -38,7 +38,10 @@ class RatingsConfig(AppConfig):
         # ---- channels (issue 12): the rating QR code on cases' documents (core/documents.py) and the SMS
         # invitation after a case ends (core/outbox.py), both through core's ports, registered here only.
         from xiaoneng.core.documents import register_document_extra
+        from xiaoneng.core.outbox import outbox_register
 
         from .documents import rating_qr_extra
+        from .outbox import SOURCE as RATING_INVITATIONS
 
         register_document_extra(rating_qr_extra)
+        outbox_register(RATING_INVITATIONS)

@@ -84,6 +84,8 @@ class RatingPolicy(models.Model):
     default_after_days = models.PositiveSmallIntegerField(_("逾期未评价天数"), default=7)
     default_level = models.CharField(_("逾期未评价按"), max_length=8, choices=Default.choices, default=Default.NONE)
     sms_invite_after_days = models.PositiveSmallIntegerField(_("办结后短信邀请评价（天）"), default=0)
+    # channels (0004): the office sends SMS invitations at all (off until it turns them on).
+    sms_invite = models.BooleanField(_("办结后短信邀请评价"), default=False)
     updated_at = models.DateTimeField(_("修改时间"), null=True, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -196,6 +198,9 @@ class RatingLink(models.Model):
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("生成时间"))
     sms_sent_at = models.DateTimeField(_("短信邀请时间"), null=True, blank=True)
+    # channels (0004): the outbox's attempts at the SMS invitation and its last failure (recipient masked).
+    sms_attempts = models.PositiveSmallIntegerField(_("短信发送次数"), default=0)
+    sms_error = models.CharField(_("短信发送失败原因"), max_length=300, blank=True)
     used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
 
     class Meta:

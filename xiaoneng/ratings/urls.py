@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views_rectify
 from . import views_public
+from . import views_public, views_window
 
 app_name = "ratings"
 
@@ -18,4 +19,14 @@ urlpatterns: list = [
     path("r/<str:token>/", views_public.public_rate, name="public_rate"),
     path("r/<str:token>/qr.svg", views_public.public_qr, {"fmt": "svg"}, name="public_qr_svg"),
     path("r/<str:token>/qr.png", views_public.public_qr, {"fmt": "png"}, name="public_qr_png"),
+    # ---- channels (issue 12): window contacts (一次一评) and the counter tablet
+    path("staff/ratings/window/", views_window.window_home, name="window_home"),
+    path("staff/ratings/window/contacts/<str:number>/push/", views_window.contact_push, name="contact_push"),
+    path("staff/ratings/window/cases/push/", views_window.case_push, name="case_push"),
+    path("staff/ratings/kiosks/", views_window.kiosk_list, name="kiosk_list"),
+    path("staff/ratings/kiosks/<int:pk>/pairing/", views_window.kiosk_pairing, name="kiosk_pairing"),
+    path("staff/ratings/kiosks/<int:pk>/revoke/", views_window.kiosk_revoke, name="kiosk_revoke"),
+    path("kiosk/", views_window.kiosk_page, name="kiosk"),
+    path("kiosk/prompt/", views_window.kiosk_prompt_fragment, name="kiosk_prompt"),
+    path("kiosk/pair/<str:code>/", views_window.kiosk_pair, name="kiosk_pair"),
 ]

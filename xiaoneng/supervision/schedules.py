@@ -9,4 +9,6 @@ SCHEDULES: list[tuple[str, int, str]] = [
     # send loop of every message to a person (core/outbox.py): no schedule of its own, so `xiaoneng supervise`
     # and the demo's tick send as the worker does.
     ("supervise", 60, "xiaoneng.supervision.services.supervise_tick"),
+    # 好差评: an unrated ended case past the office's period counts as 基本满意 where the policy says so.
+    ("ratings-default", 300, "xiaoneng.ratings.services.defaults_job.ratings_default_due"),
 ]
