@@ -32,6 +32,10 @@ class RatingsConfig(AppConfig):
 
         clocks.register_owner(RATING_CLOCKS)
     nav_items = ()
+        # ---- channels (issue 12): window contacts (一次一评) and the counter tablets
+        NavItem(_("窗口服务评价"), "ratings:window_home", "hand-thumbs-up", ("window", "handler", "head"), 42),
+        NavItem(_("窗口评价器"), "ratings:kiosk_list", "tablet", ("window", "head"), 43),
+    )
     start_panels = ()
 
     def ready(self) -> None:
