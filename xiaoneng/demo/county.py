@@ -23,6 +23,7 @@ from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
 from xiaoneng.accounts.services import department_create, department_hosting_set, department_set_head
 from xiaoneng.demo import names
+from xiaoneng.demo.channels import step_channels
 
 SCALES = {
     # counties, catalogue items per county
@@ -259,11 +260,13 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("supervision", step_supervision),
     ("complaints", step_complaints),
     ("rectifications", __import__("xiaoneng.demo.rectifications").demo.rectifications.step_rectifications),
+    ("channels", step_channels),  # 好差评: window contacts rated on the counter tablets (demo/channels.py)
 ]
 # What the build's progress lines call each step (the console is read by a county's staff too).
 STEP_LABELS = {"departments": "部门", "staff": "工作人员", "calendar": "工作日历", "catalogue": "事项目录",
                "cases": "12 个月的办件", "centre": "政务服务中心窗口受理", "supervision": "电子监察",
                "complaints": "效能投诉", "rectifications": "差评整改"}
+               "complaints": "效能投诉", "channels": "窗口服务评价（好差评）"}
 
 
 def demo_exists() -> bool:
