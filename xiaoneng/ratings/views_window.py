@@ -286,6 +286,5 @@ def kiosk_pair(request, code: str):
         resp = redirect("ratings:kiosk")
         resp.set_signed_cookie(S.DEVICE_COOKIE, secret, salt=S.DEVICE_SALT, max_age=S.DEVICE_COOKIE_AGE,
                                httponly=True, samesite="Lax", secure=request.is_secure())
-        messages.success(request, _("本设备已配对为“%(k)s”的评价器。") % {"k": kiosk.name})
         return resp
     return render(request, "ratings/window/kiosk_pair.html", {})

@@ -81,7 +81,7 @@ def item_for_clerk(by, code_or_pk) -> ServiceItem | None:
         return None
     qs = ServiceItem.objects.filter(department_scope_q(by))
     key = str(code_or_pk).strip()
-    item = qs.filter(code=key).first() or (qs.filter(pk=int(key)).first() if key.isdigit() and len(key) < 12 else None)
+    item = qs.filter(code=key).first() or (qs.filter(pk=int(key)).first() if key.isdigit() and len(key) < 10 else None)
     if item is None:
         raise DomainError("所选事项不是本部门的事项。", field="service_item")
     return item
@@ -124,9 +124,11 @@ def contact_get_for(by, number: str) -> WindowContact:
 
 def kiosk_get_for(by, pk) -> Kiosk:
     try:
-        pk = int(pk)
+        pk = int(str(pk).strip())
     except (TypeError, ValueError):
         raise NotFound() from None
+    if not 0 < pk < 2**31:  # a huge id is no row (and would overflow an integer column on PostgreSQL)
+        raise NotFound()
     k = Kiosk.objects.filter(department_scope_q(by), pk=pk).select_related("department").first()
     if k is None:
         raise NotFound()

@@ -248,3 +248,36 @@ def test_kiosk_management_by_role(client_as, staff):
     assert "/kiosk/pair/" in url
     for role in ("supervisor", "leader", "admin"):
         assert client_as(role).get(reverse("ratings:window_home")).status_code == 403
+
+
+def test_huge_and_odd_ids_are_not_found(client_as, staff):
+    c = client_as("head")
+    for pk in ("99999999999999999999", "2147483648"):
+        assert c.get(f"/staff/ratings/kiosks/{pk}/pairing/").status_code == 404
+        assert c.post(f"/staff/ratings/kiosks/{pk}/revoke/").status_code == 404
+    contact = S.contact_record(by=staff["window"], kind="consultation", now=timezone.now())
+    for kiosk in ("99999999999999999999", "-1", "", "1e3", "=cmd"):
+        assert c.post(reverse("ratings:contact_push", args=[contact.number]), {"kiosk": kiosk}).status_code == 404
+    assert c.post(reverse("ratings:contact_push", args=["CK9999-999999"]), {"kiosk": "1"}).status_code == 404
+
+
+def test_the_window_pages_queries_do_not_grow(client_as, staff, items, django_assert_max_num_queries):
+    kiosk = S.kiosk_create(by=staff["window"], name="3号窗口", now=timezone.now())
+    c = client_as("window")
+
+    def many(n):
+        for i in range(n):
+            contact = S.contact_record(by=staff["window"], kind="consultation", service_item=items["a"],
+                                       applicant_phone="13812345678", now=timezone.now())
+            if i % 2:
+                S.kiosk_push(by=staff["window"], kiosk=kiosk, contact=contact, now=timezone.now())
+                S.kiosk_rate(kiosk=kiosk, level=5, now=timezone.now())
+
+    many(2)
+    with django_assert_max_num_queries(12):
+        assert c.get(reverse("ratings:window_home")).status_code == 200
+    many(20)
+    with django_assert_max_num_queries(12):
+        assert c.get(reverse("ratings:window_home")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert c.get(reverse("ratings:kiosk_list")).status_code == 200
