@@ -134,3 +134,22 @@ def test_a_clerk_pushes_a_window_contact_to_the_tablet(browser, live_server, pag
         assert (rating.level, rating.channel, rating.reasons) == (4, Channel.KIOSK, ["warm-service"])
     finally:
         tablet_ctx.close()
+
+
+def test_a_printed_one_time_notice_carries_the_rating_qr(page, world):
+    from xiaoneng.cases.services import case_request_supplement
+
+    now = timezone.now().replace(microsecond=0)
+    res = case_events_ingest(events=[{
+        "event_id": "QR-1", "case_no": "SP2026-000800", "service_code": "SP001", "type": "received",
+        "occurred_at": (now - dt.timedelta(hours=2)).isoformat(),
+        "applicant": {"name": "张三", "id_no": "330102199001011234", "phone": "13812345678"}}], now=now, source="e2e")
+    assert not res.errors
+    case = Case.objects.get(case_no="SP2026-000800")
+    doc = case_request_supplement(case=case, materials=["食品经营许可申请书"], by=world["staff"]["window"], now=now)
+    login(page, "window_a")
+    page.goto(f"/staff/cases/{case.case_no}/documents/{doc.pk}/")
+    qr = page.locator("[data-testid=rating-qr]")
+    assert "扫码评价本次服务（好差评）" in qr.inner_text() and "办结后即可评价" in qr.inner_text()
+    assert qr.locator("img").bounding_box()["width"] >= 100
+    shot(page, "ratings-document-qr")
