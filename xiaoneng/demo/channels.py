@@ -9,7 +9,7 @@ import datetime as dt
 
 from xiaoneng.workdays.calendar import get_calendar
 
-PER_WINDOW = {"small": 6, "county": 40, "province": 40}
+PER_WINDOW = {"small": 6, "county": 20, "province": 20}  # county: ~20 s on SQLite under load
 KINDS = ("consultation", "consultation", "consultation", "submission", "collection", "refused", "other")
 NOTES = {"consultation": "咨询办理条件和所需材料", "submission": "递交补正材料", "collection": "领取证照",
          "refused": "不属于本部门职权范围，已告知向有关部门申请", "other": "现场指导网上申报"}
@@ -22,7 +22,7 @@ def step_channels(ctx) -> None:
     from xiaoneng.ratings.services import contacts as S
 
     rng, cal = ctx.rng, get_calendar()
-    per = PER_WINDOW.get(ctx.scale, 40)
+    per = PER_WINDOW.get(ctx.scale, 20)
     windows = [(d, ctx.staff[f"{d.code.lower().replace('-', '_')}_win"]) for d in ctx.serving
                if f"{d.code.lower().replace('-', '_')}_win" in ctx.staff]
     worse = {d.pk for d, _ in windows[1::7]}  # a few departments the people rate visibly worse
