@@ -266,7 +266,9 @@ def kiosk_prompt_fragment(request):
     """What the idle tablet polls (htmx): the prompt's first step, or the idle screen again."""
     kiosk = _device(request)
     if kiosk is None or kiosk.revoked_at is not None:
-        return _not_paired(request, kiosk)
+        resp = _not_paired(request, kiosk)
+        resp["HX-Refresh"] = "true"  # a tablet revoked or re-paired while polling shows the full page saying so
+        return resp
     subject = S.kiosk_prompt(kiosk, now=timezone.now())
     ctx = {"kiosk": kiosk, "form_url": reverse("ratings:kiosk"), "idle": subject is None}
     if subject is not None:

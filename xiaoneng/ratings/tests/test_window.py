@@ -127,7 +127,8 @@ def test_the_tablet_needs_its_cookie_and_says_when_revoked(staff, kiosk_a):
     S.kiosk_revoke(by=staff["head"], kiosk=kiosk_a, now=timezone.now())
     r = c.get(reverse("ratings:kiosk"))
     assert r.status_code == 403 and "该评价器已停用" in r.content.decode()
-    assert c.get(reverse("ratings:kiosk_prompt")).status_code == 403
+    polled = c.get(reverse("ratings:kiosk_prompt"), headers={"HX-Request": "true"})
+    assert polled.status_code == 403 and polled["HX-Refresh"] == "true"  # htmx reloads into the page saying so
 
 
 def test_a_contact_is_rated_on_the_tablet(client_as, staff, items, kiosk_a):
