@@ -259,14 +259,14 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("centre", step_centre),
     ("supervision", step_supervision),
     ("complaints", step_complaints),
-    ("rectifications", __import__("xiaoneng.demo.rectifications").demo.rectifications.step_rectifications),
     ("channels", step_channels),  # 好差评: window contacts rated on the counter tablets (demo/channels.py)
+    # after every step that records ratings: plays the year of their rectifications (demo/rectifications.py)
+    ("rectifications", __import__("xiaoneng.demo.rectifications").demo.rectifications.step_rectifications),
 ]
 # What the build's progress lines call each step (the console is read by a county's staff too).
 STEP_LABELS = {"departments": "部门", "staff": "工作人员", "calendar": "工作日历", "catalogue": "事项目录",
                "cases": "12 个月的办件", "centre": "政务服务中心窗口受理", "supervision": "电子监察",
-               "complaints": "效能投诉", "rectifications": "差评整改"}
-               "complaints": "效能投诉", "channels": "窗口服务评价（好差评）"}
+               "complaints": "效能投诉", "channels": "窗口服务评价（好差评）", "rectifications": "差评整改"}
 
 
 def demo_exists() -> bool:

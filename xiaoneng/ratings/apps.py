@@ -16,6 +16,9 @@ class RatingsConfig(AppConfig):
         # ---- rectifications (差评整改)
         NavItem(_("差评整改"), "ratings:rectify_list", "wrench-adjustable", ("handler", "head", "leader", "admin"), 60),
         NavItem(_("差评整改审核"), "ratings:rectify_review", "clipboard-check", ("supervisor",), 60),
+        # ---- channels (issue 12): window contacts (一次一评) and the counter tablets
+        NavItem(_("窗口服务评价"), "ratings:window_home", "hand-thumbs-up", ("window", "handler", "head"), 42),
+        NavItem(_("窗口评价器"), "ratings:kiosk_list", "tablet", ("window", "head"), 43),
     )
     start_panels = (
         # ---- rectifications (差评整改)
@@ -31,14 +34,7 @@ class RatingsConfig(AppConfig):
         from .clocks import RATING_CLOCKS
 
         clocks.register_owner(RATING_CLOCKS)
-    nav_items = ()
-        # ---- channels (issue 12): window contacts (一次一评) and the counter tablets
-        NavItem(_("窗口服务评价"), "ratings:window_home", "hand-thumbs-up", ("window", "handler", "head"), 42),
-        NavItem(_("窗口评价器"), "ratings:kiosk_list", "tablet", ("window", "head"), 43),
-    )
-    start_panels = ()
 
-    def ready(self) -> None:
         # ---- channels (issue 12): the rating QR code on cases' documents (core/documents.py) and the SMS
         # invitation after a case ends (core/outbox.py), both through core's ports, registered here only.
         from xiaoneng.core.documents import register_document_extra

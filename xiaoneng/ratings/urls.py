@@ -1,8 +1,6 @@
 from django.urls import path
 
-from . import views_rectify
-from . import views_public
-from . import views_public, views_window
+from . import views_public, views_rectify, views_window
 
 app_name = "ratings"
 
