@@ -27,6 +27,8 @@ from django.test import Client, override_settings
 
 from xiaoneng.accounts import roles as R
 
+from .world_inspections import build_inspections
+
 TZ = ZoneInfo("Asia/Shanghai")
 T_CATALOG = datetime(2025, 1, 2, 9, 0, tzinfo=TZ)
 T_CASE = datetime(2026, 9, 28, 9, 0, tzinfo=TZ)  # a Monday
@@ -77,6 +79,7 @@ PRINCIPALS: dict[str, Principal] = {p.key: p for p in (
     _p("admin", "session", [R.ADMIN], None),
     _p("inactive_a", "inactive", [R.HANDLER], "a"),
     _p("norole_a", "session", [], "a"),
+    _p("invited", "session", [R.INVITED], None),  # 特邀监督员: no department, sees only its own visits (issue 12)
     _p("token_a", "token", dept="a"),
     _p("token_b", "token", dept="b"),
     _p("token_revoked", "badtoken"),
@@ -369,6 +372,7 @@ def build_world() -> World:
 
     __import__("security.world_ratings").world_ratings.build_ratings_world(w)  # issue 12: ratings objects
     __import__("security.world_ratings_channels", fromlist=["x"]).build_ratings_channels(w)  # ratings channels (issue 12)
+    build_inspections(w)  # issue 12: the invited supervisor and the inspections' objects (security/world_inspections.py)
 
     # One client per principal (made last: signing in writes sessions and log-in records).
     for key, p in PRINCIPALS.items():

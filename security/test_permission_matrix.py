@@ -501,9 +501,9 @@ MATRIX: dict[str, Row] = {
                                 data=_event, tables=("cases.Case", "cases.CaseEvent"), api=True,
                                 targets={"a": (lambda o: {}, "a")}),
     # A role-less account's scope is empty (accounts.selectors): an empty list, and 404 for any one record.
-    "api:case_list": Row(read=Api(ALL, scoped=False, but={"norole_a": 200}), api=True),
+    "api:case_list": Row(read=Api(ALL, scoped=False, but={"norole_a": 200, "invited": 200}), api=True),  # empty scope
     "api:case_detail": Row(read=Api(ALL, denied=404), targets=CASE, api=True),
-    "api:warning_list": Row(read=Api(ALL, scoped=False, but={"norole_a": 200}), api=True),
+    "api:warning_list": Row(read=Api(ALL, scoped=False, but={"norole_a": 200, "invited": 200}), api=True),  # empty
     "api:warning_detail": Row(read=Api(ALL, denied=404), targets={k: (lambda o, k=k: {"warning_id": o["cards"][k]}, k)
                                                       for k in ("a", "b")}, api=True),
     # Systems submit complaints (hotline, 12345); among staff only the office registers them.

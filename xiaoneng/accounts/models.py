@@ -133,7 +133,7 @@ class Staff(AbstractUser):
         return self.has_any_role(*R.COUNTY_WIDE)
 
     def role_labels(self) -> list[str]:
-        return [str(R.LABELS[c]) for c in R.ALL if c in self.role_codes]
+        return [str(R.LABELS[c]) for c in R.ASSIGNABLE if c in self.role_codes]
 
     def roles_by_seniority(self) -> list[tuple[str, str]]:
         """(code, label) of the roles held, the most senior first: the landing page opens the first."""

@@ -38,7 +38,7 @@ def audit_record(
 
 def _roles_text(codes: Iterable[str]) -> str:
     codes = set(codes)
-    return "、".join(str(R.LABELS[c]) for c in R.ALL if c in codes) or "无"
+    return "、".join(str(R.LABELS[c]) for c in R.ASSIGNABLE if c in codes) or "无"
 
 
 def token_hash(raw: str) -> str:
@@ -89,9 +89,9 @@ def department_set_head(*, department: Department, head: Staff | None) -> Depart
 
 def role_groups(codes: Iterable[str]) -> list[Group]:
     codes = list(codes)
-    unknown = [c for c in codes if c not in R.ALL]
+    unknown = [c for c in codes if c not in R.ASSIGNABLE]
     if unknown:
-        raise DomainError(f"未知角色：{', '.join(unknown)}。可用角色：{', '.join(R.ALL)}。", field="roles")
+        raise DomainError(f"未知角色：{', '.join(unknown)}。可用角色：{', '.join(R.ASSIGNABLE)}。", field="roles")
     return [Group.objects.get_or_create(name=c)[0] for c in codes]
 
 
@@ -110,7 +110,7 @@ def staff_create(
         raise DomainError(f"登录名“{username}”已被使用。", field="username")
     roles = list(roles)
     groups = role_groups(roles)
-    if department is None and not set(roles) <= set(R.COUNTY_WIDE):
+    if department is None and not set(roles) <= set(R.NO_DEPARTMENT):
         raise DomainError("窗口人员、承办人和部门负责人必须指定所在部门。", field="department")
     staff = Staff(username=username, name=name, department=department, post=post, phone=phone, email=email)
     if password:
@@ -200,7 +200,7 @@ def staff_update(
         raise NotPermitted("只有系统管理员可以修改工作人员账户。")
     roles = list(roles)
     groups = role_groups(roles)
-    if department is None and not set(roles) <= set(R.COUNTY_WIDE):
+    if department is None and not set(roles) <= set(R.NO_DEPARTMENT):
         raise DomainError("窗口人员、承办人和部门负责人必须指定所在部门。", field="department")
     if staff.pk == by.pk and (not is_active or R.ADMIN not in roles):
         raise DomainError("不能停用自己的账户或取消自己的管理员角色。", field="roles")
