@@ -189,6 +189,23 @@ def _with(targets: dict, label: str, **extra) -> dict:
     return {f"{v}/{label}": (lambda o, fn=fn: {**fn(o), **extra}, dept) for v, (fn, dept) in targets.items()}
 
 
+# ---- inspections (issue 12): targets and role sets
+INSP_READERS = ALL | {R.INVITED}
+INSP_RECORDERS = roles(R.SUPERVISOR, R.INVITED)
+INSP_PLANNERS = roles(R.SUPERVISOR, R.LEADER, R.ADMIN, R.INVITED)
+INSP_ACTORS = roles(R.SUPERVISOR, R.HANDLER, R.HEAD)
+INSP_TABLES = ("inspections.Visit", "inspections.VisitResult", "inspections.Finding", "inspections.VisitPhoto")
+INSP_VISIT_AB = {k: _t(lambda o, k=k: {"pk": o["insp"]["visits"][k]}, k) for k in ("a", "b")}
+INSP_VISIT = {**INSP_VISIT_AB, "covert": _t(lambda o: {"pk": o["insp"]["covert"]}, "a"),
+              "draft": _t(lambda o: {"pk": o["insp"]["draft"]}, "a")}
+INSP_DRAFT = {"draft": _t(lambda o: {"pk": o["insp"]["draft"]}, "a")}
+INSP_PHOTO = {k: _t(lambda o, k=k: {"pk": o["insp"]["photos"][k]}, k) for k in ("a", "b")}
+INSP_FINDING_AB = {k: _t(lambda o, k=k: {"pk": o["insp"]["findings"][k]}, k) for k in ("a", "b")}
+INSP_FINDING = {**INSP_FINDING_AB, "covert": _t(lambda o: {"pk": o["insp"]["covert_finding"]}, "a")}
+_A_404 = {"window_a": 404, "handler_a": 404, "head_a": 404}  # the covert visit is not there for bureau A yet
+_DRAFT_ONLY = {"invited": 200, "supervisor": 404, "leader": 404, "admin": 404, **_A_404}
+
+
 # ============================================================================================ rows
 @dataclass(frozen=True)
 class Row:
@@ -619,6 +636,55 @@ MATRIX: dict[str, Row] = {
     # The one-time pairing URL: whoever opens it on a device pairs that device (the code is the credential).
     "ratings:kiosk_pair": Row(read=Public(), write=Public(OK), tables=("ratings.Kiosk",),
                               targets={"-": (lambda o: {"code": o["kiosk_code"]}, None)}),
+    # ---- inspections (issue 12)
+    # Visits: the office sees every visit but drafts, leaders and administrators accepted ones, a department its
+    # published ones (404 elsewhere: a covert visit is not there for it until published), an invited supervisor
+    # only its own (its draft: nobody else); a role-less account nothing (403).
+    "inspections:visits": Row(read=Staff(INSP_READERS)),
+    "inspections:visit": Row(read={"a": Staff(INSP_READERS, scoped=True), "b": Staff(INSP_READERS, scoped=True),
+                                   "covert": Staff(INSP_READERS, scoped=True, but=_A_404),
+                                   "draft": Staff(INSP_READERS, scoped=True, but=_DRAFT_ONLY)}, targets=INSP_VISIT),
+    "inspections:photo": Row(read=Staff(INSP_READERS, scoped=True), targets=INSP_PHOTO),
+    # Only the recorder changes and submits its draft (the office gets 404: a draft is not there for it yet).
+    "inspections:visit_edit": Row(read=Staff(roles(R.INVITED), but={"supervisor": 404}),
+                                  write=Staff(roles(R.INVITED), ok=OK, but={"supervisor": 404}),
+                                  targets=INSP_DRAFT, data=lambda o: {"place": ""}, tables=INSP_TABLES),
+    "inspections:visit_submit": Row(read=Staff(INSP_RECORDERS, ok=405),
+                                    write=Staff(roles(R.INVITED), ok=OK, but={"supervisor": 404}),
+                                    targets=INSP_DRAFT, tables=INSP_TABLES),
+    "inspections:visit_review": Row(read=Staff(SUPERVISOR, ok=405), write=Staff(SUPERVISOR, ok=OK),
+                                    targets=INSP_VISIT_AB, data=lambda o: {"decision": "accept"}, tables=INSP_TABLES),
+    "inspections:visit_publish": Row(read=Staff(SUPERVISOR, ok=405), write=Staff(SUPERVISOR, ok=OK),
+                                     targets={"covert": (lambda o: {"pk": o["insp"]["covert"]}, "a")},
+                                     tables=INSP_TABLES),
+    "inspections:plans": Row(read=Staff(INSP_PLANNERS), write=Staff(SUPERVISOR, gate=INSP_PLANNERS, ok=OK),
+                             data=lambda o: {"title": ""}, tables=("inspections.Plan",)),
+    "inspections:visit_new": Row(read=Staff(INSP_RECORDERS), write=Staff(INSP_RECORDERS, ok=OK),
+                                 targets={"-": (lambda o: {"pk": o["insp"]["plan"]}, None)},
+                                 data=lambda o: {"place": ""}, tables=INSP_TABLES),
+    "inspections:checklists": Row(read=Staff(SUPERVISOR), write=Staff(SUPERVISOR, ok=OK),
+                                  data=lambda o: {"name": ""}, tables=("inspections.Checklist", "inspections.ChecklistItem")),
+    "inspections:checklist_edit": Row(read=Staff(SUPERVISOR), write=Staff(SUPERVISOR, ok=OK),
+                                      targets={"-": (lambda o: {"pk": o["insp"]["checklist"]}, None)},
+                                      data=lambda o: {"name": ""},
+                                      tables=("inspections.Checklist", "inspections.ChecklistItem")),
+    # Findings: the office, leaders, administrators and the departments (their own, published); never the invited
+    # supervisor (its findings are the office's once accepted).
+    "inspections:findings": Row(read=Staff(ALL)),
+    "inspections:finding": Row(read={"a": Staff(ALL, scoped=True), "b": Staff(ALL, scoped=True),
+                                     "covert": Staff(ALL, scoped=True, but=_A_404)}, targets=INSP_FINDING),
+    "inspections:finding_action": Row(
+        read=Staff(INSP_ACTORS, ok=405),
+        write={**{f"{k}/{a}": Staff(SUPERVISOR, scoped=True, gate=INSP_ACTORS, ok=OK)
+                  for k in ("a", "b") for a in ("correct", "review", "sanction", "card")},
+               **{f"{k}/answer": Staff(DEPT_ROLES, scoped=True, gate=INSP_ACTORS, ok=OK) for k in ("a", "b")}},
+        targets={k: v for a in ("correct", "answer", "review", "sanction", "card")
+                 for k, v in _with(INSP_FINDING_AB, a, action=a).items()},
+        data=lambda o: {"wd": "5", "text": "已整改。", "kind": "admonition", "reason": "脱岗。", "level": "yellow",
+                        "decision": "accept"},
+        tables=("inspections.Finding", "inspections.SanctionProposal", "supervision.Warning")),
+    # The API: the office, leaders, administrators, and department systems (their own published visits).
+    "api:visit_list": Row(read=Api(roles(R.SUPERVISOR, R.LEADER, R.ADMIN), scoped=False), api=True),
 }
 
 # Cells whose intended answer the code does not give yet, each with the issue item that fixes it. strict:

@@ -151,6 +151,12 @@ class Judge(Protocol):
     def cards_of(self, kind: str, ids: Sequence[int]) -> dict[int, list[dict]]:
         """The cards of each subject, for the owner's own pages and API (one query)."""
 
+    def card_raise(self, kind: str, subject_id: int, *, rule_code: str, department_id: int, basis: str, by_id: int,
+                   now: dt.datetime) -> int:
+        """A card the office raises by hand on a subject (an inspection finding), on a rule the owner ships
+        whose check the engine never evaluates by itself (supervision's manual checks: "finding"); `basis` is
+        its stated ground. Notified and escalated like every card; one per subject and rule. Returns its id."""
+
 
 _owners: dict[str, ClockOwner] = {}
 _judges: list[Judge] = []

@@ -24,6 +24,7 @@ from xiaoneng.accounts.models import Department, Staff
 from xiaoneng.accounts.services import department_create, department_hosting_set, department_set_head
 from xiaoneng.demo import names
 from xiaoneng.demo.channels import step_channels
+from xiaoneng.demo.inspections import step_inspections
 
 SCALES = {
     # counties, catalogue items per county
@@ -262,11 +263,13 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("channels", step_channels),  # 好差评: window contacts rated on the counter tablets (demo/channels.py)
     # after every step that records ratings: plays the year of their rectifications (demo/rectifications.py)
     ("rectifications", __import__("xiaoneng.demo.rectifications").demo.rectifications.step_rectifications),
+    ("inspections", step_inspections),
 ]
 # What the build's progress lines call each step (the console is read by a county's staff too).
 STEP_LABELS = {"departments": "部门", "staff": "工作人员", "calendar": "工作日历", "catalogue": "事项目录",
                "cases": "12 个月的办件", "centre": "政务服务中心窗口受理", "supervision": "电子监察",
                "complaints": "效能投诉", "channels": "窗口服务评价（好差评）", "rectifications": "差评整改"}
+               "complaints": "效能投诉", "inspections": "明查暗访"}
 
 
 def demo_exists() -> bool:
@@ -309,4 +312,5 @@ def sample_logins(prefix: str = "qy") -> list[tuple[str, str]]:
         ("承办人 handler（市场监管局）", f"{prefix}_scj_h1"),
         ("承办人 handler（自然资源局）", f"{prefix}_zrj_h1"),
         ("窗口人员 window（政务服务中心）", f"{prefix}_zwzx_win"),
+        ("特邀监督员 invited supervisor（人大代表）", f"{prefix}_tyjd_rd"),
     ]

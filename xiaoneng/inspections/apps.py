@@ -38,7 +38,6 @@ class InspectionsConfig(AppConfig):
     start_panels = (
         StartPanel("supervisor", "xiaoneng.inspections.landing.office_panel", 40),
         StartPanel("head", "xiaoneng.inspections.landing.department_panel", 40),
-        StartPanel("handler", "xiaoneng.inspections.landing.department_panel", 40),
         StartPanel("invited_supervisor", "xiaoneng.inspections.landing.invited_panel", 10),
     )
 

@@ -36,6 +36,15 @@ DEFAULT_RULES = (
     {"code": "finding-red", "check_code": "deadline_overdue_long", "subject_kind": KIND, "kind": "time",
      "level": "red", "thresholds": {"over_wd": 2}, "mode": "automatic", "name": "检查问题整改超期红牌",
      "description": "明查暗访发现问题超过整改期限 2 个工作日以上仍未反馈整改情况，亮红牌。"},
+    # Manual cards on a finding (check "finding": the engine never evaluates it; the office raises them from the
+    # finding's page through Judge.card_raise, the finding as the card's basis).
+    *({"code": f"finding-card-{level}", "check_code": "finding", "subject_kind": KIND, "kind": "event",
+       "level": level, "thresholds": {}, "mode": "automatic", "name": name, "description": text}
+      for level, name, text in (
+          ("reminder", "检查发现问题提醒", "效能办对明查暗访发现的问题向责任单位发出提醒。"),
+          ("yellow", "检查发现问题黄牌", "效能办对明查暗访发现的问题向责任单位亮黄牌（依据为该问题），自动督办。"),
+          ("red", "检查发现问题红牌", "效能办对明查暗访发现的严重问题向责任单位亮红牌，自动督办并起草整改建议书。"),
+      )),
 )
 
 
@@ -85,6 +94,7 @@ class FindingClocks:
                 for pk, no, dept in Finding.objects.filter(pk__in=set(ids)).values_list("id", "number", "department_id")}
 
     def reschedule(self, *, now: dt.datetime) -> int:
+        """A finding rule changed: every running correction clock is looked at again at the next tick."""
         return Finding.objects.filter(correction=Correction.OPEN, correction_due_at__isnull=False).update(
             next_check_at=now)
 

@@ -46,7 +46,8 @@ class VisitForm(forms.Form):
         self.items = list(plan.checklist.items.all())
         for item in self.items:
             self.fields[f"result_{item.pk}"] = forms.ChoiceField(
-                label=item.name, choices=Result.choices, widget=forms.RadioSelect, help_text=item.guidance,
+                label=item.name, choices=Result.choices, widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+                help_text=item.guidance,
                 error_messages={"required": _("请选择检查结果。"), "invalid_choice": _("请选择检查结果。")})
             self.fields[f"note_{item.pk}"] = forms.CharField(
                 label=_("说明"), max_length=300, required=False, widget=forms.TextInput(attrs=TEXT))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +43,8 @@ def office_panel(user, *, now: dt.datetime) -> dict:
 
 
 def department_panel(user, *, now: dt.datetime) -> dict | None:
-    c = S.counts_for(user)
+    c = S.visible_findings(user).aggregate(corrections=Count("id", filter=Q(correction="open")),
+                                           late=Count("id", filter=Q(correction="open", flag__in=("yellow", "red"))))
     rows = list(S.visible_findings(user).filter(correction="open").order_by("correction_due_at", "id")[:5])
     return {
         "key": "inspections-department", "title": _("检查发现问题整改"), "url": reverse("inspections:findings"),

@@ -6,6 +6,7 @@ Every object is looked up through selectors.visible_* so that an object outside 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -209,7 +210,7 @@ def plans(request):
     form = F.PlanForm(request.POST or None) if office else None
     if request.method == "POST":
         if not office:
-            raise Http404
+            raise PermissionDenied(_("只有效能办监察员可以创建检查计划。"))
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -319,8 +320,6 @@ def finding_action(request, pk: int, action: str):
     user, now = request.user, timezone.now()
     office_actions = ("correct", "review", "sanction", "card")
     if (action in office_actions and not services.is_office(user)) or (action == "answer" and not user.has_any_role(R.HANDLER, R.HEAD)):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied(_("您的角色无权执行此操作。"))
     try:
         if action == "correct":

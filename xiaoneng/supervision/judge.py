@@ -61,6 +61,14 @@ class Judge:
     def cards_of(self, kind: str, ids) -> dict[int, list[dict]]:
         return warnings_for_cases(kind, list(ids))
 
+    def card_raise(self, kind: str, subject_id: int, *, rule_code: str, department_id: int, basis: str, by_id: int,
+                   now) -> int:
+        """A manual card on an owner's subject, on one of its MANUAL_CHECKS rules (services.warning_raise_manual)."""
+        from .services.cards import warning_raise_manual
+
+        return warning_raise_manual(kind=kind, subject_id=subject_id, rule_code=rule_code, department_id=department_id,
+                                    basis=basis, by_id=by_id, now=now)
+
     def commit(self, token, *, now, fill_event_ids) -> None:
         if token is None:
             return

@@ -65,6 +65,9 @@ class Check(models.TextChoices):
     DEADLINE_REMINDER = "deadline_reminder", _("期限到期前提醒")
     DEADLINE_OVERDUE = "deadline_overdue", _("超期")
     DEADLINE_OVERDUE_LONG = "deadline_overdue_long", _("严重超期")
+    # A manual card the office raises on a finding (明查暗访发现问题, issue 12): never evaluated by the engine,
+    # issued only through Judge.card_raise (services.cards.warning_raise_manual).
+    FINDING = "finding", _("检查发现问题")
 
 
 TIME_CHECKS = frozenset({
@@ -73,6 +76,8 @@ TIME_CHECKS = frozenset({
 })
 # The deadline family's checks: rules of any subject kind but cases (time-based; see deadlines.py).
 DEADLINE_CHECKS = frozenset({Check.DEADLINE_REMINDER, Check.DEADLINE_OVERDUE, Check.DEADLINE_OVERDUE_LONG})
+# Checks whose cards only the office raises by hand (through a clock owner's page): the engine never judges them.
+MANUAL_CHECKS = frozenset({Check.FINDING})
 
 
 class Rule(models.Model):

@@ -210,8 +210,9 @@ def test_results_must_cover_every_item_and_a_failure_needs_a_note(staff, plans, 
 
 
 def test_photos_go_through_the_content_checked_path_exif_stripped(staff, invited, record):
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     raw = png(exif=True)
     with Image.open(io.BytesIO(raw)) as im:
@@ -347,3 +348,35 @@ def test_inspection_scores_per_department_for_the_next_issue(staff, record, dept
     scores = inspection_scores(datetime(2026, 3, 1, tzinfo=TZ), datetime(2026, 4, 1, tzinfo=TZ))
     assert scores[depts["b"].pk]["visits"] == 2
     assert inspection_scores(datetime(2026, 4, 1, tzinfo=TZ), datetime(2026, 5, 1, tzinfo=TZ)) == {}
+
+
+def test_a_manual_card_on_a_finding_goes_through_the_engine_with_the_finding_as_basis(staff, record, depts):
+    from xiaoneng.supervision.models import Notification, SupervisionOrder, Warning
+
+    v, f = _accepted_covert(staff, record)
+    svc.visit_publish(visit=v, by=staff["supervisor"], now=T0)
+    with pytest.raises(DomainError) as e:
+        svc.finding_card_raise(finding=f, level="purple", by=staff["supervisor"], now=T0)
+    assert e.value.field == "level"
+    with pytest.raises(NotPermitted):
+        svc.finding_card_raise(finding=f, level="yellow", by=staff["head"], now=T0)
+    f = svc.finding_card_raise(finding=f, level="yellow", by=staff["supervisor"], now=T0)
+    card = Warning.objects.get(pk=f.card_id)
+    assert (card.subject_kind, card.subject_id, card.level, card.department_id) == ("finding", f.pk, "yellow",
+                                                                                  depts["a"].pk)
+    assert "在岗在位" in card.detail and card.rule.check_code == "finding"
+    assert card.actions.filter(kind="issue").exists()
+    assert SupervisionOrder.objects.filter(warning=card).exists()  # a yellow card's automatic order
+    assert Notification.objects.filter(recipient=staff["head"]).exists()
+    with pytest.raises(DomainError):
+        svc.finding_card_raise(finding=f, level="red", by=staff["supervisor"], now=T0)  # one card per finding
+
+
+def test_the_engine_never_raises_a_finding_card_by_itself(staff, record):
+    from xiaoneng.supervision.models import Warning
+    from xiaoneng.supervision.services import supervise_tick
+
+    v, f = _accepted_covert(staff, record)
+    svc.visit_publish(visit=v, by=staff["supervisor"], now=T0)
+    supervise_tick(now=T0 + timedelta(days=60))
+    assert not Warning.objects.filter(subject_kind="finding").exists()

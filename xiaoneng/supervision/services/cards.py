@@ -240,3 +240,42 @@ def _notify_card(w: Warning, *, kind: str, now, text: str) -> int:
                              kind=kind, now=now)
     subject = owner.subjects([w.subject_id])[w.subject_id]
     return deadlines.notify_card(w, subject, w.subject_kind, kind=kind, now=now, text=text)
+
+
+@transaction.atomic
+def warning_raise_manual(*, kind: str, subject_id: int, rule_code: str, department_id: int, basis: str, by_id: int,
+                         now: dt.datetime) -> int:
+    """A card the office raises by hand on a clock owner's subject (an inspection finding, issue 12), through
+    the one card inserter: the rule (a MANUAL_CHECKS rule the owner ships, e.g. "finding-card-yellow") gives
+    level and escalation, `basis` is its stated ground (the card's detail). Then as for every card the tick
+    issues: the issue recorded in its history, its department's heads (and whoever the subject names) told,
+    a yellow or red card's automatic order and a red card's draft proposal. One card per subject and rule;
+    returns the card's id (the existing one when raised before)."""
+    from ..engine import FollowUp
+    from ..models import MANUAL_CHECKS, Rule
+    from .escalation import escalation_follow_up
+    from .issue import cards_insert
+
+    rule = Rule.objects.filter(code=rule_code, subject_kind=kind).first()
+    if rule is None or rule.check_code not in MANUAL_CHECKS:
+        raise DomainError("没有可用于人工发牌的规则。", field="level")
+    if not rule.enabled:
+        raise DomainError(f"规则“{rule.name}”已停用，不能发牌。", field="level")
+    owner = clocks.owner(kind)
+    subject = owner.subjects([subject_id]).get(subject_id)
+    if subject is None:
+        raise NotFound("发牌对象不存在。")
+    basis = _text(basis, "发牌依据")[:300]
+    created = cards_insert([(kind, subject_id, rule.pk, rule.level, "manual", WarningStatus.ISSUED, department_id,
+                             None, now, now, basis, now)])
+    if not created:
+        return Warning.objects.filter(subject_kind=kind, subject_id=subject_id, rule=rule,
+                                      deadline_key="manual").values_list("pk", flat=True).get()
+    wid = created[0][0]
+    WarningAction.objects.create(warning_id=wid, kind=ActionKind.ISSUE, by_id=by_id, at=now, text=basis,
+                                 from_status="", to_status=WarningStatus.ISSUED)
+    w = Warning.objects.select_related("rule").get(pk=wid)
+    deadlines.notify_card(w, subject, kind, kind=NotificationKind.WARNING_ISSUED, now=now, text=basis)
+    escalation_follow_up([FollowUp(wid, rule, rule.level, department_id, kind, subject_id, subject.number, None,
+                                   basis)], now=now)
+    return wid

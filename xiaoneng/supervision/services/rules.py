@@ -17,6 +17,7 @@ from .. import deadlines
 from ..defaults import THRESHOLD_FIELDS
 from ..models import (
     DEADLINE_CHECKS,
+    MANUAL_CHECKS,
     Level,
     Rule,
     RuleChange,
@@ -89,7 +90,7 @@ def _clean_rule_data(check: str, data: dict) -> dict:
         item = data.get("scope_item")
         if scope == RuleScope.DEPARTMENT and not isinstance(dept, Department):
             raise DomainError("请选择适用部门。", field="scope_department")
-        if scope == RuleScope.ITEM and check in DEADLINE_CHECKS:
+        if scope == RuleScope.ITEM and (check in DEADLINE_CHECKS or check in MANUAL_CHECKS):
             # Only cases have a service item: the deadline family scopes by department (engine.for_subject).
             raise DomainError("此规则不针对办件，不能按事项设置适用范围，请选择全部部门或指定部门。", field="scope")
         if scope == RuleScope.ITEM and not isinstance(item, ServiceItem):
@@ -134,6 +135,8 @@ def rule_update(*, rule: Rule, data: dict, by: Staff, now: dt.datetime, note: st
                               note=(note or "").strip()[:200])
     if rule.check_code in DEADLINE_CHECKS:
         deadlines.reschedule(now, rule.subject_kind)
+    elif rule.check_code in MANUAL_CHECKS:
+        pass  # raised by hand only: nothing to re-judge
     elif rule.kind == RuleKind.TIME:
         _reschedule_for(rule, now)
         if old_scope != (rule.scope, rule.scope_department, rule.scope_item):
