@@ -658,7 +658,7 @@ MATRIX: dict[str, Row] = {
                                      targets={"covert": (lambda o: {"pk": o["insp"]["covert"]}, "a")},
                                      tables=INSP_TABLES),
     "inspections:plans": Row(read=Staff(INSP_PLANNERS), write=Staff(SUPERVISOR, gate=INSP_PLANNERS, ok=OK),
-                             data=lambda o: {"title": ""}, tables=("inspections.Plan",)),
+                             data=lambda o: {"title": ""}, tables=("inspections.Inspection",)),
     "inspections:visit_new": Row(read=Staff(INSP_RECORDERS), write=Staff(INSP_RECORDERS, ok=OK),
                                  targets={"-": (lambda o: {"pk": o["insp"]["plan"]}, None)},
                                  data=lambda o: {"place": ""}, tables=INSP_TABLES),

@@ -2,7 +2,7 @@
 
 - `Checklist` (检查表) with its `ChecklistItem`s (each with a weight). A checklist that recorded visits use is
   frozen: changing it makes a new version (`previous` points back), so a recorded visit is never re-scored.
-- `Plan` (检查计划): targets (departments, windows), dates, inspectors, open (明查) or covert (暗访).
+- `Inspection` (检查计划): targets (departments, windows), dates, inspectors, open (明查) or covert (暗访).
 - `Visit` (检查记录): place, time, inspectors, a result per item (`VisitResult`: 符合/不符合/不适用 with a note),
   photos (`VisitPhoto`, through core/uploads.py), and the visit score (weighted share of the applicable items
   passed, 0-100) kept on the row with its counts so a period's figures per department are one GROUP BY.
@@ -91,7 +91,7 @@ class Mode(models.TextChoices):
     COVERT = "covert", _("暗访")
 
 
-class Plan(models.Model):
+class Inspection(models.Model):
     """An inspection plan (检查计划)."""
 
     number = models.CharField(_("计划编号"), max_length=20, unique=True)
@@ -126,7 +126,7 @@ class Visit(models.Model):
     """One visit (检查记录). Department, mode and time are copied on so figures need no join."""
 
     number = models.CharField(_("记录编号"), max_length=24, unique=True)
-    plan = models.ForeignKey(Plan, verbose_name=_("检查计划"), on_delete=models.PROTECT, related_name="visits")
+    plan = models.ForeignKey(Inspection, verbose_name=_("检查计划"), on_delete=models.PROTECT, related_name="visits")
     checklist = models.ForeignKey(Checklist, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey("accounts.Department", verbose_name=_("被检查部门"), on_delete=models.PROTECT,
                                    related_name="+")

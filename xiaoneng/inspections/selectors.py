@@ -25,7 +25,7 @@ from django.db.models import Avg, Count, Q, QuerySet, Sum
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.selectors import department_scope_q
 
-from .models import Finding, Plan, Visit, VisitStatus
+from .models import Finding, Inspection, Visit, VisitStatus
 
 DEPT_ROLES = (R.WINDOW, R.HANDLER, R.HEAD)
 
@@ -56,21 +56,21 @@ def visible_findings(user) -> QuerySet[Finding]:
     return Finding.objects.filter(visit__in=visible_visits(user))
 
 
-def visible_plans(user) -> QuerySet[Plan]:
+def visible_plans(user) -> QuerySet[Inspection]:
     """The office and leaders see every plan; an invited supervisor the plans naming it. Departments never see
     plans (a covert plan names them before any visit)."""
     if not _active(user):
-        return Plan.objects.none()
+        return Inspection.objects.none()
     if user.has_any_role(R.SUPERVISOR, R.LEADER, R.ADMIN):
-        return Plan.objects.all()
+        return Inspection.objects.all()
     if user.has_role(R.INVITED):
-        return Plan.objects.filter(inspectors=user)
-    return Plan.objects.none()
+        return Inspection.objects.filter(inspectors=user)
+    return Inspection.objects.none()
 
 
-def recordable_plans(user, *, today: dt.date) -> QuerySet[Plan]:
+def recordable_plans(user, *, today: dt.date) -> QuerySet[Inspection]:
     """Plans `user` may record a visit of today or before (the office: all; an invited supervisor: its own)."""
-    qs = Plan.objects.filter(starts_on__lte=today, checklist__isnull=False)
+    qs = Inspection.objects.filter(starts_on__lte=today, checklist__isnull=False)
     if _active(user) and user.has_role(R.SUPERVISOR):
         return qs
     if _active(user) and user.has_role(R.INVITED):

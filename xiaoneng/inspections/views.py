@@ -21,7 +21,7 @@ from xiaoneng.core.errors import DomainError
 from . import forms as F
 from . import selectors as S
 from . import services
-from .models import Checklist, Correction, Finding, Mode, Plan, Result, Visit, VisitPhoto, VisitStatus
+from .models import Checklist, Correction, Finding, Inspection, Mode, Result, Visit, VisitPhoto, VisitStatus
 
 PAGE_SIZE = 30
 OFFICE = (R.SUPERVISOR,)
@@ -85,7 +85,7 @@ def visit(request, pk: int):
     })
 
 
-def _visit_form_page(request, *, plan: Plan, visit: Visit | None):
+def _visit_form_page(request, *, plan: Inspection, visit: Visit | None):
     now = timezone.now()
     initial = {"visited_at": F.local_now_input(), "inspectors": request.user.display_name}
     if visit is not None:

@@ -28,8 +28,8 @@ from ..models import (
     ChecklistItem,
     Correction,
     Finding,
+    Inspection,
     Mode,
-    Plan,
     Result,
     SanctionKind,
     SanctionProposal,
@@ -198,7 +198,7 @@ def checklist_ensure_default(*, now: dt.datetime) -> Checklist:
 # ----------------------------------------------------------------------------------------------- plans
 @transaction.atomic
 def plan_create(*, title: str, mode: str, checklist: Checklist, starts_on: dt.date, ends_on: dt.date,
-                departments, inspectors, windows: str = "", by: Staff, now: dt.datetime) -> Plan:
+                departments, inspectors, windows: str = "", by: Staff, now: dt.datetime) -> Inspection:
     """An inspection plan (检查计划): what is visited, when, by whom, open or covert."""
     _require_office(by)
     title = _text(title, "title", "计划名称", 80, required=True)
@@ -221,15 +221,15 @@ def plan_create(*, title: str, mode: str, checklist: Checklist, starts_on: dt.da
     if any(not (s.is_active and s.has_any_role(R.SUPERVISOR, R.INVITED)) for s in inspectors):
         raise DomainError("检查人员只能是效能监察员或特邀监督员。", field="inspectors")
     windows = _text(windows, "windows", "检查窗口", 200)
-    number = _serial(Plan, f"JC-{starts_on.year}-")
-    plan = Plan.objects.create(number=number, title=title, mode=mode, checklist=checklist, starts_on=starts_on,
+    number = _serial(Inspection, f"JC-{starts_on.year}-")
+    plan = Inspection.objects.create(number=number, title=title, mode=mode, checklist=checklist, starts_on=starts_on,
                                ends_on=ends_on, windows=windows, created_at=now, created_by=by)
     plan.departments.set(departments)
     plan.inspectors.set(inspectors)
     return plan
 
 
-def may_record(plan: Plan, by: Staff) -> bool:
+def may_record(plan: Inspection, by: Staff) -> bool:
     """Who may record a visit of `plan`: the office, or an invited supervisor the plan names."""
     if is_office(by):
         return True
@@ -302,7 +302,7 @@ def _write_results(visit: Visit, clean) -> None:
 
 
 @transaction.atomic
-def visit_record(*, plan: Plan, department: Department | None, place: str, visited_at: dt.datetime, inspectors: str,
+def visit_record(*, plan: Inspection, department: Department | None, place: str, visited_at: dt.datetime, inspectors: str,
                  results, window: str = "", summary: str = "", photos: list[CleanFile] | None = None,
                  submit: bool = False, by: Staff, now: dt.datetime) -> Visit:
     """Record a visit of `plan` (检查记录). The office's own record is accepted as it is written (its findings

@@ -380,3 +380,27 @@ def test_the_engine_never_raises_a_finding_card_by_itself(staff, record):
     svc.visit_publish(visit=v, by=staff["supervisor"], now=T0)
     supervise_tick(now=T0 + timedelta(days=60))
     assert not Warning.objects.filter(subject_kind="finding").exists()
+
+
+def test_invited_supervisor_accounts_need_no_department_and_reach_none(client, depts, staff):
+    from xiaoneng.accounts import roles as R
+    from xiaoneng.accounts.models import Department
+    from xiaoneng.accounts.selectors import department_scope_q
+    from xiaoneng.accounts.services import staff_create
+
+    s = staff_create(username="cppcc_zhao", name="赵委员", department=None, roles=[R.INVITED], password=None)
+    assert s.role_labels() == ["特邀监督员"] and s.roles_by_seniority()[0][0] == R.INVITED
+    assert not s.is_county_wide
+    assert not Department.objects.filter(department_scope_q(s, field="")).exists()
+    with pytest.raises(DomainError) as e:
+        staff_create(username="mixed", name="x", department=None, roles=[R.INVITED, R.HANDLER], password=None)
+    assert e.value.field == "department"
+    # Even given a department, the invited role reaches nothing there.
+    t = staff_create(username="ent_qian", name="钱代表", department=depts["a"], roles=[R.INVITED], password=None)
+    assert not Department.objects.filter(department_scope_q(t, field="")).exists()
+    client.force_login(s)
+    assert client.get("/api/v1/cases").json()["count"] == 0
+    assert client.get("/api/v1/warnings").json()["count"] == 0
+    # The role is offered on the administrator's staff page.
+    client.force_login(staff["admin"])
+    assert "特邀监督员" in client.get("/accounts/staff/new/").content.decode()
