@@ -683,6 +683,8 @@ MATRIX: dict[str, Row] = {
         data=lambda o: {"wd": "5", "text": "已整改。", "kind": "admonition", "reason": "脱岗。", "level": "yellow",
                         "decision": "accept"},
         tables=("inspections.Finding", "inspections.SanctionProposal", "supervision.Warning")),
+    "inspections:supervisors": Row(read=Staff(SUPERVISOR), write=Staff(SUPERVISOR, ok=OK),
+                                   data=lambda o: {"kind": "deputy"}, tables=("inspections.SupervisorProfile",)),
     # The API: the office, leaders, administrators, and department systems (their own published visits).
     "api:visit_list": Row(read=Api(roles(R.SUPERVISOR, R.LEADER, R.ADMIN), scoped=False), api=True),
 }

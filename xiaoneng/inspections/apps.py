@@ -32,6 +32,7 @@ class InspectionsConfig(AppConfig):
         NavItem(_("检查发现问题"), "inspections:findings", "clipboard-x", ("supervisor", "leader"), 61),
         NavItem(_("检查计划"), "inspections:plans", "calendar-check", ("supervisor", "invited_supervisor"), 62),
         NavItem(_("检查表"), "inspections:checklists", "list-check", OFFICE, 63),
+        NavItem(_("特邀监督员"), "inspections:supervisors", "person-badge", OFFICE, 66),
         NavItem(_("我的检查记录"), "inspections:visits", "binoculars", INVITED, 64),
         NavItem(_("检查发现问题整改"), "inspections:findings", "clipboard-check", ("handler", "head"), 65),
     )

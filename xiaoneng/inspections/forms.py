@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
 
-from .models import Mode, Result, SanctionKind
+from .models import Mode, Result, SanctionKind, SupervisorKind
 
 TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
@@ -154,3 +154,18 @@ class CardForm(forms.Form):
 def local_now_input() -> str:
     return timezone.localtime(timezone.now()).strftime("%Y-%m-%dT%H:%M")
 
+
+
+class ProfileForm(forms.Form):
+    """Who an invited supervisor is (the office keeps it; the account itself is made on the accounts pages)."""
+
+    staff = forms.ModelChoiceField(label=_("特邀监督员"), queryset=Staff.objects.none(), widget=forms.Select(attrs=SELECT),
+                                   error_messages={"invalid_choice": _("请选择特邀监督员账号。")})
+    kind = forms.ChoiceField(label=_("身份"), choices=SupervisorKind.choices, widget=forms.Select(attrs=SELECT))
+    affiliation = forms.CharField(label=_("工作单位或界别"), max_length=100, required=False,
+                                  widget=forms.TextInput(attrs=TEXT))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = Staff.objects.filter(groups__name=R.INVITED).distinct().order_by("username")
+        self.fields["staff"].label_from_instance = lambda s: s.display_name

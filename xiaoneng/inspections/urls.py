@@ -19,4 +19,5 @@ urlpatterns = [
     path("staff/inspections/findings/", views.findings, name="findings"),
     path("staff/inspections/findings/<int:pk>/", views.finding, name="finding"),
     path("staff/inspections/findings/<int:pk>/<slug:action>/", views.finding_action, name="finding_action"),
+    path("staff/inspections/supervisors/", views.supervisors, name="supervisors"),
 ]

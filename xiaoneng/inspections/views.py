@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,12 +17,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.access import role_required
+from xiaoneng.accounts.models import Staff
 from xiaoneng.core.errors import DomainError
 
 from . import forms as F
 from . import selectors as S
 from . import services
-from .models import Checklist, Correction, Finding, Inspection, Mode, Result, Visit, VisitPhoto, VisitStatus
+from .models import (
+    Checklist,
+    Correction,
+    Finding,
+    Inspection,
+    Mode,
+    Result,
+    SupervisorProfile,
+    Visit,
+    VisitPhoto,
+    VisitStatus,
+)
 
 PAGE_SIZE = 30
 OFFICE = (R.SUPERVISOR,)
@@ -360,3 +373,27 @@ def finding_action(request, pk: int, action: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("inspections:finding", pk=f.pk)
+
+
+# ------------------------------------------------------------------------------------------------ supervisors
+@role_required(*OFFICE)
+@require_http_methods(["GET", "POST"])
+def supervisors(request):
+    """特邀监督员: who they are (人大代表, 政协委员, 记者, 企业代表 …) and how many visits each recorded."""
+    form = F.ProfileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.supervisor_profile_save(staff=d["staff"], kind=d["kind"], affiliation=d["affiliation"],
+                                             by=request.user)
+            messages.success(request, _("已保存。"))
+            return redirect("inspections:supervisors")
+        except DomainError as exc:
+            _error_to(form, exc)
+    qs = Staff.objects.filter(groups__name=R.INVITED).distinct().order_by("username")
+    counts = dict(Visit.objects.filter(recorded_by__in=qs).exclude(status=VisitStatus.DRAFT)
+                  .values("recorded_by").annotate(n=Count("id")).values_list("recorded_by", "n"))
+    profiles = {p.staff_id: p for p in SupervisorProfile.objects.filter(staff__in=qs)}
+    rows = [{"staff": s, "profile": profiles.get(s.pk), "visits": counts.get(s.pk, 0)} for s in qs]
+    return render(request, "inspections/supervisors.html", {"form": form, "rows": rows},
+                  status=400 if form.errors else 200)

@@ -235,3 +235,18 @@ def test_list_pages_query_counts_are_pinned(client, staff, record, django_assert
         assert client.get(reverse("inspections:findings")).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get("/api/v1/inspections/visits").status_code == 200
+
+
+def test_the_office_records_who_an_invited_supervisor_is(client, staff, invited, invited2):
+    client.force_login(staff["supervisor"])
+    page = client.get(reverse("inspections:supervisors")).content.decode()
+    assert "人大代表" in page and "县人大常委会" in page
+    resp = client.post(reverse("inspections:supervisors"), {"staff": str(invited2.pk), "kind": "journalist",
+                                                           "affiliation": "清源融媒体中心"})
+    assert resp.status_code == 302
+    invited2.refresh_from_db()
+    assert invited2.supervisor_profile.kind == "journalist"
+    resp = client.post(reverse("inspections:supervisors"), {"staff": str(staff["handler"].pk), "kind": "deputy"})
+    assert resp.status_code == 400
+    client.force_login(invited)
+    assert client.get(reverse("inspections:supervisors")).status_code == 403
