@@ -128,6 +128,12 @@ class Staff(AbstractUser):
         return self.is_active and bool(self.role_codes.intersection(roles))
 
     @property
+    def holds_staff_role(self) -> bool:
+        """One of the staff roles (roles.ALL): the menu's entries for every member of staff are for them, not
+        for an invited supervisor (特邀监督员) nor an account without a role."""
+        return self.has_any_role(*R.ALL)
+
+    @property
     def is_county_wide(self) -> bool:
         """Supervisors, leaders and administrators see every department."""
         return self.has_any_role(*R.COUNTY_WIDE)

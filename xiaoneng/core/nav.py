@@ -1,7 +1,8 @@
 """Navigation registry: each app declares its staff menu entries in its AppConfig as `nav_items`.
 
 Core reads them without importing the apps, so dependencies stay one-way. An entry is visible when the
-user holds one of its roles (None = every signed-in staff member).
+user holds one of its roles (None = every member of staff: anyone holding one of the staff roles — not an
+invited supervisor, whose account reaches its own pages only, nor an account without a role).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def nav_for(user) -> list[dict]:
         items.extend(getattr(cfg, "nav_items", ()))
     visible = []
     for item in sorted(items, key=lambda i: i.order):
+        if item.roles is None and not getattr(user, "holds_staff_role", True):
+            continue
         if item.roles is not None and not user.has_any_role(*item.roles):
             continue
         try:

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models.functions import Length
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
@@ -93,8 +94,8 @@ def _aware(value, field: str, label: str) -> dt.datetime:
 
 def _serial(model, prefix: str) -> str:
     """The next number of a series (row-locked by the caller's transaction on the last row)."""
-    last = (model.objects.select_for_update().filter(number__startswith=prefix).order_by("-number")
-            .values_list("number", flat=True).first())
+    last = (model.objects.select_for_update().filter(number__startswith=prefix)
+            .order_by(Length("number").desc(), "-number").values_list("number", flat=True).first())
     n = int(last.rsplit("-", 1)[-1]) + 1 if last else 1
     return f"{prefix}{n:04d}"
 

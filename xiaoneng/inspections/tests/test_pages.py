@@ -250,3 +250,15 @@ def test_the_office_records_who_an_invited_supervisor_is(client, staff, invited,
     assert resp.status_code == 400
     client.force_login(invited)
     assert client.get(reverse("inspections:supervisors")).status_code == 403
+
+
+def test_the_invited_supervisors_menu_offers_its_own_pages_only(client, invited, staff):
+    client.force_login(invited)
+    body = client.get(reverse("core:home")).content.decode()
+    nav = body.split('id="staffNav"', 1)[1].split("</nav>", 1)[0]
+    assert "检查计划" in nav and "我的检查记录" in nav
+    for other in ("办件", "预警纠错", "督办", "事项目录", "投诉", "实时监控"):
+        assert other not in nav, other
+    client.force_login(staff["handler"])
+    nav = client.get(reverse("core:home")).content.decode().split('id="staffNav"', 1)[1].split("</nav>", 1)[0]
+    assert "办件" in nav and "检查计划" not in nav
