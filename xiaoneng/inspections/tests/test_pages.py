@@ -262,3 +262,16 @@ def test_the_invited_supervisors_menu_offers_its_own_pages_only(client, invited,
     client.force_login(staff["handler"])
     nav = client.get(reverse("core:home")).content.decode().split('id="staffNav"', 1)[1].split("</nav>", 1)[0]
     assert "办件" in nav and "检查计划" not in nav
+
+
+def test_a_findings_card_shows_on_its_page_and_in_supervision(client, staff, record, frozen_now):
+    v = record(staff["supervisor"], mode="open")
+    f = svc.finding_card_raise(finding=v.findings.get(), level="red", by=staff["supervisor"], now=T0)
+    client.force_login(staff["head"])
+    page = client.get(reverse("inspections:finding", args=[f.pk])).content.decode()
+    assert "检查发现问题红牌" in page and "红牌" in page
+    card = client.get(reverse("supervision:warning_detail", args=[f.card_id]))
+    assert card.status_code == 200 and f.number in card.content.decode()
+    assert client.get(reverse("supervision:warning_list")).status_code == 200
+    client.force_login(staff["handler_b"])
+    assert client.get(reverse("supervision:warning_detail", args=[f.card_id])).status_code == 404
