@@ -14,7 +14,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 
 from xiaoneng.accounts import roles as R
@@ -98,6 +98,21 @@ def _serial(model, prefix: str) -> str:
             .order_by(Length("number").desc(), "-number").values_list("number", flat=True).first())
     n = int(last.rsplit("-", 1)[-1]) + 1 if last else 1
     return f"{prefix}{n:04d}"
+
+
+def _save_numbered(obj, prefix: str) -> None:
+    """Give `obj` the next number of its series and insert it; a number another transaction took meanwhile (the
+    unique constraint) is drawn again, in a savepoint, a few times."""
+    for attempt in range(5):
+        obj.number = _serial(type(obj), prefix)
+        try:
+            with transaction.atomic():
+                obj.save(force_insert=True)
+            return
+        except IntegrityError:
+            if attempt == 4:
+                raise
+            obj.pk = None
 
 
 def visit_score(results: list[tuple[str, int]]) -> tuple[Decimal | None, int, int]:
@@ -222,9 +237,9 @@ def plan_create(*, title: str, mode: str, checklist: Checklist, starts_on: dt.da
     if any(not (s.is_active and s.has_any_role(R.SUPERVISOR, R.INVITED)) for s in inspectors):
         raise DomainError("检查人员只能是效能监察员或特邀监督员。", field="inspectors")
     windows = _text(windows, "windows", "检查窗口", 200)
-    number = _serial(Inspection, f"JC-{starts_on.year}-")
-    plan = Inspection.objects.create(number=number, title=title, mode=mode, checklist=checklist, starts_on=starts_on,
-                               ends_on=ends_on, windows=windows, created_at=now, created_by=by)
+    plan = Inspection(title=title, mode=mode, checklist=checklist, starts_on=starts_on, ends_on=ends_on,
+                      windows=windows, created_at=now, created_by=by)
+    _save_numbered(plan, f"JC-{starts_on.year}-")
     plan.departments.set(departments)
     plan.inspectors.set(inspectors)
     return plan
@@ -317,8 +332,7 @@ def visit_record(*, plan: Inspection, department: Department | None, place: str,
                   inspectors=inspectors, summary=summary, results=results)
     if visit.visited_at > now + dt.timedelta(minutes=5):
         raise DomainError("检查时间不能晚于现在。", field="visited_at")
-    visit.number = _serial(Visit, f"JF-{visit.visited_at.astimezone(get_calendar().tz).year}-")
-    visit.save()
+    _save_numbered(visit, f"JF-{visit.visited_at.astimezone(get_calendar().tz).year}-")
     _write_results(visit, clean)
     if photos:
         _store_photos(visit, photos, by=by, now=now)
