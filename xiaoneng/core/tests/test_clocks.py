@@ -10,20 +10,21 @@ from xiaoneng.cases.clocks import CASE_CLOCKS
 from xiaoneng.complaints.clocks import COMPLAINT_CLOCKS
 from xiaoneng.core import clocks
 from xiaoneng.inspections.clocks import FINDING_CLOCKS
+from xiaoneng.ratings.clocks import RATING_CLOCKS
 from xiaoneng.supervision.judge import JUDGE
 
 
 def test_cases_and_complaints_are_the_registered_owners_in_chain_order():
-    assert clocks.owners() == [CASE_CLOCKS, COMPLAINT_CLOCKS, FINDING_CLOCKS]
-    assert clocks.kinds() == {"case": "办件", "complaint": "投诉", "finding": "检查发现问题"}
+    assert clocks.owners() == [CASE_CLOCKS, COMPLAINT_CLOCKS, RATING_CLOCKS, FINDING_CLOCKS]
+    assert clocks.kinds() == {"case": "办件", "complaint": "投诉", "rating": "差评整改", "finding": "检查发现问题"}
     for owner in clocks.owners():
         assert isinstance(owner, clocks.ClockOwner)  # every method of the Protocol is there
     assert clocks.owner("complaint") is COMPLAINT_CLOCKS and clocks.judge() is JUDGE
 
 
 def test_an_unknown_kind_and_a_second_owner_of_a_kind_are_configuration_errors():
-    with pytest.raises(ImproperlyConfigured, match="no clock owner registered for kind 'rating'"):
-        clocks.owner("rating")
+    with pytest.raises(ImproperlyConfigured, match="no clock owner registered for kind 'petition'"):
+        clocks.owner("petition")
 
     class Another:
         kind = "case"
