@@ -702,7 +702,7 @@ def response_submit(*, survey: Survey, answers: Mapping[Any, Any], now: dt.datet
         g = survey.groups.filter(code=str(group or ""), public=True).first() if group else None
         if g is None:
             raise DomainError(_("请选择您的身份（评议对象群体）。"), field="group")
-        if ip and channel == ResponseChannel.LINK:
+        if ip and channel in (ResponseChannel.LINK, ResponseChannel.API):
             _rate_hit_check(f"ip:{survey.pk}:{ip}", _rate_per_ip(), 3600, now,
                             _("来自同一网络地址的答卷提交过于频繁，请一小时后再试。"))
         if survey.verify_phone:
