@@ -28,6 +28,7 @@ from django.test import Client, override_settings
 from xiaoneng.accounts import roles as R
 
 from .world_inspections import build_inspections
+from .world_surveys import build_surveys
 
 TZ = ZoneInfo("Asia/Shanghai")
 T_CATALOG = datetime(2025, 1, 2, 9, 0, tzinfo=TZ)
@@ -373,6 +374,7 @@ def build_world() -> World:
     __import__("security.world_ratings").world_ratings.build_ratings_world(w)  # issue 12: ratings objects
     __import__("security.world_ratings_channels", fromlist=["x"]).build_ratings_channels(w)  # ratings channels (issue 12)
     build_inspections(w)  # issue 12: the invited supervisor and the inspections' objects (security/world_inspections.py)
+    build_surveys(w)
 
     # One client per principal (made last: signing in writes sessions and log-in records).
     for key, p in PRINCIPALS.items():

@@ -265,6 +265,60 @@ def _open311(o: dict) -> dict:
             "attribute[identity_mode]": "anonymous"}
 
 
+SURVEY_READERS = roles(R.SUPERVISOR, R.LEADER)
+
+
+def _survey_rows() -> dict[str, Row]:
+    one = {"-": (lambda o: {"pk": o["survey"]["pk"]}, None)}
+    api_one = {"-": (lambda o: {"survey_id": o["survey"]["pk"]}, None)}
+    public = {"-": (lambda o: {"token": o["survey"]["token"]}, None)}
+    question = {"-": (lambda o: {"pk": o["survey"]["pk"], "qid": o["survey"]["qid"]}, None)}
+    office_post = {"read": Staff(SUPERVISOR, ok=405), "write": Staff(SUPERVISOR, ok=OK), "targets": one}
+    design = ("surveys.Survey", "surveys.SurveyVersion", "surveys.Section", "surveys.Question", "surveys.Option")
+    return {
+        "surveys:public": Row(read=Public(), write=Public(OK), targets=public, tables=("surveys.Response",),
+                              data=lambda o: {"group": "public"}),
+        "surveys:thanks": Row(read=Public(), targets=public),
+        "surveys:verify": Row(read=Public(405), write=Public(OK), targets=public,
+                              tables=("surveys.PhoneVerification",), data=lambda o: {"phone": "13912345678"}),
+        "surveys:qr_png": Row(read=Public(), targets=public),
+        "surveys:qr_svg": Row(read=Public(), targets=public),
+        "surveys:list": Row(read=Staff(SURVEY_READERS), write=Staff(SUPERVISOR, gate=SURVEY_READERS, ok=OK),
+                            tables=("surveys.Survey",),
+                            data=lambda o: {"title": "新问卷", "opens_on": "2027-01-04", "closes_on": "2027-01-31"}),
+        "surveys:my_scores": Row(read=Staff(HEAD)),
+        "surveys:designer": Row(read=Staff(SURVEY_READERS), targets=one),
+        "surveys:preview": Row(read=Staff(SURVEY_READERS), targets=one),
+        "surveys:settings": Row(**office_post, tables=("surveys.Survey",),
+                                data=lambda o: {"title": "改名", "opens_on": "2026-01-01", "closes_on": "2026-01-31"}),
+        "surveys:section_add": Row(**office_post, tables=design, data=lambda o: {"title": "新部分"}),
+        "surveys:question_add": Row(**office_post, tables=design,
+                                    data=lambda o: {"section": "1", "kind": "scale", "text": "新题"}),
+        "surveys:question_delete": Row(read=Staff(SUPERVISOR, ok=405), write=Staff(SUPERVISOR, ok=OK),
+                                       targets=question, tables=design),
+        "surveys:publish": Row(**office_post, tables=design),
+        "surveys:revise": Row(**office_post, tables=design),
+        "surveys:groups": Row(read=Staff(SURVEY_READERS), write=Staff(SUPERVISOR, gate=SURVEY_READERS, ok=OK),
+                              targets=one, tables=("surveys.RespondentGroup",),
+                              data=lambda o: {"code": ["public"], "name": ["社会公众"], "weight": ["1"],
+                                              "min_responses": ["1"]}),
+        "surveys:codes": Row(read=Staff(SUPERVISOR), write=Staff(SUPERVISOR, ok=OK), targets=one,
+                             tables=("surveys.InvitationCode", "surveys.InvitationMessage"),
+                             data=lambda o: {"action": "generate", "group": "public", "count": "2"}),
+        "surveys:codes_sheet": Row(read=Staff(SUPERVISOR), targets=one, query={"group": "public"}),
+        "surveys:codes_export": Row(read=Staff(SUPERVISOR), targets=one, query={"group": "public", "fmt": "csv"}),
+        "surveys:results": Row(read=Staff(SURVEY_READERS), targets=one),
+        "surveys:results_export": Row(read=Staff(SURVEY_READERS), targets=one, query={"kind": "raw"}),
+        # A department token reads its own department's score of a closed survey (both bureaus are rated).
+        "api:survey_results": Row(read=Api(SURVEY_READERS, scoped=False), targets=api_one, api=True),
+        # Answers need no account (the same intake as the public page); nothing else differs by principal. It
+        # reads no session (no ambient authority to forge), so a request without the CSRF token is taken too.
+        "api:response_create": Row(read=Public(405), write=Public(OK), json=True, api=True, targets=api_one, nocsrf=OK,
+                                   tables=("surveys.Response",),
+                                   data=lambda o: {"group": "public", "answers": o["survey"]["answers"]}),
+    }
+
+
 MATRIX: dict[str, Row] = {
     # ------------------------------------------------------------------------------------------ core
     "core:public_index": Row(read=Public()),
@@ -687,6 +741,10 @@ MATRIX: dict[str, Row] = {
                                    data=lambda o: {"kind": "deputy"}, tables=("inspections.SupervisorProfile",)),
     # The API: the office, leaders, administrators, and department systems (their own published visits).
     "api:visit_list": Row(read=Api(roles(R.SUPERVISOR, R.LEADER, R.ADMIN), scoped=False), api=True),
+    # ---- surveys (issue 12)
+    # Surveys belong to the supervision office (unscoped): supervisors design and distribute them, leaders read
+    # them and their results; a head reads the department's own scores; respondents need no account.
+    **_survey_rows(),
 }
 
 # Cells whose intended answer the code does not give yet, each with the issue item that fixes it. strict:

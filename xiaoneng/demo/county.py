@@ -25,6 +25,7 @@ from xiaoneng.accounts.services import department_create, department_hosting_set
 from xiaoneng.demo import names
 from xiaoneng.demo.channels import step_channels
 from xiaoneng.demo.inspections import step_inspections
+from xiaoneng.demo.surveys import step_surveys
 
 SCALES = {
     # counties, catalogue items per county
@@ -264,12 +265,14 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     # after every step that records ratings: plays the year of their rectifications (demo/rectifications.py)
     ("rectifications", __import__("xiaoneng.demo.rectifications").demo.rectifications.step_rectifications),
     ("inspections", step_inspections),
+    ("surveys", step_surveys),
 ]
 # What the build's progress lines call each step (the console is read by a county's staff too).
 STEP_LABELS = {"departments": "部门", "staff": "工作人员", "calendar": "工作日历", "catalogue": "事项目录",
                "cases": "12 个月的办件", "centre": "政务服务中心窗口受理", "supervision": "电子监察",
                "complaints": "效能投诉", "channels": "窗口服务评价（好差评）", "rectifications": "差评整改",
                "inspections": "明查暗访"}
+               "complaints": "效能投诉", "surveys": "民主评议"}
 
 
 def demo_exists() -> bool:

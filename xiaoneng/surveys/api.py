@@ -33,7 +33,9 @@ from .models import ResponseChannel, Survey
 router = Router(tags=["民主评议"])
 
 
-def _survey(survey_id: int) -> Survey:
+def _survey(survey_id: str) -> Survey:
+    if not str(survey_id).isdigit() or len(str(survey_id)) > 12:
+        raise Http404
     s = Survey.objects.select_related("current_version").filter(pk=survey_id, status=Survey.Status.PUBLISHED).first()
     if s is None:
         raise Http404
@@ -52,8 +54,8 @@ def _dept(d) -> dict:
             "flags": d.flags}
 
 
-@router.get("/surveys/{int:survey_id}/results", auth=token_or_session, summary="问卷评议结果")
-def survey_results(request, survey_id: int):
+@router.get("/surveys/{survey_id}/results", auth=token_or_session, summary="问卷评议结果")
+def survey_results(request, survey_id: str):
     """Scores per department (0-100, see `score_definition`) with the group breakdown; counts per question."""
     client = getattr(request, "api_client", None)
     if client is None and not request.auth.has_any_role(R.SUPERVISOR, R.LEADER):
@@ -98,15 +100,15 @@ def _text(data: dict, key: str, limit: int) -> str:
     return v[:limit]
 
 
-@router.post("/surveys/{int:survey_id}/responses", auth=None, summary="提交答卷",
+@router.post("/surveys/{survey_id}/responses", auth=None, summary="提交答卷",
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
                  "type": "object", "required": ["answers"],
                  "properties": {"code": {"type": "string"}, "group": {"type": "string"},
                                 "phone": {"type": "string"}, "sms_code": {"type": "string"},
                                 "answers": {"type": "object"}}}}}}})
-def response_create(request, survey_id: int):
-    s = _survey(survey_id)
+def response_create(request, survey_id: str):
     data = _body(request)
+    s = _survey(survey_id)
     try:
         r = services.response_submit(survey=s, answers=data.get("answers"), now=timezone.now(),
                                      code=_text(data, "code", 32), group=_text(data, "group", 32),

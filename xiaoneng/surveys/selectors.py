@@ -145,6 +145,11 @@ class DepartmentScore:
     groups: list[GroupScore] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
 
+    @property
+    def left_out(self) -> str:
+        """The groups not counted, by name (the page's short note; `flags` has the reasons)."""
+        return "、".join(g.group.name for g in self.groups if not g.counted)
+
 
 def combine_groups(groups: list[GroupScore]) -> tuple[Decimal | None, list[str]]:
     """The weighted mean over the groups that count (weights renormalised), and the flags. Sets each group's

@@ -99,9 +99,12 @@ def public(request, token: str):
             services._open_check(survey, now)
         except DomainError as exc:
             ctx["closed_message"] = exc.message
-    if code and request.method == "GET":
+    if code:
         found = services.invitation_code_find(survey, code)
-        if found is None:
+        if request.method == "POST":
+            if found is not None and not found.response_id:
+                ctx["code_group"] = found.group
+        elif found is None:
             ctx["error"], ctx["error_field"] = _("邀请码不正确，请核对后重新输入。"), "code"
         elif found.response_id:
             ctx["error"], ctx["error_field"] = _("该邀请码已使用过，每个邀请码只能提交一份答卷。"), "code"

@@ -36,3 +36,9 @@ def field_is(field, qid):
     """True when the error's field names this question (q12, or q12.<department id>)."""
     f = str(field or "")
     return f == f"q{qid}" or f.startswith(f"q{qid}.")
+
+
+@register.filter
+def matrix_field(qid, did):
+    """The error field naming one department of a matrix question."""
+    return f"q{qid}.{did}"

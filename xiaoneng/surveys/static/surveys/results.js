@@ -17,7 +17,7 @@
       tooltip: { trigger: "axis" },
       grid: { left: 8, right: 24, top: 8, bottom: 24, containLabel: true },
       xAxis: { type: "value", min: 0, max: 100 },
-      yAxis: { type: "category", inverse: true, data: data.departments, axisLabel: { width: 120, overflow: "truncate" } },
+      yAxis: { type: "category", inverse: true, data: data.departments, axisLabel: { width: 170, overflow: "truncate" } },
       series: [{ type: "bar", data: data.scores, label: { show: true, position: "right" } }]
     });
     charts.push(c);
@@ -25,13 +25,14 @@
   data.questions.forEach(function (q) {
     var box = document.getElementById("chart-q" + q.id);
     if (!box) { return; }
+    box.style.height = Math.max(140, 36 * q.labels.length + 50) + "px";
     var qc = window.echarts.init(box, null, { renderer: "canvas" });
     qc.setOption({
       color: ["#198754"],
       tooltip: { trigger: "axis" },
       grid: { left: 8, right: 24, top: 8, bottom: 24, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
-      yAxis: { type: "category", inverse: true, data: q.labels, axisLabel: { width: 120, overflow: "truncate" } },
+      yAxis: { type: "category", inverse: true, data: q.labels, axisLabel: { width: 170, overflow: "truncate" } },
       series: [{ type: "bar", data: q.values, label: { show: true, position: "right" } }]
     });
     charts.push(qc);
