@@ -63,7 +63,7 @@ def step_surveys(ctx) -> None:
     quality = {d.pk: (rng.uniform(2.3, 2.9) if d.pk in worse else rng.uniform(3.7, 4.6)) for d in bureaus}
     opts_att = list(attitude.options.order_by("order").values_list("pk", flat=True))
     opts_prob = list(problems.options.order_by("order").values_list("pk", flat=True))
-    count = 600 if ctx.scale == "small" else 4200
+    count = 600 if ctx.scale == "small" else 5000
     codes, weights = zip(*MIX, strict=True)
     span = (closes - opens).total_seconds()
     items = []

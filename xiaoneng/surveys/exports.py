@@ -13,7 +13,7 @@ from collections import defaultdict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xiaoneng.core.spreadsheet import csv_bytes, xlsx_append
+from xiaoneng.core.spreadsheet import csv_bytes, is_formula_like
 
 from . import selectors as S
 from .models import (
@@ -31,14 +31,26 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _book(tables: list[tuple[str, list[list]]]) -> bytes:
+    """An .xlsx written in openpyxl's write-only mode (a year's raw responses are ~150,000 cells; the
+    ordinary mode's row appends grow quadratically). No cell is stored as a formula: formula-like text
+    (core.spreadsheet.is_formula_like) becomes a string cell with Excel's quote prefix, as xlsx_append does."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
-    wb = Workbook(write_only=False)
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     for title, rows in tables:
         ws = wb.create_sheet(title[:31])
         for row in rows:
-            xlsx_append(ws, row)
+            out = []
+            for v in row:
+                if is_formula_like(v):
+                    cell = WriteOnlyCell(ws, value=v)
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+                    out.append(cell)
+                else:
+                    out.append(v)
+            ws.append(out)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
