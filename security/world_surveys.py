@@ -25,5 +25,5 @@ def build_surveys(w) -> None:
         (now - timedelta(days=2), "deputies", full_answers(s, {depts["a"].pk: 4, depts["b"].pk: 3}))])
     services.invitation_codes_generate(survey=s, group="public", count=1, by=sup, now=now - timedelta(days=3))
     question = s.current_version.sections.first().questions.filter(kind=QuestionKind.MATRIX).first()
-    w.obj["survey"] = {"pk": s.pk, "token": s.token, "qid": question.pk,
+    w.obj["survey"] = {"pk": s.pk, "token": s.token, "qid": question.pk, "sid": question.section_id,
                        "answers": full_answers(s, {depts["a"].pk: 5, depts["b"].pk: 4})}

@@ -283,7 +283,8 @@ class PhoneVerification(models.Model):
 
 
 class RateCounter(models.Model):
-    """Hits of one key (an IP address on a survey's public link) in one fixed window."""
+    """Hits of one key (an address on a survey's public link, a phone asking for codes — as a keyed hash) in
+    one fixed window."""
 
     key = models.CharField(max_length=100)
     window_start = models.DateTimeField()

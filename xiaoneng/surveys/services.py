@@ -272,6 +272,53 @@ def question_add(*, section: Section, kind: str, text: str, by: Staff, now: dt.d
 
 
 @transaction.atomic
+def question_update(*, question: Question, text: str, by: Staff, now: dt.datetime, required: bool = True,
+                    options: Iterable[str] | None = None, departments: Iterable[Any] | None = None,
+                    max_length: int = 500) -> Question:
+    """Change a question of the draft: its text, required, and its options (replaced) or departments. Its
+    kind stays (delete and add to change it)."""
+    _office(by)
+    version = SurveyVersion.objects.select_for_update().get(pk=question.section.version_id)
+    _editable(version)
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("请填写题目。"), field="text")
+    if len(text) > 300:
+        raise DomainError(_("题目不能超过 300 个字。"), field="text")
+    try:
+        max_length = int(max_length)
+    except (TypeError, ValueError):
+        raise DomainError(_("字数上限须是整数。"), field="max_length") from None
+    if not 1 <= max_length <= MAX_TEXT:
+        raise DomainError(_("字数上限须在 1 到 %(n)s 之间。") % {"n": MAX_TEXT}, field="max_length")
+    labels = _clean_options(question.kind, options)
+    depts = _clean_departments(question.kind, departments)
+    question.text, question.required, question.max_length = text, bool(required), max_length
+    question.save(update_fields=["text", "required", "max_length"])
+    if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        question.options.all().delete()
+        Option.objects.bulk_create(Option(question=question, label=label, order=i) for i, label in enumerate(labels, 1))
+    if question.kind == QuestionKind.MATRIX:
+        question.departments.set(depts)
+    return question
+
+
+@transaction.atomic
+def section_rename(*, section: Section, title: str, by: Staff, now: dt.datetime) -> Section:
+    """Rename a section of the draft."""
+    _office(by)
+    _editable(section.version)
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(_("请填写部分标题。"), field="title")
+    if len(title) > 100:
+        raise DomainError(_("部分标题不能超过 100 个字。"), field="title")
+    section.title = title
+    section.save(update_fields=["title"])
+    return section
+
+
+@transaction.atomic
 def question_delete(*, question: Question, by: Staff, now: dt.datetime) -> None:
     """Remove a question from the draft."""
     _office(by)
@@ -544,14 +591,18 @@ def _phone_verified(survey: Survey, phone: str, sms_code: str, now: dt.datetime)
 
 # ------------------------------------------------------------------------------------------ intake
 def _rate_hit_check(key: str, limit: int, period: int, now: dt.datetime, message: str) -> None:
+    """Count one hit of `key` in its fixed window; RateLimited past `limit`. The key (an address, a phone) is
+    stored only as a keyed hash, and counters older than two days are dropped when a new window opens."""
     start_ts = int(now.timestamp()) // period * period
     start = dt.datetime.fromtimestamp(start_ts, tz=dt.UTC)
+    key = hmac.new(settings.SECRET_KEY.encode(), f"survey-rate:{key}".encode(), hashlib.sha256).hexdigest()
     with transaction.atomic():
-        rows = RateCounter.objects.filter(key=key[:100], window_start=start)
+        rows = RateCounter.objects.filter(key=key, window_start=start)
         if not rows.update(count=F("count") + 1):
+            rate_counters_prune(now=now)
             try:
                 with transaction.atomic():
-                    RateCounter.objects.create(key=key[:100], window_start=start, count=1)
+                    RateCounter.objects.create(key=key, window_start=start, count=1)
             except IntegrityError:
                 rows.update(count=F("count") + 1)
         hits = rows.values_list("count", flat=True).get()

@@ -288,6 +288,56 @@ def question_delete(request, pk, qid):
     return _designer_answer(request, survey)
 
 
+def _question_of(survey: Survey, qid) -> Question:
+    q = (Question.objects.filter(pk=qid, section__version__survey=survey)
+         .select_related("section__version").prefetch_related("options", "departments").first())
+    if q is None:
+        raise Http404
+    return q
+
+
+@role_required(*OFFICE)
+@require_http_methods(["GET", "POST"])
+def question_edit(request, pk, qid):
+    """Edit a question of the draft in place (htmx: the form replaces the question; saving returns the
+    designer's body)."""
+    survey = S.survey_get(pk)
+    q = _question_of(survey, qid)
+    if request.method == "GET":
+        q.option_list = list(q.options.all())
+        q.department_ids = {d.pk for d in q.departments.all()}
+        ctx = _designer_ctx(request, survey, q=q, options_text="\n".join(o.label for o in q.option_list))
+        return render(request, "surveys/_question_edit.html" if _is_htmx(request) else "surveys/question_edit.html", ctx)
+    try:
+        services.question_update(question=q, text=request.POST.get("text", "")[:1000],
+                                 required=bool(request.POST.get("required")),
+                                 options=request.POST.get("options", "")[:10000].splitlines(),
+                                 departments=request.POST.getlist("departments")[:500],
+                                 max_length=request.POST.get("max_length") or 500, by=request.user, now=timezone.now())
+    except DomainError as exc:
+        return _designer_answer(request, survey, exc)
+    return _designer_answer(request, survey)
+
+
+@role_required(*OFFICE)
+@require_POST
+def section_edit(request, pk, sid):
+    """Rename a section of the draft, or delete it (with its questions) when `delete` is sent."""
+    survey = S.survey_get(pk)
+    section = Section.objects.filter(pk=sid, version__survey=survey).select_related("version").first()
+    if section is None:
+        raise Http404
+    try:
+        if request.POST.get("delete"):
+            services.section_delete(section=section, by=request.user, now=timezone.now())
+        else:
+            services.section_rename(section=section, title=request.POST.get("title", "")[:500], by=request.user,
+                                    now=timezone.now())
+    except DomainError as exc:
+        return _designer_answer(request, survey, exc)
+    return _designer_answer(request, survey)
+
+
 @role_required(*OFFICE)
 @require_POST
 def publish(request, pk):

@@ -235,3 +235,34 @@ def test_api_response_intake(client, live, depts, staff):
     assert Response.objects.count() == 1
     assert client.post("/api/v1/surveys/999999/responses", json.dumps(good),
                        content_type="application/json").status_code == 404
+
+
+def test_office_edits_questions_and_sections_of_the_draft(client_as, staff, depts):
+    from xiaoneng.surveys.models import Option, Question, Section
+
+    now = timezone.now()
+    s = build_survey(by=staff["supervisor"], departments=[depts["a"]], opens_at=now, closes_at=now + timedelta(days=9),
+                     now=now, publish=False)
+    c = client_as("supervisor")
+    hx = {"HTTP_HX_REQUEST": "true"}
+    single = Question.objects.get(section__version__survey=s, kind="single")
+    form = c.get(f"/staff/surveys/{s.pk}/questions/{single.pk}/edit/", **hx)
+    assert form.status_code == 200 and "服务态度好" in form.content.decode()
+    resp = c.post(f"/staff/surveys/{s.pk}/questions/{single.pk}/edit/",
+                  {"text": "服务态度", "options": "好\n一般\n差\n很差", "required": "1"}, **hx)
+    assert resp.status_code == 200 and "很差" in resp.content.decode()
+    assert list(Option.objects.filter(question=single).values_list("label", flat=True)) == ["好", "一般", "差", "很差"]
+    matrix = Question.objects.get(section__version__survey=s, kind="matrix")
+    resp = c.post(f"/staff/surveys/{s.pk}/questions/{matrix.pk}/edit/", {"text": "评价", "departments": ["99999"]}, **hx)
+    assert resp.status_code == 400 and list(matrix.departments.all()) == [depts["a"]]
+    section = Section.objects.filter(version__survey=s).first()
+    assert c.post(f"/staff/surveys/{s.pk}/sections/{section.pk}/", {"title": "新名字"}, **hx).status_code == 200
+    section.refresh_from_db()
+    assert section.title == "新名字"
+    assert c.post(f"/staff/surveys/{s.pk}/sections/{section.pk}/", {"delete": "1"}, **hx).status_code == 200
+    assert not Question.objects.filter(pk=matrix.pk).exists()
+    # Another survey's question through this survey's URL: 404.
+    other = build_survey(by=staff["supervisor"], departments=[depts["b"]], opens_at=now,
+                         closes_at=now + timedelta(days=9), now=now, publish=False, title="另一份")
+    oq = Question.objects.filter(section__version__survey=other).first()
+    assert c.get(f"/staff/surveys/{s.pk}/questions/{oq.pk}/edit/").status_code == 404
