@@ -11,7 +11,7 @@ from django.utils import timezone
 from e2e.conftest import login, shot
 from xiaoneng.surveys import services
 from xiaoneng.surveys.models import Response
-from xiaoneng.surveys.testing import build_survey
+from xiaoneng.surveys.testing import build_survey, full_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,11 +58,20 @@ def test_respondent_answers_the_matrix_with_a_code_and_office_sees_the_chart(pho
     assert "已使用过" in p.get_by_test_id("form-error").inner_text()
     shot(p, "surveys-phone-code-used")
 
+    # Forty more answers (the paper questionnaires keyed in) and small minimums, so every department has a score.
+    services.groups_save(survey=survey, by=staff["supervisor"], now=timezone.now(), groups=[
+        services.GroupInput(g.code, g.name, g.weight, 5, g.public) for g in survey.groups.all()])
+    a, b, office = (d.pk for d in survey.current_version.sections.first().questions.first().departments.order_by("pk"))
+    now = timezone.now()
+    services.responses_bulk_submit(survey=survey, items=[
+        (now - timedelta(minutes=i), "public" if i % 3 else "service_users",
+         full_answers(survey, {a: 4 + i % 2, b: 1 + i % 3, office: 3 + i % 3}, text="希望窗口延长午间服务" if i % 7 == 0 else ""))
+        for i in range(40)])
     login(page, "supervisor")
     page.goto(f"/staff/surveys/{survey.pk}/results/")
     page.wait_for_function("document.querySelector('#chart-scores canvas') !== null")
     assert page.get_by_test_id("score-row").count() == 3
-    assert "共收到答卷 1 份" in page.get_by_test_id("total").inner_text()
+    assert "共收到答卷 41 份" in page.get_by_test_id("total").inner_text()
     shot(page, "surveys-results")
     page.goto(f"/staff/surveys/{survey.pk}/")
     shot(page, "surveys-designer")

@@ -489,6 +489,7 @@ def _results_ctx(survey: Survey) -> dict:
                            for item in questions if item["rows"] and item["question"].kind != QuestionKind.MATRIX]}
     total = survey.responses.count()
     return {"survey": survey, "scores": scores, "questions": questions, "chart": chart,
+            "has_scores": any(d.score is not None for d in scores),
             "groups": list(survey.groups.all()), "group_counts": S.group_counts(survey),
             "total": total, "total_text": f"{total:,}", "definition": S.score_definition(),
             "points": [(SCALE_LABELS[v], SCALE_POINTS[v]) for v in (5, 4, 3, 2, 1)]}
