@@ -199,8 +199,9 @@ def survey_list(request):
 def _designer_ctx(request, survey: Survey, **extra) -> dict:
     version = S.version_shown(survey)
     return {"survey": survey, "version": version, "sections": S.version_sections(version),
-            "kinds": QuestionKind.choices, "departments": Department.objects.filter(is_active=True)
-            .exclude(kind__in=("county",)).order_by("sort_order", "code"),
+            "kinds": QuestionKind.choices, "departments": Department.objects.filter(is_active=True)  # the units a 万人评机关 rates
+            .filter(kind__in=(Department.Kind.BUREAU, Department.Kind.CENTRE, Department.Kind.TOWNSHIP,
+                              Department.Kind.OFFICE)).order_by("depth", "sort_order", "code"),
             "public_url": _public_url(request, survey), "closing_day": _closing_day(survey),
             "can_edit": request.user.has_role(R.SUPERVISOR), **extra}
 
