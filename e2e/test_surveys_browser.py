@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from e2e.conftest import login, shot
+from e2e.test_accessibility import axe_page, violations  # noqa: F401 (a fixture)
 from xiaoneng.surveys import services
 from xiaoneng.surveys.models import Response
 from xiaoneng.surveys.testing import build_survey, full_answers
@@ -75,3 +76,18 @@ def test_respondent_answers_the_matrix_with_a_code_and_office_sees_the_chart(pho
     shot(page, "surveys-results")
     page.goto(f"/staff/surveys/{survey.pk}/")
     shot(page, "surveys-designer")
+
+
+def test_questionnaire_and_results_pass_axe(axe_page, survey, staff, depts):  # noqa: F811 (the fixture)
+    """WCAG 2.1 A/AA (axe-core): the respondent's page and the office's results page."""
+    code = services.invitation_codes_generate(survey=survey, group="public", count=1, by=staff["supervisor"],
+                                              now=timezone.now())[0].code
+    services.response_submit(survey=survey, answers=full_answers(survey, {d.pk: 4 for d in (
+        depts["a"], depts["b"], depts["office"])}), group="public", now=timezone.now())
+    axe_page.goto(f"/surveys/{survey.token}/?code={code}")
+    assert violations(axe_page) == []
+    login(axe_page, "supervisor")
+    for url in (f"/staff/surveys/{survey.pk}/results/", f"/staff/surveys/{survey.pk}/", "/staff/surveys/",
+                f"/staff/surveys/{survey.pk}/groups/", f"/staff/surveys/{survey.pk}/codes/"):
+        axe_page.goto(url)
+        assert violations(axe_page) == [], url

@@ -131,6 +131,9 @@ def test_groups_codes_and_exports(client_as, live, depts):
     assert resp.status_code == 302 and InvitationCode.objects.count() == 3
     sheet = c.get(f"/staff/surveys/{live.pk}/codes/sheet/", {"group": "cppcc"})
     assert sheet.status_code == 200 and InvitationCode.objects.first().code in sheet.content.decode()
+    assert sheet.content.decode().count("<svg") == 3  # one QR per card, each with its code in the link
+    assert c.get(f"/staff/surveys/{live.pk}/codes/sheet/", {"group": "cppcc", "page": "9" * 30}).status_code == 200
+    assert c.get(f"/staff/surveys/{live.pk}/codes/sheet/", {"group": "nobody"}).status_code == 400
     csv = c.get(f"/staff/surveys/{live.pk}/codes/export/", {"group": "cppcc", "fmt": "csv"})
     assert csv.status_code == 200 and InvitationCode.objects.first().code in csv.content.decode("utf-8-sig")
     assert c.get(f"/staff/surveys/{live.pk}/codes/export/", {"group": "cppcc", "fmt": "exe"}).status_code == 400
