@@ -271,8 +271,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
 STEP_LABELS = {"departments": "部门", "staff": "工作人员", "calendar": "工作日历", "catalogue": "事项目录",
                "cases": "12 个月的办件", "centre": "政务服务中心窗口受理", "supervision": "电子监察",
                "complaints": "效能投诉", "channels": "窗口服务评价（好差评）", "rectifications": "差评整改",
-               "inspections": "明查暗访"}
-               "complaints": "效能投诉", "surveys": "民主评议"}
+               "inspections": "明查暗访", "surveys": "民主评议"}
 
 
 def demo_exists() -> bool:

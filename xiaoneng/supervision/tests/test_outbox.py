@@ -105,19 +105,14 @@ def test_each_app_registered_its_source_once():
     from xiaoneng.supervision.outbox import SOURCE as staff
     from xiaoneng.surveys.outbox import SOURCE as survey_invitation
 
-    # Exactly the four, each the instance its app's ready() registered (in the order of INSTALLED_APPS).
+    # Exactly these five, each the instance its app's ready() registered (in the order of INSTALLED_APPS).
     registered = {s.kind: s for s in outbox_sources()}
-    assert len(outbox_sources()) == 4
+    assert len(outbox_sources()) == 5
     assert registered == {"applicant": applicant, "complainant": complainant, "staff": staff,
-                          "rating_invite": rating_invite}
-    # Exactly these, each the instance its app's ready() registered (in the order of INSTALLED_APPS).
-    registered = {s.kind: s for s in outbox_sources()}
-    assert len(outbox_sources()) == 4
-    assert registered == {"applicant": applicant, "complainant": complainant, "staff": staff,
-                          "survey-invitation": survey_invitation}
+                          "rating_invite": rating_invite, "survey-invitation": survey_invitation}
     assert all(isinstance(s, MessageSource) for s in outbox_sources())
     before = outbox_sources()
-    for s in (applicant, complainant, staff, rating_invite):  # a ready() run twice in one process changes nothing
+    for s in (applicant, complainant, staff, rating_invite, survey_invitation):  # a ready() run twice in one process changes nothing
         outbox_register(s)
     assert outbox_sources() == before
     with pytest.raises(ImproperlyConfigured):  # a second source of a kind is a mistake, not a silent swap
@@ -132,8 +127,7 @@ def test_one_retry_policy_for_every_kind(one_of_each, down, caplog):
     for i in range(SEND_ATTEMPTS):
         counts: dict[str, int] = {}
         assert messages_send_due(now=MORNING + i * SECOND, counts=counts) == 0
-        assert counts == {"applicant": 0, "complainant": 0, "staff": 0, "rating_invite": 0}
-        assert counts == {"applicant": 0, "complainant": 0, "staff": 0, "survey-invitation": 0}
+        assert counts == {"applicant": 0, "complainant": 0, "staff": 0, "rating_invite": 0, "survey-invitation": 0}
         for kind in KINDS:
             assert {m.attempts for m in one_of_each(kind)} == {i + 1}, kind
     for kind in KINDS:
