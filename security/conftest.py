@@ -392,6 +392,7 @@ def build_world() -> World:
     w.obj["axes"] = {m.__name__.lower(): m.objects.order_by("pk").values_list("pk", flat=True).first()
                      for m in (AccessAttempt, AccessFailureLog, AccessLog)}
 
+    __import__("security.world_ratings_core", fromlist=["x"]).build_ratings_core(w)  # ratings-core (issue 12)
     return w
 
 

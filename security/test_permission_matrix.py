@@ -182,6 +182,9 @@ CARD = {k: _t(lambda o, k=k: {"pk": o["cards"][k]}, k) for k in ("a", "b")}
 ORDER = {k: _t(lambda o, k=k: {"pk": o["orders"][k]}, k) for k in ("a", "b")}
 PROPOSAL = {k: _t(lambda o, k=k: {"pk": o["proposals"][k]}, k) for k in ("a", "b")}
 RECT = {k: _t(lambda o, k=k: {"number": o["rectifications"][k]}, k) for k in ("a", "b")}  # issue 12
+# ratings-core (issue 12)
+RATING = {k: _t(lambda o, k=k: {"pk": o["ratings_core"][k]}, k) for k in ("a", "b")}
+RATING_READERS = frozenset({R.SUPERVISOR, R.LEADER, R.ADMIN, R.HEAD, R.HANDLER})
 
 
 def _with(targets: dict, label: str, **extra) -> dict:
@@ -750,6 +753,35 @@ MATRIX: dict[str, Row] = {
     # Surveys belong to the supervision office (unscoped): supervisors design and distribute them, leaders read
     # them and their results; a head reads the department's own scores; respondents need no account.
     **_survey_rows(),
+    # ---- ratings-core (issue 12): the office's ratings pages and the ratings API
+    # Readers: the office, leaders and administrators every bureau; heads and handlers their own (404 for the other's).
+    "ratings:office_list": Row(read=Staff(RATING_READERS)),
+    "ratings:office_list_export": Row(read=Staff(RATING_READERS)),
+    "ratings:office_figures": Row(read=Staff(RATING_READERS)),
+    "ratings:office_figures_export": Row(read=Staff(RATING_READERS)),
+    "ratings:office_detail": Row(read=Staff(RATING_READERS, scoped=True), targets=RATING),
+    # Leaders read the policy; only supervisors change it or the reasons.
+    "ratings:office_policy": Row(read=Staff(roles(R.SUPERVISOR, R.LEADER)),
+                                 write=Staff(SUPERVISOR, gate=roles(R.SUPERVISOR, R.LEADER), ok=OK),
+                                 tables=("ratings.RatingPolicy", "ratings.RatingPolicyChange"),
+                                 data=lambda o: {"rectification_limit_wd": "12", "link_valid_days": "30",
+                                                 "default_after_days": "7", "sms_invite_after_days": "0",
+                                                 "default_level": "none"}),
+    "ratings:office_reasons": Row(read=Staff(SUPERVISOR), write=Staff(SUPERVISOR, ok=OK),
+                                  tables=("ratings.RatingReason",),
+                                  data=lambda o: {"code": "matrix-reason", "name": "矩阵原因", "levels": ["1"]}),
+    "ratings:office_reason_edit": Row(read=Staff(SUPERVISOR, ok=405), write=Staff(SUPERVISOR, ok=OK),
+                                      targets={"-": (lambda o: {"pk": o["rating_reason"]}, None)},
+                                      tables=("ratings.RatingReason",), data=lambda o: {"enabled": "0"}),
+    # A bureau's ended, unrated case: its systems, its heads and handlers and the office may rate it; the
+    # other bureau's token and staff meet a 404 as for an unknown case. GET on the path is api:rating_list.
+    "api:rating_create": Row(write=Api(roles(R.SUPERVISOR, R.HEAD, R.HANDLER), scoped=True, ok=OK), json=True,
+                             data=lambda o: {"case_no": "RU-A", "level": 2}, targets={"a": (lambda o: {}, "a")},
+                             tables=("ratings.Rating", "ratings.Rectification"), api=True),
+    "api:rating_list": Row(read=Api(RATING_READERS, scoped=False), api=True),
+    "api:rating_figures": Row(read=Api(RATING_READERS, scoped=False), api=True),
+    "api:rating_detail": Row(read=Api(RATING_READERS, denied=404), api=True,
+                             targets={k: (lambda o, k=k: {"rating_id": o["ratings_core"][k]}, k) for k in ("a", "b")}),
 }
 
 # Cells whose intended answer the code does not give yet, each with the issue item that fixes it. strict:

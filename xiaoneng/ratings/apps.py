@@ -45,3 +45,18 @@ class RatingsConfig(AppConfig):
 
         register_document_extra(rating_qr_extra)
         outbox_register(RATING_INVITATIONS)
+    nav_items = ()
+    start_panels = ()
+
+    # ---- ratings-core (issue 12): the office's pages
+    nav_items += (
+        NavItem(_("好差评统计"), "ratings:office_figures", "star-half", ("supervisor", "leader"), 60),
+        NavItem(_("好差评记录"), "ratings:office_list", "star", ("supervisor", "leader"), 61),
+        NavItem(_("好差评设置"), "ratings:office_policy", "sliders", ("supervisor",), 62),
+        NavItem(_("本部门好差评"), "ratings:office_list", "star", ("head", "handler"), 63),
+        NavItem(_("本部门好差评统计"), "ratings:office_figures", "star-half", ("head",), 64),
+    )
+    start_panels += (
+        StartPanel("leader", "xiaoneng.ratings.office_landing.quarter_ratings", 25),
+        StartPanel("supervisor", "xiaoneng.ratings.office_landing.quarter_ratings", 25),
+    )

@@ -27,4 +27,18 @@ urlpatterns: list = [
     path("kiosk/", views_window.kiosk_page, name="kiosk"),
     path("kiosk/prompt/", views_window.kiosk_prompt_fragment, name="kiosk_prompt"),
     path("kiosk/pair/<str:code>/", views_window.kiosk_pair, name="kiosk_pair"),
+urlpatterns: list = []
+
+# ---- ratings-core (issue 12): the office's pages
+from xiaoneng.ratings import views_office  # noqa: E402
+
+urlpatterns += [
+    path("staff/ratings/", views_office.rating_list, name="office_list"),
+    path("staff/ratings/export/", views_office.rating_list_export, name="office_list_export"),
+    path("staff/ratings/figures/", views_office.figures, name="office_figures"),
+    path("staff/ratings/figures/export/", views_office.figures_export, name="office_figures_export"),
+    path("staff/ratings/settings/", views_office.policy, name="office_policy"),
+    path("staff/ratings/settings/reasons/", views_office.reasons, name="office_reasons"),
+    path("staff/ratings/settings/reasons/<int:pk>/", views_office.reason_edit, name="office_reason_edit"),
+    path("staff/ratings/<int:pk>/", views_office.rating_detail, name="office_detail"),
 ]
