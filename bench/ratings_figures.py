@@ -6,8 +6,8 @@ the database DATABASE_URL names — a fresh SQLite file in a temporary directory
 that is rolled back at the end, so a PostgreSQL database is left as it was. Then times, best of --repeat runs:
 
 - figures: `ratings.selectors.figures(period=<the year>, departments=<all>)` — every figure of the page and the
-  API (the departments, one GROUP BY over ratings_rating, one over the rectifications, one over the complaint
-  centre's ratings) and the Python that shapes the rows;
+  API (the departments, one GROUP BY over ratings_rating, one over the rectifications of the bad ratings,
+  one over the complaint centre's ratings) and the Python that shapes the rows;
 - baseline: `SELECT department_id, level, count(*) FROM ratings_rating WHERE rated_at in the year GROUP BY 1, 2`.
 
     .venv/bin/python bench/ratings_figures.py [--ratings 100000] [--departments 40] [--repeat 7]
@@ -122,6 +122,11 @@ def main() -> None:
             assert sum(r[2] for r in rows) == args.ratings
             assert fig["total"]["ratings"] + fig["total"]["voided"] == args.ratings
             f_s, b_s = best(figures), best(bare)
+            ids = [d.pk for d in depts]
+            parts = {"departments": best(lambda: list(dept_qs)),
+                     "ratings GROUP BY": best(lambda: S.rating_counts(year, ids)),
+                     "rectifications": best(lambda: S.rectification_counts(year, ids)),
+                     "complaint ratings": best(lambda: S._complaint_counts(year, ids, None))}
             t = fig["total"]
             print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cores, "
                   f"Python {platform.python_version()}, database {connection.vendor}")
@@ -131,6 +136,7 @@ def main() -> None:
                   f"rectification rate {t['rectification_rate']}, call-back rate {t['callback_rate']}")
             print(f"figures selector: {f_s * 1000:.1f} ms (best of {args.repeat}); bare GROUP BY: {b_s * 1000:.1f} ms; "
                   f"ratio {f_s / b_s:.2f}× (target ≤ 2×)")
+            print("parts: " + ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in parts.items()))
             raise Rollback
     except Rollback:
         pass

@@ -260,6 +260,8 @@ class Rating(models.Model):
             # A period's figures per department: GROUP BY department over a rated_at range (issue 13 too).
             models.Index(fields=["department", "rated_at"], name="ratings_rating_dept"),
             models.Index(fields=["rated_at"], name="ratings_rating_time"),
+            # The rectifications of a period's bad ratings (the figures' 整改率, 回访率): 0003, ratings-core.
+            models.Index(fields=["department", "rated_at"], condition=Q(level__lte=2), name="ratings_rating_bad"),
         ]
 
     def __str__(self) -> str:
