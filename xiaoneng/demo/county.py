@@ -266,12 +266,14 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("rectifications", __import__("xiaoneng.demo.rectifications").demo.rectifications.step_rectifications),
     ("inspections", step_inspections),
     ("surveys", step_surveys),
+    ("ratings", lambda ctx: __import__("xiaoneng.demo.ratings", fromlist=["x"]).step_ratings(ctx)),  # issue 12
 ]
 # What the build's progress lines call each step (the console is read by a county's staff too).
 STEP_LABELS = {"departments": "部门", "staff": "工作人员", "calendar": "工作日历", "catalogue": "事项目录",
                "cases": "12 个月的办件", "centre": "政务服务中心窗口受理", "supervision": "电子监察",
                "complaints": "效能投诉", "channels": "窗口服务评价（好差评）", "rectifications": "差评整改",
                "inspections": "明查暗访", "surveys": "民主评议"}
+               "complaints": "效能投诉", "ratings": "好差评"}
 
 
 def demo_exists() -> bool:
