@@ -32,14 +32,17 @@
       series: [{ name: data.label_good_rate, type: "bar", data: data.good_rate, barMaxWidth: 14 }]
     });
   }
+  var levelsEl = document.getElementById("chart-levels");
   var levels = make("chart-levels");
   if (levels) {
+    if (narrow) { levelsEl.style.height = (parseInt(height, 10) + 32) + "px"; levels.resize(); }
     var names = Object.keys(data.levels);
     levels.setOption({
       color: ["#146c43", "#20c997", "#adb5bd", "#fd7e14", "#dc3545"],
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { bottom: 0 },
-      grid: { left: 8, right: 24, top: 8, bottom: 40, containLabel: true },
+      // The legend wraps to two lines on a phone: room for it under the axis labels.
+      grid: { left: 8, right: 24, top: 8, bottom: narrow ? 72 : 40, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: yAxis,
       series: names.map(function (n) { return { name: n, type: "bar", stack: "levels", data: data.levels[n], barMaxWidth: 14 }; })
