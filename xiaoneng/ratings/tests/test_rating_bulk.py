@@ -44,3 +44,21 @@ def test_any_bad_item_stores_nothing(ended_case, accepted_case):
         (7, "rated_at"), (8, "comment")]
     assert "评价过" in e.value.errors[1]["error"]
     assert Rating.objects.count() == 1 and not Rectification.objects.exists()
+
+
+def test_bulk_rectifications_are_those_rectification_open_makes(ended_case):
+    """The bulk path's rectification rows equal rating_record's (and so rectification_open's), field by field."""
+    from django.forms.models import model_to_dict
+
+    from xiaoneng.ratings.models import RectificationAction
+
+    one = rating_record(case=ended_case("S1"), level=1, channel="api", now=NOW)
+    (many,) = rating_record_many(items=[RatingItem(case=ended_case("S2"), level=1, channel="api", now=NOW)])
+    a, b = one.rectification, Rectification.objects.get(rating=many)
+    skip = {"id", "number", "rating"}
+    assert {k: v for k, v in model_to_dict(a).items() if k not in skip} == \
+        {k: v for k, v in model_to_dict(b).items() if k not in skip}
+    assert b.number == f"ZG2026-{many.pk:07d}"
+    acts = [list(RectificationAction.objects.filter(rectification=x).values_list("kind", "at", "text", "by"))
+            for x in (a, b)]
+    assert acts[0] == acts[1]
