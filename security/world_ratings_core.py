@@ -10,10 +10,13 @@ from datetime import timedelta
 def build_ratings_core(w) -> None:
     from xiaoneng.cases.ingest import case_events_ingest
     from xiaoneng.cases.models import Case
+    from xiaoneng.ratings.defaults import reasons_ensure_defaults
     from xiaoneng.ratings.models import RatingReason
     from xiaoneng.ratings.services.rating import rating_record
 
     from .conftest import T_CASE, _event
+
+    reasons_ensure_defaults()  # a transactional test (the phone-width walk) flushes what the migration made
 
     ratings = {}
     for key, code in (("a", "SP001"), ("b", "ZR001")):
