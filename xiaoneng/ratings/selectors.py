@@ -34,6 +34,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import ApiClient, Department, Staff
@@ -50,16 +51,16 @@ SMALL_SAMPLE = 20
 COMPLAINT_LEVELS = {"very_satisfied": 5, "satisfied": 4, "basic": 3, "unsatisfied": 2, "very_unsatisfied": 1}
 
 DEFINITIONS = {
-    "ratings": "评价数：本期（按评价时间）收到的有效评价，含逾期默认评价和投诉回访评价，不含已作废的评价。",
-    "good_rate": "好评率 = 好评数（非常满意、满意）÷ 评价数。",
-    "neutral": "中评：基本满意（含逾期未评价按基本满意计的默认评价）。",
-    "bad": "差评：不满意、非常不满意。",
-    "defaulted": "默认评价：办结后逾期未评价、按设置计为基本满意的评价，已计入评价数和中评。",
-    "voided": "已作废：经申诉核实后作废的评价，不计入任何统计，单独列示。",
-    "complaint_ratings": "投诉回访评价：投诉办结后投诉人的满意度评价，计入主办单位（无主办单位的计入效能办）。",
-    "rectification_rate": "整改率 = 已审核通过的差评整改 ÷ 本期应整改的差评（本期评价、未作废的差评；投诉差评由投诉程序处理，不计入）。",
-    "rectified_on_time": "按期整改：审核通过且在整改期限内提交的差评整改。",
-    "callback_rate": "回访率 = 已回访的实名差评 ÷ 实名差评（留有姓名或电话的差评，未作废）。",
+    "ratings": gettext_lazy("评价数：本期（按评价时间）收到的有效评价，含逾期默认评价和投诉回访评价，不含已作废的评价。"),
+    "good_rate": gettext_lazy("好评率 = 好评数（非常满意、满意）÷ 评价数。"),
+    "neutral": gettext_lazy("中评：基本满意（含逾期未评价按基本满意计的默认评价）。"),
+    "bad": gettext_lazy("差评：不满意、非常不满意。"),
+    "defaulted": gettext_lazy("默认评价：办结后逾期未评价、按设置计为基本满意的评价，已计入评价数和中评。"),
+    "voided": gettext_lazy("已作废：经申诉核实后作废的评价，不计入任何统计，单独列示。"),
+    "complaint_ratings": gettext_lazy("投诉回访评价：投诉办结后投诉人的满意度评价，计入主办单位（无主办单位的计入效能办）。"),
+    "rectification_rate": gettext_lazy("整改率 = 已审核通过的差评整改 ÷ 本期应整改的差评（本期评价、未作废的差评；投诉差评由投诉程序处理，不计入）。"),
+    "rectified_on_time": gettext_lazy("按期整改：审核通过且在整改期限内提交的差评整改。"),
+    "callback_rate": gettext_lazy("回访率 = 已回访的实名差评 ÷ 实名差评（留有姓名或电话的差评，未作废）。"),
 }
 
 
@@ -307,7 +308,7 @@ def figures(*, period: Period, departments: QuerySet[Department] | list[Departme
     total = {k: sum(r[k] for r in rows) for k in COUNT_KEYS}
     _rates(total)
     return {"period": period.code, "period_label": period.label, "start": period.start, "end": period.end,
-            "departments": rows, "total": total, "definitions": DEFINITIONS, "small_sample": SMALL_SAMPLE}
+            "departments": rows, "total": total, "definitions": {k: str(v) for k, v in DEFINITIONS.items()}, "small_sample": SMALL_SAMPLE}
 
 
 def figures_for(staff: Staff, period: Period, department_code: str = "") -> dict:
