@@ -262,18 +262,17 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("supervision", step_supervision),
     ("complaints", step_complaints),
     ("channels", step_channels),  # 好差评: window contacts rated on the counter tablets (demo/channels.py)
+    ("ratings", lambda ctx: __import__("xiaoneng.demo.ratings", fromlist=["x"]).step_ratings(ctx)),  # 好差评 of cases
     # after every step that records ratings: plays the year of their rectifications (demo/rectifications.py)
     ("rectifications", __import__("xiaoneng.demo.rectifications").demo.rectifications.step_rectifications),
     ("inspections", step_inspections),
     ("surveys", step_surveys),
-    ("ratings", lambda ctx: __import__("xiaoneng.demo.ratings", fromlist=["x"]).step_ratings(ctx)),  # issue 12
 ]
 # What the build's progress lines call each step (the console is read by a county's staff too).
 STEP_LABELS = {"departments": "部门", "staff": "工作人员", "calendar": "工作日历", "catalogue": "事项目录",
                "cases": "12 个月的办件", "centre": "政务服务中心窗口受理", "supervision": "电子监察",
                "complaints": "效能投诉", "channels": "窗口服务评价（好差评）", "rectifications": "差评整改",
-               "inspections": "明查暗访", "surveys": "民主评议"}
-               "complaints": "效能投诉", "ratings": "好差评"}
+               "inspections": "明查暗访", "surveys": "民主评议", "ratings": "办件好差评"}
 
 
 def demo_exists() -> bool:

@@ -19,12 +19,21 @@ class RatingsConfig(AppConfig):
         # ---- channels (issue 12): window contacts (一次一评) and the counter tablets
         NavItem(_("窗口服务评价"), "ratings:window_home", "hand-thumbs-up", ("window", "handler", "head"), 42),
         NavItem(_("窗口评价器"), "ratings:kiosk_list", "tablet", ("window", "head"), 43),
+        # ---- ratings-core (issue 12): the office's pages
+        NavItem(_("好差评统计"), "ratings:office_figures", "star-half", ("supervisor", "leader"), 60),
+        NavItem(_("好差评记录"), "ratings:office_list", "star", ("supervisor", "leader"), 61),
+        NavItem(_("好差评设置"), "ratings:office_policy", "sliders", ("supervisor",), 62),
+        NavItem(_("本部门好差评"), "ratings:office_list", "star", ("head", "handler"), 63),
+        NavItem(_("本部门好差评统计"), "ratings:office_figures", "star-half", ("head",), 64),
     )
     start_panels = (
         # ---- rectifications (差评整改)
         StartPanel("head", "xiaoneng.ratings.landing.department_rectifications", 35),
         StartPanel("handler", "xiaoneng.ratings.landing.department_rectifications", 35),
         StartPanel("supervisor", "xiaoneng.ratings.landing.office_review", 35),
+        # ---- ratings-core (issue 12): this quarter's ratings
+        StartPanel("leader", "xiaoneng.ratings.office_landing.quarter_ratings", 25),
+        StartPanel("supervisor", "xiaoneng.ratings.office_landing.quarter_ratings", 25),
     )
 
     def ready(self) -> None:
@@ -45,18 +54,3 @@ class RatingsConfig(AppConfig):
 
         register_document_extra(rating_qr_extra)
         outbox_register(RATING_INVITATIONS)
-    nav_items = ()
-    start_panels = ()
-
-    # ---- ratings-core (issue 12): the office's pages
-    nav_items += (
-        NavItem(_("好差评统计"), "ratings:office_figures", "star-half", ("supervisor", "leader"), 60),
-        NavItem(_("好差评记录"), "ratings:office_list", "star", ("supervisor", "leader"), 61),
-        NavItem(_("好差评设置"), "ratings:office_policy", "sliders", ("supervisor",), 62),
-        NavItem(_("本部门好差评"), "ratings:office_list", "star", ("head", "handler"), 63),
-        NavItem(_("本部门好差评统计"), "ratings:office_figures", "star-half", ("head",), 64),
-    )
-    start_panels += (
-        StartPanel("leader", "xiaoneng.ratings.office_landing.quarter_ratings", 25),
-        StartPanel("supervisor", "xiaoneng.ratings.office_landing.quarter_ratings", 25),
-    )

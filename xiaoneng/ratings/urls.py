@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_public, views_rectify, views_window
+from . import views_office, views_public, views_rectify, views_window
 
 app_name = "ratings"
 
@@ -27,12 +27,7 @@ urlpatterns: list = [
     path("kiosk/", views_window.kiosk_page, name="kiosk"),
     path("kiosk/prompt/", views_window.kiosk_prompt_fragment, name="kiosk_prompt"),
     path("kiosk/pair/<str:code>/", views_window.kiosk_pair, name="kiosk_pair"),
-urlpatterns: list = []
-
-# ---- ratings-core (issue 12): the office's pages
-from xiaoneng.ratings import views_office  # noqa: E402
-
-urlpatterns += [
+    # ---- ratings-core (issue 12): the office's pages
     path("staff/ratings/", views_office.rating_list, name="office_list"),
     path("staff/ratings/export/", views_office.rating_list_export, name="office_list_export"),
     path("staff/ratings/figures/", views_office.figures, name="office_figures"),

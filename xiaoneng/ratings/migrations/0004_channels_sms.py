@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ratings", "0002_default_reasons")]
+    dependencies = [("ratings", "0003_ratingscore_bad_index")]
 
     operations = [
         migrations.AddField(model_name="ratingpolicy", name="sms_invite",
