@@ -35,4 +35,4 @@ def test_an_unknown_kind_and_a_second_owner_of_a_kind_are_configuration_errors()
         clocks.register_owner(type("Long", (), {"kind": "x" * 17})())
     assert clocks.owner("case") is CASE_CLOCKS
     clocks.register_owner(CASE_CLOCKS)  # the same object again: nothing changes
-    assert clocks.owners() == [CASE_CLOCKS, COMPLAINT_CLOCKS, FINDING_CLOCKS]
+    assert clocks.owners() == [CASE_CLOCKS, COMPLAINT_CLOCKS, RATING_CLOCKS, FINDING_CLOCKS]
