@@ -61,7 +61,8 @@ RESULT_ROLES = (R.SUPERVISOR, R.LEADER)
 
 
 def score_definition() -> str:
-    points = "、".join(f"{SCALE_LABELS[v]} {SCALE_POINTS[v]} 分" for v in (5, 4, 3, 2, 1))
+    points = _("、").join(_("%(level)s %(points)s 分") % {"level": SCALE_LABELS[v], "points": SCALE_POINTS[v]}
+                          for v in (5, 4, 3, 2, 1))
     return _("部门得分 = 各群体平均分按权重加权（%(points)s）；某群体对该部门的有效答卷少于其最少份数时，"
              "该群体不计入并标注，其余群体的权重按比例归一。") % {"points": points}
 
@@ -160,7 +161,7 @@ def combine_groups(groups: list[GroupScore]) -> tuple[Decimal | None, list[str]]
     if not counted or total <= 0:
         for g in groups:
             g.effective_weight = Decimal(0)
-        return None, [*flags, _("样本不足，无法计分")]
+        return None, [*flags, _("样本不足，未计分")]
     acc = Decimal(0)
     for g in groups:
         g.effective_weight = (g.weight / total) if g.counted else Decimal(0)

@@ -673,7 +673,7 @@ def clean_answers(questions: list[_Question], answers: Mapping[Any, Any]) -> lis
         empty = value is None or value == "" or value == [] or value == {}
         if empty:
             if q.required:
-                raise DomainError(_("第“%(q)s”题为必答题，请作答。") % {"q": q.text}, field=field)
+                raise DomainError(_("“%(q)s”为必答题，请作答。") % {"q": q.text}, field=field)
             continue
         def bad_option(q=q):
             return _("“%(q)s”的选项不属于该题。") % {"q": q.text}
@@ -724,7 +724,7 @@ def clean_answers(questions: list[_Question], answers: Mapping[Any, Any]) -> lis
                 raise DomainError(_("“%(q)s”不能超过 %(n)s 个字。") % {"q": q.text, "n": q.max_length}, field=field)
             if not text:
                 if q.required:
-                    raise DomainError(_("第“%(q)s”题为必答题，请作答。") % {"q": q.text}, field=field)
+                    raise DomainError(_("“%(q)s”为必答题，请作答。") % {"q": q.text}, field=field)
                 continue
             rows.append({"question": q, "text": text})
     return rows

@@ -526,7 +526,7 @@ def results_export(request, pk):
     survey = S.survey_get(pk)
     kind = request.GET.get("kind", "summary")[:16]
     if kind not in ("summary", "raw"):
-        return HttpResponse(_("导出类型应为 summary（汇总）或 raw（原始答卷）。"), status=400,
+        return HttpResponse(_("导出类型无效：请选择导出汇总结果或原始答卷。"), status=400,
                             content_type="text/plain; charset=utf-8")
     body = exports.summary_xlsx(survey) if kind == "summary" else exports.responses_xlsx(survey)
     response = HttpResponse(body, content_type=exports.XLSX)
