@@ -229,6 +229,7 @@ def policy(request):
         if not request.user.has_role(R.SUPERVISOR):
             return HttpResponse(_("只有效能监察员可以修改好差评设置。"), status=403, content_type="text/plain; charset=utf-8")
         values = {f: request.POST.get(f, "")[:16] for f in office.POLICY_FIELDS}
+        values["sms_invite"] = "1" if request.POST.get("sms_invite") else "0"  # an unticked box sends nothing
         try:
             office.policy_update(by=request.user, values=values, now=timezone.now())
         except DomainError as exc:
@@ -247,10 +248,13 @@ def _changes() -> list[dict]:
     """The last policy changes in words: which setting, from what to what."""
     labels = {f: label for f, (label, _lo, _hi) in office.POLICY_BOUNDS.items()}
     labels["default_level"] = _("逾期未评价按")
+    labels["sms_invite"] = _("办结后短信邀请评价")
     shown = dict(RatingPolicy.Default.choices)
+    switch = {True: _("开启"), False: _("关闭")}
     out = []
     for c in RatingPolicyChange.objects.select_related("changed_by")[:20]:
-        items = [(labels.get(k, k), shown.get(c.before.get(k), c.before.get(k)), shown.get(v, v))
+        items = [(labels[k], *((switch.get(c.before.get(k)), switch.get(v)) if k == "sms_invite" else
+                               (shown.get(c.before.get(k), c.before.get(k)), shown.get(v, v))))
                  for k, v in c.after.items() if c.before.get(k) != v and k in labels]
         out.append({"at": c.changed_at, "by": c.changed_by, "items": items})
     return out

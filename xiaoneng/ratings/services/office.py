@@ -21,7 +21,9 @@ POLICY_BOUNDS = {
     "default_after_days": ("逾期未评价天数", 1, 365),
     "sms_invite_after_days": ("办结后短信邀请评价（天）", 0, 30),
 }
-POLICY_FIELDS = (*POLICY_BOUNDS, "default_level")
+POLICY_FIELDS = (*POLICY_BOUNDS, "default_level", "sms_invite")
+# A switch as a form and a JSON client send it.
+_SWITCH = {True: True, False: False, "1": True, "0": False, "on": True, "": False, "true": True, "false": False}
 REASON_NAME_MAX = 40
 _CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,31}", re.ASCII)
 
@@ -60,6 +62,12 @@ def policy_update(*, by, values: dict, now: dt.datetime) -> RatingPolicy:
         if values["default_level"] not in RatingPolicy.Default.values:
             raise DomainError("逾期未评价的处理方式无效。", field="default_level", code="invalid_choice")
         clean["default_level"] = values["default_level"]
+    if "sms_invite" in values:
+        v = values["sms_invite"]
+        v = v.strip().lower() if isinstance(v, str) else v
+        if not isinstance(v, bool | str) or v not in _SWITCH:
+            raise DomainError("办结后短信邀请评价只能选择开启或关闭。", field="sms_invite", code="invalid_choice")
+        clean["sms_invite"] = _SWITCH[v]
     after = {**before, **clean}
     if after == before:
         return policy

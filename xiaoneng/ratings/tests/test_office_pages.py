@@ -141,7 +141,13 @@ def test_the_policy_page(client, staff):
     change = RatingPolicyChange.objects.get()
     assert change.before["rectification_limit_wd"] == 10 and change.after["rectification_limit_wd"] == 15
     page = client.get(url).content.decode()
-    assert "10 → 15" in page and "默认基本满意" in page
+    assert "10 → 15" in page and "默认基本满意" in page and not p.sms_invite
+    # The SMS invitations are switched on by ticking the box and off by leaving it unticked.
+    assert client.post(url, {**good, "sms_invite": "1"}).status_code == 302 and RatingPolicy.current().sms_invite
+    assert "办结后短信邀请评价：关闭 → 开启" in client.get(url).content.decode()
+    assert client.post(url, good).status_code == 302 and not RatingPolicy.current().sms_invite
+    assert RatingPolicyChange.objects.count() == 3
+    RatingPolicyChange.objects.exclude(pk=change.pk).delete()
     for field, value in (("rectification_limit_wd", "0"), ("rectification_limit_wd", "61"),
                          ("link_valid_days", "366"), ("link_valid_days", "abc"), ("default_level", "always"),
                          ("rectification_limit_wd", "9" * 30)):
@@ -193,3 +199,16 @@ def test_nav_and_landing(client, rated, staff):
     home = client.get("/staff/").content.decode()
     assert "本部门好差评" in home and "好差评设置" not in home
     assert timedelta(0) == timedelta(0) and Rating.objects.count() == 2
+
+
+def test_the_sms_switch_takes_only_on_or_off(staff):
+    from xiaoneng.core.errors import DomainError
+    from xiaoneng.ratings.services.office import policy_update
+
+    for bad in ("maybe", 2, None, ["1"], {"on": True}):
+        with pytest.raises(DomainError) as e:
+            policy_update(by=staff["supervisor"], values={"sms_invite": bad}, now=at("2026-10-09 10:00"))
+        assert e.value.field == "sms_invite"
+    assert not RatingPolicy.current().sms_invite and not RatingPolicyChange.objects.exists()
+    policy_update(by=staff["supervisor"], values={"sms_invite": True}, now=at("2026-10-09 10:00"))
+    assert RatingPolicy.current().sms_invite
