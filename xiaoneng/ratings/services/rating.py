@@ -57,7 +57,9 @@ def _level(level) -> int:
     return level
 
 
-def _reasons(codes, level: int) -> list[str]:
+def _reasons(codes, level: int, known: dict[str, list[int]] | None = None) -> list[str]:
+    """The reasons rule: a list of codes, at most REASONS_MAX, each an enabled reason offered for `level`.
+    `known` (code → levels of the enabled reasons) is read here when not given; the bulk path reads it once."""
     if codes is None:
         return []
     if isinstance(codes, str) or not isinstance(codes, Sequence):
@@ -73,8 +75,8 @@ def _reasons(codes, level: int) -> list[str]:
         raise DomainError(f"评价原因最多选择 {REASONS_MAX} 项。", field="reasons", code="too_many_reasons")
     if not out:
         return out
-    known = {code: levels for code, levels in RatingReason.objects.filter(code__in=out, enabled=True)
-             .values_list("code", "levels")}
+    if known is None:
+        known = dict(RatingReason.objects.filter(code__in=out, enabled=True).values_list("code", "levels"))
     for c in out:
         if c not in known:
             raise DomainError(f"评价原因“{c[:32]}”不在评价原因清单中。", field="reasons", code="unknown_reason")

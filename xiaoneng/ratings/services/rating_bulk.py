@@ -29,7 +29,7 @@ from ..models import (
     RectificationAction,
     SubjectKind,
 )
-from .rating import CLOCK_SKEW, ENDED_STATUSES, REASONS_MAX, _already, _comment, _level, _local
+from .rating import CLOCK_SKEW, ENDED_STATUSES, _already, _comment, _level, _local, _reasons
 from .rectification import rectification_number
 
 
@@ -49,28 +49,6 @@ class RatingItem:
     rater_phone: str = ""
     source: str = ""
     extra: dict = field(default_factory=dict)
-
-
-def _reasons(codes, level: int, known: dict[str, list[int]]) -> list[str]:
-    """rating.py's reason rule against the enabled reasons read once (`known`: code → levels)."""
-    if codes is None:
-        return []
-    if isinstance(codes, str) or not isinstance(codes, Sequence):
-        raise DomainError("评价原因必须是原因编码的列表。", field="reasons", code="invalid_reasons")
-    out: list[str] = []
-    for c in codes:
-        if not isinstance(c, str) or not c.strip():
-            raise DomainError("评价原因必须是原因编码的列表。", field="reasons", code="invalid_reasons")
-        if c.strip() not in out:
-            out.append(c.strip())
-    if len(out) > REASONS_MAX:
-        raise DomainError(f"评价原因最多选择 {REASONS_MAX} 项。", field="reasons", code="too_many_reasons")
-    for c in out:
-        if c not in known:
-            raise DomainError(f"评价原因“{c[:32]}”不在评价原因清单中。", field="reasons", code="unknown_reason")
-        if level not in (known[c] or []):
-            raise DomainError(f"评价原因“{c[:32]}”不适用于所选评价等级。", field="reasons", code="reason_not_for_level")
-    return out
 
 
 @dataclass(frozen=True)
