@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "xiaoneng.surveys",
     "xiaoneng.inspections",
     "xiaoneng.supervision",
+    "xiaoneng.evaluation",  # the top: reads every app above (docs/architecture.md)
     "xiaoneng.demo",
 ]
 

@@ -22,8 +22,11 @@ ALLOWED = {
     "inspections": {"core", "accounts", "workdays", "catalog"},
     "supervision": {"core", "accounts", "workdays", "catalog", "cases", "complaints", "ratings", "surveys",
                     "inspections"},
+    # The top: evaluation reads what every app below measured; only the demo (and the portal to come) reads it.
+    "evaluation": {"core", "accounts", "workdays", "catalog", "cases", "complaints", "ratings", "surveys",
+                   "inspections", "supervision"},
     "demo": {"core", "accounts", "workdays", "catalog", "cases", "supervision", "complaints", "ratings", "surveys",
-             "inspections"},
+             "inspections", "evaluation"},
 }
 
 

@@ -1,0 +1,1 @@
+"""Writes of the evaluation app: schemes, evaluations, bulletins, sanctions (one module each)."""
