@@ -790,6 +790,13 @@ MATRIX: dict[str, Row] = {
     # department, a head its own (another bureau's answers 404), everyone else 403
     "evaluation:score_detail": Row(read=Staff(EVAL_READERS, scoped=True), targets=EVAL_SCORE),
     "evaluation:line_evidence": Row(read=Staff(EVAL_READERS, scoped=True), targets=EVAL_LINE),
+    # ---- evaluation pages (issue 13)
+    # The API reads the published revision: the office, leaders and heads (and department tokens) the ranking of
+    # every department; a breakdown its own department's only for heads and tokens (another's 404); others 403.
+    "api:rankings": Row(read=Api(EVAL_READERS, scoped=False), api=True, query={"period": "2026Q3"}),
+    "api:score_detail": Row(read=Api(EVAL_READERS), api=True,
+                            targets={k: _t(lambda o, k=k: {"department": f"T{k.upper()}", "period": "2026Q3"}, k)
+                                     for k in ("a", "b")}),
 }
 
 # Cells whose intended answer the code does not give yet, each with the issue item that fixes it. strict:
