@@ -331,6 +331,9 @@ def _survey_rows() -> dict[str, Row]:
 EVAL_READERS = roles(R.SUPERVISOR, R.LEADER, R.HEAD)
 EVAL_SCORE = {k: _t(lambda o, k=k: {"pk": o["eval_scores"][k]}, k) for k in ("a", "b")}
 EVAL_LINE = {k: _t(lambda o, k=k: {"pk": o["eval_lines"][k]}, k) for k in ("a", "b")}
+EVAL_OFFICE = roles(R.SUPERVISOR, R.LEADER)  # evaluation pages (issue 13)
+EVAL_EV = {"-": _t(lambda o: {"pk": o["eval_pages"]["evaluation"]}, None)}
+EVAL_TABLES = ("evaluation.Evaluation", "evaluation.Score", "evaluation.ScoreLine")
 MATRIX: dict[str, Row] = {
     # ------------------------------------------------------------------------------------------ core
     "core:public_index": Row(read=Public()),
@@ -797,6 +800,25 @@ MATRIX: dict[str, Row] = {
     "api:score_detail": Row(read=Api(EVAL_READERS), api=True,
                             targets={k: _t(lambda o, k=k: {"department": f"T{k.upper()}", "period": "2026Q3"}, k)
                                      for k in ("a", "b")}),
+    # Office pages: supervisors read and write, leaders read (published evaluations, schemes, groups); a head
+    # reads its own department's scores (本单位考核) only; everyone else 403. The world's 2026Q3 is published, so
+    # a publish or a re-computation without a correction's reason is refused in the form (nothing written).
+    "evaluation:office_list": Row(read=Staff(EVAL_OFFICE), write=Staff(SUPERVISOR, gate=EVAL_OFFICE, ok=OK),
+                                  data=lambda o: {"period": "2026Q3"}, tables=EVAL_TABLES),
+    "evaluation:evaluation_detail": Row(read=Staff(EVAL_OFFICE), targets=EVAL_EV),
+    "evaluation:evaluation_publish": Row(read=Staff(SUPERVISOR, ok=405), write=Staff(SUPERVISOR, ok=OK),
+                                         targets=EVAL_EV, data=lambda o: {"confirm": "1"}, tables=EVAL_TABLES),
+    "evaluation:evaluation_export": Row(read=Staff(EVAL_OFFICE), targets=EVAL_EV, query={"fmt": "csv"}),
+    "evaluation:schemes": Row(read=Staff(EVAL_OFFICE)),
+    "evaluation:scheme_detail": Row(read=Staff(EVAL_OFFICE),
+                                    targets={"-": (lambda o: {"pk": o["eval_pages"]["scheme"]}, None)}),
+    "evaluation:scheme_new": Row(read=Staff(SUPERVISOR), write=Staff(SUPERVISOR, ok=OK),
+                                 data=lambda o: {"op": "save", "period_kind": "quarter", "name": ""},
+                                 tables=("evaluation.Scheme", "evaluation.SchemeIndicator")),
+    "evaluation:groups": Row(read=Staff(EVAL_OFFICE), write=Staff(SUPERVISOR, gate=EVAL_OFFICE, ok=OK),
+                             data=lambda o: {"op": "place", "department": "TA", "group": "windows"},
+                             tables=("evaluation.GroupMember", "evaluation.DepartmentGroup")),
+    "evaluation:my_scores": Row(read=Staff(HEAD)),
 }
 
 # Cells whose intended answer the code does not give yet, each with the issue item that fixes it. strict:

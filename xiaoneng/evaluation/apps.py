@@ -2,8 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate  # noqa: F401  (connected once every calculation is in)
 from django.utils.translation import gettext_lazy as _
 
-from xiaoneng.core.landing import StartPanel  # noqa: F401  (panels join below as the pages land)
-from xiaoneng.core.nav import NavItem  # noqa: F401
+from xiaoneng.core.landing import StartPanel
+from xiaoneng.core.nav import NavItem
 
 
 def _default_schemes(sender, **kwargs) -> None:
@@ -25,8 +25,16 @@ class EvaluationConfig(AppConfig):
     name = "xiaoneng.evaluation"
     label = "evaluation"
     verbose_name = _("效能考核")
-    nav_items = ()
-    start_panels = ()
+    nav_items = (
+        # ---- office pages (helper "pages")
+        NavItem(_("效能考核"), "evaluation:office_list", "award", ("supervisor", "leader"), 70),
+        NavItem(_("考核方案"), "evaluation:schemes", "sliders2", ("supervisor",), 71),
+        NavItem(_("本单位考核"), "evaluation:my_scores", "award", ("head",), 70),
+    )
+    start_panels = (
+        # ---- office pages (helper "pages"): this period's evaluation status
+        StartPanel("supervisor", "xiaoneng.evaluation.views_office.office_panel", 40),
+    )
 
     def ready(self) -> None:
         from . import indicators
