@@ -127,7 +127,9 @@ def table_view(values: dict, errors: dict) -> list[dict]:
         rows = []
         for n, row in enumerate(values.get(table) or [], 1):
             cells = [{"col": c, "name": f"{prefix}-{c}", "value": row.get(c, ""), "label": heads[c],
-                      "error": errors.get(f"{table}.{n}.{c}", "")} for c in cols[1:]]
+                      "error": errors.get(f"{table}.{n}.{c}", ""),
+                      "invalid": bool(errors.get(f"{table}.{n}.{c}") or (c == "weight" and errors.get(table)))}
+                     for c in cols[1:]]
             rows.append({"index": n - 1, "code": row.get("code", ""), "code_error": errors.get(f"{table}.{n}.code", ""),
                          "cells": cells})
         out.append({"key": table, "prefix": prefix, "title": titles[table], "rows": rows, "options": options[table],

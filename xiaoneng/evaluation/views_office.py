@@ -181,6 +181,10 @@ def scheme_new(request):
             faults = forms.pre_check(values)
             try:
                 if faults:
+                    try:
+                        schemes_svc.scheme_validate(spec)
+                    except schemes_svc.SchemeInvalid as exc:
+                        faults += [e for e in exc.errors if e["field"] not in {f["field"] for f in faults}]
                     raise schemes_svc.SchemeInvalid(faults)
                 scheme = schemes_svc.scheme_create_version(spec, by=request.user, now=timezone.now())
             except schemes_svc.SchemeInvalid as exc:

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the `quarter` fixture, imported from test_api, is a parameter of the tests)
 """`xiaoneng evaluate`: computes a period (2026Q3, 2026-07, 2026H2, 2026), prints a Chinese summary, corrects
 with --reason, publishes with --publish; bad input is a Chinese message and exit code 1, never a traceback."""
 
