@@ -65,6 +65,13 @@ def test_the_office_computes_publishes_and_drills_down(page, phone_page, cases, 
     assert "A0" in evidence and "A9" in evidence and "B1" not in evidence
     shot(page, "evaluation-evidence-desktop")
 
+    page.goto("/staff/evaluation/")
+    assert "已发布" in page.inner_text("[data-testid=evaluations]")
+    shot(page, "evaluation-list-desktop")
+    page.goto("/staff/evaluation/groups/")
+    assert "县直部门" in page.inner_text("[data-testid=groups]")
+    shot(page, "evaluation-groups-desktop")
+
     login(phone_page, "supervisor")
     phone_page.goto("/staff/evaluation/")
     phone_page.click("[data-testid=evaluations] tbody tr a")
@@ -87,6 +94,11 @@ def test_the_scheme_editor_shows_faults_beside_the_row(page, cases, live_server)
     page.wait_for_selector("[data-testid=scheme-errors]")
     assert "合计为 90 分" in page.inner_text("body")
     shot(page, "evaluation-scheme-errors-desktop")
+    page.fill("[data-testid=rows-indicators] tr[data-row='0'] input[name=ind-weight]", "100")
+    page.click("[data-testid=save]")
+    page.wait_for_selector("[data-testid=scheme-indicators]")
+    assert "第2版" in page.inner_text("h1")
+    shot(page, "evaluation-scheme-desktop")
 
 
 def test_a_head_sees_only_its_own(page, phone_page, cases, live_server):

@@ -243,8 +243,18 @@ def groups_overview() -> dict:
     for g in groups:
         for k in g.kinds or []:
             by_kind.setdefault(k, g)
+    depts = list(Department.objects.filter(is_active=True).order_by("code"))
+    by_id = {d.pk: d for d in depts}
     rows = []
-    for d in Department.objects.filter(is_active=True).order_by("code"):
+    for d in depts:
         m = members.get(d.pk)
-        rows.append({"department": d, "member": m, "group": m.group if m else by_kind.get(d.kind)})
+        group = m.group if m else by_kind.get(d.kind)
+        owner = None
+        if group is None:  # a section or village counts in the nearest evaluated department above it
+            for anc in reversed([int(x) for x in d.path.strip("/").split("/") if x][:-1]):
+                a = by_id.get(anc)
+                if a is not None and (members.get(a.pk) or by_kind.get(a.kind)):
+                    owner = a.name
+                    break
+        rows.append({"department": d, "member": m, "group": group, "owner": owner})
     return {"groups": groups, "rows": rows, "kinds": Department.Kind.choices}

@@ -264,6 +264,7 @@ def test_groups_are_shown_and_placements_change_the_next_run(client_as, quarter,
     c = client_as("supervisor")
     html = c.get(reverse("evaluation:groups")).content.decode()
     assert "县直部门" in html and "测试县市场监督管理局" in html
+    assert "计入“测试县市场监督管理局”" in html  # its section (登记注册科) counts in the bureau
     r = c.post(reverse("evaluation:groups"), {"op": "group", "code": "special", "name": "重点单位", "kinds": []})
     assert r.status_code == 302 and DepartmentGroup.objects.filter(code="special").exists()
     r = c.post(reverse("evaluation:groups"), {"op": "place", "department": "TA", "group": "special"})
