@@ -182,3 +182,21 @@ def test_the_endpoints_are_in_the_openapi_docs(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/rankings" in schema["paths"] and "/api/v1/scores/{department}/{period}" in schema["paths"]
     assert "RankingRow" in str(schema["components"]) and "IndicatorOut" in str(schema["components"])
+
+
+def test_a_veto_reads_as_an_object_and_ranks_last(client_as, depts, ended_case):
+    scheme_create_version(one_indicator_spec(vetoes=[{"code": "red_cards", "threshold": 1, "sanction_kind": ""}]),
+                          now=NOW)
+    ended_case("Q1", received="2026-09-21 09:00", ended="2026-09-21 10:00")
+    ended_case("Q2", received="2026-08-03 09:00", ended="2026-09-29 10:00")  # late: a red card → the veto
+    ended_case("Q3", received="2026-09-21 09:00", ended="2026-09-22 10:00", code="ZR001", handler="handler_b")
+    ev = evaluation_publish(evaluation_run("2026Q3", now=NOW), now=NOW)
+    c = client_as("supervisor")
+    rows = c.get(RANKINGS, {"period": "2026Q3"}).json()["rows"]
+    assert [r["department"] for r in rows] == ["TB", "TA"]
+    veto = rows[1]["veto"]
+    assert rows[1]["grade"] == "fail" and veto["code"] == "red_cards" and veto["count"] >= 1 and veto["threshold"] == 1
+    assert "达到否决标准" in veto["text"] and rows[0]["veto"] is None
+    assert c.get("/api/v1/scores/TA/2026Q3").json()["veto"]["name"] == veto["name"]
+    html = c.get(f"/staff/evaluation/{ev.pk}/").content.decode()
+    assert 'data-testid="veto"' in html and "达到否决标准" in html
