@@ -174,7 +174,7 @@ def test_the_shipped_scheme_by_hand(county):
     assert not la["survey_score"].scored and not la["inspection_score"].scored and not la["disclosure"].scored
     # scored weights: 8 + 6 + 14 + 8 + 10 + 5 + 5 + 10 = 66; weight′ = weight × 100 / 66
     assert la["on_time_rate"].effective_weight == D("12.1212")  # 800/66
-    assert la["on_time_rate"].points == 0  # 0.8 is the floor
+    assert la["on_time_rate"].points == D("6.06")  # 800/66 × (0.8 − 0.6)/(1 − 0.6) = 12.1212 × 0.5
     assert la["avg_working_days_ratio"].points == D("5.82")  # 600/66 × (0.68 − 1)/(0.5 − 1) = 9.0909 × 0.64
     assert la["procedure_rate"].points == D("21.21")  # 1400/66
     assert la["fee_compliance_rate"].points == 0  # 0.8 < floor 0.95
@@ -183,14 +183,14 @@ def test_the_shipped_scheme_by_hand(county):
     assert la["complaint_on_time_rate"].points == D("7.58")  # 500/66 = 7.5757…
     assert la["complaint_satisfaction_rate"].points == D("7.58")  # 1 ≥ target 0.95: full
     assert la["rating_rectification_rate"].points == 0
-    assert s["TA"].base_points == D("45.00")  # 5.82 + 21.21 + 2.81 + 7.58 + 7.58
-    assert la["card_yellow"].units == 2 and la["card_yellow"].points == 10  # 2 × 5
-    assert la["complaint_substantiated"].points == 2  # 1 × 2
+    assert s["TA"].base_points == D("51.06")  # 6.06 + 5.82 + 21.21 + 2.81 + 7.58 + 7.58
+    assert la["card_yellow"].units == 2 and la["card_yellow"].points == 10  # 2 × 5 (cap 15)
+    assert la["complaint_substantiated"].points == 2  # 1 × 2 (cap 10)
     assert s["TA"].deductions == 12
     assert la["early_completion"].units == 6  # 3 of 5 = 60 % → 6 × 1
     assert la["short_commitment"].units == 1 and la["short_commitment"].points == 3  # SP001, MY001: 5/20 = 25 %
     assert s["TA"].bonuses == 9
-    assert s["TA"].score == D("42.00")  # 45.00 − 12 + 9
+    assert s["TA"].score == D("48.06")  # 51.06 − 12 + 9
     assert s["TA"].grade == Grade.FAIL and s["TA"].veto is None
 
     # ---- Bureau B: 3 cases; on time 2, early 1; B1's withdrawn fee card does not count.
@@ -203,15 +203,17 @@ def test_the_shipped_scheme_by_hand(county):
     assert (lb["rating_good_rate"].numerator, lb["rating_good_rate"].denominator) == (0, 2)  # B1 不满意, follow-up 不满意
     assert lb["rating_rectification_rate"].value == 1
     assert lb["complaint_on_time_rate"].value == 0 and lb["complaint_satisfaction_rate"].value == 0
-    # scored weights again 66: only fee (800/66 = 12.12) and rectification (1000/66 = 15.15) earn points
+    # scored weights again 66: on time 800/66 × (2/3 − 0.6)/0.4 = 12.1212 × 1/6 = 2.02, fee 800/66 = 12.12 and
+    # rectification 1000/66 = 15.15 earn points; the rest are at or below their floors
+    assert lb["on_time_rate"].points == D("2.02")
     assert lb["fee_compliance_rate"].points == D("12.12") and lb["rating_rectification_rate"].points == D("15.15")
-    assert s["TB"].base_points == D("27.27")
+    assert s["TB"].base_points == D("29.29")
     # yellow 2 × 5 + red 1 × 10 + appeal lost 1 × 1 = 21
     assert (lb["card_yellow"].units, lb["card_red"].units, lb["appeal_lost"].units) == (2, 1, 1)
     assert s["TB"].deductions == 21
     assert lb["early_completion"].units == 3  # 1 of 3 = 33 % → 3
     assert s["TB"].bonuses == 6  # 3 + 3 (ZR001 5/20)
-    assert s["TB"].score == D("12.27")  # 27.27 − 21 + 6
+    assert s["TB"].score == D("14.29")  # 29.29 − 21 + 6
 
     # ---- Bureau C: 2 cases, both early; C2 never registered (off-book red card); a disciplinary sanction.
     lc = lines(s["TC"])
