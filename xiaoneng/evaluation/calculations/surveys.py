@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
+
 from xiaoneng.surveys.selectors import survey_scores
 
 from ..indicators import INDICATORS, Context, EvidenceRow, Indicator, Measure, register
@@ -16,8 +18,10 @@ TWO = Decimal("0.01")
 
 def _scores(ctx: Context) -> dict[int, dict]:
     if "surveys" not in ctx.cache:
-        # The period's last day, inclusive (survey_scores takes local dates).
-        ctx.cache["surveys"] = survey_scores(ctx.start, ctx.end - dt.timedelta(microseconds=1))
+        # The period's last day, inclusive (survey_scores takes local dates; it adds a day to the last one, so
+        # the year 9999's last day is the day before).
+        last = timezone.localtime(ctx.end - dt.timedelta(microseconds=1)).date()
+        ctx.cache["surveys"] = survey_scores(ctx.start, min(last, dt.date.max - dt.timedelta(days=1)))
     return ctx.cache["surveys"]
 
 
