@@ -241,6 +241,16 @@ def test_the_shipped_scheme_by_hand(county):
     assert s["TT"].grade == Grade.GOOD
     assert "样本较少（1，少于20）" in lt["on_time_rate"].flags  # the shipped minimum sample is 20
 
+    # ---- 好差评 as the ratings figures page counts them (A's row plus its section's row; B's row)
+    from xiaoneng.core.periods import Period
+    from xiaoneng.ratings.selectors import figures
+
+    rows = {r["department"]: r for r in figures(period=Period.parse("2026Q3"),
+                                                departments=[county["a"], county["a1"], county["b"]])["departments"]}
+    assert (rows["TA"]["good"] + rows["TA1"]["good"], rows["TA"]["ratings"] + rows["TA1"]["ratings"]) == (5, 6)
+    assert (rows["TB"]["good"], rows["TB"]["ratings"], rows["TB"]["rectified"], rows["TB"]["rectifications_due"]) == (
+        0, 2, 1, 1)
+
     # ---- Ranks: the vetoed last; otherwise by score. Groups: bureaus A, B, C; townships T.
     assert [(c, s[c].rank_overall) for c in ("TT", "TA", "TB", "TC")] == [("TT", 1), ("TA", 2), ("TB", 3), ("TC", 4)]
     assert [(c, s[c].rank, s[c].group_code) for c in ("TA", "TB", "TC", "TT")] == [
