@@ -48,7 +48,8 @@ def _evidence(kind: str | None):
         out = []
         for s in qs.order_by("decided_at", "id"):
             whom = "人员" if s.staff_id else "单位"
-            out.append(EvidenceRow("问责", f"{s.get_kind_display()} {s.number}（对{whom}）".strip(), s.decided_at,
+            title = " ".join(x for x in (str(s.get_kind_display()), s.number) if x)
+            out.append(EvidenceRow("问责", f"{title}（对{whom}）", s.decided_at,
                                    url("evaluation:sanction_detail", s.pk),
                                    f"{s.get_status_display()}，扣{s.points.normalize():f}分"))
         return out
