@@ -44,7 +44,7 @@ def test_pct():
 
 
 @pytest.mark.django_db
-def test_generated_only_from_a_published_evaluation_with_failings_in_words(quarter, depts, people):
+def test_generated_only_from_a_published_evaluation_with_failings_in_words(quarter, depts, people):  # noqa: F811
     with pytest.raises(DomainError) as e:
         bulletin_generate(quarter, now=NOW)
     assert e.value.field == "evaluation" and "已发布" in e.value.message
