@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate  # noqa: F401  (connected once
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.landing import StartPanel  # noqa: F401  (panels join below as the pages land)
-from xiaoneng.core.nav import NavItem  # noqa: F401
+from xiaoneng.core.nav import NavItem
 
 
 def _default_schemes(sender, **kwargs) -> None:
@@ -25,7 +25,14 @@ class EvaluationConfig(AppConfig):
     name = "xiaoneng.evaluation"
     label = "evaluation"
     verbose_name = _("效能考核")
-    nav_items = ()
+    nav_items = (
+        # ---- consequences (helper "cons"): bulletins and the sanctions register
+        NavItem(_("考核通报"), "evaluation:bulletin_list", "megaphone", ("supervisor", "leader"), 72),
+        NavItem(_("效能问责"), "evaluation:sanction_list", "shield-exclamation", ("supervisor", "leader"), 73),
+        NavItem(_("本部门效能问责"), "evaluation:sanction_list", "shield-exclamation", ("head",), 73),
+        NavItem(_("我的效能问责"), "evaluation:sanction_list", "shield-exclamation", ("handler",), 74),
+        # ---- end consequences
+    )
     start_panels = ()
 
     def ready(self) -> None:

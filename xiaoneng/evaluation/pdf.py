@@ -23,7 +23,7 @@ class FontMissing(DomainError):
     status = 503
 
     def __init__(self, path: str):
-        super().__init__(f"服务器缺少中文字体文件（{path}），无法生成 PDF。请系统管理员安装 Debian 软件包 fonts-noto-cjk"
+        super().__init__(f"服务器缺少中文字体文件（{path}），无法生成 PDF。请系统管理员安装 Debian 字体包 fonts-noto-cjk"
                          f"（apt-get install fonts-noto-cjk）后重试；网页版和 Excel 版不受影响。",
                          field="font", code="font_missing")
 
