@@ -393,6 +393,7 @@ def build_world() -> World:
                      for m in (AccessAttempt, AccessFailureLog, AccessLog)}
 
     __import__("security.world_ratings_core", fromlist=["x"]).build_ratings_core(w)  # ratings-core (issue 12)
+    __import__("security.world_evaluation_scores", fromlist=["x"]).build_evaluation_scores(w)  # issue 13: scores
     __import__("security.world_evaluation_cons", fromlist=["x"]).build_evaluation_cons(w)  # evaluation consequences (issue 13)
     return w
 

@@ -327,6 +327,10 @@ def _survey_rows() -> dict[str, Row]:
     }
 
 
+# ---- evaluation (issue 13): targets and role sets
+EVAL_READERS = roles(R.SUPERVISOR, R.LEADER, R.HEAD)
+EVAL_SCORE = {k: _t(lambda o, k=k: {"pk": o["eval_scores"][k]}, k) for k in ("a", "b")}
+EVAL_LINE = {k: _t(lambda o, k=k: {"pk": o["eval_lines"][k]}, k) for k in ("a", "b")}
 MATRIX: dict[str, Row] = {
     # ------------------------------------------------------------------------------------------ core
     "core:public_index": Row(read=Public()),
@@ -782,6 +786,10 @@ MATRIX: dict[str, Row] = {
     "api:rating_figures": Row(read=Api(RATING_READERS, scoped=False), api=True),
     "api:rating_detail": Row(read=Api(RATING_READERS, denied=404), api=True,
                              targets={k: (lambda o, k=k: {"rating_id": o["ratings_core"][k]}, k) for k in ("a", "b")}),
+    # ---- evaluation scores (issue 13): a published score and its evidence — the office and leaders every
+    # department, a head its own (another bureau's answers 404), everyone else 403
+    "evaluation:score_detail": Row(read=Staff(EVAL_READERS, scoped=True), targets=EVAL_SCORE),
+    "evaluation:line_evidence": Row(read=Staff(EVAL_READERS, scoped=True), targets=EVAL_LINE),
     # ---- evaluation consequences (issue 13): bulletins (office and leaders read, the office generates and
     # publishes), the sanctions register (office and leaders all; heads their bureau's; handlers those against
     # themselves; the office decides; heads and the sanctioned member appeal), staff records (the office, the

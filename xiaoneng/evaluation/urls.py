@@ -1,10 +1,14 @@
 from django.urls import path
 
 from . import views_consequences as cons
+from . import views_scores
 
 app_name = "evaluation"
 
 urlpatterns = [
+    # ---- a score and the evidence behind its lines (lead): every ranking, bulletin and chart links here
+    path("staff/evaluation/scores/<int:pk>/", views_scores.score_detail, name="score_detail"),
+    path("staff/evaluation/lines/<int:pk>/", views_scores.line_evidence, name="line_evidence"),
     # ---- office pages and scores (helper "pages"): evaluations, breakdowns, schemes, groups
     # ---- consequences (helper "consequences"): bulletins, sanctions, staff records
     path("staff/evaluation/bulletins/", cons.bulletin_list, name="bulletin_list"),
