@@ -219,3 +219,19 @@ def test_score_evidence_of_another_department_is_refused(depts, people, ended_ca
         S.sanction_propose(kind=SanctionKind.WARNING, department=depts["b"], reason="x", now=NOW,
                            evidence=[(EvidenceKind.SCORE, a.pk)])
     assert e.value.field == "evidence_score"
+
+
+@pytest.mark.django_db
+def test_the_command_is_idempotent_and_says_a_bad_period(depts, people, ended_case):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    scheme()
+    publish("2026Q3")
+    out = StringIO()
+    call_command("propose_sanctions", period="2026Q3", stdout=out)
+    assert "新提出问责事项 0 项" in out.getvalue()
+    for bad in ("2026Q9", "2025Q3"):
+        with pytest.raises(CommandError):
+            call_command("propose_sanctions", period=bad, stdout=out)
