@@ -80,9 +80,8 @@ def bulletin_pdf(content: dict) -> bytes:
     _para(pdf, content.get("title", ""), size=17, align="C", h=10)
     pdf.ln(3)
     _para(pdf, content.get("intro", ""), indent=True)
-    numerals = "一二三四五六七八九十"
-    for i, g in enumerate(content.get("groups", [])):
-        _heading(pdf, f"{numerals[i % 10]}、{g['name']}（共{g['size']}个单位）")
+    for g in content.get("groups", []):
+        _heading(pdf, g.get("heading") or g["name"])
         if g.get("note"):
             _para(pdf, g["note"], size=10, indent=True)
         if g.get("commended"):

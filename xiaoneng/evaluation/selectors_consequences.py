@@ -173,12 +173,14 @@ def _date(at) -> str:
 def decision_document(s: Sanction) -> dict:
     """The decision document (效能问责决定书) as data: what the printable page and the PDF print."""
     office = Department.objects.filter(kind=Department.Kind.OFFICE).order_by("path").first()
-    target = s.department.name + (f"{s.staff.display_name}同志" if s.staff_id else "")
+    target = s.department.name + (f"（{s.staff.display_name}同志）" if s.staff_id else "")
     kind = SanctionKind(s.kind).label
+    period = Period.current(s.decided_at).label if s.decided_at else ""
+    points = f"{s.points.normalize():f}"
+    basis = (s.basis or "机关效能建设有关规定").rstrip("。；;，, ")
     paragraphs = [
         f"经查，{s.reason}",
-        f"依据{s.basis or '机关效能建设有关规定'}，经研究，决定对{target}予以{kind}，"
-        f"并在{_date(s.decided_at)[:4] or '本'}年度机关效能考核中扣{s.points}分。",
+        f"依据：{basis}。经研究，决定对{target}予以{kind}，并在{period}机关效能考核中扣{points}分。",
     ]
     if s.decision_note:
         paragraphs.append(f"决定意见：{s.decision_note}")

@@ -16,7 +16,7 @@ from xiaoneng.accounts.models import Department
 from xiaoneng.core.errors import DomainError
 
 from .. import indicators as reg
-from ..models import Bulletin, Evaluation, EvaluationStatus, LineKind, Score
+from ..models import Bulletin, Evaluation, EvaluationStatus, Grade, LineKind, Score
 from .sanctions import SERIES_BULLETIN, bottom_size, county_short_name, document_number, series_next
 
 D = Decimal
@@ -60,6 +60,9 @@ def failings(score: Score, lines) -> str:
         if ln.kind == LineKind.DEDUCTION and ln.units:
             unit = reg.DEDUCTIONS[ln.code].unit if ln.code in reg.DEDUCTIONS else "项"
             parts.append(f"{ln.name}{num(ln.units)}{unit}，扣{num(ln.points)}分")
+    indicators = [ln for ln in lines if ln.kind == LineKind.INDICATOR]
+    if indicators and not any(ln.scored for ln in indicators):
+        parts.insert(0, "本期各项指标均无可计分的数据")
     text = "；".join(parts)
     if score.veto:
         text = (score.veto.get("text") or score.veto.get("name", "")) + ("；" + text if text else "")
@@ -101,13 +104,20 @@ def bulletin_content(ev: Evaluation, *, number: str, now: dt.datetime) -> dict:
         ss = sorted(g["scores"], key=lambda s: s.rank)
         size = len(ss)
         top, bottom = bottom_size(scheme.bulletin_top, size), bottom_size(scheme.bulletin_bottom, size)
-        note = ""
+        notes = []
         if top < scheme.bulletin_top or bottom < scheme.bulletin_bottom:
-            note = (f"本组共{size}个单位，表扬和通报的单位各不超过半数，"
-                    f"故表扬{top}个、通报{bottom}个。" if top or bottom else f"本组仅{size}个单位，不作表扬和通报。")
-        commended = [_row(s, strengths(s, list(s.lines.all()))) for s in ss[:top]]
+            notes.append(f"本组共{size}个单位，表扬和通报的单位各不超过半数，故表扬至多{top}个、通报{bottom}个。"
+                         if top or bottom else f"本组仅{size}个单位，不作表扬和通报。")
+        # Only a department that passed (合格 or better, no veto) is commended, whatever its rank.
+        praised = [s for s in ss[:top] if not s.veto and s.grade != Grade.FAIL]
+        if len(praised) < top:
+            notes.append(f"考核等次为不合格或被一票否决的单位不予表扬，本组表扬{len(praised)}个。")
+        note = "".join(notes)
+        commended = [_row(s, strengths(s, list(s.lines.all()))) for s in praised]
         named = [_row(s, failings(s, list(s.lines.all()))) for s in ss[size - bottom:]] if bottom else []
+        numeral = "一二三四五六七八九十"[len(out_groups) % 10]
         out_groups.append({"code": g["code"], "name": g["name"], "size": size, "top": top, "bottom": bottom,
+                           "heading": f"{numeral}、{g['name']}（共{size}个单位）",
                            "note": note, "commended": commended, "named": named})
     office = Department.objects.filter(kind=Department.Kind.OFFICE).order_by("path").first()
     issuer = office.name if office else f"{county_short_name()}机关效能建设领导小组办公室"

@@ -126,3 +126,14 @@ def test_small_group_of_one_is_neither_commended_nor_named(depts, ended_case):
     b = bulletin_generate(ev, now=dt.datetime(2026, 10, 13, 9, 0, tzinfo=TZ))
     g = b.content["groups"][0]
     assert g["commended"] == [] and g["named"] == [] and "不作表扬和通报" in g["note"]
+
+
+@pytest.mark.django_db
+def test_a_failing_department_is_not_commended_and_no_data_is_said(depts, ended_case):
+    scheme()
+    ended_case("A1", received="2026-08-03 09:00", ended="2026-09-28 10:00")  # late: 0% on time, no points
+    ev = evaluation_publish(evaluation_run("2026Q3", now=NOW), now=NOW)
+    g = bulletin_generate(ev, now=NOW).content["groups"][0]
+    assert g["commended"] == [] and "不予表扬" in g["note"]
+    assert g["named"][0]["department"] == "测试县自然资源局"
+    assert g["named"][0]["text"].startswith("本期各项指标均无可计分的数据")
