@@ -141,7 +141,7 @@ def bulletin_content(ev: Evaluation, *, number: str, now: dt.datetime) -> dict:
 def bulletin_generate(evaluation: Evaluation, *, now: dt.datetime, by=None) -> Bulletin:
     """Generate the bulletin of a published evaluation (numbered in the year's series 「清源县效通〔2026〕N号」).
     A bulletin not yet published is re-generated in place (its number kept); a published one is final."""
-    ev = Evaluation.objects.select_for_update().select_related("scheme").get(pk=evaluation.pk)
+    ev = Evaluation.objects.select_for_update(of=("self",)).select_related("scheme").get(pk=evaluation.pk)
     if ev.status != EvaluationStatus.PUBLISHED:
         raise DomainError("只能根据已发布的考核结果生成通报。", field="evaluation")
     existing = Bulletin.objects.select_for_update().filter(evaluation=ev).order_by("-id").first()
@@ -163,7 +163,7 @@ def bulletin_generate(evaluation: Evaluation, *, now: dt.datetime, by=None) -> B
 @transaction.atomic
 def bulletin_publish(bulletin: Bulletin, *, now: dt.datetime, by=None) -> Bulletin:
     """Issue the bulletin (印发): fixed from now on (the portal shows published bulletins when it exists)."""
-    b = Bulletin.objects.select_for_update().select_related("evaluation").get(pk=bulletin.pk)
+    b = Bulletin.objects.select_for_update(of=("self",)).select_related("evaluation").get(pk=bulletin.pk)
     if b.published_at is not None:
         raise DomainError("该通报已经印发。", field="status")
     if b.evaluation.status != EvaluationStatus.PUBLISHED:

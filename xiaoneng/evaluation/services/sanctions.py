@@ -239,7 +239,7 @@ def sanction_propose(*, kind: str, department: Department, reason: str, now: dt.
 
 
 def _locked(sanction: Sanction) -> Sanction:
-    return Sanction.objects.select_for_update().select_related("department", "staff").get(pk=sanction.pk)
+    return Sanction.objects.select_for_update(of=("self",)).select_related("department", "staff").get(pk=sanction.pk)
 
 
 def _refuse(s: Sanction, what: str) -> DomainError:
