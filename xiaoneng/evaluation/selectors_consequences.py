@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.models import Department, Staff
@@ -254,3 +255,35 @@ def staff_record(member: Staff, *, quarters: int = 8, now=None) -> dict:
             "sanctions": len(ps), "points": sum((s.points for s in ps), 0),
         })
     return {"rows": rows, "cards": cards, "ratings": ratings, "sanctions": sanctions}
+
+
+# ----------------------------------------------------------------------------------------------- landing panel
+def office_panel(user, *, now) -> dict | None:
+    """效能监察员's landing panel (core/landing.py): proposals waiting for a decision, appeals waiting, published
+    evaluations without a bulletin; the oldest proposals listed."""
+    if not is_office(user):
+        return None
+    qs = Sanction.objects.all()
+    proposed = qs.filter(status=SanctionStatus.PROPOSED)
+    n_proposed, n_appealed = proposed.count(), qs.filter(status=SanctionStatus.APPEALED).count()
+    pending = len(evaluations_without_bulletin())
+    base = reverse("evaluation:sanction_list")
+    rows = list(proposed.select_related("department", "staff").order_by("proposed_at", "id")[:5])
+    return {
+        "key": "evaluation-consequences", "title": _("效能问责与通报"), "url": base, "link": _("效能问责登记"),
+        "tiles": [
+            {"key": "proposed", "label": _("待确认的问责事项"), "value": n_proposed, "tone": "warning" if n_proposed else "",
+             "url": f"{base}?status=proposed"},
+            {"key": "appealed", "label": _("待处理的申诉"), "value": n_appealed, "tone": "danger" if n_appealed else "",
+             "url": f"{base}?status=appealed"},
+            {"key": "bulletins", "label": _("待生成通报的考核"), "value": pending, "tone": "warning" if pending else "",
+             "url": reverse("evaluation:bulletin_list")},
+        ],
+        "rows_title": _("最早提出的待确认事项"),
+        "rows": [{"text": f"{s.get_kind_display()} · {s.department.name}"
+                          + (f" · {s.staff.display_name}" if s.staff_id else ""),
+                  "url": reverse("evaluation:sanction_detail", args=[s.pk]),
+                  "meta": f"{s.get_source_display()} · {timezone.localtime(s.proposed_at):%Y-%m-%d %H:%M}",
+                  "tone": ""} for s in rows],
+        "empty": _("没有待确认的问责事项。"),
+    }

@@ -132,3 +132,17 @@ def test_bulletin_generated_and_published_from_the_page(client_as, depts, staff,
     assert r.status_code == 503 and "fonts-noto-cjk" in r.content.decode()
     for role in ("head", "handler", "window", "admin"):
         assert client_as(role).get(reverse("evaluation:bulletin_list")).status_code == 403
+
+
+
+@pytest.mark.django_db
+def test_the_office_panel_says_what_waits(staff, sanction):
+    """The provider of a supervisor's landing panel (not yet registered in start_panels: supervision's landing
+    test pins the supervisor's panels and queries; the lead joins it at merge)."""
+    from django.utils import timezone
+
+    from xiaoneng.evaluation.selectors_consequences import office_panel
+
+    panel = office_panel(staff["supervisor"], now=timezone.now())
+    assert panel["tiles"][0]["value"] == 1 and panel["rows"][0]["text"] == "效能告诫 · 测试县市场监督管理局 · handler_a"
+    assert office_panel(staff["head"], now=timezone.now()) is None
