@@ -819,6 +819,47 @@ MATRIX: dict[str, Row] = {
                              data=lambda o: {"op": "place", "department": "TA", "group": "windows"},
                              tables=("evaluation.GroupMember", "evaluation.DepartmentGroup")),
     "evaluation:my_scores": Row(read=Staff(HEAD)),
+    # ---- evaluation consequences (issue 13): bulletins (office and leaders read, the office generates and
+    # publishes), the sanctions register (office and leaders all; heads their bureau's; handlers those against
+    # themselves; the office decides; heads and the sanctioned member appeal), staff records (the office, the
+    # member and the member's head only). Objects: security/world_evaluation_cons.py.
+    **(lambda BR, SR, BUL, SAN, REC: {
+        "evaluation:bulletin_list": Row(read=Staff(BR)),
+        "evaluation:bulletin_generate": Row(read=Staff(SUPERVISOR, ok=405), write=Staff(SUPERVISOR, ok=OK),
+                                            tables=("evaluation.Bulletin", "evaluation.SanctionSeries"),
+                                            data=lambda o: {"evaluation": str(o["cons"]["evaluation"])}),
+        "evaluation:bulletin_detail": Row(read=Staff(BR), targets=BUL),
+        "evaluation:bulletin_publish": Row(read=Staff(SUPERVISOR, ok=405), write=Staff(SUPERVISOR, ok=OK), targets=BUL,
+                                           tables=("evaluation.Bulletin",)),
+        "evaluation:bulletin_pdf": Row(read=Staff(BR), targets=BUL),
+        "evaluation:bulletin_xlsx": Row(read=Staff(BR), targets=BUL),
+        "evaluation:sanction_list": Row(read=Staff(SR)),
+        "evaluation:sanction_new": Row(read=Staff(SUPERVISOR), write=Staff(SUPERVISOR, ok=OK),
+                                       tables=("evaluation.Sanction", "evaluation.SanctionEvidence"),
+                                       data=lambda o: {"kind": "warning", "department": str(o["depts"]["a"].pk),
+                                                       "reason": "矩阵登记的问责事项"}),
+        "evaluation:sanction_detail": Row(read=Staff(SR, scoped=True), targets=SAN),
+        "evaluation:sanction_confirm": Row(read=Staff(SR, ok=405), targets=SAN, tables=("evaluation.Sanction",),
+                                           write=Staff(SUPERVISOR, gate=SR, scoped=True, ok=OK),
+                                           data=lambda o: {"points": "", "note": "矩阵"}),
+        "evaluation:sanction_dismiss": Row(read=Staff(SR, ok=405), targets=SAN, tables=("evaluation.Sanction",),
+                                           write=Staff(SUPERVISOR, gate=SR, scoped=True, ok=OK),
+                                           data=lambda o: {"reason": "矩阵"}),
+        "evaluation:sanction_appeal": Row(read=Staff(SR, ok=405), targets=SAN, tables=("evaluation.Sanction",),
+                                          write=Staff(roles(R.HEAD, R.HANDLER), gate=SR, scoped=True, ok=OK),
+                                          data=lambda o: {"text": "矩阵申诉"}),
+        "evaluation:sanction_decide": Row(read=Staff(SR, ok=405), targets=SAN, tables=("evaluation.Sanction",),
+                                          write=Staff(SUPERVISOR, gate=SR, scoped=True, ok=OK),
+                                          data=lambda o: {"outcome": "rejected", "note": "矩阵"}),
+        "evaluation:sanction_document": Row(read=Staff(SR, scoped=True), targets=SAN),
+        "evaluation:sanction_pdf": Row(read=Staff(SR, scoped=True), targets=SAN),
+        # The record: the office, the member (`but`) and a head of the member's bureau; leaders are refused.
+        "evaluation:staff_record": Row(targets=REC, read={
+            k: Staff(roles(R.SUPERVISOR, R.HEAD), gate=ALL, scoped=True, but={f"handler_{k}": 200}) for k in REC}),
+    })(roles(R.SUPERVISOR, R.LEADER), roles(R.SUPERVISOR, R.LEADER, R.HEAD, R.HANDLER),
+       {"-": (lambda o: {"pk": o["cons"]["bulletin"]}, None)},
+       {k: (lambda o, k=k: {"pk": o["cons"]["sanctions"][k]}, k) for k in ("a", "b")},
+       {k: (lambda o, k=k: {"pk": o["cons"]["staff"][k]}, k) for k in ("a", "b")}),
 }
 
 # Cells whose intended answer the code does not give yet, each with the issue item that fixes it. strict:

@@ -30,6 +30,12 @@ class EvaluationConfig(AppConfig):
         NavItem(_("效能考核"), "evaluation:office_list", "award", ("supervisor", "leader"), 70),
         NavItem(_("考核方案"), "evaluation:schemes", "sliders2", ("supervisor",), 71),
         NavItem(_("本单位考核"), "evaluation:my_scores", "award", ("head",), 70),
+        # ---- consequences (helper "cons"): bulletins and the sanctions register
+        NavItem(_("考核通报"), "evaluation:bulletin_list", "megaphone", ("supervisor", "leader"), 72),
+        NavItem(_("效能问责"), "evaluation:sanction_list", "shield-exclamation", ("supervisor", "leader"), 73),
+        NavItem(_("本部门效能问责"), "evaluation:sanction_list", "shield-exclamation", ("head",), 73),
+        NavItem(_("我的效能问责"), "evaluation:sanction_list", "shield-exclamation", ("handler",), 74),
+        # ---- end consequences
     )
     start_panels = (
         # ---- office pages (helper "pages"): this period's evaluation status

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import views_consequences as cons
 from . import views_office, views_scores
 
 app_name = "evaluation"
@@ -19,5 +20,21 @@ urlpatterns = [
     path("staff/evaluation/groups/", views_office.groups, name="groups"),
     path("staff/evaluation/mine/", views_office.my_scores, name="my_scores"),
     # ---- consequences (helper "consequences"): bulletins, sanctions, staff records
+    path("staff/evaluation/bulletins/", cons.bulletin_list, name="bulletin_list"),
+    path("staff/evaluation/bulletins/generate/", cons.bulletin_generate, name="bulletin_generate"),
+    path("staff/evaluation/bulletins/<int:pk>/", cons.bulletin_detail, name="bulletin_detail"),
+    path("staff/evaluation/bulletins/<int:pk>/publish/", cons.bulletin_publish, name="bulletin_publish"),
+    path("staff/evaluation/bulletins/<int:pk>/pdf/", cons.bulletin_pdf, name="bulletin_pdf"),
+    path("staff/evaluation/bulletins/<int:pk>/xlsx/", cons.bulletin_xlsx, name="bulletin_xlsx"),
+    path("staff/evaluation/sanctions/", cons.sanction_list, name="sanction_list"),
+    path("staff/evaluation/sanctions/new/", cons.sanction_new, name="sanction_new"),
+    path("staff/evaluation/sanctions/<int:pk>/", cons.sanction_detail, name="sanction_detail"),
+    path("staff/evaluation/sanctions/<int:pk>/confirm/", cons.sanction_confirm, name="sanction_confirm"),
+    path("staff/evaluation/sanctions/<int:pk>/dismiss/", cons.sanction_dismiss, name="sanction_dismiss"),
+    path("staff/evaluation/sanctions/<int:pk>/appeal/", cons.sanction_appeal, name="sanction_appeal"),
+    path("staff/evaluation/sanctions/<int:pk>/decide/", cons.sanction_decide, name="sanction_decide"),
+    path("staff/evaluation/sanctions/<int:pk>/document/", cons.sanction_document, name="sanction_document"),
+    path("staff/evaluation/sanctions/<int:pk>/pdf/", cons.sanction_pdf, name="sanction_pdf"),
+    path("staff/evaluation/records/<int:pk>/", cons.staff_record, name="staff_record"),
     # ---- the leader's view (helper "dashboard")
 ]
