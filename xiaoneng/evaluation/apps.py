@@ -39,7 +39,9 @@ class EvaluationConfig(AppConfig):
     )
     start_panels = (
         # ---- office pages (helper "pages"): this period's evaluation status
-        StartPanel("supervisor", "xiaoneng.evaluation.views_office.office_panel", 40),
+        StartPanel("supervisor", "xiaoneng.evaluation.views_office.office_panel", 50),
+        # ---- consequences (helper "cons"): proposals and appeals to decide, bulletins to generate
+        StartPanel("supervisor", "xiaoneng.evaluation.selectors_consequences.office_panel", 51),
     )
 
     def ready(self) -> None:

@@ -82,7 +82,7 @@ def strengths(score: Score, lines) -> str:
 
 
 def _row(s: Score, text: str) -> dict:
-    return {"department_id": s.department_id, "department": s.department.name, "rank": s.rank,
+    return {"department_id": s.department_id, "score_id": s.pk, "department": s.department.name, "rank": s.rank,
             "group_size": s.group_size, "score": num(s.score), "grade": str(s.get_grade_display()),
             "veto": bool(s.veto), "text": text}
 
@@ -128,7 +128,7 @@ def bulletin_content(ev: Evaluation, *, number: str, now: dt.datetime) -> dict:
         "intro": (f"根据机关效能考核方案（{scheme.name}，第{scheme.version}版），对全县{len(scores)}个单位"
                   f"{label}的机关效能情况进行了考核。现将考核结果通报如下。"),
         "groups": out_groups,
-        "ranking": [{"group": s.group_name, "rank": s.rank, "department": s.department.name, "score": num(s.score),
+        "ranking": [{"group": s.group_name, "rank": s.rank, "department": s.department.name, "score_id": s.pk, "score": num(s.score),
                      "grade": str(s.get_grade_display()), "veto": (s.veto or {}).get("name", "")} for s in scores],
         "closing": ("受到表扬的单位要再接再厉，继续发挥示范作用；被通报的单位要认真查找问题、分析原因，"
                     "于通报印发之日起10个工作日内将整改情况书面报送效能办。连续排名后进的，按规定予以问责。"),
