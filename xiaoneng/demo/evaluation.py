@@ -29,6 +29,35 @@ def _published_at(cal, q) -> dt.datetime:
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day, 10, 0), q.end.tzinfo)
 
 
+# The county's own version of the scheme (an office calibrates the shipped one to its data after its first
+# quarter): floors where this county's departments actually are, so the time limits separate them, and smaller
+# points per card — the county's departments handle hundreds of cases a month and collect cards by the dozen,
+# which under the shipped points would cap everyone's deductions alike.
+COUNTY_CURVES = {"on_time_rate": ("0.3", "0.95"), "avg_working_days_ratio": ("1.6", "0.7"),
+                 "procedure_rate": ("0.8", "1"), "fee_compliance_rate": ("0.9", "1"),
+                 "rating_good_rate": ("0.5", "0.95"), "complaint_satisfaction_rate": ("0.4", "0.95"),
+                 "rating_rectification_rate": ("0.5", "1")}
+COUNTY_POINTS = {"card_reminder": ("0.2", "2"), "card_yellow": ("0.5", "5"), "card_red": ("1", "10"),
+                 "complaint_substantiated": ("1", "5")}
+
+
+def county_scheme(first, *, by, now):
+    from decimal import Decimal as D
+
+    from xiaoneng.evaluation.services.schemes import default_spec, scheme_create_version
+
+    spec = default_spec("quarter")
+    spec.update(name="清源县机关效能考核方案", valid_from=first.start.date(),
+                note="结合本县办件量大、预警较多的实际，经县效能办审定，调整部分指标的起评值、目标值和预警扣分标准。")
+    for row in spec["indicators"]:
+        if row["code"] in COUNTY_CURVES:
+            row["floor"], row["target"] = (D(x) for x in COUNTY_CURVES[row["code"]])
+    for row in spec["deductions"]:
+        if row["code"] in COUNTY_POINTS:
+            row["points"], row["cap"] = (D(x) for x in COUNTY_POINTS[row["code"]])
+    return scheme_create_version(spec, by=by, now=now)
+
+
 def step_evaluation(ctx) -> None:
     from xiaoneng.core.periods import Period
     from xiaoneng.evaluation.models import Sanction, SanctionSource, SanctionStatus
@@ -44,6 +73,7 @@ def step_evaluation(ctx) -> None:
     cal = get_calendar()
     last = Period.current(ctx.now).previous()
     quarters = [last.previous().previous().previous(), last.previous().previous(), last.previous(), last]
+    county_scheme(quarters[0], by=sup, now=min(_published_at(cal, quarters[0]), ctx.now) - dt.timedelta(days=1))
     published = 0
     for n, q in enumerate(quarters):
         at = min(_published_at(cal, q), ctx.now - dt.timedelta(hours=1))
@@ -61,7 +91,8 @@ def step_evaluation(ctx) -> None:
         B.bulletin_publish(bulletin, now=at + dt.timedelta(hours=3), by=sup)
         if q == last:
             continue  # the latest quarter's proposals wait for the office
-        for s in Sanction.objects.filter(evaluation=ev, status=SanctionStatus.PROPOSED,
+        # (the proposals of a corrected quarter belong to its first revision: one per period)
+        for s in Sanction.objects.filter(evaluation__period=ev.period, status=SanctionStatus.PROPOSED,
                                          source__in=(SanctionSource.ESCALATION, SanctionSource.VETO)).order_by("pk"):
             S.sanction_confirm(s, now=at + dt.timedelta(days=1), by=sup,
                                note="经效能办审核，情况属实，依据考核办法作出处理。")

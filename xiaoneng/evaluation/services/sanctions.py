@@ -255,7 +255,7 @@ def sanction_confirm(sanction: Sanction, *, now: dt.datetime, by=None, points=No
     s = _locked(sanction)
     if s.status != SanctionStatus.PROPOSED:
         raise _refuse(s, "确认")
-    pts = _points(points, s.kind) if points not in (None, "") else (s.points or DEFAULT_POINTS.get(s.kind, D(0)))
+    pts = _points(points, s.kind) if points not in (None, "") else s.points  # as proposed (0 for a rank's consequence)
     note = _text(note, "note", "决定意见", required=False)
     if basis is not None:
         s.basis = _text(basis, "basis", "依据", required=False, max_len=300)
@@ -392,7 +392,11 @@ def sanctions_propose_after_publish(evaluation, *, now: dt.datetime, by=None) ->
         reason = (f"{ev.period_label}考核在{s.group_name}中排名第{s.rank}名（共{s.group_size}个单位），"
                   f"位列后{k}名" + (f"，已连续{times}个考核期（{periods_text}）位列后{k}名" if times > 1 else "，为第一次")
                   + f"，依照连续排名后进的处理办法，建议{SanctionKind(kind).label}。")
+        # A rank's consequence deducts nothing (points=0): the low rank is the penalty, and a deduction would
+        # carry it into the next period and keep the department at the bottom whatever it did (the office may
+        # still set points when it confirms).
         _propose_auto(created, existing, key=f"esc:{period}:{dept.pk}", kind=kind, department=dept, staff=staff,
+                      points=0,
                       reason=reason, basis=ESCALATION_BASIS, now=now, by=by, source=SanctionSource.ESCALATION,
                       evaluation=ev, evidence=[(EvidenceKind.SCORE, x.pk) for x in streak])
     # (b) vetoes: their sanction at once
@@ -402,7 +406,7 @@ def sanctions_propose_after_publish(evaluation, *, now: dt.datetime, by=None) ->
             continue
         reason = f"{ev.period_label}考核触发一票否决：{v.get('text') or v.get('name', '')}"
         _propose_auto(created, existing, key=f"veto:{period}:{s.department_id}:{v.get('code', '')}"[:80],
-                      kind=v["sanction_kind"], department=s.department, reason=reason,
+                      kind=v["sanction_kind"], department=s.department, reason=reason, points=0,  # the veto failed it
                       basis=f"机关效能考核方案一票否决项：{v.get('name', '')}", now=now, by=by,
                       source=SanctionSource.VETO, evaluation=ev, evidence=[(EvidenceKind.SCORE, s.pk)])
     # (c) thresholds: red cards per handler in the quarter

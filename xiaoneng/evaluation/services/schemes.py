@@ -45,9 +45,9 @@ DEFAULT_INDICATORS = [
 # department at 0 and rank by volume instead of by conduct. The office sets its own caps per version.
 DEFAULT_DEDUCTIONS = [
     # code, points per unit, cap
-    ("card_reminder", "1", "5"),
-    ("card_yellow", "5", "15"),
-    ("card_red", "10", "30"),
+    ("card_reminder", "1", "3"),
+    ("card_yellow", "5", "10"),
+    ("card_red", "10", "20"),
     ("complaint_substantiated", "2", "10"),
     ("appeal_lost", "1", "5"),
     ("sanction", "1", None),  # units: the points each confirmed sanction carries (10 … 50 by severity)
@@ -58,10 +58,12 @@ DEFAULT_BONUSES = [
     ("early_completion", "1", None),  # +1 per full 10% of cases completed early
     ("short_commitment", "3", None),  # committed limits ≥ 30% shorter than statutory
 ]
+# A veto fails a department whatever its score, so the shipped one is the gravest thing the platform records:
+# a 纪律处分 of the department or its staff decided in the period (the department is named in the bulletin at
+# once). Counting red cards (`red_cards`) is offered to offices that want it, with a threshold they choose.
 DEFAULT_VETOES = [
     # code, threshold, sanction proposed at once
-    ("red_cards", 5, SanctionKind.CRITICISM),
-    ("disciplinary_sanction", 1, ""),
+    ("disciplinary_sanction", 1, SanctionKind.CRITICISM),
 ]
 
 

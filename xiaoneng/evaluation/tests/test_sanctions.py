@@ -171,6 +171,10 @@ def test_escalation_over_consecutive_published_quarters(depts, people, ended_cas
     assert esc["2026Q3"].kind == SanctionKind.ORGANISATIONAL and "连续3个考核期" in esc["2026Q3"].reason
     assert esc["2026Q3"].evidence.filter(kind=EvidenceKind.SCORE).count() == 3
     assert esc["2026Q3"].status == SanctionStatus.PROPOSED  # the office confirms or dismisses
+    # a rank's consequence deducts nothing (the rank is the penalty), unless the office sets points
+    assert {s.points for s in esc.values()} == {0}
+    confirmed = S.sanction_confirm(esc["2026Q3"], now=NOW, by=people["supervisor"])
+    assert confirmed.points == 0 and confirmed.number
     # a corrected revision re-publishes: nothing is proposed twice
     publish("2026Q3", reason="补录数据后更正")
     assert Sanction.objects.filter(source=SanctionSource.ESCALATION).count() == 3
@@ -203,6 +207,7 @@ def test_veto_threshold_and_inspection_proposals(depts, people, ended_case):
     assert thr.staff == people["handler_a"] and thr.kind == SanctionKind.WARNING and thr.department == depts["a"]
     assert sorted(thr.evidence.values_list("object_id", flat=True)) == sorted(c.pk for c in cards)
     assert "红牌3张" in thr.reason
+    assert veto.points == 0 and thr.points == 10  # the veto already failed A; a staff warning deducts its points
     insp = Sanction.objects.get(source=SanctionSource.INSPECTION)
     assert insp.kind == SanctionKind.ADMONISHMENT and insp.staff == people["handler_b"]
     n = Sanction.objects.count()

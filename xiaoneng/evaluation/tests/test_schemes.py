@@ -24,6 +24,8 @@ NOW = dt.datetime(2026, 10, 12, 9, 0, tzinfo=TZ)
 
 def spec_with(change) -> dict:
     spec = copy.deepcopy(default_spec())
+    # the shipped veto and the red-card one an office may add: the veto rows' faults are tried on both
+    spec["vetoes"].insert(0, {"code": "red_cards", "threshold": 5, "sanction_kind": "criticism"})
     change(spec)
     return spec
 
@@ -142,4 +144,4 @@ def test_the_shipped_scheme_and_a_new_version_of_it_are_accepted(db):
     spec = spec_with(setter(("valid_from",), "2027-01-01"))
     s = scheme_create_version(spec, now=NOW)
     assert s.version == 2 and s.valid_from == dt.date(2027, 1, 1)  # the shipped one (post_migrate) is version 1
-    assert s.indicators.count() == 11 and s.vetoes.count() == 2
+    assert s.indicators.count() == 11 and s.vetoes.count() == 2  # the shipped veto and the red-card one
