@@ -790,6 +790,9 @@ MATRIX: dict[str, Row] = {
     # department, a head its own (another bureau's answers 404), everyone else 403
     "evaluation:score_detail": Row(read=Staff(EVAL_READERS, scoped=True), targets=EVAL_SCORE),
     "evaluation:line_evidence": Row(read=Staff(EVAL_READERS, scoped=True), targets=EVAL_LINE),
+    # ---- evaluation dashboard (issue 13): the leader's view — leaders and the office only (published results
+    # of every department); heads, handlers, windows and administrators 403
+    "evaluation:dashboard": Row(read=Staff(roles(R.SUPERVISOR, R.LEADER))),
 }
 
 # Cells whose intended answer the code does not give yet, each with the issue item that fixes it. strict:

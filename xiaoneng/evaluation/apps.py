@@ -25,8 +25,14 @@ class EvaluationConfig(AppConfig):
     name = "xiaoneng.evaluation"
     label = "evaluation"
     verbose_name = _("效能考核")
-    nav_items = ()
-    start_panels = ()
+    nav_items = (
+        # ---- the leader's view (helper "dashboard")
+        NavItem(_("领导驾驶舱"), "evaluation:dashboard", "speedometer2", ("leader", "supervisor"), 20),
+    )
+    start_panels = (
+        # ---- the leader's view (helper "dashboard"): the latest published quarter on the leader's landing page
+        StartPanel("leader", "xiaoneng.evaluation.selectors_dashboard.landing_leader", 10),
+    )
 
     def ready(self) -> None:
         from . import indicators

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_scores
+from . import views_dashboard, views_scores
 
 app_name = "evaluation"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     # ---- office pages and scores (helper "pages"): evaluations, breakdowns, schemes, groups
     # ---- consequences (helper "consequences"): bulletins, sanctions, staff records
     # ---- the leader's view (helper "dashboard")
+    path("staff/evaluation/dashboard/", views_dashboard.dashboard, name="dashboard"),
 ]
