@@ -21,7 +21,10 @@
   }
   var grid = { left: 8, right: 16, top: 16, bottom: narrow ? 64 : 40, containLabel: true };
   var legend = { bottom: 0, type: "scroll" };
-  var axisLabel = { interval: 0, rotate: narrow ? 30 : 0, width: narrow ? 80 : 120, overflow: "truncate" };
+  // Period names break after the year (2026年 / 第三季度) so eight of them fit side by side; on a phone ECharts
+  // leaves out labels that would overlap (the table under the chart names every period).
+  var axisLabel = { interval: narrow ? "auto" : 0, hideOverlap: true, fontSize: narrow ? 10 : 12,
+                    formatter: function (v) { return String(v).replace("年", "年\n"); } };
 
   var grades = make("chart-grades");
   if (grades) {
