@@ -11,7 +11,7 @@ from decimal import Decimal as D
 def build_evaluation_scores(w) -> None:
     from django.utils import timezone
 
-    from xiaoneng.evaluation.models import Score, Scheme
+    from xiaoneng.evaluation.models import Scheme, Score
     from xiaoneng.evaluation.services.evaluate import evaluation_publish, evaluation_run
     from xiaoneng.evaluation.services.schemes import scheme_create_version
 

@@ -163,6 +163,32 @@ def _on_time_share(month_index: int, months: int) -> float:
     return 0.56 + 0.27 * (month_index / max(1, months - 1))
 
 
+# The evaluation's story (issue 13: four published quarters with visible movement). Two bureaus depart from
+# the county's trend (both exist at every scale, sections included): the civil-affairs bureau stays far behind
+# all year (a bottom place every quarter: 通报批评, then 诫勉谈话, then 组织调整 proposed), and the education
+# bureau is far behind in the first two evaluated quarters and then, after its sanctions, finishes more cases on
+# time than most (it climbs).
+STRAGGLER, CLIMBER = "MZJ", "JYJ"
+
+
+def _climb_from(end: dt.date) -> dt.date:
+    """The first day of the third-last complete quarter before `end`: where the climber turns."""
+    from xiaoneng.core.periods import Period
+
+    q = Period.current(dt.datetime(end.year, end.month, end.day, 12, tzinfo=SHANGHAI)).previous().previous()
+    return q.start.date()
+
+
+def _share_shift(dept_code: str, day: dt.date, climb_from: dt.date) -> float:
+    parts = dept_code.split("-")  # QY-MZJ, QY-MZJ-01 (a section)
+    base = parts[1] if len(parts) > 1 else dept_code
+    if base == STRAGGLER:
+        return -0.4
+    if base == CLIMBER:
+        return -0.4 if day < climb_from else 0.15
+    return 0.0
+
+
 def case_number(dept_code: str, day: dt.date, serial: int) -> str:
     """The case number format of cases.services.case_register (five-digit serial of the yearly series)."""
     return f"{dept_code}-{day:%Y%m%d}-{serial:05d}"
@@ -178,6 +204,7 @@ def case_events(*, rng: random.Random, items: list[ItemInfo], start: dt.date, en
     # serial from the department's yearly series; seed_cases reserves the same numbers in that series.
     seq: dict[tuple[str, int], int] = defaultdict(int)
     months = (end.year - start.year) * 12 + end.month - start.month + 1
+    climb_from = _climb_from(end)
     day = start
     while day <= end:
         if not clock.cal.is_working_day(day):
@@ -189,7 +216,8 @@ def case_events(*, rng: random.Random, items: list[ItemInfo], start: dt.date, en
         for item in rng.choices(items, weights=weights, k=n):
             seq[(item.dept_code, day.year)] += 1
             case_no = case_number(item.dept_code, day, seq[(item.dept_code, day.year)])
-            events.extend(_one_case(rng, clock, item, case_no, day, share))
+            shifted = min(0.97, max(0.05, share + _share_shift(item.dept_code, day, climb_from)))
+            events.extend(_one_case(rng, clock, item, case_no, day, shifted))
         day += dt.timedelta(days=1)
     return [e for e in events if e["_at"] <= now]
 
