@@ -231,3 +231,32 @@ def test_leader_landing_panel(world, client_as):
     html = resp.content.decode()
     assert "2026年第三季度效能考核" in html
     assert reverse("evaluation:score_detail", args=[world["sb3"].pk]) in html
+
+
+@pytest.mark.django_db
+def test_ratio_and_complaint_counts_worked_by_hand(world, client_as):
+    """The working-day ratio (Σ of the cases' ratios ÷ Σ cases) and substantiated complaints (Σ units), with the
+    scheme rows written directly (their calculations belong to another part and need not be registered here)."""
+    from xiaoneng.evaluation.models import SchemeAdjustment, SchemeIndicator
+
+    scheme = world["q3"].scheme
+    SchemeIndicator.objects.create(scheme=scheme, code="avg_working_days_ratio", weight=D(10), floor=D(1),
+                                   target=D("0.5"), position=5)
+    SchemeAdjustment.objects.create(scheme=scheme, kind="deduction", code="complaint_substantiated", points=D(2))
+    sa3, sb3 = world["sa3"], world["sb3"]
+    # Q3: A 10 cases whose ratios sum to 6.5, B 4 cases summing to 3.5 → (6.5 + 3.5) ÷ 14 = 0.714… → 0.71倍.
+    # Substantiated complaints: A 2, B 3 → 5. Q2 has no such lines: ratio —, complaints 0 (in the scheme).
+    for s, num, den, units in ((sa3, "6.5", 10, 2), (sb3, "3.5", 4, 3)):
+        ScoreLine.objects.create(score=s, kind="indicator", code="avg_working_days_ratio", name="r",
+                                 numerator=D(num), denominator=D(den), value=D(num) / D(den), weight=D(10))
+        ScoreLine.objects.create(score=s, kind="deduction", code="complaint_substantiated", name="c", units=D(units),
+                                 weight=D(2))
+    data = chart(client_as("leader").get(URL))
+    assert data["metrics"]["charts"]["ratio"] == [
+        {"name": "平均用时与时限之比", "unit": "倍", "values": [None, 0.71],
+         "links": [None, "/staff/evaluation/dashboard/?kind=quarter&period=2026Q3&metric=avg_working_days_ratio#drill"]}]
+    counts = {s["name"]: s["values"] for s in data["metrics"]["charts"]["counts"]}
+    assert counts["查实投诉"] == [0, 5]
+    # Lower is better: the drill-down lists the quickest first (A 0.65 before B 0.875).
+    rows = client_as("leader").get(URL, {"period": "2026Q3", "metric": "avg_working_days_ratio"}).context["drill_rows"]
+    assert [r["department"].code for r in rows] == ["TA", "TB"]
