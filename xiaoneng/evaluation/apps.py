@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate  # noqa: F401  (connected once every calculation is in)
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.landing import StartPanel  # noqa: F401  (panels join below as the pages land)
@@ -38,5 +38,5 @@ class EvaluationConfig(AppConfig):
         from . import indicators
 
         indicators.load()
-        # The shipped scheme names every calculation of DOMAIN.md §5: connected once all are registered.
-        # post_migrate.connect(_default_schemes, sender=self)
+        # The shipped scheme names every calculation of DOMAIN.md §5 (all registered: calculations/).
+        post_migrate.connect(_default_schemes, sender=self)

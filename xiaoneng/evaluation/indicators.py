@@ -7,7 +7,7 @@ nothing of that kind in the period: the engine does not score it on that indicat
 others, shown on the page).
 
 - `Indicator.compute(ctx) -> {department_id: Measure}`: numerator, denominator, value (the value is what the
-  scheme's curve scores; for rates the share 0..1).
+  scheme's curve scores; for rates the share 0..1) and optional flags shown on the line.
 - `Adjustment.compute(ctx) -> {department_id: Decimal units}` for deductions and bonuses (points = units ×
   the scheme's points, capped).
 - `Veto.compute(ctx) -> {department_id: int count}`; the veto holds when count ≥ the scheme's threshold.
@@ -60,9 +60,13 @@ class Context:
 
 @dataclass(frozen=True)
 class Measure:
+    """One department's figure: numerator, denominator, value; `flags` (optional, Chinese) travel to the score
+    line as they are (failed inspection items, survey groups left out …)."""
+
     numerator: Decimal | None
     denominator: Decimal | None
     value: Decimal | None
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,3 @@
 """The calculations, one module per source app; importing this package registers them all (indicators.load)."""
 
-from . import cards, cases, others  # noqa: F401
+from . import cards, cases, complaints, inspections, others, ratings, sanctions, surveys  # noqa: F401

@@ -213,6 +213,7 @@ def compute(period: Period, scheme: Scheme, *, now: dt.datetime, where: Placemen
                 line.effective_weight = eff.quantize(D("0.0001"), rounding=ROUND_HALF_UP)
                 line.numerator, line.denominator, line.value = m.numerator, m.denominator, m.value
                 line.points = q2(eff * curve(m.value, si.floor, si.target))
+                flags.extend(m.flags)
                 if ind.is_rate and m.denominator is not None:
                     interval = wilson(m.numerator, m.denominator)
                     if interval:
