@@ -47,21 +47,19 @@ PERIOD = "2025Q3"
 NOW = dt.datetime(2025, 10, 15, 9, 0, tzinfo=TZ)
 WRITTEN = ("ratings_rating", "complaints_complaint", "supervision_warning", "cases_case")
 
-# Which hand-written GROUP BY stands for which calculation (by code prefix or code).
-CASE_CODES = {"on_time_rate", "avg_working_days_ratio", "procedure_rate", "fee_compliance_rate", "early_completion",
-              "short_commitment", "data_incomplete"}
+# Which hand-written GROUP BY stands for which calculation.
+FAMILIES = {
+    "cases": {"on_time_rate", "procedure_rate", "fee_compliance_rate", "early_completion"},
+    "cases_limits": {"avg_working_days_ratio"},
+    "cases_received": {"data_incomplete"},
+    "cards": {"card_reminder", "card_yellow", "card_red", "red_cards"},
+    "complaints": {"complaint_on_time_rate", "complaint_satisfaction_rate", "complaint_substantiated"},
+    "ratings": {"rating_good_rate", "rating_rectification_rate"},
+}
 
 
 def family(code: str) -> str | None:
-    if code in CASE_CODES:
-        return "cases"
-    if code.startswith("card_") or code == "red_cards":
-        return "cards"
-    if code.startswith("complaint"):
-        return "complaints"
-    if code.startswith("rating"):
-        return "ratings"
-    return None
+    return next((f for f, codes in FAMILIES.items() if code in codes), None)
 
 
 def main() -> None:
@@ -457,7 +455,7 @@ def write_complaints(cases: int, depts: list, rng: random.Random, pg: bool) -> i
 
     cat = ComplaintCategory.objects.first() or ComplaintCategory.objects.create(code="pv-bench", name="基准类别")
     varying = ["number", "tracking_code", "category_id", "department_id", "occurred_on", "received_at", "status",
-               "is_open", "reply_due_at", "replied_at", "closed_at", "outcome", "rating", "rated_at", "updated_at",
+               "is_open", "reply_due_at", "replied_at", "result_at", "closed_at", "outcome", "rating", "rated_at", "updated_at",
                "facts", "request"]
     w = Writer(Complaint, varying, pg)
     n = max(1, cases // 500)
@@ -471,7 +469,7 @@ def write_complaints(cases: int, depts: list, rng: random.Random, pg: bool) -> i
         outcome = rng.choice(("substantiated", "partly", "not_substantiated", "not_substantiated"))
         rating = rng.choice(("very_satisfied", "satisfied", "satisfied", "basic", "unsatisfied", "none"))
         w.row((f"PVT{i:09d}", f"PVK{i:012d}", cat.pk, d.pk, received.date(), received, "closed", False, due, replied,
-               closed, outcome, rating, closed if rating != "none" else None, closed, "基准投诉事实", "基准诉求"))
+               replied - dt.timedelta(days=2), closed, outcome, rating, closed if rating != "none" else None, closed, "基准投诉事实", "基准诉求"))
     w.flush()
     return n
 
@@ -512,25 +510,43 @@ def bare_queries(codes: set[str]) -> dict:
 
     p = Period.parse(PERIOD)
     a, b = (connection.ops.adapt_datetimefield_value(p.start), connection.ops.adapt_datetimefield_value(p.end))
+    from xiaoneng.evaluation.calculations.cases import FEE_CHECKS, PROCEDURE_CHECKS
+
+    checks = lambda cs: ", ".join(f"'{c}'" for c in cs)  # noqa: E731
+    carded = ("EXISTS (SELECT 1 FROM supervision_warning w JOIN supervision_rule r ON r.id = w.rule_id "
+              "WHERE w.subject_kind = 'case' AND w.subject_id = c.id AND r.check_code IN ({}) "
+              "AND w.status NOT IN ('withdrawn', 'pending_confirmation'))")
     sql = {
         "cases": ("SELECT department_id, count(*), sum(CASE WHEN verdict IN ('early', 'on_time') THEN 1 ELSE 0 END), "
-                  "sum(CASE WHEN verdict = 'early' THEN 1 ELSE 0 END), sum(verdict_working_days) FROM cases_case "
+                  "sum(CASE WHEN verdict = 'early' THEN 1 ELSE 0 END), "
+                  f"sum(CASE WHEN {carded.format(checks(PROCEDURE_CHECKS))} THEN 1 ELSE 0 END), "
+                  f"sum(CASE WHEN {carded.format(checks(FEE_CHECKS))} THEN 1 ELSE 0 END) FROM cases_case c "
                   "WHERE completed_at >= %s AND completed_at < %s AND NOT is_joint_parent AND verdict <> '' "
                   "GROUP BY department_id"),
+        "cases_limits": ("SELECT c.department_id, v.committed_limit_value, c.verdict, count(*), sum(c.verdict_working_days) "
+                         "FROM cases_case c JOIN catalog_serviceitemversion v ON v.id = c.version_id "
+                         "WHERE c.completed_at >= %s AND c.completed_at < %s AND NOT c.is_joint_parent "
+                         "AND c.verdict <> '' AND v.committed_limit_unit = 'wd' AND v.committed_limit_value > 0 "
+                         "GROUP BY c.department_id, v.committed_limit_value, c.verdict"),
+        "cases_received": ("SELECT department_id, count(*), sum(CASE WHEN registered THEN 0 ELSE 1 END) FROM cases_case "
+                           "WHERE received_at >= %s AND received_at < %s GROUP BY department_id"),
         "cards": ("SELECT department_id, level, count(*) FROM supervision_warning WHERE issued_at >= %s "
                   "AND issued_at < %s AND status NOT IN ('withdrawn', 'pending_confirmation') GROUP BY department_id, level"),
-        "complaints": ("SELECT department_id, outcome, rating, count(*), sum(CASE WHEN replied_at <= reply_due_at "
-                       "THEN 1 ELSE 0 END) FROM complaints_complaint WHERE closed_at >= %s AND closed_at < %s "
-                       "GROUP BY department_id, outcome, rating"),
-        "ratings": ("SELECT department_id, level, count(*) FROM ratings_rating WHERE rated_at >= %s AND rated_at < %s "
-                    "AND voided_at IS NULL GROUP BY department_id, level"),
+        "complaints": ("SELECT department_id, count(*), sum(CASE WHEN replied_at <= reply_due_at THEN 1 ELSE 0 END), "
+                       "sum(CASE WHEN rating IN ('very_satisfied', 'satisfied') THEN 1 ELSE 0 END), "
+                       "sum(CASE WHEN outcome IN ('substantiated', 'partly') THEN 1 ELSE 0 END) "
+                       "FROM complaints_complaint WHERE status <> 'merged' AND ((replied_at >= %s AND replied_at < %s) "
+                       "OR (rated_at >= %s AND rated_at < %s) OR (result_at >= %s AND result_at < %s)) "
+                       "GROUP BY department_id"),
+        "ratings": ("SELECT department_id, level, defaulted, count(*) FROM ratings_rating WHERE rated_at >= %s "
+                    "AND rated_at < %s AND voided_at IS NULL GROUP BY department_id, level, defaulted"),
     }
     fams = {family(c) for c in codes} - {None}
     out = {}
     for f in sorted(fams):
         def q(s=sql[f]):
             with connection.cursor() as cur:
-                cur.execute(s, [a, b])
+                cur.execute(s, [a, b] * s.count("< %s"))
                 return cur.fetchall()
         out[f] = q
     return out
