@@ -29,12 +29,16 @@ def published(ended_case, staff):  # noqa: F811
     from xiaoneng.evaluation.services.evaluate import evaluation_publish, evaluation_run
     from xiaoneng.evaluation.services.schemes import scheme_create_version
 
-    scheme_create_version({
-        "period_kind": "quarter", "name": "驾驶舱演示方案", "valid_from": dt.date(2026, 1, 1), "total": D(100),
-        "excellent_at": D(90), "good_at": D(80), "pass_at": D(60), "min_sample": 2, "bulletin_top": 8,
-        "bulletin_bottom": 8, "escalation_bottom": 5,
-        "indicators": [{"code": "on_time_rate", "weight": D(100), "floor": D("0.5"), "target": D(1)}],
-        "deductions": [{"code": "card_red", "points": D(10), "cap": None}], "bonuses": [], "vetoes": []}, now=NOW)
+    from xiaoneng.evaluation.models import Scheme
+
+    if not Scheme.objects.filter(period_kind="quarter").exists():  # the shipped scheme (post_migrate) is used
+        scheme_create_version({
+            "period_kind": "quarter", "name": "驾驶舱演示方案", "valid_from": dt.date(2026, 1, 1), "total": D(100),
+            "excellent_at": D(90), "good_at": D(80), "pass_at": D(60), "min_sample": 2, "bulletin_top": 8,
+            "bulletin_bottom": 8, "escalation_bottom": 5,
+            "indicators": [{"code": "on_time_rate", "weight": D(100), "floor": D("0.5"), "target": D(1)}],
+            "deductions": [{"code": "card_red", "points": D(10), "cap": None}], "bonuses": [], "vetoes": []},
+            now=NOW)
     # Q2: bureau A one case on time, one late; Q3: two on time; bureau B one on time each quarter.
     ended_case("A21", received="2026-06-15 09:00", ended="2026-06-15 10:00")
     ended_case("A22", received="2026-06-01 09:00", ended="2026-06-26 10:00")
