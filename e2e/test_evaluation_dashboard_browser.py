@@ -26,10 +26,9 @@ NOW = dt.datetime(2026, 10, 12, 9, 0, tzinfo=TZ)
 
 @pytest.fixture
 def published(ended_case, staff):  # noqa: F811
+    from xiaoneng.evaluation.models import Scheme
     from xiaoneng.evaluation.services.evaluate import evaluation_publish, evaluation_run
     from xiaoneng.evaluation.services.schemes import scheme_create_version
-
-    from xiaoneng.evaluation.models import Scheme
 
     if not Scheme.objects.filter(period_kind="quarter").exists():  # the shipped scheme (post_migrate) is used
         scheme_create_version({
