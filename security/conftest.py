@@ -394,6 +394,8 @@ def build_world() -> World:
 
     __import__("security.world_ratings_core", fromlist=["x"]).build_ratings_core(w)  # ratings-core (issue 12)
     __import__("security.world_evaluation_scores", fromlist=["x"]).build_evaluation_scores(w)  # issue 13: scores
+    __import__("security.world_evaluation_pages", fromlist=["x"]).build_evaluation_pages(w)  # issue 13: pages
+    __import__("security.world_evaluation_cons", fromlist=["x"]).build_evaluation_cons(w)  # evaluation consequences (issue 13)
     return w
 
 

@@ -331,6 +331,9 @@ def _survey_rows() -> dict[str, Row]:
 EVAL_READERS = roles(R.SUPERVISOR, R.LEADER, R.HEAD)
 EVAL_SCORE = {k: _t(lambda o, k=k: {"pk": o["eval_scores"][k]}, k) for k in ("a", "b")}
 EVAL_LINE = {k: _t(lambda o, k=k: {"pk": o["eval_lines"][k]}, k) for k in ("a", "b")}
+EVAL_OFFICE = roles(R.SUPERVISOR, R.LEADER)  # evaluation pages (issue 13)
+EVAL_EV = {"-": _t(lambda o: {"pk": o["eval_pages"]["evaluation"]}, None)}
+EVAL_TABLES = ("evaluation.Evaluation", "evaluation.Score", "evaluation.ScoreLine")
 MATRIX: dict[str, Row] = {
     # ------------------------------------------------------------------------------------------ core
     "core:public_index": Row(read=Public()),
@@ -790,6 +793,73 @@ MATRIX: dict[str, Row] = {
     # department, a head its own (another bureau's answers 404), everyone else 403
     "evaluation:score_detail": Row(read=Staff(EVAL_READERS, scoped=True), targets=EVAL_SCORE),
     "evaluation:line_evidence": Row(read=Staff(EVAL_READERS, scoped=True), targets=EVAL_LINE),
+    # ---- evaluation pages (issue 13)
+    # The API reads the published revision: the office, leaders and heads (and department tokens) the ranking of
+    # every department; a breakdown its own department's only for heads and tokens (another's 404); others 403.
+    "api:rankings": Row(read=Api(EVAL_READERS, scoped=False), api=True, query={"period": "2026Q3"}),
+    "api:score_detail": Row(read=Api(EVAL_READERS), api=True,
+                            targets={k: _t(lambda o, k=k: {"department": f"T{k.upper()}", "period": "2026Q3"}, k)
+                                     for k in ("a", "b")}),
+    # Office pages: supervisors read and write, leaders read (published evaluations, schemes, groups); a head
+    # reads its own department's scores (本单位考核) only; everyone else 403. The world's 2026Q3 is published, so
+    # a publish or a re-computation without a correction's reason is refused in the form (nothing written).
+    "evaluation:office_list": Row(read=Staff(EVAL_OFFICE), write=Staff(SUPERVISOR, gate=EVAL_OFFICE, ok=OK),
+                                  data=lambda o: {"period": "2026Q3"}, tables=EVAL_TABLES),
+    "evaluation:evaluation_detail": Row(read=Staff(EVAL_OFFICE), targets=EVAL_EV),
+    "evaluation:evaluation_publish": Row(read=Staff(SUPERVISOR, ok=405), write=Staff(SUPERVISOR, ok=OK),
+                                         targets=EVAL_EV, data=lambda o: {"confirm": "1"}, tables=EVAL_TABLES),
+    "evaluation:evaluation_export": Row(read=Staff(EVAL_OFFICE), targets=EVAL_EV, query={"fmt": "csv"}),
+    "evaluation:schemes": Row(read=Staff(EVAL_OFFICE)),
+    "evaluation:scheme_detail": Row(read=Staff(EVAL_OFFICE),
+                                    targets={"-": (lambda o: {"pk": o["eval_pages"]["scheme"]}, None)}),
+    "evaluation:scheme_new": Row(read=Staff(SUPERVISOR), write=Staff(SUPERVISOR, ok=OK),
+                                 data=lambda o: {"op": "save", "period_kind": "quarter", "name": ""},
+                                 tables=("evaluation.Scheme", "evaluation.SchemeIndicator")),
+    "evaluation:groups": Row(read=Staff(EVAL_OFFICE), write=Staff(SUPERVISOR, gate=EVAL_OFFICE, ok=OK),
+                             data=lambda o: {"op": "place", "department": "TA", "group": "windows"},
+                             tables=("evaluation.GroupMember", "evaluation.DepartmentGroup")),
+    "evaluation:my_scores": Row(read=Staff(HEAD)),
+    # ---- evaluation consequences (issue 13): bulletins (office and leaders read, the office generates and
+    # publishes), the sanctions register (office and leaders all; heads their bureau's; handlers those against
+    # themselves; the office decides; heads and the sanctioned member appeal), staff records (the office, the
+    # member and the member's head only). Objects: security/world_evaluation_cons.py.
+    **(lambda BR, SR, BUL, SAN, REC: {
+        "evaluation:bulletin_list": Row(read=Staff(BR)),
+        "evaluation:bulletin_generate": Row(read=Staff(SUPERVISOR, ok=405), write=Staff(SUPERVISOR, ok=OK),
+                                            tables=("evaluation.Bulletin", "evaluation.SanctionSeries"),
+                                            data=lambda o: {"evaluation": str(o["cons"]["evaluation"])}),
+        "evaluation:bulletin_detail": Row(read=Staff(BR), targets=BUL),
+        "evaluation:bulletin_publish": Row(read=Staff(SUPERVISOR, ok=405), write=Staff(SUPERVISOR, ok=OK), targets=BUL,
+                                           tables=("evaluation.Bulletin",)),
+        "evaluation:bulletin_pdf": Row(read=Staff(BR), targets=BUL),
+        "evaluation:bulletin_xlsx": Row(read=Staff(BR), targets=BUL),
+        "evaluation:sanction_list": Row(read=Staff(SR)),
+        "evaluation:sanction_new": Row(read=Staff(SUPERVISOR), write=Staff(SUPERVISOR, ok=OK),
+                                       tables=("evaluation.Sanction", "evaluation.SanctionEvidence"),
+                                       data=lambda o: {"kind": "warning", "department": str(o["depts"]["a"].pk),
+                                                       "reason": "矩阵登记的问责事项"}),
+        "evaluation:sanction_detail": Row(read=Staff(SR, scoped=True), targets=SAN),
+        "evaluation:sanction_confirm": Row(read=Staff(SR, ok=405), targets=SAN, tables=("evaluation.Sanction",),
+                                           write=Staff(SUPERVISOR, gate=SR, scoped=True, ok=OK),
+                                           data=lambda o: {"points": "", "note": "矩阵"}),
+        "evaluation:sanction_dismiss": Row(read=Staff(SR, ok=405), targets=SAN, tables=("evaluation.Sanction",),
+                                           write=Staff(SUPERVISOR, gate=SR, scoped=True, ok=OK),
+                                           data=lambda o: {"reason": "矩阵"}),
+        "evaluation:sanction_appeal": Row(read=Staff(SR, ok=405), targets=SAN, tables=("evaluation.Sanction",),
+                                          write=Staff(roles(R.HEAD, R.HANDLER), gate=SR, scoped=True, ok=OK),
+                                          data=lambda o: {"text": "矩阵申诉"}),
+        "evaluation:sanction_decide": Row(read=Staff(SR, ok=405), targets=SAN, tables=("evaluation.Sanction",),
+                                          write=Staff(SUPERVISOR, gate=SR, scoped=True, ok=OK),
+                                          data=lambda o: {"outcome": "rejected", "note": "矩阵"}),
+        "evaluation:sanction_document": Row(read=Staff(SR, scoped=True), targets=SAN),
+        "evaluation:sanction_pdf": Row(read=Staff(SR, scoped=True), targets=SAN),
+        # The record: the office, the member (`but`) and a head of the member's bureau; leaders are refused.
+        "evaluation:staff_record": Row(targets=REC, read={
+            k: Staff(roles(R.SUPERVISOR, R.HEAD), gate=ALL, scoped=True, but={f"handler_{k}": 200}) for k in REC}),
+    })(roles(R.SUPERVISOR, R.LEADER), roles(R.SUPERVISOR, R.LEADER, R.HEAD, R.HANDLER),
+       {"-": (lambda o: {"pk": o["cons"]["bulletin"]}, None)},
+       {k: (lambda o, k=k: {"pk": o["cons"]["sanctions"][k]}, k) for k in ("a", "b")},
+       {k: (lambda o, k=k: {"pk": o["cons"]["staff"][k]}, k) for k in ("a", "b")}),
     # ---- evaluation dashboard (issue 13): the leader's view — leaders and the office only (published results
     # of every department); heads, handlers, windows and administrators 403
     "evaluation:dashboard": Row(read=Staff(roles(R.SUPERVISOR, R.LEADER))),

@@ -268,12 +268,15 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("rectifications", __import__("xiaoneng.demo.rectifications").demo.rectifications.step_rectifications),
     ("inspections", step_inspections),
     ("surveys", step_surveys),
+    # the top of the chain, last: four quarters evaluated, published, bulletins and sanctions (demo/evaluation.py)
+    ("evaluation", lambda ctx: __import__("xiaoneng.demo.evaluation", fromlist=["x"]).step_evaluation(ctx)),
 ]
 # What the build's progress lines call each step (the console is read by a county's staff too).
 STEP_LABELS = {"departments": "部门", "staff": "工作人员", "calendar": "工作日历", "catalogue": "事项目录",
                "cases": "12 个月的办件", "centre": "政务服务中心窗口受理", "supervision": "电子监察",
                "complaints": "效能投诉", "channels": "窗口服务评价（好差评）", "rectifications": "差评整改",
-               "inspections": "明查暗访", "surveys": "民主评议", "ratings": "办件好差评"}
+               "inspections": "明查暗访", "surveys": "民主评议", "ratings": "办件好差评",
+               "evaluation": "效能考核（四个季度）"}
 
 
 def demo_exists() -> bool:

@@ -2,8 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from xiaoneng.core.landing import StartPanel  # noqa: F401  (panels join below as the pages land)
-from xiaoneng.core.nav import NavItem  # noqa: F401
+from xiaoneng.core.landing import StartPanel
+from xiaoneng.core.nav import NavItem
 
 
 def _default_schemes(sender, **kwargs) -> None:
@@ -26,10 +26,24 @@ class EvaluationConfig(AppConfig):
     label = "evaluation"
     verbose_name = _("效能考核")
     nav_items = (
+        # ---- office pages (helper "pages")
+        NavItem(_("效能考核"), "evaluation:office_list", "award", ("supervisor", "leader"), 70),
+        NavItem(_("考核方案"), "evaluation:schemes", "sliders2", ("supervisor",), 71),
+        NavItem(_("本单位考核"), "evaluation:my_scores", "award", ("head",), 70),
+        # ---- consequences (helper "cons"): bulletins and the sanctions register
+        NavItem(_("考核通报"), "evaluation:bulletin_list", "megaphone", ("supervisor", "leader"), 72),
+        NavItem(_("效能问责"), "evaluation:sanction_list", "shield-exclamation", ("supervisor", "leader"), 73),
+        NavItem(_("本部门效能问责"), "evaluation:sanction_list", "shield-exclamation", ("head",), 73),
+        NavItem(_("我的效能问责"), "evaluation:sanction_list", "shield-exclamation", ("handler",), 74),
+        # ---- end consequences
         # ---- the leader's view (helper "dashboard")
         NavItem(_("领导驾驶舱"), "evaluation:dashboard", "speedometer2", ("leader", "supervisor"), 20),
     )
     start_panels = (
+        # ---- office pages (helper "pages"): this period's evaluation status
+        StartPanel("supervisor", "xiaoneng.evaluation.views_office.office_panel", 50),
+        # ---- consequences (helper "cons"): proposals and appeals to decide, bulletins to generate
+        StartPanel("supervisor", "xiaoneng.evaluation.selectors_consequences.office_panel", 51),
         # ---- the leader's view (helper "dashboard"): the latest published quarter on the leader's landing page
         StartPanel("leader", "xiaoneng.evaluation.selectors_dashboard.landing_leader", 10),
     )

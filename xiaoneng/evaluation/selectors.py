@@ -140,3 +140,121 @@ def line_evidence(line: ScoreLine, *, now) -> list[reg.EvidenceRow]:
     ctx = reg.Context(period=line.score.evaluation.period_obj, departments=where.departments,
                       owner_of=where.owner_of, now=now)
     return fn(ctx, line.score.department)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Office pages, the API and a head's own scores (helper "pages"). Every read answers in a fixed number of queries
+# whatever the number of departments.
+
+
+def can_read_rankings(user) -> bool:
+    """The published ranking: the office, leaders and heads (a department token too, in the API)."""
+    return can_read(user)
+
+
+def evaluation_list(user) -> list[Evaluation]:
+    """Every evaluation the user may see, newest period first, its revisions newest first (one query)."""
+    return list(evaluations_visible(user).select_related("computed_by", "published_by")
+                .order_by("-starts_at", "period", "-revision"))
+
+
+def evaluations_of_period(user, period_code: str) -> list[Evaluation]:
+    """The revisions of one period the user may see, newest first (the revisions history)."""
+    return list(evaluations_visible(user).filter(period=period_code).order_by("-revision"))
+
+
+def period_status(period: Period) -> tuple[str, Evaluation | None]:
+    """This period's state for the office's landing panel: ("none" | "draft" | "published", the latest revision)."""
+    ev = Evaluation.objects.filter(period=period.code).order_by("-revision").first()
+    if ev is None:
+        return "none", None
+    if ev.status == EvaluationStatus.DRAFT:
+        return "draft", ev
+    return "published", latest_published(period) or ev
+
+
+def ranking_by_group(ev: Evaluation, *, small_sample: str = "") -> dict:
+    """An evaluation's scores read once: overall in rank order, and per group (in the groups' order).
+    `small_sample`: "" all, "only" the small-sample ones, "apart" the others first and the small-sample ones in a
+    table of their own (answered as `apart`)."""
+    scores = list(ev.scores.select_related("department").order_by("rank_overall"))
+    if small_sample == "only":
+        scores = [s for s in scores if s.small_sample]
+    apart = []
+    if small_sample == "apart":
+        apart = [s for s in scores if s.small_sample]
+        scores = [s for s in scores if not s.small_sample]
+    groups: dict[str, dict] = {}
+    for s in sorted(scores, key=lambda s: (s.group_code, s.rank)):
+        groups.setdefault(s.group_code, {"code": s.group_code, "name": s.group_name, "scores": []})["scores"].append(s)
+    from .models import DepartmentGroup
+
+    order = {code: n for n, code in enumerate(DepartmentGroup.objects.values_list("code", flat=True))}
+    return {"overall": scores, "apart": apart,
+            "groups": sorted(groups.values(), key=lambda g: (order.get(g["code"], 999), g["code"]))}
+
+
+def my_scores(user) -> list[Score]:
+    """A head's department's scores (the department and the units under it that are evaluated) in published
+    evaluations, newest period first (one query)."""
+    if user is None or not user.is_authenticated or user.department_id is None:
+        return []
+    return list(Score.objects.select_related("evaluation", "department")
+                .filter(evaluation__status=EvaluationStatus.PUBLISHED,
+                        department__path__startswith=user.department.path)
+                .order_by("-evaluation__starts_at", "department__code"))
+
+
+def scheme_list() -> dict:
+    """Every scheme version per period kind, newest first, with how many evaluations used each (two queries)."""
+    from django.db.models import Count
+
+    from .models import PeriodKind, Scheme
+
+    by_kind = {k: [] for k in PeriodKind.values}
+    for s in Scheme.objects.annotate(used=Count("evaluations")).select_related("created_by").order_by(
+            "period_kind", "-version"):
+        by_kind.setdefault(s.period_kind, []).append(s)
+    return {"kinds": [(value, label, by_kind[value]) for value, label in PeriodKind.choices]}
+
+
+def scheme_get(pk: int):
+    from .models import Scheme
+
+    scheme = (Scheme.objects.select_related("created_by")
+              .prefetch_related("indicators", "adjustments", "vetoes").filter(pk=pk).first())
+    if scheme is None:
+        raise Http404
+    return scheme
+
+
+def groups_overview() -> dict:
+    """The ranking groups with their kinds, explicit placements and every active department with the group it
+    falls in (explicitly or by its kind), for the groups page."""
+    from xiaoneng.accounts.models import Department
+
+    from .models import DepartmentGroup, GroupMember
+    from .services.evaluate import groups_ensure_default
+
+    groups_ensure_default()
+    groups = list(DepartmentGroup.objects.all())
+    members = {m.department_id: m for m in GroupMember.objects.select_related("group", "department")}
+    by_kind = {}
+    for g in groups:
+        for k in g.kinds or []:
+            by_kind.setdefault(k, g)
+    depts = list(Department.objects.filter(is_active=True).order_by("code"))
+    by_id = {d.pk: d for d in depts}
+    rows = []
+    for d in depts:
+        m = members.get(d.pk)
+        group = m.group if m else by_kind.get(d.kind)
+        owner = None
+        if group is None:  # a section or village counts in the nearest evaluated department above it
+            for anc in reversed([int(x) for x in d.path.strip("/").split("/") if x][:-1]):
+                a = by_id.get(anc)
+                if a is not None and (members.get(a.pk) or by_kind.get(a.kind)):
+                    owner = a.name
+                    break
+        rows.append({"department": d, "member": m, "group": group, "owner": owner})
+    return {"groups": groups, "rows": rows, "kinds": Department.Kind.choices}

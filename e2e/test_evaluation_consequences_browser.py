@@ -1,0 +1,118 @@
+"""Browser: the consequences of a published quarter (issue 13 §3, §5) — the office generates the bulletin, reads
+it on a desktop and a phone, downloads the PDF (its text checked), publishes it, then confirms the escalation
+proposal (a bureau last for the second quarter running → 诫勉谈话) and opens the numbered decision document.
+Screenshots in artefacts/screenshots/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal as D
+
+import pytest
+
+from e2e.conftest import login, shot
+from xiaoneng.ratings.tests.conftest import (  # noqa: F401  (fixtures)
+    _supervision_env,
+    ended_case,
+    ingest,
+    items,
+    make_item,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+TZ = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2026, 10, 12, 9, 0, tzinfo=TZ)
+
+
+@pytest.fixture
+def quarters(ended_case, staff, depts):  # noqa: F811
+    """2026Q2 and 2026Q3 published under a one-indicator scheme: bureau A mostly on time, bureau B nothing
+    completed in Q2 and half late in Q3: last both times (its head set: the 2nd time proposes 诫勉谈话 with the
+    head)."""
+    from xiaoneng.accounts import roles as R
+    from xiaoneng.accounts.testing import make_staff
+    from xiaoneng.evaluation.services.evaluate import evaluation_publish, evaluation_run
+    from xiaoneng.evaluation.services.schemes import scheme_create_version
+
+    head_b = make_staff("head_b", depts["b"], [R.HEAD])
+    depts["b"].head = head_b
+    depts["b"].save()
+    scheme_create_version({
+        "period_kind": "quarter", "name": "测试方案", "valid_from": dt.date(2026, 1, 1), "total": D(100),
+        "excellent_at": D(90), "good_at": D(80), "pass_at": D(60), "min_sample": 2, "bulletin_top": 8,
+        "bulletin_bottom": 8, "escalation_bottom": 5,
+        "indicators": [{"code": "on_time_rate", "weight": D(100), "floor": D("0.5"), "target": D(1)}],
+        "deductions": [{"code": "card_red", "points": D(10), "cap": None}], "bonuses": [], "vetoes": []}, now=NOW)
+    ended_case("Q2A", received="2026-06-01 09:00", ended="2026-06-01 10:00")
+    for i in range(3):  # bureau A: all on time
+        ended_case(f"Q3A{i}", received="2026-09-28 09:00", ended="2026-09-28 10:00")
+    # bureau B: 1 of 2 on time (50%, no points)
+    ended_case("Q3B0", received="2026-09-28 09:00", ended="2026-09-28 10:00", code="ZR001", handler="handler_b")
+    ended_case("Q3B1", received="2026-08-03 09:00", ended="2026-09-28 10:00", code="ZR001", handler="handler_b")
+    for p in ("2026Q2", "2026Q3"):
+        evaluation_publish(evaluation_run(p, now=NOW), now=NOW)
+
+
+def test_the_office_issues_the_bulletin_and_confirms_an_escalation(page, phone_page, quarters, live_server):
+    from pypdf import PdfReader
+
+    login(page, "supervisor")
+    page.goto("/staff/evaluation/bulletins/")
+    shot(page, "evaluation-bulletins-list")
+    page.select_option("#g-evaluation", label="2026年第三季度")
+    page.click("[data-testid=generate]")
+    page.wait_for_selector("[data-testid=bulletin]")
+    text = page.inner_text("[data-testid=bulletin]")
+    assert "关于2026年第三季度机关效能考核结果的通报" in text
+    assert "测试县效通〔2026〕1号" in text
+    assert "测试县自然资源局" in text and "测试县市场监督管理局" in text
+    assert "按时办结率为50%" in page.inner_text("[data-testid=named]")
+    assert "测试县市场监督管理局" in page.inner_text("[data-testid=commended]")
+    shot(page, "evaluation-bulletin-desktop")
+    # the PDF, fetched with the office's session, says the same
+    href = page.get_attribute("[data-testid=pdf]", "href")
+    resp = page.request.get(href)
+    assert resp.status == 200 and resp.headers["content-type"] == "application/pdf"
+    pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(resp.body())).pages)
+    flat = "".join(pdf_text.replace("\x00", "").split())
+    for needle in ("测试县效通〔2026〕1号", "测试县自然资源局", "测试县市场监督管理局", "关于2026年第三季度机关效能考核结果的通报"):
+        assert needle in flat, needle
+    page.click("[data-testid=publish]")
+    page.wait_for_selector("[data-testid=status] >> text=已印发")
+    # the phone reads the bulletin without sideways scrolling of the page
+    login(phone_page, "supervisor")
+    phone_page.goto(page.url)
+    phone_page.wait_for_selector("[data-testid=bulletin]")
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, width
+    shot(phone_page, "evaluation-bulletin-phone")
+
+    # the escalation proposal: bureau B last for the 2nd consecutive quarter → 诫勉谈话 with its head
+    page.goto("/staff/evaluation/sanctions/?source=escalation&status=proposed")
+    table = page.inner_text("[data-testid=sanction-table]")
+    assert "诫勉谈话" in table and "测试县自然资源局" in table
+    shot(page, "evaluation-sanctions-list")
+    page.click("[data-testid=sanction-table] tbody tr:has-text('诫勉谈话') a >> nth=0")
+    page.wait_for_selector("[data-testid=form-confirm]")
+    assert "连续2个考核期" in page.inner_text("[data-testid=reason]")
+    page.fill("#confirm-points", "-5")
+    page.click("[data-testid=submit-confirm]")
+    assert "扣分应在 0 至 100 分之间" in page.inner_text("[data-testid=form-confirm]")
+    page.fill("#confirm-points", "")
+    page.fill("#confirm-note", "对该局主要负责人进行诫勉谈话，限期整改。")
+    page.click("[data-testid=submit-confirm]")
+    page.wait_for_selector("[data-testid=status] >> text=已决定")
+    number = page.inner_text("[data-testid=number]")
+    assert number == "测试县效能〔2026〕1号"
+    shot(page, "evaluation-sanction-confirmed")
+    page.click("[data-testid=document]")
+    page.wait_for_selector("[data-testid=document]")
+    doc = page.inner_text("[data-testid=document]")
+    assert number in doc and "诫勉谈话" in doc and "扣20分" in doc
+    shot(page, "evaluation-decision-document")
+    phone_page.goto(page.url.replace("/document/", "/"))
+    phone_page.wait_for_selector("[data-testid=evidence]")
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, width
+    shot(phone_page, "evaluation-sanction-phone")
