@@ -51,9 +51,6 @@ def published(ended_case, staff):  # noqa: F811
 
 def test_a_leader_drills_from_the_dashboard_to_a_case(page, phone_page, published, live_server):
     login(page, "leader")
-    # The leader's landing page opens on the latest published quarter.
-    assert "2026年第三季度效能考核" in page.inner_text("main")
-    shot(page, "evaluation-dashboard-landing")
     page.click("#staffNav >> text=领导驾驶舱")
     page.wait_for_selector("#dashboard-charts[data-ready='1']")
     assert "2026年第三季度" in page.inner_text("[data-testid=dashboard-period]")

@@ -247,28 +247,34 @@ def chart_data(choice: Choice, groups: list[dict], trend_data: dict, head: list[
 
 
 def landing_leader(user, *, now) -> dict | None:
-    """The leaders' (and office's) landing panel: the latest published quarter (else any kind) — grade counts and
-    the bottom of the overall ranking, linking to the dashboard. None when nothing is published yet."""
+    """The leaders' landing panel: the latest published quarter (else the latest published period of any kind) —
+    grade counts and the bottom of the overall ranking, linking to the dashboard. None when nothing is published
+    yet. Two queries (one when nothing is published): the evaluation, its scores."""
+    from django.db.models import Case, IntegerField, Value, When
     from django.urls import reverse
 
     if not can_view(user):
         return None
-    pub = Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED).order_by("-starts_at")
-    ev = pub.filter(period_kind=QUARTER).first() or pub.first()
+    ev = (Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED)
+          .annotate(not_quarter=Case(When(period_kind=QUARTER, then=Value(0)), default=Value(1),
+                                     output_field=IntegerField()))
+          .order_by("not_quarter", "-starts_at").first())
     if ev is None:
         return None
     url = reverse("evaluation:dashboard") + f"?kind={ev.period_kind}&period={ev.period}"
+    rows = list(Score.objects.filter(evaluation=ev).order_by("-rank_overall")
+                .values("pk", "grade", "score", "rank_overall", "department__name"))
     counts = dict.fromkeys(Grade.values, 0)
-    for r in Score.objects.filter(evaluation=ev).values("grade").annotate(n=Count("id")):
-        counts[r["grade"]] = r["n"]
-    bottom = list(Score.objects.filter(evaluation=ev).select_related("department").order_by("-rank_overall")[:5])
+    for r in rows:
+        counts[r["grade"]] = counts.get(r["grade"], 0) + 1
+    labels = dict(Grade.choices)
     return {
         "title": f"{ev.period_label}效能考核", "url": url, "link": "打开领导驾驶舱",
         "tiles": [{"label": str(label), "value": counts[code], "url": url,
                    "tone": "danger" if code == Grade.FAIL and counts[code] else "", "hint": ""}
                   for code, label in Grade.choices],
         "rows_title": "总排名末位", "empty": "",
-        "rows": [{"text": s.department.name, "url": reverse("evaluation:score_detail", args=[s.pk]),
-                  "meta": f"第{s.rank_overall}名 · {s.score}分 · {s.get_grade_display()}",
-                  "tone": "danger" if s.grade == Grade.FAIL else ""} for s in bottom],
+        "rows": [{"text": r["department__name"], "url": reverse("evaluation:score_detail", args=[r["pk"]]),
+                  "meta": f"第{r['rank_overall']}名 · {r['score']}分 · {labels.get(r['grade'], '')}",
+                  "tone": "danger" if r["grade"] == Grade.FAIL else ""} for r in rows[:5]],
     }

@@ -226,11 +226,26 @@ def test_a_real_quarter_run_and_published(depts, ended_case, client_as):
 
 
 @pytest.mark.django_db
-def test_leader_landing_panel(world, client_as):
-    resp = client_as("leader").get("/staff/")
-    html = resp.content.decode()
-    assert "2026年第三季度效能考核" in html
-    assert reverse("evaluation:score_detail", args=[world["sb3"].pk]) in html
+def test_leader_landing_panel(world, staff, django_assert_num_queries):
+    from xiaoneng.evaluation.selectors_dashboard import can_view, landing_leader
+
+    assert can_view(staff["leader"])  # the roles, read once per request by the landing page already
+    with django_assert_num_queries(2):  # the evaluation, its scores
+        panel = landing_leader(staff["leader"], now=NOW)
+    assert panel["title"] == "2026年第三季度效能考核"
+    assert [t["value"] for t in panel["tiles"]] == [1, 0, 0, 1]  # 优秀 A, 不合格 B
+    assert panel["rows"][0]["url"] == reverse("evaluation:score_detail", args=[world["sb3"].pk])
+    assert panel["rows"][0]["tone"] == "danger"
+    assert landing_leader(staff["head"], now=NOW) is None
+
+
+@pytest.mark.django_db
+def test_leader_landing_panel_when_nothing_is_published(depts, staff, django_assert_num_queries):
+    from xiaoneng.evaluation.selectors_dashboard import can_view, landing_leader
+
+    assert can_view(staff["leader"])
+    with django_assert_num_queries(1):
+        assert landing_leader(staff["leader"], now=NOW) is None
 
 
 @pytest.mark.django_db
