@@ -608,10 +608,14 @@ def measure(args, pg: bool, build: float) -> None:
           f"{run_s / bare_total:.2f}×")
     print(f"ranking selector (all {n_lines:,}): {rank_s * 1000:.1f} ms; one group ({group}): {rank_g * 1000:.1f} ms")
     if dash_s is not None:
-        print(f"dashboard page (GET /staff/evaluation/dashboard/ as a leader): {dash_s * 1000:.0f} ms")
+        print(f"dashboard page (GET /staff/evaluation/dashboard/ as a leader): {dash_s['dashboard'] * 1000:.0f} ms")
+        if "api all" in dash_s:
+            print(f"ranking API (GET /api/v1/rankings, leader's session, test client): all {dash_s['api all rows']:,} rows "
+                  f"{dash_s['api all'] * 1000:.0f} ms; group bureaus {dash_s['api group rows']:,} rows "
+                  f"{dash_s['api group'] * 1000:.0f} ms")
 
 
-def dashboard_latency(repeat: int) -> float | None:
+def dashboard_latency(repeat: int) -> dict | None:
     from django.test import Client
     from django.test.utils import setup_test_environment
     from django.urls import NoReverseMatch, reverse
@@ -630,7 +634,17 @@ def dashboard_latency(repeat: int) -> float | None:
     c.force_login(leader)
     assert c.get(url).status_code == 200
     try:
-        return best(lambda: c.get(url), repeat)
+        out = {"dashboard": best(lambda: c.get(url), repeat)}
+        try:
+            api = reverse("api:rankings")
+        except NoReverseMatch:
+            return out
+        for name, query in (("api all", {"period": PERIOD}), ("api group", {"period": PERIOD, "group": "bureaus"})):
+            resp = c.get(api, query)
+            assert resp.status_code == 200, resp.content[:300]
+            out[name] = best(lambda q=query: c.get(api, q), repeat)
+            out[name + " rows"] = resp.json()["count"]
+        return out
     finally:
         leader.delete()
 
