@@ -860,6 +860,9 @@ MATRIX: dict[str, Row] = {
        {"-": (lambda o: {"pk": o["cons"]["bulletin"]}, None)},
        {k: (lambda o, k=k: {"pk": o["cons"]["sanctions"][k]}, k) for k in ("a", "b")},
        {k: (lambda o, k=k: {"pk": o["cons"]["staff"][k]}, k) for k in ("a", "b")}),
+    # ---- evaluation dashboard (issue 13): the leader's view — leaders and the office only (published results
+    # of every department); heads, handlers, windows and administrators 403
+    "evaluation:dashboard": Row(read=Staff(roles(R.SUPERVISOR, R.LEADER))),
 }
 
 # Cells whose intended answer the code does not give yet, each with the issue item that fixes it. strict:

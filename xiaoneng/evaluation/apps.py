@@ -36,12 +36,18 @@ class EvaluationConfig(AppConfig):
         NavItem(_("本部门效能问责"), "evaluation:sanction_list", "shield-exclamation", ("head",), 73),
         NavItem(_("我的效能问责"), "evaluation:sanction_list", "shield-exclamation", ("handler",), 74),
         # ---- end consequences
+        # ---- the leader's view (helper "dashboard")
+        NavItem(_("领导驾驶舱"), "evaluation:dashboard", "speedometer2", ("leader", "supervisor"), 20),
     )
     start_panels = (
         # ---- office pages (helper "pages"): this period's evaluation status
         StartPanel("supervisor", "xiaoneng.evaluation.views_office.office_panel", 50),
         # ---- consequences (helper "cons"): proposals and appeals to decide, bulletins to generate
         StartPanel("supervisor", "xiaoneng.evaluation.selectors_consequences.office_panel", 51),
+        # ---- the leader's view (helper "dashboard"): the latest published quarter on the leader's landing page —
+        # tested (tests/test_dashboard.py), registered once supervision's landing test pins the leader's page at
+        # +1 query (nothing published) / +2 (a published period):
+        # StartPanel("leader", "xiaoneng.evaluation.selectors_dashboard.landing_leader", 10),
     )
 
     def ready(self) -> None:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views_consequences as cons
-from . import views_office, views_scores
+from . import views_dashboard, views_office, views_scores
 
 app_name = "evaluation"
 
@@ -37,4 +37,5 @@ urlpatterns = [
     path("staff/evaluation/sanctions/<int:pk>/pdf/", cons.sanction_pdf, name="sanction_pdf"),
     path("staff/evaluation/records/<int:pk>/", cons.staff_record, name="staff_record"),
     # ---- the leader's view (helper "dashboard")
+    path("staff/evaluation/dashboard/", views_dashboard.dashboard, name="dashboard"),
 ]

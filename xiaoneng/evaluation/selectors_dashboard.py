@@ -1,0 +1,280 @@
+"""The leader's view (领导驾驶舱, issue 13 §4): reads of published evaluations only — the chosen period's ranking and
+grades by group, score trends per department over the last periods of that kind, and the seeds' headline
+metrics county-wide, summed from the frozen ScoreLines (never recomputed from the data below, so the figures a
+leader reads are those that were published), with the drill-down of one metric in one period.
+
+Who: leaders and the office (supervisor). Drafts are never shown here, to anyone: the office reviews drafts on
+its own pages. Every read is a fixed number of queries whatever the number of departments or periods shown.
+
+How a headline metric is summed (the same rule for every period and the drill-down):
+- a rate or ratio indicator: Σ numerators ÷ Σ denominators over the departments' indicator lines of that code
+  (a department not scored on it has neither and adds nothing); for `avg_working_days_ratio` the numerator is
+  the sum of the cases' ratios, so the quotient is the county-wide mean per case;
+- a count (cards by level, substantiated complaints): Σ units of the deduction lines of that code; a period
+  whose scheme has no such deduction shows —, one whose scheme has it but no department had any shows 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Sum
+
+from xiaoneng.accounts import roles as R
+from xiaoneng.core.errors import DomainError
+from xiaoneng.core.periods import KIND_LABELS, KINDS, QUARTER, Period
+
+from . import indicators as reg
+from .models import (
+    Evaluation,
+    EvaluationStatus,
+    Grade,
+    LineKind,
+    SchemeAdjustment,
+    SchemeIndicator,
+    Score,
+    ScoreLine,
+)
+
+TREND_PERIODS = 8  # the trend charts show at most this many published periods of the chosen kind
+DASHBOARD_ROLES = (R.SUPERVISOR, R.LEADER)
+
+
+@dataclass(frozen=True)
+class Metric:
+    code: str  # the ScoreLine code it sums
+    kind: str  # LineKind.INDICATOR (Σnum ÷ Σden) or LineKind.DEDUCTION (Σunits)
+    label: str
+    unit: str  # "%" (a share 0..1), "倍", or a counting word (张, 件)
+    chart: str  # which headline chart shows it: "rates", "ratio", "counts"
+    higher_is_better: bool = True
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("on_time_rate", LineKind.INDICATOR, "按时办结率", "%", "rates"),
+    Metric("rating_good_rate", LineKind.INDICATOR, "好差评满意率", "%", "rates"),
+    Metric("complaint_on_time_rate", LineKind.INDICATOR, "投诉按时答复率", "%", "rates"),
+    Metric("complaint_satisfaction_rate", LineKind.INDICATOR, "投诉人满意率", "%", "rates"),
+    Metric("avg_working_days_ratio", LineKind.INDICATOR, "平均用时与时限之比", "倍", "ratio", higher_is_better=False),
+    Metric("complaint_substantiated", LineKind.DEDUCTION, "查实投诉", "件", "counts", higher_is_better=False),
+    Metric("card_reminder", LineKind.DEDUCTION, "预警提醒", "张", "counts", higher_is_better=False),
+    Metric("card_yellow", LineKind.DEDUCTION, "黄牌", "张", "counts", higher_is_better=False),
+    Metric("card_red", LineKind.DEDUCTION, "红牌", "张", "counts", higher_is_better=False),
+)
+METRIC_BY_CODE = {m.code: m for m in METRICS}
+GRADES = [(g.value, str(g.label)) for g in Grade]
+
+
+def can_view(user) -> bool:
+    return user is not None and user.is_authenticated and user.has_any_role(*DASHBOARD_ROLES)
+
+
+def published() -> list[Evaluation]:
+    """Every published evaluation (the revision in force of each period), oldest first: the picker's choices."""
+    return list(Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED).order_by("starts_at", "period_kind"))
+
+
+@dataclass
+class Choice:
+    kind: str
+    evaluation: Evaluation | None
+    trend: list  # the published evaluations of the kind up to the chosen one, oldest first (≤ TREND_PERIODS)
+    kinds: list  # [(kind, label, [evaluations of that kind, newest first])] — only kinds with a published one
+    errors: list
+
+
+def choose(evaluations: list[Evaluation], *, kind: str | None, period: str | None) -> Choice:
+    """The evaluation the page shows: `period` when published (its kind wins), else the latest of `kind`, else
+    the latest quarter, else the latest of any kind. Bad input is named in `errors` (in Chinese) and ignored."""
+    errors = []
+    by_kind: dict[str, list[Evaluation]] = {}
+    for ev in evaluations:
+        by_kind.setdefault(ev.period_kind, []).append(ev)
+    kinds = [(k, KIND_LABELS[k], list(reversed(by_kind[k]))) for k in KINDS if k in by_kind]
+    kind = (kind or "").strip()
+    if kind and kind not in KINDS:
+        errors.append(DomainError("考核周期类型无效，已显示最近一期。", field="kind").message)
+        kind = ""
+    chosen = None
+    code = (period or "").strip()
+    if code:
+        try:
+            p = Period.parse(code)
+        except DomainError:
+            errors.append(DomainError("考核期格式不正确，应如 2026Q3、2026-07、2026H2 或 2026。", field="period").message)
+        else:
+            if not kind or kind == p.kind:
+                chosen = next((e for e in by_kind.get(p.kind, []) if e.period == p.code), None)
+                if chosen is None:
+                    errors.append(DomainError(f"{p.label}尚无已发布的考核结果，已显示最近一期。", field="period").message)
+    if chosen is None:
+        k = kind or (QUARTER if QUARTER in by_kind else (evaluations[-1].period_kind if evaluations else QUARTER))
+        chosen = by_kind[k][-1] if by_kind.get(k) else None
+        kind = k
+    else:
+        kind = chosen.period_kind
+    trend = []
+    if chosen is not None:
+        same = by_kind[chosen.period_kind]
+        upto = same[: same.index(chosen) + 1]
+        trend = upto[-TREND_PERIODS:]
+    return Choice(kind, chosen, trend, kinds, errors)
+
+
+def ranking_by_group(ev: Evaluation) -> list[dict]:
+    """The chosen evaluation's scores by group (in the groups' order of first appearance by code), each group with
+    its rank-ordered scores and its grade counts. One query."""
+    scores = list(Score.objects.filter(evaluation=ev).select_related("department").order_by("group_code", "rank"))
+    groups: dict[str, dict] = {}
+    for s in scores:
+        g = groups.setdefault(s.group_code, {"code": s.group_code, "name": s.group_name, "scores": [],
+                                             "grades": {code: 0 for code, _ in GRADES}})
+        g["scores"].append(s)
+        g["grades"][s.grade] = g["grades"].get(s.grade, 0) + 1
+    for g in groups.values():
+        g["grade_rows"] = [(label, g["grades"][code]) for code, label in GRADES]
+    return list(groups.values())
+
+
+def trends(trend: list[Evaluation], department_id: int | None) -> dict:
+    """Scores per period for one department beside the mean of all scored departments. Two queries."""
+    ids = [e.pk for e in trend]
+    means = {r["evaluation_id"]: r for r in Score.objects.filter(evaluation_id__in=ids).values("evaluation_id")
+             .annotate(mean=Avg("score"), n=Count("id"))}
+    mine = {}
+    if department_id is not None:
+        mine = {s.evaluation_id: s for s in Score.objects.filter(evaluation_id__in=ids, department_id=department_id)}
+    rows = []
+    for e in trend:
+        m = means.get(e.pk)
+        rows.append({"evaluation": e, "label": e.period_label, "score": mine.get(e.pk),
+                     "mean": Decimal(m["mean"]).quantize(Decimal("0.01")) if m and m["mean"] is not None else None,
+                     "count": m["n"] if m else 0})
+    return {"rows": rows}
+
+
+def headline(trend: list[Evaluation]) -> list[dict]:
+    """The headline metrics per period (oldest first), summed from the ScoreLines of each published evaluation.
+    Three queries: the lines' sums, and which metrics each period's scheme measured."""
+    ids = [e.pk for e in trend]
+    codes = [m.code for m in METRICS]
+    sums = {(r["score__evaluation_id"], r["code"], r["kind"]): r for r in ScoreLine.objects
+            .filter(score__evaluation_id__in=ids, code__in=codes, kind__in=(LineKind.INDICATOR, LineKind.DEDUCTION))
+            .values("score__evaluation_id", "code", "kind")
+            .annotate(num=Sum("numerator"), den=Sum("denominator"), units=Sum("units"))}
+    scheme_ids = {e.scheme_id for e in trend}
+    in_scheme = {(r["scheme_id"], LineKind.INDICATOR, r["code"]) for r in SchemeIndicator.objects
+                 .filter(scheme_id__in=scheme_ids, code__in=codes).values("scheme_id", "code")}
+    in_scheme |= {(r["scheme_id"], r["kind"], r["code"]) for r in SchemeAdjustment.objects
+                  .filter(scheme_id__in=scheme_ids, code__in=codes).values("scheme_id", "kind", "code")}
+    out = []
+    for e in trend:
+        figures = {}
+        for m in METRICS:
+            measured = (e.scheme_id, m.kind, m.code) in in_scheme
+            r = sums.get((e.pk, m.code, m.kind))
+            fig = {"value": None, "numerator": None, "denominator": None, "measured": measured}
+            if measured and m.kind == LineKind.INDICATOR and r and r["den"]:
+                fig.update(numerator=r["num"], denominator=r["den"], value=r["num"] / r["den"])
+            elif measured and m.kind == LineKind.DEDUCTION:
+                fig["value"] = (r["units"] if r and r["units"] is not None else Decimal(0))
+            figures[m.code] = fig
+        out.append({"evaluation": e, "label": e.period_label, "figures": figures})
+    return out
+
+
+def drill(ev: Evaluation, metric: Metric) -> list[dict]:
+    """One metric of one period opened: every department's line of that code, the best first (by value for an
+    indicator, fewest units for a count); departments not scored on it last. One query (+ the score page and
+    the line's evidence page link from each row)."""
+    lines = list(ScoreLine.objects.filter(score__evaluation=ev, code=metric.code, kind=metric.kind)
+                 .select_related("score", "score__department"))
+    if metric.kind == LineKind.INDICATOR:
+        scored = [ln for ln in lines if ln.scored and ln.value is not None]
+        rest = [ln for ln in lines if not (ln.scored and ln.value is not None)]
+        scored.sort(key=lambda ln: ((-ln.value if metric.higher_is_better else ln.value), ln.score.rank_overall))
+        rest.sort(key=lambda ln: ln.score.rank_overall)
+        lines = scored + rest
+    else:
+        lines.sort(key=lambda ln: (-(ln.units or 0), ln.score.rank_overall))
+    reg.load()
+    has_evidence = _has_evidence(metric)
+    return [{"line": ln, "score": ln.score, "department": ln.score.department, "evidence": has_evidence and
+             (ln.kind != LineKind.INDICATOR or ln.scored)} for ln in lines]
+
+
+def _has_evidence(metric: Metric) -> bool:
+    registry = reg.INDICATORS if metric.kind == LineKind.INDICATOR else reg.DEDUCTIONS
+    calc = registry.get(metric.code)
+    return bool(calc and calc.evidence)
+
+
+def chart_data(choice: Choice, groups: list[dict], trend_data: dict, head: list[dict], urls: dict) -> dict:
+    """What the charts draw (json_script), from the same answers as the tables under them: nothing is computed
+    in the browser. Rates travel as percentages with one decimal, ratios with two, counts as integers."""
+    grade_labels = [label for _c, label in GRADES]
+    data = {
+        "grades": {"groups": [g["name"] for g in groups], "labels": grade_labels,
+                   "series": [[g["grades"][code] for g in groups] for code, _l in GRADES]},
+        "trend": {"periods": [r["label"] for r in trend_data["rows"]],
+                  "score": [float(r["score"].score) if r["score"] else None for r in trend_data["rows"]],
+                  "mean": [float(r["mean"]) if r["mean"] is not None else None for r in trend_data["rows"]],
+                  "label_score": trend_data.get("department_name") or "", "label_mean": "全部单位平均分"},
+        "metrics": {"periods": [h["label"] for h in head], "charts": {}},
+    }
+    for chart in ("rates", "ratio", "counts"):
+        series = []
+        for m in METRICS:
+            if m.chart != chart:
+                continue
+            values, links = [], []
+            for h in head:
+                v = h["figures"][m.code]["value"]
+                if v is None:
+                    values.append(None)
+                elif m.unit == "%":
+                    values.append(round(float(v) * 100, 1))
+                elif m.unit == "倍":
+                    values.append(round(float(v), 2))
+                else:
+                    values.append(int(v))
+                links.append(urls["drill"](h["evaluation"], m) if v is not None else None)
+            if any(v is not None for v in values):
+                series.append({"name": m.label, "unit": m.unit, "values": values, "links": links})
+        data["metrics"]["charts"][chart] = series
+    return data
+
+
+def landing_leader(user, *, now) -> dict | None:
+    """The leaders' landing panel: the latest published quarter (else the latest published period of any kind) —
+    grade counts and the bottom of the overall ranking, linking to the dashboard. None when nothing is published
+    yet. Two queries (one when nothing is published): the evaluation, its scores."""
+    from django.db.models import Case, IntegerField, Value, When
+    from django.urls import reverse
+
+    if not can_view(user):
+        return None
+    ev = (Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED)
+          .annotate(not_quarter=Case(When(period_kind=QUARTER, then=Value(0)), default=Value(1),
+                                     output_field=IntegerField()))
+          .order_by("not_quarter", "-starts_at").first())
+    if ev is None:
+        return None
+    url = reverse("evaluation:dashboard") + f"?kind={ev.period_kind}&period={ev.period}"
+    rows = list(Score.objects.filter(evaluation=ev).order_by("-rank_overall")
+                .values("pk", "grade", "score", "rank_overall", "department__name"))
+    counts = dict.fromkeys(Grade.values, 0)
+    for r in rows:
+        counts[r["grade"]] = counts.get(r["grade"], 0) + 1
+    labels = dict(Grade.choices)
+    return {
+        "title": f"{ev.period_label}效能考核", "url": url, "link": "打开领导驾驶舱",
+        "tiles": [{"label": str(label), "value": counts[code], "url": url,
+                   "tone": "danger" if code == Grade.FAIL and counts[code] else "", "hint": ""}
+                  for code, label in Grade.choices],
+        "rows_title": "总排名末位", "empty": "",
+        "rows": [{"text": r["department__name"], "url": reverse("evaluation:score_detail", args=[r["pk"]]),
+                  "meta": f"第{r['rank_overall']}名 · {r['score']}分 · {labels.get(r['grade'], '')}",
+                  "tone": "danger" if r["grade"] == Grade.FAIL else ""} for r in rows[:5]],
+    }
