@@ -44,10 +44,9 @@ class EvaluationConfig(AppConfig):
         StartPanel("supervisor", "xiaoneng.evaluation.views_office.office_panel", 50),
         # ---- consequences (helper "cons"): proposals and appeals to decide, bulletins to generate
         StartPanel("supervisor", "xiaoneng.evaluation.selectors_consequences.office_panel", 51),
-        # ---- the leader's view (helper "dashboard"): the latest published quarter on the leader's landing page —
-        # tested (tests/test_dashboard.py), registered once supervision's landing test pins the leader's page at
-        # +1 query (nothing published) / +2 (a published period):
-        # StartPanel("leader", "xiaoneng.evaluation.selectors_dashboard.landing_leader", 10),
+        # ---- the leader's view (helper "dashboard"): the latest published quarter on the leader's landing page
+        # (+1 query when nothing is published, +2 otherwise: supervision/tests/test_landing.py pins it)
+        StartPanel("leader", "xiaoneng.evaluation.selectors_dashboard.landing_leader", 10),
     )
 
     def ready(self) -> None:

@@ -269,7 +269,7 @@ def landing_leader(user, *, now) -> dict | None:
         counts[r["grade"]] = counts.get(r["grade"], 0) + 1
     labels = dict(Grade.choices)
     return {
-        "title": f"{ev.period_label}效能考核", "url": url, "link": "打开领导驾驶舱",
+        "key": "leader-evaluation", "title": f"{ev.period_label}效能考核", "url": url, "link": "打开领导驾驶舱",
         "tiles": [{"label": str(label), "value": counts[code], "url": url,
                    "tone": "danger" if code == Grade.FAIL and counts[code] else "", "hint": ""}
                   for code, label in Grade.choices],

@@ -149,7 +149,8 @@ def test_several_roles_open_the_most_senior_page_with_links_to_the_others(world,
 # open surveys (the surveys, today's responses: 2).
 # Issue 13: the office's evaluation state of this and last quarter (one query each: 2) and its consequences
 # (proposals and appeals counted, the oldest proposals, published evaluations without a bulletin: 4).
-QUERIES = {"leader": 13, "supervisor": 29, "head": 17, "handler": 14, "window": 10, "admin": 10}
+# The leader's latest published quarter (whether one is published: 1; the fixture has none).
+QUERIES = {"leader": 14, "supervisor": 29, "head": 17, "handler": 14, "window": 10, "admin": 10}
 
 
 @pytest.mark.parametrize("role", list(QUERIES))
