@@ -273,7 +273,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
 ]
 # What the build's progress lines call each step (the console is read by a county's staff too).
 STEP_LABELS = {"departments": "部门", "staff": "工作人员", "calendar": "工作日历", "catalogue": "事项目录",
-               "cases": "12 个月的办件", "centre": "政务服务中心窗口受理", "supervision": "电子监察",
+               "cases": "15 个月的办件", "centre": "政务服务中心窗口受理", "supervision": "电子监察",
                "complaints": "效能投诉", "channels": "窗口服务评价（好差评）", "rectifications": "差评整改",
                "inspections": "明查暗访", "surveys": "民主评议", "ratings": "办件好差评",
                "evaluation": "效能考核（四个季度）"}
