@@ -59,6 +59,8 @@ def county_scheme(first, *, by, now):
 
 
 def step_evaluation(ctx) -> None:
+    from django.db.models import Count
+
     from xiaoneng.core.periods import Period
     from xiaoneng.evaluation.models import Sanction, SanctionSource, SanctionStatus
     from xiaoneng.evaluation.services import bulletins as B
@@ -89,8 +91,18 @@ def step_evaluation(ctx) -> None:
         published += 1
         bulletin = B.bulletin_generate(ev, now=at + dt.timedelta(hours=2), by=sup)
         B.bulletin_publish(bulletin, now=at + dt.timedelta(hours=3), by=sup)
+        # The red-card threshold (three in a quarter for one handler) fires for many handlers in this county's
+        # year of catching up: the office keeps the three worst cases and dismisses the rest with its reason.
+        threshold = list(Sanction.objects.filter(evaluation__period=ev.period, source=SanctionSource.THRESHOLD,
+                                                 status=SanctionStatus.PROPOSED)
+                         .annotate(n=Count("evidence")).order_by("-n", "pk"))
+        for s in threshold[3:]:
+            S.sanction_dismiss(s, now=at + dt.timedelta(days=1), by=sup,
+                               reason="经核实，红牌主要因历史积压办件超期所致，已责令所在单位限期清理，本次不予问责。")
         if q == last:
             continue  # the latest quarter's proposals wait for the office
+        for s in threshold[:3]:
+            S.sanction_confirm(s, now=at + dt.timedelta(days=1), by=sup, note="经效能办核实，情况属实，予以效能告诫。")
         # (the proposals of a corrected quarter belong to its first revision: one per period)
         for s in Sanction.objects.filter(evaluation__period=ev.period, status=SanctionStatus.PROPOSED,
                                          source__in=(SanctionSource.ESCALATION, SanctionSource.VETO)).order_by("pk"):

@@ -39,6 +39,10 @@ def test_four_published_quarters_with_movement():
     assert Sanction.objects.filter(department__code=f"QY-{CLIMBER}", status="confirmed").exists()
     # the latest quarter's proposals wait for the office
     assert Sanction.objects.filter(evaluation=published[-1], status="proposed").exists()
+    # the red-card threshold's proposals: the three worst of each quarter kept, the rest dismissed with reasons
+    kept = Sanction.objects.filter(source="threshold").exclude(status="dismissed")
+    assert 0 < kept.count() <= 3 * len(published)
+    assert not Sanction.objects.filter(status="dismissed", decision_note="").exists()
     # the county's own version of the scheme was in force: grades spread over the four levels
     assert published[0].scheme.name == "清源县机关效能考核方案" and published[0].scheme.version == 2
     grades = set(Score.objects.filter(evaluation__in=published).values_list("grade", flat=True))
