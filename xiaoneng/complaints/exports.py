@@ -9,13 +9,11 @@ one decimal, rounded as the page rounds them (`pct_value`); a rate that cannot b
 
 from __future__ import annotations
 
-import io
-
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from xiaoneng.core.errors import DomainError
-from xiaoneng.core.spreadsheet import csv_bytes, xlsx_append
+from xiaoneng.core.spreadsheet import tables_bytes
 
 from .templatetags.complaints_tags import pct_value
 
@@ -52,28 +50,4 @@ def figures_export(*, data: dict, departments: list[dict], scope: str, fmt: str)
     # The file is Chinese whatever language the person exporting reads the site in (like the catalogue's).
     with translation.override("zh-hans"):
         tables = _tables(data, departments, scope=scope)
-    if fmt == "csv":
-        return csv_bytes(tables)
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for title, rows in tables:
-        ws = wb.create_sheet(title)
-        for row in rows:
-            xlsx_append(ws, row)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = "A2"
-        for i in range(1, len(rows[0]) + 1):
-            ws.column_dimensions[get_column_letter(i)].width = 14
-        if title in ("各部门", "部门按月"):
-            ws.column_dimensions["B"].width = 30
-        if title == "计算方法":
-            ws.column_dimensions["B"].width = 90
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return tables_bytes(tables, fmt, default_width=14, sheet_widths={"各部门": {"B": 30}, "部门按月": {"B": 30}, "计算方法": {"B": 90}})

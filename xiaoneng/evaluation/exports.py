@@ -3,12 +3,9 @@ department or scheme named like a formula ("=cmd|…", "+1") stays text in every
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 
-from xiaoneng.core.errors import DomainError
-from xiaoneng.core.spreadsheet import csv_bytes, xlsx_append
+from xiaoneng.core.spreadsheet import tables_bytes
 
 TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
 HEADS = ("总名次", "考核分组", "组内名次", "单位编码", "单位", "总分", "指标得分", "扣分", "加分", "等次", "一票否决", "样本较少",
@@ -34,25 +31,4 @@ def ranking_tables(ev, scores) -> list[tuple[str, list[list]]]:
 
 
 def ranking_file(ev, scores, *, fmt: str) -> bytes:
-    tables = ranking_tables(ev, scores)
-    if fmt not in TYPES:
-        raise DomainError("导出格式应为 xlsx 或 csv。", field="fmt")
-    if fmt == "csv":
-        return csv_bytes(tables)
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for title, rows in tables:
-        ws = wb.create_sheet(title)
-        for row in rows:
-            xlsx_append(ws, row)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = "A2"
-        ws.column_dimensions["B"].width = 16
-        ws.column_dimensions["E"].width = 30
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return tables_bytes(ranking_tables(ev, scores), fmt, widths={"B": 16, "E": 30})

@@ -4,12 +4,9 @@ The list carries what the page shows to the one exporting: raters masked and com
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 
-from xiaoneng.core.errors import DomainError
-from xiaoneng.core.spreadsheet import csv_bytes, xlsx_append
+from xiaoneng.core.spreadsheet import tables_bytes
 
 FIGURE_COLUMNS = (
     ("ratings", "评价数"), ("good", "好评"), ("neutral", "中评"), ("bad", "差评"), ("l5", "非常满意"), ("l4", "满意"),
@@ -42,26 +39,7 @@ def _figure_tables(data: dict, scope: str) -> list[tuple[str, list[list]]]:
 
 
 def _write(tables, fmt: str) -> bytes:
-    if fmt not in TYPES:
-        raise DomainError("导出格式应为 xlsx 或 csv。", field="fmt")
-    if fmt == "csv":
-        return csv_bytes(tables)
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for title, rows in tables:
-        ws = wb.create_sheet(title)
-        for row in rows:
-            xlsx_append(ws, row)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = "A2"
-        ws.column_dimensions["B"].width = 30
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return tables_bytes(tables, fmt, widths={"B": 30})
 
 
 def figures_file(*, data: dict, scope: str, fmt: str) -> bytes:
