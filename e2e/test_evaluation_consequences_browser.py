@@ -109,7 +109,8 @@ def test_the_office_issues_the_bulletin_and_confirms_an_escalation(page, phone_p
     page.click("[data-testid=document]")
     page.wait_for_selector("[data-testid=document]")
     doc = page.inner_text("[data-testid=document]")
-    assert number in doc and "诫勉谈话" in doc and "扣20分" in doc
+    # a rank's consequence deducts nothing unless the office sets points: the document names no deduction
+    assert number in doc and "诫勉谈话" in doc and "扣0分" not in doc and "考核中扣" not in doc
     shot(page, "evaluation-decision-document")
     phone_page.goto(page.url.replace("/document/", "/"))
     phone_page.wait_for_selector("[data-testid=evidence]")

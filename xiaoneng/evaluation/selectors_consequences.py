@@ -181,7 +181,8 @@ def decision_document(s: Sanction) -> dict:
     basis = (s.basis or "机关效能建设有关规定").rstrip("。；;，, ")
     paragraphs = [
         f"经查，{s.reason}",
-        f"依据：{basis}。经研究，决定对{target}予以{kind}，并在{period}机关效能考核中扣{points}分。",
+        f"依据：{basis}。经研究，决定对{target}予以{kind}"
+        + (f"，并在{period}机关效能考核中扣{points}分。" if s.points else "。"),  # a rank's consequence deducts nothing
     ]
     if s.decision_note:
         paragraphs.append(f"决定意见：{s.decision_note}")
