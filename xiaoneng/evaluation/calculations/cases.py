@@ -41,7 +41,7 @@ from ..indicators import (
     register,
 )
 from .cards import NOT_COUNTED
-from .common import ids_under, q4, share, summed, url
+from .common import ids_under, q4, shares, summed, url
 
 ON_TIME = (Verdict.EARLY, Verdict.ON_TIME)
 # Cards of these checks on a case mean its procedure was not followed (办事程序) / its fees were not (收费).
@@ -76,12 +76,7 @@ def _completion_counts(ctx: Context) -> dict[int, dict]:
 
 # ------------------------------------------------------------------------------------------ on time
 def on_time_rate(ctx: Context) -> dict[int, Measure]:
-    out = {}
-    for dept, c in _completion_counts(ctx).items():
-        m = share(c["on_time"], c["n"])
-        if m is not None:
-            out[dept] = m
-    return out
+    return shares(_completion_counts(ctx), "on_time", "n")
 
 
 def on_time_evidence(ctx: Context, department) -> list[EvidenceRow]:
@@ -162,12 +157,7 @@ register(Indicator(
 # ------------------------------------------------------------------------------------------ procedure, fees
 def _clean_rate(bad_key: str):
     def compute(ctx: Context) -> dict[int, Measure]:
-        out = {}
-        for dept, c in _completion_counts(ctx).items():
-            m = share(c["n"] - c[bad_key], c["n"])
-            if m is not None:
-                out[dept] = m
-        return out
+        return shares(_completion_counts(ctx), lambda c: c["n"] - c[bad_key], "n")
 
     return compute
 

@@ -31,6 +31,17 @@ def share(numerator, denominator) -> Measure | None:
     return Measure(n, d, n / d)
 
 
+def shares(counts: dict[int, dict], num, den: str) -> dict[int, Measure]:
+    """Per department, a rate of its rolled-up counts: `num` (a key, or a function of the counts) ÷ `den`;
+    departments with nothing counted are left out (not scored on that indicator)."""
+    out = {}
+    for dept, c in counts.items():
+        m = share(num(c) if callable(num) else c[num], c[den])
+        if m is not None:
+            out[dept] = m
+    return out
+
+
 def q4(x: Decimal) -> Decimal:
     return x.quantize(FOUR, rounding=ROUND_HALF_UP)
 

@@ -21,7 +21,7 @@ from ..indicators import (
     Measure,
     register,
 )
-from .common import ids_under, share, summed, url
+from .common import ids_under, shares, summed, url
 
 SUBSTANTIATED = (Outcome.SUBSTANTIATED, Outcome.PARTLY)
 KEYS = ("replied", "replied_on_time", "rated", "satisfied", "substantiated")
@@ -52,12 +52,7 @@ def _counts(ctx: Context) -> dict[int, dict]:
 
 def _rate(num: str, den: str):
     def compute(ctx: Context) -> dict[int, Measure]:
-        out = {}
-        for dept, c in _counts(ctx).items():
-            m = share(c[num], c[den])
-            if m is not None:
-                out[dept] = m
-        return out
+        return shares(_counts(ctx), num, den)
 
     return compute
 

@@ -21,7 +21,7 @@ from ..indicators import (
     Measure,
     register,
 )
-from .common import ids_under, share, url
+from .common import ids_under, shares, url
 
 
 def _rating_rows(ctx: Context) -> dict[int, dict]:
@@ -47,12 +47,7 @@ def _rating_rows(ctx: Context) -> dict[int, dict]:
 
 
 def good_rate(ctx: Context) -> dict[int, Measure]:
-    out = {}
-    for dept, c in _rating_rows(ctx).items():
-        m = share(c["good"], c["ratings"])
-        if m is not None:
-            out[dept] = m
-    return out
+    return shares(_rating_rows(ctx), "good", "ratings")
 
 
 def good_evidence(ctx: Context, department) -> list[EvidenceRow]:
@@ -101,12 +96,7 @@ def _rect_rows(ctx: Context) -> dict[int, dict]:
 
 
 def rectification_rate(ctx: Context) -> dict[int, Measure]:
-    out = {}
-    for dept, c in _rect_rows(ctx).items():
-        m = share(c["rectified"], c["due"])
-        if m is not None:
-            out[dept] = m
-    return out
+    return shares(_rect_rows(ctx), "rectified", "due")
 
 
 def rectification_evidence(ctx: Context, department) -> list[EvidenceRow]:
