@@ -42,8 +42,10 @@ from xiaoneng.catalog.api import router as catalog_router  # noqa: E402
 from xiaoneng.catalog.open311 import router as open311_catalog_router  # noqa: E402
 from xiaoneng.complaints.api import router as complaints_router  # noqa: E402
 from xiaoneng.complaints.open311 import router as open311_complaints_router  # noqa: E402
+from xiaoneng.disclosure.api import router as disclosure_router  # noqa: E402
 from xiaoneng.evaluation.api import router as evaluation_router  # noqa: E402
 from xiaoneng.inspections.api import router as inspections_router  # noqa: E402
+from xiaoneng.portal.api import router as portal_router  # noqa: E402
 from xiaoneng.ratings.api import router as ratings_router  # noqa: E402
 from xiaoneng.supervision.api import router as supervision_router  # noqa: E402
 from xiaoneng.surveys.api import router as surveys_router  # noqa: E402
@@ -58,6 +60,8 @@ api.add_router("/", complaints_router)  # /api/v1/complaints
 api.add_router("/", ratings_router)  # /api/v1/ratings
 api.add_router("/", surveys_router)  # /api/v1/surveys
 api.add_router("/", evaluation_router)  # /api/v1/rankings, /api/v1/scores
+api.add_router("/", disclosure_router)  # /api/v1/disclosure/…, /api/v1/information-requests
+api.add_router("/", portal_router)  # /api/v1/search, /api/v1/progress
 api.add_router("/", inspections_router)  # /api/v1/inspections
 # Complaints first: its services.json lists the catalogue's services plus the complaint categories, and its
 # services/{code}.json hands every non-complaint code to the catalogue's function (see complaints/open311.py).

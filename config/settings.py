@@ -96,7 +96,9 @@ INSTALLED_APPS = [
     "xiaoneng.surveys",
     "xiaoneng.inspections",
     "xiaoneng.supervision",
-    "xiaoneng.evaluation",  # the top: reads every app above (docs/architecture.md)
+    "xiaoneng.evaluation",  # reads every app above (docs/architecture.md)
+    "xiaoneng.disclosure",  # 政务公开: feeds evaluation's disclosure indicator by registration in its ready()
+    "xiaoneng.portal",  # the public portal: the very top, reads everything
     "xiaoneng.demo",
 ]
 

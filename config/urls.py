@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("xiaoneng.inspections.urls")),
     path("", include("xiaoneng.supervision.urls")),
     path("", include("xiaoneng.evaluation.urls")),
+    path("", include("xiaoneng.disclosure.urls")),
+    path("", include("xiaoneng.portal.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", open311.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -25,8 +25,15 @@ ALLOWED = {
     # The top: evaluation reads what every app below measured; only the demo (and the portal to come) reads it.
     "evaluation": {"core", "accounts", "workdays", "catalog", "cases", "complaints", "ratings", "surveys",
                    "inspections", "supervision"},
+    # Disclosure sits above evaluation: it registers its compliance calculations into evaluation's registry
+    # (ready()), and its clocks (check findings, information requests) are judged through the port like all.
+    "disclosure": {"core", "accounts", "workdays", "catalog", "cases", "complaints", "ratings", "surveys",
+                   "inspections", "supervision", "evaluation"},
+    # The very top: the public portal reads what every app publishes; nothing but the demo reads it.
+    "portal": {"core", "accounts", "workdays", "catalog", "cases", "complaints", "ratings", "surveys",
+               "inspections", "supervision", "evaluation", "disclosure"},
     "demo": {"core", "accounts", "workdays", "catalog", "cases", "supervision", "complaints", "ratings", "surveys",
-             "inspections", "evaluation"},
+             "inspections", "evaluation", "disclosure", "portal"},
 }
 
 
@@ -67,7 +74,7 @@ def test_dependencies_point_one_way():
 # needs nothing from these modules, and these modules nothing from any owner.
 JUDGING = ("supervision/engine.py", "supervision/deadlines.py", "supervision/judge.py", "supervision/services/tick.py",
            "supervision/services/escalation.py", "supervision/rulecache.py")
-OWNERS = {"cases", "complaints", "ratings", "inspections"}
+OWNERS = {"cases", "complaints", "ratings", "inspections", "disclosure"}
 
 
 def test_the_judging_path_imports_no_clock_owner():

@@ -1,0 +1,9 @@
+"""/api/v1/disclosure/… and /api/v1/information-requests: routers of the helpers, mounted in config/api.py."""
+
+from ninja import Router
+
+router = Router(tags=["政务公开"])
+
+# ---- catalogue: POST /api/v1/disclosure/entries
+# ---- check: GET /api/v1/disclosure/days, GET /api/v1/disclosure/checks/{date}
+# ---- requests: POST /api/v1/information-requests, GET /api/v1/information-requests/{number}

@@ -1,0 +1,37 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from xiaoneng.core.landing import StartPanel  # noqa: F401  (helpers add panels below)
+from xiaoneng.core.nav import NavItem  # noqa: F401
+
+
+class DisclosureConfig(AppConfig):
+    """Government-affairs disclosure (政务公开): catalogues filed with the office, entries, the unified disclosure
+    day and its check, information requests (依申请公开) and the annual report. Above evaluation: it feeds the
+    evaluation's `disclosure` indicator by registering its calculations (ready below), and its two clocks (a
+    check finding's rectification, an information request's answer) are clock owners judged by supervision."""
+
+    name = "xiaoneng.disclosure"
+    label = "disclosure"
+    verbose_name = _("政务公开")
+    nav_items = (
+        # ---- catalogues and entries (helper "catalogue")
+        # ---- end catalogue
+        # ---- the disclosure day and its check (helper "check")
+        # ---- end check
+        # ---- information requests (helper "requests")
+        # ---- end requests
+        # ---- the annual report (helper "report")
+        # ---- end report
+    )
+    start_panels = (
+        # ---- catalogue
+        # ---- check
+        # ---- requests
+        # ---- report
+    )
+
+    def ready(self) -> None:
+        # ---- check: clock owner "disclosure", evaluation's disclosure calculations
+        # ---- requests: clock owner "inforequest"
+        pass

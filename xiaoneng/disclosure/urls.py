@@ -1,0 +1,14 @@
+from django.urls import path  # noqa: F401
+
+app_name = "disclosure"
+
+urlpatterns = [
+    # ---- catalogues and entries (helper "catalogue"): staff /staff/disclosure/catalogues/…, public /disclosure/…
+    # ---- end catalogue
+    # ---- the disclosure day and its check (helper "check"): /staff/disclosure/checks/…, /disclosure/checks/…
+    # ---- end check
+    # ---- information requests (helper "requests"): /staff/disclosure/requests/…, public /information-requests/…
+    # ---- end requests
+    # ---- the annual report (helper "report"): /staff/disclosure/reports/…, public /disclosure/reports/…
+    # ---- end report
+]
