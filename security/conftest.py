@@ -396,6 +396,8 @@ def build_world() -> World:
     __import__("security.world_evaluation_scores", fromlist=["x"]).build_evaluation_scores(w)  # issue 13: scores
     __import__("security.world_evaluation_pages", fromlist=["x"]).build_evaluation_pages(w)  # issue 13: pages
     __import__("security.world_evaluation_cons", fromlist=["x"]).build_evaluation_cons(w)  # evaluation consequences (issue 13)
+    # ---- issue 14: one line per part (security/world_<part>.py)
+    # ---- end issue 14
     return w
 
 

@@ -863,6 +863,18 @@ MATRIX: dict[str, Row] = {
     # ---- evaluation dashboard (issue 13): the leader's view — leaders and the office only (published results
     # of every department); heads, handlers, windows and administrators 403
     "evaluation:dashboard": Row(read=Staff(roles(R.SUPERVISOR, R.LEADER))),
+    # ---- disclosure catalogue (issue 14)
+    # ---- end disclosure catalogue
+    # ---- disclosure check (issue 14)
+    # ---- end disclosure check
+    # ---- information requests (issue 14)
+    # ---- end information requests
+    # ---- annual report (issue 14)
+    # ---- end annual report
+    # ---- portal (issue 14)
+    # ---- end portal
+    # ---- portal figures (issue 14)
+    # ---- end portal figures
 }
 
 # Cells whose intended answer the code does not give yet, each with the issue item that fixes it. strict:
