@@ -204,6 +204,9 @@ class DisclosureDay(models.Model):
         verbose_name_plural = _("统一公开日")
         constraints = [models.UniqueConstraint(fields=["year", "quarter"], name="disclosure_day_quarter")]
 
+    def __str__(self) -> str:
+        return f"{self.year}年第{self.quarter}季度统一公开日 {self.date:%Y-%m-%d}"
+
 
 class CheckStatus(models.TextChoices):
     DRAFT = "draft", _("待发布")
@@ -235,6 +238,9 @@ class DisclosureCheck(models.Model):
         verbose_name = _("统一公开日检查")
         verbose_name_plural = _("统一公开日检查")
 
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} 统一公开日检查"
+
 
 class CheckLine(models.Model):
     """One department on one check: items due, published in time, missing, stale; whether its catalogue was
@@ -256,6 +262,9 @@ class CheckLine(models.Model):
         verbose_name = _("检查结果")
         verbose_name_plural = _("检查结果")
         constraints = [models.UniqueConstraint(fields=["disclosure_check", "department"], name="disclosure_checkline_dept")]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.published}/{self.due}"
 
 
 class FindingKind(models.TextChoices):
@@ -299,6 +308,9 @@ class CheckFinding(models.Model):
         verbose_name_plural = _("公开检查问题")
         indexes = [models.Index(fields=["next_check_at"], name="disclosure_finding_tick",
                                 condition=Q(next_check_at__isnull=False))]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 # -------------------------------------------------------------------------------------- information requests
@@ -480,6 +492,9 @@ class InformationRequestEvent(models.Model):
         verbose_name = _("申请办理记录")
         verbose_name_plural = _("申请办理记录")
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
+
 
 class ReviewKind(models.TextChoices):
     REVIEW = "review", _("行政复议")
@@ -513,6 +528,9 @@ class RequestReview(models.Model):
         verbose_name = _("行政复议和行政诉讼")
         verbose_name_plural = _("行政复议和行政诉讼")
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.filed_on:%Y-%m-%d}"
+
 
 class AnnualReport(models.Model):
     """A department's (or, `department` None, the county's) annual disclosure report for `year` (§50, format of
@@ -540,3 +558,6 @@ class AnnualReport(models.Model):
             models.UniqueConstraint(fields=["year"], condition=Q(department__isnull=True),
                                     name="disclosure_report_county_year"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年度政府信息公开工作年度报告"
