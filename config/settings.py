@@ -175,7 +175,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:public_index"
+LOGOUT_REDIRECT_URL = "portal:home"
 
 # Login lockout (django-axes, accounts/lockout.py): a user name is locked after 5 failures from any addresses,
 # an address after 20 failures for any user names (an office shares one address behind the government

@@ -336,7 +336,6 @@ EVAL_EV = {"-": _t(lambda o: {"pk": o["eval_pages"]["evaluation"]}, None)}
 EVAL_TABLES = ("evaluation.Evaluation", "evaluation.Score", "evaluation.ScoreLine")
 MATRIX: dict[str, Row] = {
     # ------------------------------------------------------------------------------------------ core
-    "core:public_index": Row(read=Public()),
     "core:home": Row(read=Staff(ANY)),
     "core:favicon.ico": Row(read=Public(301)),
     "set_language": Row(read=Public(302), write=Public(OK), data=lambda o: {"language": "en", "next": "/"}),
@@ -872,6 +871,16 @@ MATRIX: dict[str, Row] = {
     # ---- annual report (issue 14)
     # ---- end annual report
     # ---- portal (issue 14)
+    # The home page (the old core:public_index), search, department list, contact, accessibility statement, site
+    # map: public, read-only. The mode switch only sets a cookie and goes back (302), for everyone.
+    "portal:home": Row(read=Public()),
+    "portal:search": Row(read=Public(), query={"q": "户口"}),
+    "portal:departments": Row(read=Public()),
+    "portal:contact": Row(read=Public()),
+    "portal:accessibility": Row(read=Public()),
+    "portal:site_map": Row(read=Public()),
+    "portal:a11y_mode": Row(read=Public(302), query={"on": "1", "next": "/"}),
+    "api:search": Row(read=Public(), query={"q": "户口"}, api=True),
     # ---- end portal
     # ---- portal figures (issue 14)
     # ---- end portal figures
