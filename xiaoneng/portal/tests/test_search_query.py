@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xiaoneng.core.errors import DomainError
 from xiaoneng.portal.models import SearchDocument
@@ -152,3 +154,17 @@ def test_mark_cannot_break_an_entity():
 def test_query_count_is_bounded(index, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         search("户口 社保 许可 食品经营", limit=10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.text(alphabet="户口社保<>&\"' ab%_\\", max_size=300),
+       terms=st.lists(st.text(alphabet="户口社保<>&ab", min_size=1, max_size=3), min_size=1, max_size=3))
+def test_snippet_is_always_the_escaped_window_with_marks(body, terms):
+    """Whatever the text and the words: removing the <mark> tags and unescaping gives back the plain snippet,
+    and no tag other than <mark> ever appears."""
+    import html as html_lib
+
+    marked, plain = snippet(body, terms)
+    s = str(marked)
+    assert html_lib.unescape(s.replace("<mark>", "").replace("</mark>", "")) == plain
+    assert "<" not in s.replace("<mark>", "").replace("</mark>", "")
