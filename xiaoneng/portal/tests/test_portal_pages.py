@@ -213,3 +213,10 @@ def test_public_shell_has_no_inline_script(client, db):
     body = html(client.get("/"))
     assert "<script>" not in body and 'src="/static/portal/a11y.js"' in body
     assert 'class="skip-link" href="#main"' in body and 'id="main"' in body
+
+
+@pytest.mark.parametrize("nxt", ["/\r\nSet-Cookie: a=b", "/a\nb", "/" + "a" * 5000, "/\x00"])
+def test_a11y_mode_next_cannot_inject_headers(client, db, nxt):
+    r = client.get("/accessibility/mode/", {"on": "1", "next": nxt})
+    assert r.status_code in (302, 400)
+    assert "\n" not in r.get("Location", "") and "\r" not in r.get("Location", "")
