@@ -7,8 +7,8 @@ GK-<department code>-<year>-<seq> (the year of its publication, a sequence per d
 closes the department's open findings of that item (services/findings.findings_rectify_for_entry).
 
 A correction (`entry_correct`) is version n+1 with its reason, numbered <first number>-<n>; the old version turns
-superseded and stays readable (已更正). The office withdraws an entry (`entry_withdraw`, reason required; the
-reason is kept in `correction_reason`, shown as 撤回原因).
+superseded and stays readable (已更正). The office withdraws an entry (`entry_withdraw`, reason required: who,
+when and why are kept on the entry).
 """
 
 from __future__ import annotations
@@ -231,7 +231,7 @@ def entry_withdraw(*, entry: DisclosureEntry, reason: str, by: Staff | None, now
         raise DomainError("撤回须说明理由。", field="reason")
     if len(reason) > MAX_REASON:
         raise DomainError(f"撤回理由最长 {MAX_REASON} 个字。", field="reason")
-    e.status, e.correction_reason = EntryStatus.WITHDRAWN, reason
-    e.save(update_fields=["status", "correction_reason"])
+    e.status, e.withdrawn_at, e.withdrawn_by, e.withdraw_reason = EntryStatus.WITHDRAWN, now, by, reason
+    e.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "withdraw_reason"])
     return e
 

@@ -176,7 +176,8 @@ def test_withdraw_is_the_offices_with_a_reason(depts, staff, cats):
     assert err.value.field == "reason"
     E.entry_withdraw(entry=e, reason="含有不应公开的个人信息。", by=staff["supervisor"], now=T0)
     e.refresh_from_db()
-    assert e.status == "withdrawn" and e.correction_reason == "含有不应公开的个人信息。"
+    assert (e.status, e.withdraw_reason, e.withdrawn_by, e.withdrawn_at) == (
+        "withdrawn", "含有不应公开的个人信息。", staff["supervisor"], T0)
     with pytest.raises(DomainError):
         E.entry_withdraw(entry=e, reason="again", by=staff["supervisor"], now=T0)
     with pytest.raises(DomainError):
