@@ -67,7 +67,7 @@ class NoteForm(forms.Form):
 
 def parse_table(text: str) -> list[list[str]]:
     """A table pasted as CSV (commas) or from a spreadsheet (tabs): rows of strings; DomainError on `table_text`."""
-    text = (text or "").strip("\n\r")
+    text = (text or "").rstrip("\n\r")
     if not text.strip():
         return []
     delimiter = "\t" if "\t" in text else ","
@@ -83,8 +83,10 @@ def parse_table(text: str) -> list[list[str]]:
 
 
 def table_as_text(rows: list[list[str]]) -> str:
+    """A stored table as text parse_table reads back to the same rows: tab-separated (as a spreadsheet pastes),
+    every cell quoted, so a cell's own commas, tabs and line breaks stay inside it."""
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows or [])
+    csv.writer(buf, delimiter="\t", quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows or [])
     return buf.getvalue()
 
 

@@ -140,3 +140,14 @@ def test_public_list_filters_and_pages(tokens, depts):
     assert c.get(URL, {"since": "9999-01-01"}).status_code in (400, 422)
     assert c.get(URL, {"limit": 10**12}).status_code in (400, 422)
     assert "published_at" in c.get(URL).json()["items"][0]
+
+
+def test_huge_bodies_are_refused_before_anything_is_stored(tokens):
+    big = _post(tokens["a"], _body(body="字" * 50_001))
+    assert big.status_code == 400 and big.json()["field"] == "body"
+    table = [["格" * 500] * 20] * 200  # the largest table allowed: 2,000,000 characters, ~6 MB as UTF-8 JSON
+    r = _post(tokens["a"], _body(body="", table=table))
+    assert r.status_code == 413
+    assert not DisclosureEntry.objects.exists()
+    ok = _post(tokens["a"], _body(body="", table=[["x" * 500] * 20] * 100))  # 1 MB of ASCII cells fits
+    assert ok.status_code == 201
