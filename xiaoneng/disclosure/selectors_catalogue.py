@@ -41,10 +41,12 @@ def catalogue_get_for(staff: Staff, pk: int) -> Catalogue:
 
 
 def departments_for(staff: Staff) -> QuerySet[Department]:
-    """The departments whose catalogues and entries `staff` works on (heads and handlers: their own and below)."""
+    """The departments whose catalogues and entries `staff` works on (heads and handlers: their own and below).
+    Internal sections (内设科室) publish through their department, not with a catalogue of their own."""
     if not staff.has_any_role(*DEPARTMENT_ROLES):
         return Department.objects.none()
-    return Department.objects.filter(department_scope_q(staff, ""), is_active=True).order_by("path")
+    return (Department.objects.filter(department_scope_q(staff, ""), is_active=True)
+            .exclude(kind=Department.Kind.SECTION).order_by("path"))
 
 
 def filing_queue(*, now: dt.datetime) -> dict[str, list[Catalogue]]:

@@ -188,3 +188,17 @@ def test_unknown_codes_and_numbers_are_404(db, client):
                 "/disclosure/entries/GK-X-2026-0001/attachment/", "/disclosure/" + "A" * 40 + "/"):
         assert client.get(url).status_code == 404
     assert client.get("/disclosure/").status_code == 200
+
+
+def test_landing_panels(depts, staff, client, cat_a):
+    draft = C.catalogue_create(department=depts["b"], by=None, now=timezone.now() - timedelta(days=30),
+                               due_at=timezone.now() - timedelta(days=1))
+    client.force_login(staff["supervisor"])
+    page = client.get("/staff/").content.decode()
+    assert 'data-testid="panel-disclosure-catalogue-office"' in page
+    assert 'data-testid="tile-overdue"' in page and 'data-value="1"' in page
+    client.force_login(staff["head"])
+    page = client.get("/staff/").content.decode()
+    assert 'data-testid="panel-disclosure-catalogue-department"' in page and "已备案" in page
+    assert "登记注册科" not in page.split('panel-disclosure-catalogue-department')[1].split("</section>")[0]
+    assert draft.status == "draft"
