@@ -6,3 +6,5 @@ router = Router(tags=["公众门户"])
 
 # ---- portal: GET /api/v1/search
 # ---- figures: GET /api/v1/progress
+router.add_router("", __import__("xiaoneng.portal.api_figures", fromlist=["x"]).router)  # noqa: E402
+# ---- end figures
