@@ -37,7 +37,7 @@ def test_department_figures_equal_the_published_score_lines(published, depts, cl
     line = q3.lines.get(code="on_time_rate")
     # By hand: one of two on time = 50%, numerator 1 of denominator 2, fewer than the minimum sample of 3.
     assert (line.numerator, line.denominator, line.value) == (D(1), D(2), D("0.5"))
-    assert "50%" in html and "1 / 2" in html and "样本较少" in html
+    assert "50%" in html and "计算依据：1 / 2" in html and "样本较少" in html
     assert "2026年第三季度" in html and "2026年第二季度" in html
     assert f"{q3.rank} / {q3.group_size}" in html and str(q3.score) in html
     assert q3.get_grade_display() in html
@@ -49,7 +49,7 @@ def test_department_figures_equal_the_published_score_lines(published, depts, cl
     for secret in ("张三", "handler_a", "13812345678"):
         assert secret not in html
     b = client.get("/departments/TB/").content.decode()
-    assert "100%" in b and "2 / 2" in b
+    assert "100%" in b and "计算依据：2 / 2" in b
 
 
 @pytest.mark.django_db
@@ -69,7 +69,7 @@ def test_a_correction_shows_the_revision_in_force(published, depts, client, peop
     evaluation_publish(evaluation_run("2026Q3", now=NOW, reason="补录两件办件"), now=NOW)
     html = client.get("/departments/TA/").content.decode()
     # By hand: three of four on time = 75%; the superseded 50% is gone.
-    assert "75%" in html and '<div class="small">3 / 4</div>' in html and '<div class="small">1 / 2</div>' not in html
+    assert "75%" in html and "计算依据：3 / 4" in html and "计算依据：1 / 2" not in html
 
 
 @pytest.mark.django_db
