@@ -221,6 +221,8 @@ def bulletins_public():
 
 def bulletin_public_get(pk: int) -> Bulletin:
     """A published bulletin; 404 for one not (yet) published, exactly like one that does not exist."""
+    if not 0 < pk < 2**63:  # an id no database holds (and SQLite cannot bind)
+        raise Http404
     b = bulletins_public().filter(pk=pk).first()
     if b is None:
         raise Http404

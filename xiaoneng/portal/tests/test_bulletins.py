@@ -34,6 +34,8 @@ def test_only_published_bulletins_are_listed_and_shown(bulletins, client, django
     assert client.get(f"/bulletins/{bulletins['draft'].pk}/").status_code == 404
     assert client.get(f"/bulletins/{bulletins['draft'].pk}/pdf/").status_code == 404
     assert client.get("/bulletins/999999/").status_code == 404
+    assert client.get("/bulletins/99999999999999999999999/").status_code == 404
+    assert client.get("/bulletins/99999999999999999999999/pdf/").status_code == 404
 
 
 @pytest.mark.django_db
