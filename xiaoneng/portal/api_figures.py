@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.http import JsonResponse
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from .views_progress import NOT_FOUND, ProgressLimited, progress_answer
 
@@ -64,5 +64,5 @@ def progress(request, case_no: str | None = None, code: str | None = None, phone
         response["Retry-After"] = str(exc.retry_after)
         return response
     if found is None:
-        return 404, {"error": str(NOT_FOUND)}
-    return 200, found
+        return Status(404, {"error": str(NOT_FOUND)})
+    return Status(200, found)
