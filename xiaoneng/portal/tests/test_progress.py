@@ -272,3 +272,30 @@ def test_hand_checked_time_window():
 
     start, retry = _window(at("2026-10-09 12:05") + timedelta(seconds=30), 600)
     assert start == at("2026-10-09 12:00") and retry == 270
+
+
+@pytest.mark.django_db
+def test_a_special_procedure_and_an_extension_show_as_periods_without_their_reasons(ingest, client):  # noqa: F811
+    from xiaoneng.accounts import roles as R
+    from xiaoneng.accounts.testing import make_staff
+    from xiaoneng.cases import services as case_services
+
+    ingest([ev("S45", "received", "2026-09-28 09:00"), ev("S45", "accepted", "2026-09-28 09:30")],
+           now=at("2026-09-28 09:35"))
+    case = Case.objects.get(case_no="S45")
+    head = make_staff("progress_head_s", case.department, [R.HEAD])
+    case_services.case_special_procedure_start(case=case, procedure="testing", reason="需送检样品：内部编号甲乙丙",
+                                               expected_days=5, by=head, now=at("2026-09-29 10:00"))
+    case_services.case_extend(case=Case.objects.get(pk=case.pk), granted_days=5, reason="涉及复杂情况：内部讨论记录",
+                              by=head, now=at("2026-09-29 11:00"))
+    r = client.get(API, {"case_no": "S45", "code": case.query_code})
+    body = r.json()
+    assert r.status_code == 200 and body["status"] == "suspended"
+    kinds = [p["kind"] for p in body["suspensions"]]
+    assert kinds == ["special", "extension"], body["suspensions"]
+    special = body["suspensions"][0]
+    assert special["start"].startswith("2026-09-29T10:00:00+08:00") and special["end"] is None
+    assert special["granted_days"] == 5
+    assert "内部" not in r.content.decode()
+    html = _page(client, case_no="S45", code=case.query_code).content.decode()
+    assert "特别程序（不计时）" in html and "延长审查期限" in html and "至今" in html and "内部" not in html
