@@ -334,6 +334,10 @@ EVAL_LINE = {k: _t(lambda o, k=k: {"pk": o["eval_lines"][k]}, k) for k in ("a", 
 EVAL_OFFICE = roles(R.SUPERVISOR, R.LEADER)  # evaluation pages (issue 13)
 EVAL_EV = {"-": _t(lambda o: {"pk": o["eval_pages"]["evaluation"]}, None)}
 EVAL_TABLES = ("evaluation.Evaluation", "evaluation.Score", "evaluation.ScoreLine")
+# ---- portal figures (issue 14): a published bulletin and an unpublished one
+PORTAL_BULLETIN = {"pub": _t(lambda o: {"pk": o["portal_figures"]["bulletin"]}, None),
+                   "draft": _t(lambda o: {"pk": o["portal_figures"]["draft_bulletin"]}, None)}
+# ---- end portal figures
 MATRIX: dict[str, Row] = {
     # ------------------------------------------------------------------------------------------ core
     "core:home": Row(read=Staff(ANY)),
@@ -939,6 +943,19 @@ MATRIX: dict[str, Row] = {
     "api:search": Row(read=Public(), query={"q": "户口"}, api=True),
     # ---- end portal
     # ---- portal figures (issue 14)
+    # Public, no account: the progress look-up (by number + code, or + phone4: C-A's applicant phone ends 5678),
+    # a department's figures and downloads, the published ranking, the published bulletins (an unpublished one is
+    # 404 for everyone, like one that does not exist: the office reads it on its own pages).
+    "portal:progress": Row(read=Public(), write=Public(OK),
+                           data=lambda o: {"case_no": "C-A", "code": o["cases"]["a"].query_code}),
+    "api:progress": Row(read=Public(), api=True, query={"case_no": "C-A", "phone4": "5678"}),
+    "portal:department": Row(read=Public(), targets=DEPT),
+    "portal:department_export": Row(read=Public(), targets=DEPT, query={"fmt": "csv"}),
+    "portal:rankings": Row(read=Public(), query={"period": "2026Q3"}),
+    "portal:rankings_export": Row(read=Public(), query={"period": "2026Q3", "fmt": "csv"}),
+    "portal:bulletins": Row(read=Public()),
+    "portal:bulletin": Row(read={"pub": Public(), "draft": Public(404)}, targets=PORTAL_BULLETIN),
+    "portal:bulletin_pdf": Row(read={"pub": Public(), "draft": Public(404)}, targets=PORTAL_BULLETIN),
     # ---- end portal figures
 }
 

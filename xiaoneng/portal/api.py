@@ -40,3 +40,5 @@ def search_api(request, q: str = "", kind: str = "", page: str = ""):
                         for h in r.hits], "total": r.total, "page": number, "page_size": SEARCH_PAGE_SIZE}
 # ---- end portal
 # ---- figures: GET /api/v1/progress
+router.add_router("", __import__("xiaoneng.portal.api_figures", fromlist=["x"]).router)  # noqa: E402
+# ---- end figures

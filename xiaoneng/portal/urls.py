@@ -15,5 +15,17 @@ urlpatterns = [
     path("site-map/", views.site_map, name="site_map"),
     # ---- end portal
     # ---- progress look-up, department figures, bulletins (helper "figures")
+    path("progress/", __import__("xiaoneng.portal.views_progress", fromlist=["x"]).progress, name="progress"),
+    path("departments/<str:code>/", __import__("xiaoneng.portal.views_figures", fromlist=["x"]).department,
+         name="department"),
+    path("departments/<str:code>/export/", __import__("xiaoneng.portal.views_figures", fromlist=["x"])
+         .department_export, name="department_export"),
+    path("rankings/", __import__("xiaoneng.portal.views_figures", fromlist=["x"]).rankings, name="rankings"),
+    path("rankings/export/", __import__("xiaoneng.portal.views_figures", fromlist=["x"]).rankings_export,
+         name="rankings_export"),
+    path("bulletins/", __import__("xiaoneng.portal.views_figures", fromlist=["x"]).bulletins, name="bulletins"),
+    path("bulletins/<int:pk>/", __import__("xiaoneng.portal.views_figures", fromlist=["x"]).bulletin, name="bulletin"),
+    path("bulletins/<int:pk>/pdf/", __import__("xiaoneng.portal.views_figures", fromlist=["x"]).bulletin_pdf,
+         name="bulletin_pdf"),
     # ---- end figures
 ]
