@@ -6,4 +6,6 @@ router = Router(tags=["政务公开"])
 
 # ---- catalogue: POST /api/v1/disclosure/entries
 # ---- check: GET /api/v1/disclosure/days, GET /api/v1/disclosure/checks/{date}
+router.add_router("/", __import__("xiaoneng.disclosure.api_check", fromlist=["router"]).router)
+# ---- end check
 # ---- requests: POST /api/v1/information-requests, GET /api/v1/information-requests/{number}

@@ -18,6 +18,8 @@ class DisclosureConfig(AppConfig):
         # ---- catalogues and entries (helper "catalogue")
         # ---- end catalogue
         # ---- the disclosure day and its check (helper "check")
+        NavItem(_("统一公开日检查"), "disclosure:check_list", "calendar2-check", ("supervisor", "leader"), 72),
+        NavItem(_("政务公开问题整改"), "disclosure:check_findings", "clipboard-check", ("handler", "head"), 73),
         # ---- end check
         # ---- information requests (helper "requests")
         # ---- end requests
@@ -33,5 +35,15 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         # ---- check: clock owner "disclosure", evaluation's disclosure calculations
+        from xiaoneng.core import clocks
+        from xiaoneng.evaluation import indicators
+
+        from .calculations import register_calculations
+        from .clocks import DISCLOSURE_CLOCKS
+
+        clocks.register_owner(DISCLOSURE_CLOCKS)
+        indicators.load()
+        register_calculations()
+        # ---- end check
         # ---- requests: clock owner "inforequest"
         pass
