@@ -6,6 +6,7 @@ naming the field in Chinese."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from ninja import Router, Schema
 
@@ -51,7 +52,7 @@ class CheckOut(Schema):
 
 def _year(raw: str | None) -> int:
     text = (raw or "").strip()
-    if not text.isdigit() or len(text) != 4:
+    if not re.fullmatch(r"[0-9]{4}", text):
         raise DomainError("year: 年度应为四位数字，例如 2026。", field="year")
     return int(text)
 
