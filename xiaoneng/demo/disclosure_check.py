@@ -27,8 +27,17 @@ def _days_before(now: dt.datetime, cal) -> list[dt.date]:
 
 
 def _replay_rectifications(check, *, until: dt.datetime) -> int:
-    from xiaoneng.disclosure.models import Catalogue, CatalogueStatus, DisclosureEntry, EntryStatus, FindingStatus
-    from xiaoneng.disclosure.services.findings import findings_rectify_for_catalogue, findings_rectify_for_entry
+    from xiaoneng.disclosure.models import (
+        Catalogue,
+        CatalogueStatus,
+        DisclosureEntry,
+        EntryStatus,
+        FindingStatus,
+    )
+    from xiaoneng.disclosure.services.findings import (
+        findings_rectify_for_catalogue,
+        findings_rectify_for_entry,
+    )
 
     done = 0
     for f in check.findings.filter(status=FindingStatus.OPEN).order_by("id"):
