@@ -323,14 +323,14 @@ def _build(check: DisclosureCheck, *, now: dt.datetime) -> None:
             u.stale += len(stale)
             freq = _frequency_text(item.frequency)
             if missed:
-                text = (f"{freq}公开：{'、'.join(missed)}未公开" if item.frequency == Frequency.MONTHLY
-                        else f"{freq}公开：{'从未公开' if item.frequency == Frequency.ON_CHANGE else '应公开未公开'}")
+                text = (f"{freq}公开，{'、'.join(missed)}未公开" if item.frequency == Frequency.MONTHLY
+                        else f"{freq}公开，从未公开")
                 findings.append({"kind": FindingKind.MISSING, "item": item, "item_code": item.code,
                                  "item_name": item.name, "detail": text})
             if stale:
                 findings.append({"kind": FindingKind.STALE, "item": item, "item_code": item.code,
                                  "item_name": item.name,
-                                 "detail": f"{freq}公开：最近一次公开于{stale[0]}，未按期更新"})
+                                 "detail": f"{freq}公开，最近一次公开于{_date_text(dt.date.fromisoformat(stale[0]))}"})
         late = bool(cat.due_at and (cat.filed_at is None or cat.filed_at > cat.due_at))
         compliance = (Decimal(u.published) / Decimal(u.due)).quantize(FOUR, rounding=ROUND_HALF_UP) if u.due else None
         lines.append(CheckLine(disclosure_check=check, department=dept, due=u.due, published=u.published,
@@ -384,7 +384,8 @@ def bulletin_text(check: DisclosureCheck, *, now: dt.datetime) -> str:
     ]
     for i, ln in enumerate(missed, 1):
         fs = findings[ln.department_id]
-        what = "；".join(f"{f.item_name}（{f.get_kind_display()}{'：' + f.detail if f.detail else ''}）" for f in fs)
+        what = "；".join(f.detail if f.kind == FindingKind.UNFILED else
+                        f"{f.item_name}{f.get_kind_display()}（{f.detail}）" for f in fs)
         extra = "，目录逾期报备" if ln.catalogue_late else ""
         rate = f"公开率{_pct(ln.compliance)}" if ln.catalogue_filed else "目录未报备"
         paras.append(f"{i}. {ln.department.name}（{rate}{extra}）：{what}。")

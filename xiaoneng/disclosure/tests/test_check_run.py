@@ -55,8 +55,8 @@ def test_the_check_against_the_hand_built_fixture(world, staff):
         ("TA", "A-PER", FindingKind.MISSING), ("TA", "A-PRJ", FindingKind.MISSING),
         ("TT", "", FindingKind.UNFILED), ("TTV", "", FindingKind.UNFILED)]
     fin = CheckFinding.objects.get(item_code="A-FIN")
-    assert fin.detail == "每月公开：2026年8月未公开"
-    assert CheckFinding.objects.get(item_code="A-FEE").detail == "每季度公开：最近一次公开于2026-05-20，未按期更新"
+    assert fin.detail == "每月公开，2026年8月未公开"
+    assert CheckFinding.objects.get(item_code="A-FEE").detail == "每季度公开，最近一次公开于2026年5月20日"
     assert CheckFinding.objects.get(department__code="TTV").detail == "公开目录尚未备案（最新版本状态：已报备待审核）"
     assert CheckFinding.objects.get(department__code="TT").detail == "未编制公开目录"
     assert not CheckFinding.objects.filter(next_check_at__isnull=False).exists()  # no clock before publication
@@ -124,7 +124,9 @@ def test_publication_numbers_freezes_and_starts_the_clocks(world, staff):
     assert not CheckFinding.objects.filter(next_check_at__isnull=True).exists()
     text = check.summary
     assert "一、按要求全部公开的单位（1个）：测试县自然资源局。" in text
-    assert "二、存在问题的单位（3个）：" in text and "测试县市场监督管理局（公开率44.4%）" in text
+    assert "二、存在问题的单位（3个）：" in text and "测试县市场监督管理局（公开率44.4%）：" in text
+    assert "事项A-FIN应公开未公开（每月公开，2026年8月未公开）；事项A-FEE未按期更新（每季度公开，最近一次公开于2026年5月20日）" in text
+    assert "2. 测试镇人民政府（目录未报备）：未编制公开目录。" in text
     assert "三、公开目录逾期报备的单位：测试县自然资源局。" in text
     assert "2026年10月15日17:30前（5个工作日内）" in text
     # One reminder card per department with misses, on the manual rule, told to its heads.
