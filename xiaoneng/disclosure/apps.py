@@ -29,6 +29,9 @@ class DisclosureConfig(AppConfig):
     start_panels = (
         # ---- catalogue
         # ---- check
+        StartPanel("supervisor", "xiaoneng.disclosure.landing_check.office_panel", 55),
+        StartPanel("head", "xiaoneng.disclosure.landing_check.department_panel", 45),
+        # ---- end check
         # ---- requests
         # ---- report
     )

@@ -158,3 +158,10 @@ def test_list_pages_read_a_pinned_number_of_queries(client_as, client, published
         assert c.get(reverse("disclosure:check_findings")).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("disclosure:check_public", args=["2026-10-08"])).status_code == 200
+
+
+def test_landing_panels(client_as, published):
+    office = client_as("supervisor").get("/staff/").content.decode()
+    assert "统一公开日检查" in office and "逾期未整改问题" in office
+    head = client_as("head").get("/staff/").content.decode()
+    assert "政务公开问题整改" in head and "GK20261008-0001" in head
