@@ -160,7 +160,11 @@ def check_findings(request):
     error = ""
     if status and status not in FindingStatus.values:
         status, error = "", _("状态筛选无效。")
-    page = Paginator(S.findings_for(request.user, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = S.findings_for(request.user, status=status)
+    number = request.GET.get("finding", "").strip()[:40]
+    if number:  # a card's link to its subject (clocks.url_of)
+        qs = qs.filter(number=number)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "disclosure/check/findings.html", {
         "page": page, "status": status, "statuses": FindingStatus.choices, "error": error,
         "now": timezone.now(), "query": f"status={status}" if status else ""})

@@ -165,3 +165,15 @@ def test_landing_panels(client_as, published):
     assert "统一公开日检查" in office and "逾期未整改问题" in office
     head = client_as("head").get("/staff/").content.decode()
     assert "政务公开问题整改" in head and "GK20261008-0001" in head
+
+
+def test_a_cards_link_opens_its_finding(client_as, published):
+    from xiaoneng.disclosure.clocks import DISCLOSURE_CLOCKS
+    from xiaoneng.disclosure.models import CheckFinding
+
+    f = CheckFinding.objects.get(number="GK20261008-0001")
+    url = DISCLOSURE_CLOCKS.url_of(f.pk, f.number)
+    body = client_as("head").get(url).content.decode()
+    assert body.count('data-testid="finding"') == 1 and "GK20261008-0001" in body
+    other = client_as("handler_b").get(url).content.decode()
+    assert other.count('data-testid="finding"') == 0

@@ -106,3 +106,17 @@ def test_only_the_office_sets_a_day(calendar, staff):
     with pytest.raises(DomainError):
         disclosure_day_set(year=2026, quarter=3, date="2026-07-08", note="理由", now=NOW, by=staff["head"])
     assert not DisclosureDay.objects.exists()
+
+
+def test_every_quarter_of_the_loaded_years_keeps_the_rule(calendar):
+    """2020-2027: the day is a working day in its quarter, never before the first Monday, and every day between
+    the first Monday and it is a day off (so it is the NEXT working day)."""
+    for year in range(2020, 2028):
+        for q in (1, 2, 3, 4):
+            day, monday = computed_day(year, q)
+            assert monday.weekday() == 0 and monday.day <= 7
+            assert calendar.is_working_day(day) and monday <= day and (day.month - 1) // 3 + 1 == q
+            d = monday
+            while d < day:
+                assert not calendar.is_working_day(d)
+                d += dt.timedelta(days=1)
