@@ -32,7 +32,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -455,7 +455,7 @@ def findings_clock_checked(*, checks: list[tuple[int, str, dt.datetime | None]])
 def disclosure_check_due(*, now: dt.datetime, after: dt.time = dt.time(17, 0)) -> DisclosureCheck | None:
     """The worker's job (supervision/schedules.py): when today is a disclosure day, it is past `after` (17:00,
     the day's publishing done) and today has no check yet, run it (a draft for the office to publish). Returns
-    the check run, or None."""
+    the check run, or None. Several workers: the check's date is unique, so only one of them creates it."""
     local = _local(now)
     if local.time() < after:
         return None
@@ -467,4 +467,7 @@ def disclosure_check_due(*, now: dt.datetime, after: dt.time = dt.time(17, 0)) -
             return None
     except DomainError:  # the calendar lacks the year: nothing to check against (the calendar page says so)
         return None
-    return disclosure_check_run(date=today, now=now)
+    try:
+        return disclosure_check_run(date=today, now=now)
+    except IntegrityError:  # another worker created the day's check at the same moment (date is unique)
+        return None
