@@ -399,6 +399,7 @@ def build_world() -> World:
     # ---- issue 14: one line per part (security/world_<part>.py)
     __import__("security.world_disclosure_catalogue", fromlist=["x"]).build_disclosure_catalogue(w)  # catalogue
     __import__("security.world_portal_figures", fromlist=["x"]).build_portal_figures(w)  # portal figures (issue 14)
+    __import__("security.world_disclosure_check", fromlist=["x"]).build_disclosure_check(w)  # disclosure check
     # ---- end issue 14
     return w
 

@@ -925,6 +925,31 @@ MATRIX: dict[str, Row] = {
        {k: (lambda o, k=k: {"number": o["disc_cat"]["entries"][k]}, k) for k in ("a", "b")}),
     # ---- end disclosure catalogue
     # ---- disclosure check (issue 14)
+    # The office (supervisors; leaders read) sees every check, drafts included, runs, publishes and sets the days;
+    # heads and handlers read their department's findings; published checks, their bulletin and the days are
+    # public, a draft answers 404 to everyone but the office (the API alike). Objects: world_disclosure_check.py.
+    **(lambda OFF, DC, DCT: {
+        "disclosure:check_list": Row(read=Staff(OFF), write=Staff(SUPERVISOR, gate=OFF, ok=OK), tables=DCT,
+                                     data=lambda o: {"date": o["dcheck"]["draft"], "rectify_wd": "5"}),
+        "disclosure:check_detail": Row(read=Staff(OFF), targets=DC),
+        "disclosure:check_publish": Row(read=Staff(SUPERVISOR, gate=OFF, ok=405), write=Staff(SUPERVISOR, gate=OFF, ok=OK),
+                                        targets={"draft": DC["draft"]}, tables=(*DCT, "supervision.Warning")),
+        "disclosure:check_days": Row(read=Staff(OFF), write=Staff(SUPERVISOR, gate=OFF, ok=OK),
+                                     tables=("disclosure.DisclosureDay",),
+                                     data=lambda o: {"year": "2026", "quarter": "3", "date": "2026-07-08",
+                                                     "note": "矩阵"}),
+        "disclosure:check_findings": Row(read=Staff(roles(R.SUPERVISOR, R.LEADER, R.HEAD, R.HANDLER))),
+        "disclosure:check_public_list": Row(read=Public()),
+        "disclosure:check_public": Row(read={"published": Public(), "draft": Public(404)}, targets=DC),
+        "disclosure:check_public_pdf": Row(read=Public(), targets={"published": DC["published"]}),
+        "disclosure:check_public_xlsx": Row(read=Public(), targets={"published": DC["published"]}),
+        "api:disclosure_days": Row(read=Public(), api=True, query={"year": "2026"}),
+        "api:disclosure_check": Row(read={"published": Public(), "draft": Public(404, but={"supervisor": 200,
+                                                                                           "leader": 200})},
+                                    targets=DC, api=True),
+    })(roles(R.SUPERVISOR, R.LEADER),
+       {k: (lambda o, k=k: {"date": o["dcheck"][k]}, None) for k in ("published", "draft")},
+       ("disclosure.DisclosureCheck", "disclosure.CheckLine", "disclosure.CheckFinding")),
     # ---- end disclosure check
     # ---- information requests (issue 14)
     # ---- end information requests

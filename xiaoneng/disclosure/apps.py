@@ -22,6 +22,8 @@ class DisclosureConfig(AppConfig):
                 ("supervisor", "leader", "admin", "head", "handler"), 71),
         # ---- end catalogue
         # ---- the disclosure day and its check (helper "check")
+        NavItem(_("统一公开日检查"), "disclosure:check_list", "calendar2-check", ("supervisor", "leader"), 72),
+        NavItem(_("政务公开问题整改"), "disclosure:check_findings", "clipboard-check", ("handler", "head"), 73),
         # ---- end check
         # ---- information requests (helper "requests")
         # ---- end requests
@@ -34,11 +36,24 @@ class DisclosureConfig(AppConfig):
         StartPanel("head", "xiaoneng.disclosure.landing_catalogue.department_panel", 50),
         # ---- end catalogue
         # ---- check
+        StartPanel("supervisor", "xiaoneng.disclosure.landing_check.office_panel", 55),
+        StartPanel("head", "xiaoneng.disclosure.landing_check.department_panel", 45),
+        # ---- end check
         # ---- requests
         # ---- report
     )
 
     def ready(self) -> None:
         # ---- check: clock owner "disclosure", evaluation's disclosure calculations
+        from xiaoneng.core import clocks
+        from xiaoneng.evaluation import indicators
+
+        from .calculations import register_calculations
+        from .clocks import DISCLOSURE_CLOCKS
+
+        clocks.register_owner(DISCLOSURE_CLOCKS)
+        indicators.load()
+        register_calculations()
+        # ---- end check
         # ---- requests: clock owner "inforequest"
         pass

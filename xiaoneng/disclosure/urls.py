@@ -7,6 +7,7 @@ urlpatterns = [
     *__import__("xiaoneng.disclosure.urls_catalogue", fromlist=["x"]).urlpatterns,  # urls_catalogue.py
     # ---- end catalogue
     # ---- the disclosure day and its check (helper "check"): /staff/disclosure/checks/…, /disclosure/checks/…
+    *__import__("xiaoneng.disclosure.urls_check", fromlist=["urlpatterns"]).urlpatterns,
     # ---- end check
     # ---- information requests (helper "requests"): /staff/disclosure/requests/…, public /information-requests/…
     # ---- end requests

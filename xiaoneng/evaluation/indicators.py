@@ -129,6 +129,14 @@ def register(thing, registry: dict) -> None:
     registry[thing.code] = thing
 
 
+def replace(thing, registry: dict) -> None:
+    """An app above evaluation supplies the real calculation of a code registered here as a placeholder
+    (disclosure's `disclosure` and `disclosure_late`, from DisclosureConfig.ready). Only a known code."""
+    if thing.code not in registry:
+        raise ValueError(f"calculation {thing.code} is not registered")
+    registry[thing.code] = thing
+
+
 def load() -> None:
     """Import the modules that register calculations (calculations/*.py) once."""
     from . import calculations  # noqa: F401

@@ -12,4 +12,7 @@ SCHEDULES: list[tuple[str, int, str]] = [
     # 好差评: an unrated ended case past the office's period counts as 基本满意 where the policy says so.
     ("ratings-default", 300, "xiaoneng.ratings.services.defaults_job.ratings_default_due"),
     ("search-sync", 60, "xiaoneng.portal.search.search_sync_job"),  # portal (issue 14): the search index
+    # ---- check: 统一公开日 — the day's check (a draft for the office) once it is past 17:00 on a disclosure day
+    ("disclosure-check", 600, "xiaoneng.disclosure.services.check.disclosure_check_due"),
+    # ---- end check
 ]

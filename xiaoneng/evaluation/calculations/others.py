@@ -1,5 +1,6 @@
-"""Calculations whose source does not exist yet: disclosure (政务公开) until the portal issue feeds it. Registered
-as unavailable, so a scheme may weigh them and every evaluation moves their weight to the others, saying so."""
+"""Placeholders of the calculations whose source lives above evaluation: disclosure (政务公开). Registered as
+unavailable, so a scheme may weigh them and every evaluation moves their weight to the others, saying so; the
+disclosure app, when installed, replaces both from its ready() (indicators.replace, disclosure/calculations.py)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,8 @@ from .conftest import at
 PANELS = {
     "leader": ["leader-headline", "leader-complaints", "ratings-quarter"],
     "supervisor": ["supervisor-today", "complaint-intake", "ratings-quarter", "rating-rectify-review",
-                   "inspections-office", "evaluation-status", "evaluation-consequences"],
+                   "inspections-office", "evaluation-status", "evaluation-consequences",
+                   "disclosure-check-office"],  # issue 14: the disclosure day (the head's shows with open findings)
     "head": ["department-due", "department-cards", "department-complaints", "rating-rectify", "inspections-department"],
     "handler": ["handler-desk", "rating-rectify"],
     "window": ["window-today"],
@@ -150,7 +151,9 @@ def test_several_roles_open_the_most_senior_page_with_links_to_the_others(world,
 # Issue 13: the office's evaluation state of this and last quarter (one query each: 2) and its consequences
 # (proposals and appeals counted, the oldest proposals, published evaluations without a bulletin: 4).
 # The leader's latest published quarter (whether one is published: 1; the fixture has none).
-QUERIES = {"leader": 14, "supervisor": 29, "head": 17, "handler": 14, "window": 10, "admin": 10}
+# Issue 14, the disclosure day: the office's panel (the office's own dates, drafts waiting, late findings: 3), the
+# head's open findings (counted: 1; no panel without any).
+QUERIES = {"leader": 14, "supervisor": 32, "head": 18, "handler": 14, "window": 10, "admin": 10}
 
 
 @pytest.mark.parametrize("role", list(QUERIES))
