@@ -69,7 +69,9 @@ def test_every_export_writes_through_the_one_helper():
     offenders = []
     for path in root.rglob("*.py"):
         rel = path.relative_to(root).as_posix()
-        if "/tests/" in rel or rel in ("core/spreadsheet.py",) or "/migrations/" in rel:
+        # disclosure/forms_catalogue.py writes a stored table back into the correction form's text box (tab-separated,
+        # read back to the same rows): an edit of the department's own text, not a file anyone downloads
+        if "/tests/" in rel or rel in ("core/spreadsheet.py", "disclosure/forms_catalogue.py") or "/migrations/" in rel:
             continue
         text = path.read_text(encoding="utf-8")
         if writers.search(text) and "xiaoneng.core.spreadsheet" not in text:
