@@ -268,15 +268,22 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("rectifications", __import__("xiaoneng.demo.rectifications").demo.rectifications.step_rectifications),
     ("inspections", step_inspections),
     ("surveys", step_surveys),
+    # 政务公开 before the evaluation that scores it: catalogues and a year of entries, then the last four unified
+    # disclosure days checked and published (demo/disclosure_catalogue.py, demo/disclosure_check.py)
+    ("disclosure", lambda ctx: __import__("xiaoneng.demo.disclosure_catalogue", fromlist=["x"]).step_disclosure_catalogue(ctx)),
+    ("disclosure_check", lambda ctx: __import__("xiaoneng.demo.disclosure_check", fromlist=["x"]).step_disclosure_check(ctx)),
     # the top of the chain, last: four quarters evaluated, published, bulletins and sanctions (demo/evaluation.py)
     ("evaluation", lambda ctx: __import__("xiaoneng.demo.evaluation", fromlist=["x"]).step_evaluation(ctx)),
+    # last: the portal's search index over everything published above (the worker keeps it in step afterwards)
+    ("search", lambda ctx: __import__("xiaoneng.portal.search", fromlist=["x"]).search_sync(now=ctx.now)),
 ]
 # What the build's progress lines call each step (the console is read by a county's staff too).
 STEP_LABELS = {"departments": "部门", "staff": "工作人员", "calendar": "工作日历", "catalogue": "事项目录",
                "cases": "15 个月的办件", "centre": "政务服务中心窗口受理", "supervision": "电子监察",
                "complaints": "效能投诉", "channels": "窗口服务评价（好差评）", "rectifications": "差评整改",
                "inspections": "明查暗访", "surveys": "民主评议", "ratings": "办件好差评",
-               "evaluation": "效能考核（四个季度）"}
+               "evaluation": "效能考核（四个季度）", "disclosure": "政务公开目录和公开信息",
+               "disclosure_check": "统一公开日检查（四次）", "search": "门户检索索引"}
 
 
 def demo_exists() -> bool:
