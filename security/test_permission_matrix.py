@@ -896,6 +896,11 @@ MATRIX: dict[str, Row] = {
        {"a": (lambda o: {"year": 2025, "scope": "TA"}, "a"), "b": (lambda o: {"year": 2025, "scope": "TB"}, "b"),
         "county": (lambda o: {"year": 2025, "scope": "county"}, None)},
        {k: (lambda o, s=s: {"year": 2025, "scope": s}, None) for k, s in (("a", "TA"), ("b", "TB"), ("county", "county"))}),
+    # Feeds, the sitemap and robots.txt (helper "report"): public, the same for everyone (published things only).
+    **{f"portal:feed_{name}_{fmt}": Row(read=Public()) for name in ("disclosure", "bulletins", "checks", "reports")
+       for fmt in ("rss", "atom")},
+    "portal:sitemap": Row(read=Public()),
+    "portal:robots_txt": Row(read=Public()),
     # ---- end annual report
     # ---- portal (issue 14)
     # ---- end portal

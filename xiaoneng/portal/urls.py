@@ -7,4 +7,7 @@ urlpatterns = [
     # ---- end portal
     # ---- progress look-up, department figures, bulletins (helper "figures")
     # ---- end figures
+    # ---- feeds (helper report): RSS/Atom at stable URLs, the sitemap and robots.txt (portal/feeds.py, sitemaps.py)
+    *__import__("xiaoneng.portal.urls_feeds", fromlist=["urlpatterns"]).urlpatterns,
+    # ---- end feeds (helper report)
 ]
