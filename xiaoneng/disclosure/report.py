@@ -69,7 +69,6 @@ REPORTING_KINDS = (Department.Kind.COUNTY, Department.Kind.BUREAU, Department.Ki
 COLUMNS = [ApplicantKind.PERSON, ApplicantKind.ENTERPRISE, ApplicantKind.RESEARCH, ApplicantKind.PUBLIC_INTEREST,
            ApplicantKind.LEGAL_SERVICE, ApplicantKind.OTHER]
 COLUMN_LABELS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
-CN_NUM = "一二三四五六七八九十"
 OUTCOME_HEADS = {
     AnswerType.WITHHELD: "（三）不予公开",
     AnswerType.UNAVAILABLE: "（四）无法提供",
@@ -325,5 +324,7 @@ def published_years() -> list[int]:
                   reverse=True)
 
 
-def cn_number(n: int) -> str:
-    return CN_NUM[n - 1] if 1 <= n <= len(CN_NUM) else str(n)
+def county_issuer() -> str:
+    """Who issues the county-wide report: "<county>人民政府" (settings.XIAONENG_COUNTY_NAME)."""
+    name = (getattr(settings, "XIAONENG_COUNTY_NAME", "") or "").strip()
+    return f"{name}人民政府" if name else "本级人民政府"

@@ -9,7 +9,6 @@ exports_report.py renders files."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -36,13 +35,8 @@ def _private(response):
     return response
 
 
-def county_issuer() -> str:
-    name = (getattr(settings, "XIAONENG_COUNTY_NAME", "") or "").strip()
-    return f"{name}人民政府" if name else _("本级人民政府")
-
-
 def _issuer(department) -> str:
-    return department.name if department is not None else county_issuer()
+    return department.name if department is not None else S.county_issuer()
 
 
 def _year(year: int) -> int:
