@@ -36,7 +36,8 @@ def _check_year(year, *, now: dt.datetime) -> int:
 
 
 def _row(*, year: int, department, now: dt.datetime) -> AnnualReport:
-    row = AnnualReport.objects.select_for_update().filter(year=year, department=department).first()
+    # order_by: the model orders by department__path, an outer join PostgreSQL will not lock through
+    row = AnnualReport.objects.select_for_update().filter(year=year, department=department).order_by("pk").first()
     if row is None:
         row = AnnualReport.objects.create(year=year, department=department, updated_at=now)
     return row
