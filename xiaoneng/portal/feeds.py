@@ -41,6 +41,17 @@ def _excerpt(text: str) -> str:
     return flat if len(flat) <= EXCERPT else flat[:EXCERPT] + "…"
 
 
+def public_entries():
+    """Entries a citizen may read: published (the version in force), not dated in the future, of an active
+    department whose catalogue is public (an accepted version in force) — the catalogue part's own rule for its
+    public pages."""
+    from xiaoneng.disclosure.models import Catalogue, DisclosureEntry, EntryStatus
+
+    return DisclosureEntry.objects.filter(
+        status=EntryStatus.PUBLISHED, published_at__lte=timezone.now(), department__is_active=True,
+        department_id__in=Catalogue.objects.filter(current=True).values("department_id"))
+
+
 class _Base(Feed):
     feed_type = Rss201rev2Feed
     language = "zh-cn"
@@ -70,11 +81,7 @@ class DisclosureFeed(_Base):
         return url_or("disclosure:public_index", "/disclosure/")
 
     def items(self):
-        from xiaoneng.disclosure.models import DisclosureEntry, EntryStatus
-
-        return (DisclosureEntry.objects.select_related("department", "item")
-                .filter(status=EntryStatus.PUBLISHED, published_at__lte=timezone.now())
-                .order_by("-published_at", "-id")[:ITEMS])
+        return public_entries().select_related("department", "item").order_by("-published_at", "-id")[:ITEMS]
 
     def item_title(self, item):
         return item.title

@@ -89,12 +89,11 @@ class EntrySitemap(_Named):
         return {"number": "X"}
 
     def items(self):
-        from xiaoneng.disclosure.models import DisclosureEntry, EntryStatus
+        from .feeds import public_entries
 
         if not self._present():
             return []
-        return (DisclosureEntry.objects.filter(status=EntryStatus.PUBLISHED, published_at__lte=timezone.now())
-                .order_by("-published_at", "-id").only("number", "published_at"))
+        return public_entries().order_by("-published_at", "-id").only("number", "published_at")
 
     def kwargs(self, obj):
         return {"number": obj.number}

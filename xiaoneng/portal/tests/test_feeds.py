@@ -84,6 +84,15 @@ def test_disclosure_rss(published, client):
     assert "申请人" not in text and "13800001234" not in text
 
 
+def test_entries_of_a_department_without_a_public_catalogue_stay_out(published, client):
+    from xiaoneng.disclosure.models import Catalogue
+
+    Catalogue.objects.filter(department=published["a"]).update(current=False, status="draft")
+    root, _ = _rss(client, "/feeds/disclosure.rss")
+    assert root.findall("./channel/item") == []
+    assert "/disclosure/entries/" not in client.get("/sitemap.xml").content.decode()
+
+
 def test_disclosure_atom(published, client):
     root, _text = _atom(client, "/feeds/disclosure.atom")
     entries = root.findall(f"{ATOM}entry")
