@@ -165,6 +165,7 @@ class ApplicantOut(Schema):
 
 class CaseOut(Schema):
     case_no: str
+    query_code: str = Field(description="查询码：印在回执和告知书上，公众凭办件编号和查询码查询办理进度")
     status: str
     status_label: str
     service: dict
@@ -208,7 +209,7 @@ class CasePage(Schema):
 
 def case_data(case: Case, *, clear: bool, warnings: list[dict]) -> dict:
     return {
-        "case_no": case.case_no, "status": case.status, "status_label": str(case.get_status_display()),
+        "case_no": case.case_no, "query_code": case.query_code, "status": case.status, "status_label": str(case.get_status_display()),
         "service": {"code": case.service_item.code, "name": case.version.name if case.version_id else "",
                     "version": case.version.number if case.version_id else None},
         "department": {"code": case.department.code, "name": case.department.name},

@@ -34,7 +34,7 @@ from xiaoneng.workdays.calendar import get_calendar
 from .clock import EV_FIELDS, EXTENSION_MAX_WD, Ev, VersionInfo, case_state, compute_clock, fold_events
 from .events import EventInvalid, NormEvent, normalize
 from .handlers import HandlerIndex
-from .models import Case, CaseEvent, Channel
+from .models import Case, CaseEvent, Channel, new_query_codes
 from .schedule import due_of, schedule_write
 
 MAX_BATCH = 10_000
@@ -685,9 +685,10 @@ def _insert_cases(new_rows: list[tuple[dict, dict]], *, channel: str, now: dt.da
     convs = _converters(fields, copy=False)
     names = [f.attname for f in fields]
     data = []
-    for case, state in new_rows:
+    codes = new_query_codes(len(new_rows))  # one look-up code per new case (the template's would be shared)
+    for (case, state), code in zip(new_rows, codes, strict=True):
         values = dict(base, case_no=case["case_no"], department_id=case["department_id"],
-                      service_item_id=case["service_item_id"])
+                      service_item_id=case["service_item_id"], query_code=code)
         values.update(state)
         data.append([values[n] for n in names])
     q = connection.ops.quote_name

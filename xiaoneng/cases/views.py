@@ -7,6 +7,7 @@ accounts.selectors); a case outside the reader's scope answers 404.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -330,4 +331,6 @@ def document_view(request, case_no: str, pk: int):
         # Recorded on a later day than its date (a deemed approval the platform learnt of late): said on the print.
         "recorded_later": doc.recorded_at.astimezone(tz).date() > doc.issued_at.astimezone(tz).date(),
         "phone": services.case_phone(case),
+        # The portal's public progress look-up (issue 14), printed with the case's look-up code.
+        "progress_url": (getattr(settings, "XIAONENG_PUBLIC_URL", "") or "").rstrip("/") + "/progress/",
     })
