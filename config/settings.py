@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",  # /sitemap.xml (portal/sitemaps.py): its template lives in this app
     "axes",
     "xiaoneng.core",
     "xiaoneng.accounts",

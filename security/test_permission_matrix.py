@@ -954,6 +954,37 @@ MATRIX: dict[str, Row] = {
     # ---- information requests (issue 14)
     # ---- end information requests
     # ---- annual report (issue 14)
+    # Staff: the office and leaders read every report, a head its own bureau's (another's 404, as an unknown code;
+    # the county's 404 too), others 403; only the office writes the texts and publishes (the world's reports are
+    # published, so a publish without an update note is refused in the form: nothing written). Public: the
+    # published reports (security/world_disclosure_report.py).
+    **(lambda RR, SC, PUB: {
+        "disclosure:report_list": Row(read=Staff(RR)),
+        "disclosure:report_detail": Row(targets=SC, tables=("disclosure.AnnualReport",),
+                                        read={k: Staff(RR, scoped=True, but=({"head_a": 404} if k == "county" else {}))
+                                              for k in SC},
+                                        write={k: Staff(SUPERVISOR, gate=RR, scoped=True, ok=OK,
+                                                        but=({"head_a": 404} if k == "county" else {})) for k in SC},
+                                        data=lambda o: {"overview": "矩阵改写的总体情况", "problems": "", "other": ""}),
+        "disclosure:report_publish": Row(read=Staff(SUPERVISOR, ok=405), write=Staff(SUPERVISOR, ok=OK), targets=SC,
+                                         tables=("disclosure.AnnualReport",)),
+        "disclosure:report_xlsx": Row(targets=SC, read={
+            k: Staff(RR, scoped=True, but=({"head_a": 404} if k == "county" else {})) for k in SC}),
+        "disclosure:report_pdf": Row(targets=SC, read={
+            k: Staff(RR, scoped=True, but=({"head_a": 404} if k == "county" else {})) for k in SC}),
+        "disclosure:public_report_year": Row(read=Public(), targets={"-": (lambda o: {"year": 2025}, None)}),
+        "disclosure:public_report_detail": Row(read=Public(), targets=PUB),
+        "disclosure:public_report_xlsx": Row(read=Public(), targets=PUB),
+        "disclosure:public_report_pdf": Row(read=Public(), targets=PUB),
+    })(roles(R.SUPERVISOR, R.LEADER, R.HEAD),
+       {"a": (lambda o: {"year": 2025, "scope": "TA"}, "a"), "b": (lambda o: {"year": 2025, "scope": "TB"}, "b"),
+        "county": (lambda o: {"year": 2025, "scope": "county"}, None)},
+       {k: (lambda o, s=s: {"year": 2025, "scope": s}, None) for k, s in (("a", "TA"), ("b", "TB"), ("county", "county"))}),
+    # Feeds, the sitemap and robots.txt (helper "report"): public, the same for everyone (published things only).
+    **{f"portal:feed_{name}_{fmt}": Row(read=Public()) for name in ("disclosure", "bulletins", "checks", "reports")
+       for fmt in ("rss", "atom")},
+    "portal:sitemap": Row(read=Public()),
+    "portal:robots_txt": Row(read=Public()),
     # ---- end annual report
     # ---- portal (issue 14)
     # The home page (the old core:public_index), search, department list, contact, accessibility statement, site

@@ -28,6 +28,7 @@ class DisclosureConfig(AppConfig):
         # ---- information requests (helper "requests")
         # ---- end requests
         # ---- the annual report (helper "report")
+        NavItem(_("公开年度报告"), "disclosure:report_list", "journal-text", ("supervisor", "leader", "head"), 86),
         # ---- end report
     )
     start_panels = (

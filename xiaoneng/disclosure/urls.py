@@ -12,5 +12,6 @@ urlpatterns = [
     # ---- information requests (helper "requests"): /staff/disclosure/requests/…, public /information-requests/…
     # ---- end requests
     # ---- the annual report (helper "report"): /staff/disclosure/reports/…, public /disclosure/reports/…
+    *__import__("xiaoneng.disclosure.urls_report", fromlist=["urlpatterns"]).urlpatterns,
     # ---- end report
 ]

@@ -28,4 +28,7 @@ urlpatterns = [
     path("bulletins/<int:pk>/pdf/", __import__("xiaoneng.portal.views_figures", fromlist=["x"]).bulletin_pdf,
          name="bulletin_pdf"),
     # ---- end figures
+    # ---- feeds (helper report): RSS/Atom at stable URLs, the sitemap and robots.txt (portal/feeds.py, sitemaps.py)
+    *__import__("xiaoneng.portal.urls_feeds", fromlist=["urlpatterns"]).urlpatterns,
+    # ---- end feeds (helper report)
 ]
