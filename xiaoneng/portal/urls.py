@@ -1,11 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from xiaoneng.portal import views
+from xiaoneng.portal import views, views_figures, views_progress
+from xiaoneng.portal.urls_feeds import urlpatterns as feed_patterns
 
 app_name = "portal"
 
 urlpatterns = [
-    # ---- home, search, feeds, sitemap (helper "portal")
+    # home, search, the department list, contact, accessibility (statement and 适老化 mode), the site map page
     path("", views.home, name="home"),
     path("search/", views.search_page, name="search"),
     path("departments/", views.departments, name="departments"),
@@ -13,22 +14,15 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("accessibility/mode/", views.a11y_mode, name="a11y_mode"),
     path("site-map/", views.site_map, name="site_map"),
-    # ---- end portal
-    # ---- progress look-up, department figures, bulletins (helper "figures")
-    path("progress/", __import__("xiaoneng.portal.views_progress", fromlist=["x"]).progress, name="progress"),
-    path("departments/<str:code>/", __import__("xiaoneng.portal.views_figures", fromlist=["x"]).department,
-         name="department"),
-    path("departments/<str:code>/export/", __import__("xiaoneng.portal.views_figures", fromlist=["x"])
-         .department_export, name="department_export"),
-    path("rankings/", __import__("xiaoneng.portal.views_figures", fromlist=["x"]).rankings, name="rankings"),
-    path("rankings/export/", __import__("xiaoneng.portal.views_figures", fromlist=["x"]).rankings_export,
-         name="rankings_export"),
-    path("bulletins/", __import__("xiaoneng.portal.views_figures", fromlist=["x"]).bulletins, name="bulletins"),
-    path("bulletins/<int:pk>/", __import__("xiaoneng.portal.views_figures", fromlist=["x"]).bulletin, name="bulletin"),
-    path("bulletins/<int:pk>/pdf/", __import__("xiaoneng.portal.views_figures", fromlist=["x"]).bulletin_pdf,
-         name="bulletin_pdf"),
-    # ---- end figures
-    # ---- feeds (helper report): RSS/Atom at stable URLs, the sitemap and robots.txt (portal/feeds.py, sitemaps.py)
-    *__import__("xiaoneng.portal.urls_feeds", fromlist=["urlpatterns"]).urlpatterns,
-    # ---- end feeds (helper report)
+    # the progress look-up (办件查询), a department's public figures, the published rankings and bulletins
+    path("progress/", views_progress.progress, name="progress"),
+    path("departments/<str:code>/", views_figures.department, name="department"),
+    path("departments/<str:code>/export/", views_figures.department_export, name="department_export"),
+    path("rankings/", views_figures.rankings, name="rankings"),
+    path("rankings/export/", views_figures.rankings_export, name="rankings_export"),
+    path("bulletins/", views_figures.bulletins, name="bulletins"),
+    path("bulletins/<int:pk>/", views_figures.bulletin, name="bulletin"),
+    path("bulletins/<int:pk>/pdf/", views_figures.bulletin_pdf, name="bulletin_pdf"),
+    # RSS/Atom at stable URLs, the sitemap and robots.txt (portal/feeds.py, sitemaps.py)
+    *feed_patterns,
 ]
