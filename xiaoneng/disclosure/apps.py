@@ -34,4 +34,10 @@ class DisclosureConfig(AppConfig):
     def ready(self) -> None:
         # ---- check: clock owner "disclosure", evaluation's disclosure calculations
         # ---- requests: clock owner "inforequest"
+        from xiaoneng.core import clocks
+
+        from .clocks_requests import INFOREQUEST_CLOCKS
+
+        clocks.register_owner(INFOREQUEST_CLOCKS)
+        # ---- end requests
         pass
