@@ -7,3 +7,5 @@ router = Router(tags=["政务公开"])
 # ---- catalogue: POST /api/v1/disclosure/entries
 # ---- check: GET /api/v1/disclosure/days, GET /api/v1/disclosure/checks/{date}
 # ---- requests: POST /api/v1/information-requests, GET /api/v1/information-requests/{number}
+router.add_router("", __import__("xiaoneng.disclosure.api_requests", fromlist=["router"]).router)
+# ---- end requests

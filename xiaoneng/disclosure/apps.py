@@ -20,6 +20,9 @@ class DisclosureConfig(AppConfig):
         # ---- the disclosure day and its check (helper "check")
         # ---- end check
         # ---- information requests (helper "requests")
+        NavItem(_("依申请公开"), "disclosure:request_desk", "envelope-paper",
+                ("supervisor", "leader", "head", "handler"), 72),
+        NavItem(_("登记公开申请"), "disclosure:request_register", "envelope-plus", ("window",), 73),
         # ---- end requests
         # ---- the annual report (helper "report")
         # ---- end report
@@ -28,6 +31,8 @@ class DisclosureConfig(AppConfig):
         # ---- catalogue
         # ---- check
         # ---- requests
+        StartPanel("head", "xiaoneng.disclosure.views_requests.department_panel", 90),
+        # ---- end requests
         # ---- report
     )
 

@@ -710,3 +710,99 @@ def request_review_decide(*, review: RequestReview, result: str, decided_on, by:
         review.note = note
     review.save(update_fields=["result", "decided_on", "note"])
     return review
+
+
+# ------------------------------------------------------------------------------ the public form's limits
+# An SMS code confirms the online applicant's mobile (the identity check of issue 14 §2): six digits, good for
+# 10 minutes and 5 tries, kept in the applicant's session only as a keyed hash. Codes per phone and per address,
+# submissions and look-ups per address are counted in fixed windows (the complaint centre's RateCounter table,
+# under keys of our own, stored as keyed hashes).
+VERIFY_MINUTES = 10
+VERIFY_TRIES = 5
+SESSION_KEY = "inforequest_sms"
+RATES = {"sms_phone": (5, 3600), "sms_ip": (20, 3600), "submit_ip": (10, 3600), "track_ip": (60, 3600)}
+
+
+def _keyed(value: str) -> str:
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    return hmac.new(settings.SECRET_KEY.encode(), f"inforequest:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def rate_hit(kind: str, who: str, *, now: dt.datetime, message: str) -> None:
+    """Count one hit of `who` (an address, a phone) for `kind`; RateLimited (429, the wait) past its limit."""
+    import math
+
+    from django.conf import settings
+    from django.db.models import F
+
+    from xiaoneng.complaints.models import RateCounter
+    from xiaoneng.complaints.services.intake import RateLimited
+
+    if not who:
+        return
+    limit, period = getattr(settings, "XIAONENG_INFOREQUEST_RATES", {}).get(kind, RATES[kind])
+    start_ts = int(now.timestamp()) // period * period
+    start = dt.datetime.fromtimestamp(start_ts, tz=dt.UTC)
+    key = "ysq:" + _keyed(f"{kind}:{who}")
+    with transaction.atomic():
+        rows = RateCounter.objects.filter(key=key, window_start=start)
+        if not rows.update(count=F("count") + 1):
+            try:
+                with transaction.atomic():
+                    RateCounter.objects.create(key=key, window_start=start, count=1)
+            except IntegrityError:
+                rows.update(count=F("count") + 1)
+        hits = rows.values_list("count", flat=True).get()
+    if hits > limit:
+        raise RateLimited(message, retry_after=math.ceil(start_ts + period - now.timestamp()))
+
+
+def phone_code_send(*, store, phone, now: dt.datetime, ip: str | None = None) -> str:
+    """Text a six-digit code to the applicant's mobile, at once through the platform's SMS backend (core/sms.py:
+    the applicant is waiting, so not the outbox); the code's keyed hash goes into `store` (the session)."""
+    from xiaoneng.core.sms import sms_backend
+
+    phone = normalise_phone(phone, mobile=True)
+    if not phone:
+        raise DomainError("请填写手机号码。", field="phone")
+    rate_hit("sms_phone", phone, now=now, message="该手机号码获取验证码过于频繁，请一小时后再试。")
+    rate_hit("sms_ip", ip or "", now=now, message="来自同一网络地址的验证码请求过于频繁，请稍后再试。")
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    store[SESSION_KEY] = {"phone": _keyed(f"phone:{phone}"), "code": _keyed(f"code:{phone}:{code}"),
+                          "expires": (now + dt.timedelta(minutes=VERIFY_MINUTES)).timestamp(), "tries": 0}
+    try:
+        sms_backend().send(phone, f"【政府信息公开申请】您的验证码是 {code}，{VERIFY_MINUTES} 分钟内有效。请勿告诉他人。")
+    except Exception:  # noqa: BLE001 (any gateway failure is the same to the applicant)
+        store.pop(SESSION_KEY, None)
+        raise DomainError("验证码短信发送失败，请稍后再试。", field="phone") from None
+    return phone
+
+
+def phone_code_check(*, store, phone, code, now: dt.datetime) -> dt.datetime:
+    """The moment the applicant's mobile is confirmed: the code sent to this phone, not expired, within its
+    tries. A wrong code costs a try; after the last one a new code is needed."""
+    import hmac
+
+    phone = normalise_phone(phone, mobile=True)
+    code = str(code or "").strip()
+    if not code:
+        raise DomainError("请填写短信验证码。", field="sms_code")
+    state = store.get(SESSION_KEY)
+    if not isinstance(state, dict) or state.get("expires", 0) < now.timestamp() or not hmac.compare_digest(
+            str(state.get("phone", "")), _keyed(f"phone:{phone}")):
+        raise DomainError("验证码已过期或未获取，请重新获取。", field="sms_code")
+    if int(state.get("tries", 0)) >= VERIFY_TRIES:
+        raise DomainError("验证码错误次数过多，请重新获取。", field="sms_code")
+    if not hmac.compare_digest(str(state.get("code", "")), _keyed(f"code:{phone}:{code}")):
+        state["tries"] = int(state.get("tries", 0)) + 1
+        store[SESSION_KEY] = state
+        raise DomainError("短信验证码不正确。", field="sms_code")
+    return now
+
+
+def phone_code_spend(store) -> None:
+    store.pop(SESSION_KEY, None)
