@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xiaoneng.complaints.services.intake import RateLimited
@@ -61,7 +62,7 @@ def request_new(request):
     if not form.is_valid():
         return render(request, template, {"form": form}, status=400)
     try:
-        svc.rate_hit("submit_ip", ip or "", now=now, message="来自同一网络地址的申请提交过于频繁，请稍后再试。")
+        svc.rate_hit("submit_ip", ip or "", now=now, message=_("来自同一网络地址的申请提交过于频繁，请稍后再试。"))
         verified = svc.phone_code_check(store=request.session, phone=form.cleaned_data["phone"],
                                         code=form.cleaned_data.get("sms_code"), now=now)
         req = svc.information_request_submit(channel="online", now=now, phone_verified_at=verified,
@@ -100,14 +101,14 @@ def request_track(request):
         return render(request, template, {"form": form}, status=400)
     try:
         svc.rate_hit("track_ip", client_ip(request) or "", now=timezone.now(),
-                     message="来自同一网络地址的查询过于频繁，请稍后再试。")
+                     message=_("来自同一网络地址的查询过于频繁，请稍后再试。"))
     except RateLimited as exc:
         response = render(request, template, {"form": form, "error": exc.message}, status=429)
         response["Retry-After"] = str(exc.retry_after)
         return response
     req = S.request_by_pair(form.cleaned_data["number"], form.cleaned_data["code"])
     if req is None:
-        form.add_error(None, "未找到与该申请编号和查询码相符的申请，请核对后重新输入。")
+        form.add_error(None, _("未找到与该申请编号和查询码相符的申请，请核对后重新输入。"))
         return render(request, template, {"form": form}, status=404)
     return render(request, template, {
         "form": TrackForm(), "r": req, "events": S.public_events(req), "answer_label": S.answer_label(req),

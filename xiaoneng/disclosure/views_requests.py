@@ -15,6 +15,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaoneng.accounts import roles as R
@@ -54,7 +56,7 @@ def request_desk(request):
     query = urlencode({k: v for k, v in (("status", status), ("q", q)) if v})
     return render(request, "disclosure/requests/desk.html", {
         "page": page, "rows": rows, "status": status, "q": q[:40], "query": query,
-        "statuses": [("open", "办理中"), *RequestStatus.choices, ("all", "全部")],
+        "statuses": [("open", _("办理中")), *RequestStatus.choices, ("all", "全部")],
         "may_register": request.user.has_any_role(*REGISTRARS),
         "may_overview": request.user.has_any_role(R.SUPERVISOR, R.LEADER)})
 
@@ -77,7 +79,8 @@ def request_register(request):
         except DomainError as exc:
             _place(form, exc)
         else:
-            messages.success(request, f"已登记申请 {req.number}，答复期限 {timezone.localtime(req.due_at):%Y-%m-%d %H:%M}。")
+            messages.success(request, _("已登记申请 %(no)s，答复期限 %(at)s。") % {
+                "no": req.number, "at": f"{timezone.localtime(req.due_at):%Y-%m-%d %H:%M}"})
             if S.requests_for(user).filter(pk=req.pk).exists():
                 return redirect("disclosure:request_detail", number=req.number)
             return redirect("disclosure:request_register")
@@ -100,11 +103,11 @@ ACTIONS = {
     "publish": (F.PublishForm, (RequestStatus.ANSWERED,), "office_or_head"),
     "review": (F.ReviewForm, (RequestStatus.ANSWERED,), "office"),
 }
-ACTION_TITLES = {
-    "assign": "指定承办人", "correction_notice": "告知补正（一次性告知）", "corrected": "登记申请人补正",
-    "consult": "征求第三方意见", "consulted": "第三方意见收回", "extend": "延长答复期限（负责人批准）",
-    "answer": "作出答复", "withdraw": "登记申请人撤回", "note": "添加办理记录（内部）", "publish": "公开答复",
-    "review": "登记行政复议或行政诉讼",
+ACTION_TITLES = {  # gettext_noop: translated when shown
+    "assign": N("指定承办人"), "correction_notice": N("告知补正（一次性告知）"), "corrected": N("登记申请人补正"),
+    "consult": N("征求第三方意见"), "consulted": N("第三方意见收回"), "extend": N("延长答复期限（负责人批准）"),
+    "answer": N("作出答复"), "withdraw": N("登记申请人撤回"), "note": N("添加办理记录（内部）"), "publish": N("公开答复"),
+    "review": N("登记行政复议或行政诉讼"),
 }
 
 
@@ -145,7 +148,7 @@ def _detail(request, req: InformationRequest, *, bound: dict | None = None, stat
             if name == "extend" and req.extension_wd:
                 continue
             form = (bound or {}).get(name) or _form(name, req)
-            forms.append({"name": name, "title": ACTION_TITLES[name], "form": form,
+            forms.append({"name": name, "title": _(ACTION_TITLES[name]), "form": form,
                           "url": reverse("disclosure:request_action", args=[req.number, name])})
     from xiaoneng.core import clocks
 
@@ -173,7 +176,7 @@ def request_detail(request, number: str):
 def request_action(request, number: str, name: str):
     req = S.request_get_for(request.user, number)
     if name not in ACTIONS:
-        raise Http404("没有这项操作。")
+        raise Http404(_("没有这项操作。"))
     form = _form(name, req, request.POST)
     if not form.is_valid():
         return _detail(request, req, bound={name: form}, status=400)
@@ -211,7 +214,7 @@ def request_action(request, number: str, name: str):
         _place(form, exc)
         req.refresh_from_db()
         return _detail(request, req, bound={name: form}, status=400)
-    messages.success(request, f"已完成：{ACTION_TITLES[name]}。")
+    messages.success(request, _("已完成：%(what)s。") % {"what": _(ACTION_TITLES[name])})
     return redirect("disclosure:request_detail", number=req.number)
 
 
@@ -221,7 +224,7 @@ def review_decide(request, number: str, pk: int):
     req = S.request_get_for(request.user, number)
     review = RequestReview.objects.filter(pk=pk, request=req).first()
     if review is None:
-        raise Http404("没有该行政复议或行政诉讼记录。")
+        raise Http404(_("没有该行政复议或行政诉讼记录。"))
     form = F.ReviewForm(request.POST, prefix=f"rv{pk}")
     form.fields["kind"].required = form.fields["filed_on"].required = False
     if form.is_valid():
@@ -229,12 +232,12 @@ def review_decide(request, number: str, pk: int):
             svc.request_review_decide(review=review, result=form.cleaned_data["result"],
                                       decided_on=form.cleaned_data.get("decided_on"), note=form.cleaned_data["note"],
                                       by=request.user, now=timezone.now())
-            messages.success(request, "已登记结果。")
+            messages.success(request, _("已登记结果。"))
             return redirect("disclosure:request_detail", number=req.number)
         except DomainError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(request, "结果或审结日期有误，请核对。")
+        messages.error(request, _("结果或审结日期有误，请核对。"))
     return _detail(request, req, status=400)
 
 
@@ -279,15 +282,15 @@ def department_panel(user, *, now: dt.datetime) -> dict | None:
                 .values_list("number", "due_at")[:5])
     desk = reverse("disclosure:request_desk")
     return {
-        "key": "inforequest-department", "title": "依申请公开", "url": desk, "link": "申请办理台",
+        "key": "inforequest-department", "title": _("依申请公开"), "url": desk, "link": _("申请办理台"),
         "tiles": [
-            {"key": "open", "label": "办理中", "value": c["open"], "url": desk},
-            {"key": "week", "label": "本周到期", "value": c["week"], "tone": "warning", "url": desk},
-            {"key": "overdue", "label": "已超期", "value": c["overdue"], "tone": "danger", "url": desk},
+            {"key": "open", "label": _("办理中"), "value": c["open"], "url": desk},
+            {"key": "week", "label": _("本周到期"), "value": c["week"], "tone": "warning", "url": desk},
+            {"key": "overdue", "label": _("已超期"), "value": c["overdue"], "tone": "danger", "url": desk},
         ],
-        "rows_title": "本周到期的申请",
+        "rows_title": _("本周到期的申请"),
         "rows": [{"text": no, "url": reverse("disclosure:request_detail", args=[no]),
-                  "meta": f"答复期限 {timezone.localtime(due):%Y-%m-%d %H:%M}",
+                  "meta": _("答复期限 %(at)s") % {"at": f"{timezone.localtime(due):%Y-%m-%d %H:%M}"},
                   "tone": "danger" if due < now else "warning"} for no, due in rows],
-        "empty": "本周没有到期的申请。",
+        "empty": _("本周没有到期的申请。"),
     }

@@ -138,3 +138,27 @@ def test_five_wrong_codes_need_a_new_one(client, calendar, depts):
         assert "短信验证码不正确" in client.post(url, {**FORM, "action": "submit", "sms_code": wrong}).content.decode()
     body = client.post(url, {**FORM, "action": "submit", "sms_code": code}).content.decode()
     assert "错误次数过多" in body and not InformationRequest.objects.exists()
+
+
+def test_the_published_answers_list_has_a_fixed_number_of_queries(client, calendar, depts, staff,
+                                                                  django_assert_max_num_queries):
+    def publish(i):
+        req = svc.information_request_submit(
+            department=depts["a" if i % 2 else "b"], channel="visit", applicant_kind="person",
+            applicant_name=f"申请人{i}", address="x", description=f"文件{i}", by=staff["supervisor"],
+            now=datetime(2026, 10, 12, 10, tzinfo=TZ))
+        svc.information_request_answer(request=req, answer_type="disclosed", text="予以公开。",
+                                       by=staff["head"] if i % 2 else staff["handler_b"],
+                                       now=datetime(2026, 10, 13, 10, tzinfo=TZ))
+        svc.information_request_publish(request=req, publish=True, by=staff["supervisor"],
+                                        now=datetime(2026, 10, 13, 11, tzinfo=TZ))
+
+    url = reverse("disclosure:requests_public")
+    publish(1)
+    with django_assert_max_num_queries(6):
+        assert client.get(url).status_code == 200
+    for i in range(2, 8):
+        publish(i)
+    with django_assert_max_num_queries(6):
+        body = client.get(url).content.decode()
+    assert body.count("予以公开。") == 7
