@@ -156,3 +156,36 @@ def test_a_late_correction_notice_is_flagged_on_the_page(client_as, calendar, de
                                               now=datetime(2026, 10, 9, 10, tzinfo=TZ))
     body = client_as("handler").get(reverse("disclosure:request_detail", args=[r.number])).content.decode()
     assert 'data-testid="notice-late"' in body and "2026-10-08 17:30" in body
+
+
+def test_bad_input_on_the_staff_forms_is_a_400_and_stores_nothing(calendar, depts, staff):
+    from xiaoneng.disclosure.models import InformationRequestEvent, RequestReview
+
+    r = visit(depts, staff)
+    other = visit(depts, staff, "b", name="赵六")
+    svc.information_request_answer(request=other, answer_type="disclosed", text="予以公开。", by=staff["handler_b"],
+                                   now=timezone.now())
+    foreign = svc.request_review_record(request=other, kind="review", filed_on=timezone.localdate(),
+                                        by=staff["supervisor"], now=timezone.now())
+    events = InformationRequestEvent.objects.count()
+    window, head, sup = _login(staff, "window"), _login(staff, "head"), _login(staff, "supervisor")
+    url = reverse("disclosure:request_register")
+    base = {"department": "TA", "channel": "letter", "applicant_kind": "person", "applicant_name": "孙七",
+            "address": "x", "description": "某文件"}
+    for when in ("0001-01-01T00:00", "9999-12-31T23:59", "2026-13-45T10:00", "x" * 300):
+        assert window.post(url, {**base, "received_at": when}).status_code == 400, when
+    for phone in ("=cmd|' /C calc'!A0", "1" * 40):
+        assert window.post(url, {**base, "received_at": "2026-10-09T09:00", "phone": phone}).status_code == 400
+    do = lambda name: reverse("disclosure:request_action", args=[r.number, name])  # noqa: E731
+    for wd in ("99999999999999999999", "-1", "0", "NaN", ""):
+        assert head.post(do("extend"), {"extend-wd": wd, "extend-reason": "x"}).status_code == 400, wd
+    assert head.post(do("answer"), {"answer-answer_type": "disclosed", "answer-text": "x",
+                                    "answer-fee": "1e309"}).status_code == 400
+    assert head.post(do("assign"), {"assign-handler": str(staff["handler_b"].pk)}).status_code == 400
+    # Another bureau's review under this bureau's number: not there.
+    decide = reverse("disclosure:request_review_decide", args=[r.number, foreign.pk])
+    assert sup.post(decide, {f"rv{foreign.pk}-result": "upheld"}).status_code == 404
+    r.refresh_from_db()
+    assert (r.status, r.extension_wd, r.handler_id) == ("received", 0, None)
+    assert InformationRequest.objects.count() == 2 and InformationRequestEvent.objects.count() == events
+    assert RequestReview.objects.get().result == "pending"
