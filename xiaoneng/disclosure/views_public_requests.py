@@ -94,8 +94,8 @@ def request_submitted(request):
 def request_track(request):
     """Number and tracking code → the request's progress; a wrong pair answers exactly as an unknown number."""
     template = "disclosure/requests/public_track.html"
-    if request.method == "GET":
-        return render(request, template, {"form": TrackForm()})
+    if request.method == "GET":  # the receipt's link fills in the number; the code is typed, never in a link
+        return render(request, template, {"form": TrackForm(initial={"number": request.GET.get("number", "")[:40]})})
     form = TrackForm(request.POST)
     if not form.is_valid():
         return render(request, template, {"form": form}, status=400)
