@@ -175,7 +175,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:public_index"
+LOGOUT_REDIRECT_URL = "portal:home"
 
 # Login lockout (django-axes, accounts/lockout.py): a user name is locked after 5 failures from any addresses,
 # an address after 20 failures for any user names (an office shares one address behind the government
@@ -229,6 +229,8 @@ XIAONENG_BODY_LIMITS = [
     (r"/staff/supervision/warnings/\d+/", env.int("XIAONENG_APPEAL_MAX_BYTES", default=10 * MB) + 2 * MB),
     # A service item's form with its blank forms and samples (10 MB each), and the catalogue import.
     (r"/staff/catalog/", 64 * MB),
+    # A disclosure entry's attachment (20 MB, disclosure/services/entries.py) with its text and table.
+    (r"/staff/disclosure/entries/", 22 * MB),
 ]
 # Django's own cap on a body read into memory stays above ours, so it never refuses first with a bare 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(XIAONENG_MAX_BODY_BYTES, *(limit for _, limit in XIAONENG_BODY_LIMITS))

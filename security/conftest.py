@@ -397,6 +397,7 @@ def build_world() -> World:
     __import__("security.world_evaluation_pages", fromlist=["x"]).build_evaluation_pages(w)  # issue 13: pages
     __import__("security.world_evaluation_cons", fromlist=["x"]).build_evaluation_cons(w)  # evaluation consequences (issue 13)
     # ---- issue 14: one line per part (security/world_<part>.py)
+    __import__("security.world_disclosure_catalogue", fromlist=["x"]).build_disclosure_catalogue(w)  # catalogue
     __import__("security.world_disclosure_requests", fromlist=["x"]).build_disclosure_requests(w)  # information requests
     # ---- end issue 14
     return w

@@ -336,7 +336,6 @@ EVAL_EV = {"-": _t(lambda o: {"pk": o["eval_pages"]["evaluation"]}, None)}
 EVAL_TABLES = ("evaluation.Evaluation", "evaluation.Score", "evaluation.ScoreLine")
 MATRIX: dict[str, Row] = {
     # ------------------------------------------------------------------------------------------ core
-    "core:public_index": Row(read=Public()),
     "core:home": Row(read=Staff(ANY)),
     "core:favicon.ico": Row(read=Public(301)),
     "set_language": Row(read=Public(302), write=Public(OK), data=lambda o: {"language": "en", "next": "/"}),
@@ -864,6 +863,62 @@ MATRIX: dict[str, Row] = {
     # of every department); heads, handlers, windows and administrators 403
     "evaluation:dashboard": Row(read=Staff(roles(R.SUPERVISOR, R.LEADER))),
     # ---- disclosure catalogue (issue 14)
+    # Catalogues and entries: the office, leaders and administrators read every bureau's, heads and handlers their
+    # own (404 for the other's); heads and handlers draft and publish, only a head files, only the office accepts,
+    # returns and withdraws. The public pages and the entries list need no account; publishing by API takes a
+    # department system's token only (staff sessions 403). Objects: security/world_disclosure_catalogue.py.
+    **(lambda RD, DP, G, CAT, AB, ITEM, ENT: {
+        "disclosure:catalogue_home": Row(read=Staff(RD)),
+        "disclosure:catalogue_new": Row(read=Staff(DP, ok=405), write=Staff(DP, ok=OK),
+                                        tables=("disclosure.Catalogue", "disclosure.CatalogueItem"),
+                                        data=lambda o: {"department": "TA", "from_template": "on"}),
+        "disclosure:filing_queue": Row(read=Staff(roles(R.SUPERVISOR, R.LEADER))),
+        "disclosure:catalogue_detail": Row(read=Staff(RD, scoped=True), targets=CAT),
+        "disclosure:catalogue_item_add": Row(read=Staff(DP, ok=405), write=Staff(DP, scoped=True, ok=OK), targets=CAT,
+                                             tables=("disclosure.CatalogueItem",),
+                                             data=lambda o: {"code": "MX1", "name": "矩阵事项", "category": "other",
+                                                             "frequency": "yearly"}),
+        "disclosure:catalogue_item_edit": Row(read=Staff(DP, scoped=True), write=Staff(DP, scoped=True, ok=OK),
+                                              targets=ITEM, tables=("disclosure.CatalogueItem",),
+                                              data=lambda o: {"code": "MX2", "name": "改过的事项", "category": "other",
+                                                              "frequency": "monthly"}),
+        "disclosure:catalogue_item_remove": Row(read=Staff(DP, ok=405), write=Staff(DP, scoped=True, ok=OK),
+                                                targets=ITEM, tables=("disclosure.CatalogueItem",)),
+        "disclosure:catalogue_action": Row(
+            read=Staff(G, ok=405),
+            write={**{f"{k}/file": Staff(HEAD, gate=G, scoped=True, ok=OK) for k in (*AB, "draft")},
+                   **{f"{k}/{a}": Staff(SUPERVISOR, gate=G, scoped=True, ok=OK) for k in AB for a in ("accept", "return")},
+                   **{f"{k}/revise": Staff(DP, gate=G, scoped=True, ok=OK) for k in AB}},
+            targets={**_with({**{k: CAT[k] for k in AB}, "draft": CAT["draft"]}, "file", action="file"),
+                     **_with({k: CAT[k] for k in AB}, "accept", action="accept"),
+                     **_with({k: CAT[k] for k in AB}, "return", action="return"),
+                     **_with({k: CAT[k] for k in AB}, "revise", action="revise")},
+            tables=("disclosure.Catalogue", "disclosure.CatalogueItem"), data=lambda o: {"reason": ""}),
+        "disclosure:entry_list": Row(read=Staff(RD)),
+        "disclosure:entry_new": Row(read=Staff(DP), write=Staff(DP, ok=OK), tables=("disclosure.DisclosureEntry",),
+                                    data=lambda o: {"department": "TA", "item": "CZSZ", "title": "矩阵", "body": "x"}),
+        "disclosure:entry_detail": Row(read=Staff(RD, scoped=True), targets=ENT),
+        "disclosure:entry_correct": Row(read=Staff(DP, scoped=True), write=Staff(DP, scoped=True, ok=OK), targets=ENT,
+                                        tables=("disclosure.DisclosureEntry",),
+                                        data=lambda o: {"title": "矩阵更正", "body": "x", "reason": ""}),
+        "disclosure:entry_withdraw": Row(read=Staff(SUPERVISOR, ok=405), write=Staff(SUPERVISOR, ok=OK), targets=ENT,
+                                         tables=("disclosure.DisclosureEntry",), data=lambda o: {"reason": ""}),
+        "disclosure:public_index": Row(read=Public()),
+        "disclosure:public_department": Row(read=Public(), targets=DEPT),
+        "disclosure:public_entry": Row(read=Public(), targets=ENT),
+        "disclosure:public_attachment": Row(read={"a": Public(), "b": Public(404)}, targets=ENT),  # B's has none
+        "api:disclosure_entry_create": Row(write=Api(frozenset(), scoped=False, ok=OK), json=True, api=True,
+                                           tables=("disclosure.DisclosureEntry",),
+                                           data=lambda o: {"item": "CZSZ", "title": "矩阵接口", "body": "x",
+                                                           "published_at": "2026-10-12T10:00:00+08:00"}),
+        "api:disclosure_entry_list": Row(read=Public(), api=True),
+    })(roles(R.SUPERVISOR, R.LEADER, R.ADMIN, R.HEAD, R.HANDLER), roles(R.HEAD, R.HANDLER),
+       roles(R.HEAD, R.HANDLER, R.SUPERVISOR),
+       {k: (lambda o, k=k: {"pk": o["disc_cat"]["catalogues"][k]}, "a" if k == "draft" else k) for k in ("a", "b", "draft")},
+       ("a", "b"),
+       {k: (lambda o, k=k: {"pk": o["disc_cat"]["catalogues"][k], "item_pk": o["disc_cat"]["items"][k]},
+            "a" if k == "draft" else k) for k in ("a", "b", "draft")},
+       {k: (lambda o, k=k: {"number": o["disc_cat"]["entries"][k]}, k) for k in ("a", "b")}),
     # ---- end disclosure catalogue
     # ---- disclosure check (issue 14)
     # ---- end disclosure check
@@ -908,6 +963,16 @@ MATRIX: dict[str, Row] = {
     # ---- annual report (issue 14)
     # ---- end annual report
     # ---- portal (issue 14)
+    # The home page (the old core:public_index), search, department list, contact, accessibility statement, site
+    # map: public, read-only. The mode switch only sets a cookie and goes back (302), for everyone.
+    "portal:home": Row(read=Public()),
+    "portal:search": Row(read=Public(), query={"q": "户口"}),
+    "portal:departments": Row(read=Public()),
+    "portal:contact": Row(read=Public()),
+    "portal:accessibility": Row(read=Public()),
+    "portal:site_map": Row(read=Public()),
+    "portal:a11y_mode": Row(read=Public(302), query={"on": "1", "next": "/"}),
+    "api:search": Row(read=Public(), query={"q": "户口"}, api=True),
     # ---- end portal
     # ---- portal figures (issue 14)
     # ---- end portal figures

@@ -7,7 +7,6 @@ from xiaoneng.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.public_index, name="public_index"),
     path("staff/", views.home, name="home"),
     path("favicon.ico", RedirectView.as_view(url=static("core/favicon.svg"), permanent=True)),
 ]

@@ -1,4 +1,4 @@
-"""Shell pages: the public portal's front page, the staff desk, and error pages in Chinese."""
+"""Shell pages: the staff desk and error pages in Chinese (the public front page is the portal's: portal/views.py)."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -10,11 +10,6 @@ from django.views.decorators.http import require_GET
 
 from xiaoneng.core.landing import landing_role, panels_for
 from xiaoneng.core.middleware import is_api_path, too_large_response
-
-
-@require_GET
-def public_index(request):
-    return render(request, "core/public_index.html")
 
 
 @login_required

@@ -16,6 +16,10 @@ class DisclosureConfig(AppConfig):
     verbose_name = _("政务公开")
     nav_items = (
         # ---- catalogues and entries (helper "catalogue")
+        NavItem(_("公开目录"), "disclosure:catalogue_home", "journal-text",
+                ("supervisor", "leader", "admin", "head", "handler"), 70),
+        NavItem(_("公开信息"), "disclosure:entry_list", "megaphone",
+                ("supervisor", "leader", "admin", "head", "handler"), 71),
         # ---- end catalogue
         # ---- the disclosure day and its check (helper "check")
         # ---- end check
@@ -29,6 +33,9 @@ class DisclosureConfig(AppConfig):
     )
     start_panels = (
         # ---- catalogue
+        StartPanel("supervisor", "xiaoneng.disclosure.landing_catalogue.office_panel", 50),
+        StartPanel("head", "xiaoneng.disclosure.landing_catalogue.department_panel", 50),
+        # ---- end catalogue
         # ---- check
         # ---- requests
         StartPanel("head", "xiaoneng.disclosure.views_requests.department_panel", 90),

@@ -167,6 +167,11 @@ class DisclosureEntry(models.Model):
     supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="superseded_by")
     correction_reason = models.TextField(_("更正原因"), blank=True)
+    # The office's withdrawal (撤回): when, by whom and why (a corrected version keeps its correction reason).
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    withdraw_reason = models.TextField(_("撤回原因"), blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]

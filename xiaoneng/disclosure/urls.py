@@ -4,6 +4,7 @@ app_name = "disclosure"
 
 urlpatterns = [
     # ---- catalogues and entries (helper "catalogue"): staff /staff/disclosure/catalogues/…, public /disclosure/…
+    *__import__("xiaoneng.disclosure.urls_catalogue", fromlist=["x"]).urlpatterns,  # urls_catalogue.py
     # ---- end catalogue
     # ---- the disclosure day and its check (helper "check"): /staff/disclosure/checks/…, /disclosure/checks/…
     # ---- end check

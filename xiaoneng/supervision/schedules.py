@@ -11,4 +11,5 @@ SCHEDULES: list[tuple[str, int, str]] = [
     ("supervise", 60, "xiaoneng.supervision.services.supervise_tick"),
     # 好差评: an unrated ended case past the office's period counts as 基本满意 where the policy says so.
     ("ratings-default", 300, "xiaoneng.ratings.services.defaults_job.ratings_default_due"),
+    ("search-sync", 60, "xiaoneng.portal.search.search_sync_job"),  # portal (issue 14): the search index
 ]

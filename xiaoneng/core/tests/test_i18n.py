@@ -138,9 +138,9 @@ def test_compiled_catalogue_matches_the_po():
 
 PAGES = {
     # url name: (English strings, Chinese strings)
-    "core:public_index": (
-        ["Service guides", "Find a service guide", "Working-day calculator", "Staff login"],
-        ["办事指南", "办事指南查询", "工作日计算", "工作人员登录"],
+    "portal:home": (
+        ["Service guides", "Working-day calculator", "Staff login"],
+        ["办事指南", "工作日计算", "工作人员登录"],
     ),
     "accounts:login": (
         ["Staff login", "Username", "Password", "Log in"],
