@@ -401,6 +401,7 @@ def build_world() -> World:
     __import__("security.world_portal_figures", fromlist=["x"]).build_portal_figures(w)  # portal figures (issue 14)
     __import__("security.world_disclosure_check", fromlist=["x"]).build_disclosure_check(w)  # disclosure check
     __import__("security.world_disclosure_report", fromlist=["x"]).build_disclosure_report(w)  # annual report (issue 14)
+    __import__("security.world_disclosure_requests", fromlist=["x"]).build_disclosure_requests(w)  # information requests
     # ---- end issue 14
     return w
 

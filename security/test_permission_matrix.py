@@ -952,6 +952,42 @@ MATRIX: dict[str, Row] = {
        ("disclosure.DisclosureCheck", "disclosure.CheckLine", "disclosure.CheckFinding")),
     # ---- end disclosure check
     # ---- information requests (issue 14)
+    **(lambda READ, ACT, IREQ, REVIEW, TABLES: {
+        # Public: what it is and the published answers, the form (a submission without its SMS code is a 400,
+        # nothing stored), the receipt (no request in this session: to the look-up), the look-up by number and
+        # tracking code (bureau A's pair: 200).
+        "disclosure:requests_public": Row(read=Public()),
+        "disclosure:request_new": Row(read=Public(), write=Public(OK), tables=TABLES,
+                                      data=lambda o: {"department": "TA", "description": "某文件"}),
+        "disclosure:request_submitted": Row(read=Public(302)),
+        "disclosure:request_track": Row(read=Public(), write=Public(OK), tables=TABLES,
+                                        data=lambda o: o["ireq"]["track"]),
+        # Staff: the office and leaders every department, heads and handlers their own; windows register only.
+        "disclosure:request_desk": Row(read=Staff(READ)),
+        "disclosure:request_register": Row(read=Staff(roles(R.WINDOW, R.HANDLER, R.HEAD, R.SUPERVISOR)),
+                                           write=Staff(roles(R.WINDOW, R.HANDLER, R.HEAD, R.SUPERVISOR), ok=OK),
+                                           tables=TABLES, data=lambda o: {"department": "TA", "channel": "visit"}),
+        "disclosure:request_overview": Row(read=Staff(roles(R.SUPERVISOR, R.LEADER))),
+        "disclosure:request_detail": Row(read=Staff(READ, scoped=True), targets=IREQ),
+        # An internal note: the department's heads and (unassigned) handlers, and the office.
+        "disclosure:request_action": Row(read=Staff(ACT, ok=405), write=Staff(ACT, scoped=True, ok=OK),
+                                         targets=_with(IREQ, "note", name="note"), tables=TABLES,
+                                         data=lambda o: {"note-text": "矩阵办理记录"}),
+        "disclosure:request_review_decide": Row(read=Staff(SUPERVISOR, ok=405), write=Staff(SUPERVISOR, ok=OK),
+                                                targets=REVIEW, tables=("disclosure.RequestReview",),
+                                                data=lambda o: {"result": "pending"}),
+        # The API is the department systems': a token registers and reads its own department's requests;
+        # staff sessions are refused (403) — the pages are theirs.
+        "api:information_request_create": Row(read=Public(405), write=Api(frozenset(), scoped=False, ok=OK),
+                                              json=True, api=True, tables=TABLES,
+                                              data=lambda o: {"applicant_kind": "person"}),
+        "api:information_request_get": Row(read=Api(frozenset()), targets={
+            k: (lambda o, k=k: {"number": o["ireq"]["numbers"][k]}, k) for k in ("a", "b")}, api=True),
+    })(roles(R.SUPERVISOR, R.LEADER, R.HEAD, R.HANDLER), roles(R.SUPERVISOR, R.HEAD, R.HANDLER),
+       {k: (lambda o, k=k: {"number": o["ireq"]["numbers"][k]}, k) for k in ("a", "b")},
+       {k: (lambda o, k=k: {"number": o["ireq"]["numbers"][k], "pk": o["ireq"]["reviews"][k]}, k)
+        for k in ("a", "b")},
+       ("disclosure.InformationRequest", "disclosure.InformationRequestEvent")),
     # ---- end information requests
     # ---- annual report (issue 14)
     # Staff: the office and leaders read every report, a head its own bureau's (another's 404, as an unknown code;

@@ -274,6 +274,9 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("disclosure_check", lambda ctx: __import__("xiaoneng.demo.disclosure_check", fromlist=["x"]).step_disclosure_check(ctx)),
     # the top of the chain, last: four quarters evaluated, published, bulletins and sanctions (demo/evaluation.py)
     ("evaluation", lambda ctx: __import__("xiaoneng.demo.evaluation", fromlist=["x"]).step_evaluation(ctx)),
+    # a hundred information requests over the year (demo/information_requests.py)
+    ("information_requests",
+     lambda ctx: __import__("xiaoneng.demo.information_requests", fromlist=["x"]).step_information_requests(ctx)),
     # the annual disclosure reports of the last complete year, from everything above (demo/disclosure_report.py)
     ("disclosure_report", lambda ctx: __import__("xiaoneng.demo.disclosure_report", fromlist=["x"]).step_disclosure_report(ctx)),
     # last: the portal's search index over everything published above (the worker keeps it in step afterwards)
@@ -285,7 +288,8 @@ STEP_LABELS = {"departments": "部门", "staff": "工作人员", "calendar": "�
                "complaints": "效能投诉", "channels": "窗口服务评价（好差评）", "rectifications": "差评整改",
                "inspections": "明查暗访", "surveys": "民主评议", "ratings": "办件好差评",
                "evaluation": "效能考核（四个季度）", "disclosure": "政务公开目录和公开信息",
-               "disclosure_check": "统一公开日检查（四次）", "disclosure_report": "政府信息公开工作年度报告", "search": "门户检索索引"}
+               "disclosure_check": "统一公开日检查（四次）", "disclosure_report": "政府信息公开工作年度报告",
+               "information_requests": "依申请公开（一百件）", "search": "门户检索索引"}
 
 
 def demo_exists() -> bool:

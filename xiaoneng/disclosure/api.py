@@ -13,3 +13,5 @@ router.add_router("", catalogue_router)
 router.add_router("/", __import__("xiaoneng.disclosure.api_check", fromlist=["router"]).router)
 # ---- end check
 # ---- requests: POST /api/v1/information-requests, GET /api/v1/information-requests/{number}
+router.add_router("", __import__("xiaoneng.disclosure.api_requests", fromlist=["router"]).router)
+# ---- end requests

@@ -26,6 +26,9 @@ class DisclosureConfig(AppConfig):
         NavItem(_("政务公开问题整改"), "disclosure:check_findings", "clipboard-check", ("handler", "head"), 73),
         # ---- end check
         # ---- information requests (helper "requests")
+        NavItem(_("依申请公开"), "disclosure:request_desk", "envelope-paper",
+                ("supervisor", "leader", "head", "handler"), 72),
+        NavItem(_("登记公开申请"), "disclosure:request_register", "envelope-plus", ("window",), 73),
         # ---- end requests
         # ---- the annual report (helper "report")
         NavItem(_("公开年度报告"), "disclosure:report_list", "journal-text", ("supervisor", "leader", "head"), 86),
@@ -41,20 +44,22 @@ class DisclosureConfig(AppConfig):
         StartPanel("head", "xiaoneng.disclosure.landing_check.department_panel", 45),
         # ---- end check
         # ---- requests
+        StartPanel("head", "xiaoneng.disclosure.views_requests.department_panel", 90),
+        # ---- end requests
         # ---- report
     )
 
     def ready(self) -> None:
-        # ---- check: clock owner "disclosure", evaluation's disclosure calculations
         from xiaoneng.core import clocks
         from xiaoneng.evaluation import indicators
 
         from .calculations import register_calculations
         from .clocks import DISCLOSURE_CLOCKS
+        from .clocks_requests import INFOREQUEST_CLOCKS
 
+        # The two clocks, judged by supervision through the port: a check finding's rectification, a request's answer.
         clocks.register_owner(DISCLOSURE_CLOCKS)
+        clocks.register_owner(INFOREQUEST_CLOCKS)
+        # Evaluation's `disclosure` indicator and `disclosure_late` deduction replace their placeholders.
         indicators.load()
         register_calculations()
-        # ---- end check
-        # ---- requests: clock owner "inforequest"
-        pass

@@ -1,17 +1,14 @@
-from django.urls import path  # noqa: F401
+"""The disclosure app's pages, one module per part: catalogues and entries (staff /staff/disclosure/catalogues/…,
+public /disclosure/…), the disclosure day and its check (/staff/disclosure/checks/…, /disclosure/checks/…),
+information requests (/staff/disclosure/requests/…, public /information-requests/…), the annual report
+(/staff/disclosure/reports/…, public /disclosure/reports/…). The catalogue's public /disclosure/<code>/ only takes
+codes with a capital letter or digit, so the lower-case paths of the other parts are never caught by it."""
+
+from xiaoneng.disclosure.urls_catalogue import urlpatterns as catalogue
+from xiaoneng.disclosure.urls_check import urlpatterns as check
+from xiaoneng.disclosure.urls_report import urlpatterns as report
+from xiaoneng.disclosure.urls_requests import urlpatterns as requests
 
 app_name = "disclosure"
 
-urlpatterns = [
-    # ---- catalogues and entries (helper "catalogue"): staff /staff/disclosure/catalogues/…, public /disclosure/…
-    *__import__("xiaoneng.disclosure.urls_catalogue", fromlist=["x"]).urlpatterns,  # urls_catalogue.py
-    # ---- end catalogue
-    # ---- the disclosure day and its check (helper "check"): /staff/disclosure/checks/…, /disclosure/checks/…
-    *__import__("xiaoneng.disclosure.urls_check", fromlist=["urlpatterns"]).urlpatterns,
-    # ---- end check
-    # ---- information requests (helper "requests"): /staff/disclosure/requests/…, public /information-requests/…
-    # ---- end requests
-    # ---- the annual report (helper "report"): /staff/disclosure/reports/…, public /disclosure/reports/…
-    *__import__("xiaoneng.disclosure.urls_report", fromlist=["urlpatterns"]).urlpatterns,
-    # ---- end report
-]
+urlpatterns = [*catalogue, *check, *requests, *report]
