@@ -23,7 +23,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from xiaoneng.accounts.auth import token_or_session
 from xiaoneng.core.errors import Conflict, DomainError, NotPermitted
-from xiaoneng.core.jsonbody import json_loads
+from xiaoneng.core.jsonbody import json_object
 from xiaoneng.core.params import Limit, Moment, Offset, parse_moment
 
 from . import selectors_catalogue as S
@@ -77,18 +77,7 @@ class EntryPage(Schema):
 
 
 def _body(request) -> dict:
-    try:
-        data = json_loads(request.body.decode("utf-8-sig") or "null")
-    except (UnicodeDecodeError, ValueError):
-        raise DomainError("请求体应为 UTF-8 编码的 JSON 对象。", field="body", code="bad_json") from None
-    if not isinstance(data, dict):
-        raise DomainError("请求体应为 JSON 对象，例如 {\"item\": \"CZSZ\", \"title\": \"…\"}。", field="body",
-                          code="not_an_object")
-    unknown = [k for k in data if k not in BODY_FIELDS]
-    if unknown:
-        raise DomainError(f"不认识的字段“{str(unknown[0])[:32]}”：可用字段为 {'、'.join(BODY_FIELDS)}。",
-                          field=str(unknown[0])[:32], code="unknown_field")
-    return data
+    return json_object(request, fields=BODY_FIELDS, example='{"item": "CZSZ", "title": "…"}')
 
 
 def _text(data: dict, key: str, label: str, *, required: bool = False) -> str:

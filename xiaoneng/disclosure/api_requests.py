@@ -16,7 +16,7 @@ from ninja import Router, Schema, Status
 
 from xiaoneng.accounts.auth import token_or_session
 from xiaoneng.core.errors import DomainError, NotFound, NotPermitted
-from xiaoneng.core.jsonbody import json_loads
+from xiaoneng.core.jsonbody import json_object
 from xiaoneng.core.params import parse_moment
 
 from .models import InformationRequest, RequestChannel
@@ -102,13 +102,7 @@ def _client(request):
 
 
 def _body(request) -> dict:
-    try:
-        data = json_loads(request.body.decode("utf-8-sig") or "null")
-    except (UnicodeDecodeError, ValueError):
-        raise DomainError("请求体应为 UTF-8 编码的 JSON 对象。", field="body", code="bad_json") from None
-    if not isinstance(data, dict):
-        raise DomainError("请求体应为 JSON 对象。", field="body")
-    return data
+    return json_object(request)
 
 
 def _str(data: dict, key: str) -> str:

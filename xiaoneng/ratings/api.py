@@ -23,7 +23,7 @@ from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.auth import token_or_session
 from xiaoneng.cases.models import Case
 from xiaoneng.core.errors import DomainError, NotFound, NotPermitted
-from xiaoneng.core.jsonbody import json_loads
+from xiaoneng.core.jsonbody import json_object
 from xiaoneng.core.params import Limit, Offset, parse_moment
 from xiaoneng.core.periods import Period, parse_period
 
@@ -113,18 +113,7 @@ def _reader(request):
 
 
 def _body(request) -> dict:
-    try:
-        data = json_loads(request.body.decode("utf-8-sig") or "null")
-    except (UnicodeDecodeError, ValueError):
-        raise DomainError("请求体应为 UTF-8 编码的 JSON 对象。", field="body", code="bad_json") from None
-    if not isinstance(data, dict):
-        raise DomainError("请求体应为 JSON 对象，例如 {\"case_no\": \"…\", \"level\": 5}。", field="body",
-                          code="not_an_object")
-    unknown = [k for k in data if k not in BODY_FIELDS]
-    if unknown:
-        raise DomainError(f"不认识的字段“{str(unknown[0])[:32]}”：可用字段为 {'、'.join(BODY_FIELDS)}。",
-                          field=str(unknown[0])[:32], code="unknown_field")
-    return data
+    return json_object(request, fields=BODY_FIELDS, example='{"case_no": "…", "level": 5}')
 
 
 def _text(data: dict, key: str, label: str, *, max_len: int, required: bool = False) -> str:

@@ -23,7 +23,7 @@ from ninja import Router
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.auth import token_or_session
 from xiaoneng.core.errors import DomainError, NotPermitted
-from xiaoneng.core.jsonbody import json_loads
+from xiaoneng.core.jsonbody import json_object
 from xiaoneng.core.request import client_ip
 
 from . import selectors as S
@@ -82,13 +82,7 @@ def survey_results(request, survey_id: str):
 
 
 def _body(request) -> dict:
-    try:
-        data = json_loads(request.body.decode("utf-8-sig") or "null")
-    except (UnicodeDecodeError, ValueError):
-        raise DomainError("请求体应为 UTF-8 编码的 JSON 对象。", field="body", code="bad_json") from None
-    if not isinstance(data, dict):
-        raise DomainError("请求体应为 JSON 对象。", field="body")
-    return data
+    return json_object(request)
 
 
 def _text(data: dict, key: str, limit: int) -> str:
