@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from xiaoneng.core.errors import DomainError
 
@@ -36,20 +36,20 @@ _CASE_NO = re.compile(r"^[^\s\x00-\x1f\x7f]{1,64}$")
 
 # What the applicant sees of each status (public words: where the case stands for them).
 PUBLIC_STATUS = {
-    CaseStatus.RECEIVED: _l("已接件，待受理"),
-    CaseStatus.ACCEPTED: _l("已受理，办理中"),
-    CaseStatus.SUPPLEMENTING: _l("待补正材料"),
-    CaseStatus.SUSPENDED: _l("特别程序中（暂停计时）"),
-    CaseStatus.COMPLETED: _l("已办结"),
-    CaseStatus.DENIED: _l("已办结（不予许可）"),
-    CaseStatus.REFUSED: _l("不予受理"),
-    CaseStatus.DELIVERED: _l("已办结并送达"),
-    CaseStatus.WITHDRAWN: _l("已撤回"),
+    CaseStatus.RECEIVED: gettext_lazy("已接件，待受理"),
+    CaseStatus.ACCEPTED: gettext_lazy("已受理，办理中"),
+    CaseStatus.SUPPLEMENTING: gettext_lazy("待补正材料"),
+    CaseStatus.SUSPENDED: gettext_lazy("特别程序中（暂停计时）"),
+    CaseStatus.COMPLETED: gettext_lazy("已办结"),
+    CaseStatus.DENIED: gettext_lazy("已办结（不予许可）"),
+    CaseStatus.REFUSED: gettext_lazy("不予受理"),
+    CaseStatus.DELIVERED: gettext_lazy("已办结并送达"),
+    CaseStatus.WITHDRAWN: gettext_lazy("已撤回"),
 }
 # The steps shown: everything but fees (amounts are between the applicant and the department).
 PUBLIC_EVENTS = tuple(t for t in EventType.values if t not in (EventType.FEE_CHARGED, EventType.FEE_REFUNDED))
-STOP_LABELS = {"supplement": _l("补正材料（不计时）"), "special": _l("特别程序（不计时）"),
-               "extension": _l("延长审查期限")}
+STOP_LABELS = {"supplement": gettext_lazy("补正材料（不计时）"), "special": gettext_lazy("特别程序（不计时）"),
+               "extension": gettext_lazy("延长审查期限")}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaoneng.accounts import roles as R
@@ -104,10 +104,10 @@ ACTIONS = {
     "review": (F.ReviewForm, (RequestStatus.ANSWERED,), "office"),
 }
 ACTION_TITLES = {  # gettext_noop: translated when shown
-    "assign": N("指定承办人"), "correction_notice": N("告知补正（一次性告知）"), "corrected": N("登记申请人补正"),
-    "consult": N("征求第三方意见"), "consulted": N("第三方意见收回"), "extend": N("延长答复期限（负责人批准）"),
-    "answer": N("作出答复"), "withdraw": N("登记申请人撤回"), "note": N("添加办理记录（内部）"), "publish": N("公开答复"),
-    "review": N("登记行政复议或行政诉讼"),
+    "assign": gettext_noop("指定承办人"), "correction_notice": gettext_noop("告知补正（一次性告知）"), "corrected": gettext_noop("登记申请人补正"),
+    "consult": gettext_noop("征求第三方意见"), "consulted": gettext_noop("第三方意见收回"), "extend": gettext_noop("延长答复期限（负责人批准）"),
+    "answer": gettext_noop("作出答复"), "withdraw": gettext_noop("登记申请人撤回"), "note": gettext_noop("添加办理记录（内部）"), "publish": gettext_noop("公开答复"),
+    "review": gettext_noop("登记行政复议或行政诉讼"),
 }
 
 

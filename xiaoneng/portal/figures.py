@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from xiaoneng.accounts.models import Department
 from xiaoneng.core.errors import DomainError
@@ -43,11 +43,11 @@ class Metric:
 
 
 METRICS = (
-    Metric("on_time_rate", _l("按时办结率"), "%", _l("本期办结的办件中，在承诺期限内办结的比例（补正、特别程序期间不计时）。")),
-    Metric("avg_working_days_ratio", _l("平均用时比"), "倍",
-           _l("办结办件实际用时（工作日）与承诺时限之比的平均值；小于 1 表示平均提前办结，越低越好。")),
-    Metric("complaint_on_time_rate", _l("投诉按期答复率"), "%", _l("本期已答复的效能投诉中，在答复期限内答复的比例。")),
-    Metric("rating_good_rate", _l("好评率（好差评）"), "%", _l("本期办事群众有效评价中“非常满意”“满意”所占比例。")),
+    Metric("on_time_rate", gettext_lazy("按时办结率"), "%", gettext_lazy("本期办结的办件中，在承诺期限内办结的比例（补正、特别程序期间不计时）。")),
+    Metric("avg_working_days_ratio", gettext_lazy("平均用时比"), "倍",
+           gettext_lazy("办结办件实际用时（工作日）与承诺时限之比的平均值；小于 1 表示平均提前办结，越低越好。")),
+    Metric("complaint_on_time_rate", gettext_lazy("投诉按期答复率"), "%", gettext_lazy("本期已答复的效能投诉中，在答复期限内答复的比例。")),
+    Metric("rating_good_rate", gettext_lazy("好评率（好差评）"), "%", gettext_lazy("本期办事群众有效评价中“非常满意”“满意”所占比例。")),
 )
 METRIC_CODES = tuple(m.code for m in METRICS)
 

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from xiaoneng.cases.selectors_progress import ProgressQuery, progress_lookup, progress_query_parse
@@ -36,7 +36,7 @@ from xiaoneng.ratings.services.links import rate_hit
 
 RATE_IP = (20, 600)
 RATE_CASE = (10, 3600)
-NOT_FOUND = _l("未查到相符的办件。请核对办件编号和查询码（或申请时所留手机号码的后四位）后重试；"
+NOT_FOUND = gettext_lazy("未查到相符的办件。请核对办件编号和查询码（或申请时所留手机号码的后四位）后重试；"
                "仍查不到的，请携带回执到办理窗口或拨打 12345 政务服务便民热线咨询。")
 
 
@@ -94,15 +94,15 @@ def progress_answer(request, *, case_no, code=None, phone4=None, now: dt.datetim
 
 
 class ProgressForm(forms.Form):
-    case_no = forms.CharField(label=_l("办件编号"), max_length=200, required=False,
+    case_no = forms.CharField(label=gettext_lazy("办件编号"), max_length=200, required=False,
                               widget=forms.TextInput(attrs={"class": "form-control form-control-lg",
                                                             "autocomplete": "off", "inputmode": "text"}))
-    code = forms.CharField(label=_l("查询码"), max_length=200, required=False,
-                           help_text=_l("印在受理回执或告知书上的 8 位查询码，不区分大小写。"),
+    code = forms.CharField(label=gettext_lazy("查询码"), max_length=200, required=False,
+                           help_text=gettext_lazy("印在受理回执或告知书上的 8 位查询码，不区分大小写。"),
                            widget=forms.TextInput(attrs={"class": "form-control form-control-lg",
                                                          "autocomplete": "off", "autocapitalize": "characters"}))
-    phone4 = forms.CharField(label=_l("或：申请时所留手机号码后四位"), max_length=200, required=False,
-                             help_text=_l("没有查询码时填写；查询码和手机号码后四位只填一项。"),
+    phone4 = forms.CharField(label=gettext_lazy("或：申请时所留手机号码后四位"), max_length=200, required=False,
+                             help_text=gettext_lazy("没有查询码时填写；查询码和手机号码后四位只填一项。"),
                              widget=forms.TextInput(attrs={"class": "form-control form-control-lg",
                                                            "autocomplete": "off", "inputmode": "numeric"}))
 
