@@ -20,6 +20,18 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _chinese_first():
+    """Every test starts in the site's language: a request in English leaves English active in the thread after
+    it (LocaleMiddleware activates and never resets), and a service's message read by the next test would follow."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create many accounts; PBKDF2 at production strength would dominate the run time.
     Production keeps Django's default hashers (settings.py does not change them)."""
