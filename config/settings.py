@@ -288,6 +288,12 @@ XIAONENG_APPEAL_MAX_BYTES = env.int("XIAONENG_APPEAL_MAX_BYTES", default=10 * 10
 # public mailbox (县长信箱 / 区长信箱 / 市长信箱, xiaoneng/core/government.py). The level is "county",
 # "district" or "city"; left empty it is read from the name's last character (县, 区, 市), else county.
 XIAONENG_COUNTY_NAME = env("XIAONENG_COUNTY_NAME", default="")
+# A government website's identity in the public footer (政府网站发展指引), each shown only when set: the sponsor
+# (default: the county's government), 网站标识码, ICP备案号 and 公安备案号 as the deployment was assigned them.
+XIAONENG_SITE_SPONSOR = env("XIAONENG_SITE_SPONSOR", default="")
+XIAONENG_SITE_CODE = env("XIAONENG_SITE_CODE", default="")
+XIAONENG_ICP_NUMBER = env("XIAONENG_ICP_NUMBER", default="")
+XIAONENG_POLICE_RECORD = env("XIAONENG_POLICE_RECORD", default="")
 XIAONENG_GOVERNMENT_LEVEL = env("XIAONENG_GOVERNMENT_LEVEL", default="")
 if XIAONENG_GOVERNMENT_LEVEL not in ("", "county", "district", "city"):
     raise ImproperlyConfigured("XIAONENG_GOVERNMENT_LEVEL 应为 county、district 或 city（县、区、市）。")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Sum
 
 from xiaoneng.accounts.models import Department
@@ -99,15 +98,3 @@ def public_departments():
 def supervision_office() -> Department | None:
     return (Department.objects.filter(is_active=True, kind=Department.Kind.OFFICE)
             .only("name", "address", "phone").order_by("path").first())
-
-
-def site_identity() -> dict:
-    """What 政府网站发展指引 asks of a site's footer: the sponsor (主办单位), the site code (网站标识码, shown
-    only when set) and the ICP filing number (ICP备案号, shown only when set) — from settings."""
-    county = getattr(settings, "XIAONENG_COUNTY_NAME", "") or ""
-    return {
-        "sponsor": getattr(settings, "XIAONENG_SITE_SPONSOR", "") or (f"{county}人民政府" if county else ""),
-        "site_code": getattr(settings, "XIAONENG_SITE_CODE", "") or "",
-        "icp": getattr(settings, "XIAONENG_ICP_NUMBER", "") or "",
-        "police": getattr(settings, "XIAONENG_POLICE_RECORD", "") or "",
-    }

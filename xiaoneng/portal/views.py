@@ -22,10 +22,6 @@ A11Y_COOKIE = "xn_a11y"  # "1": the 适老化 mode is on (static/portal/a11y.js 
 A11Y_COOKIE_AGE = 365 * 24 * 3600
 
 
-def _identity() -> dict:
-    return {"identity": S.site_identity()}
-
-
 @require_GET
 def home(request):
     """首页: search box, the latest published bulletins and ranking, the headline figures of the latest
@@ -34,7 +30,7 @@ def home(request):
     ev = S.latest_published_evaluation()
     return render(request, "portal/home.html", {
         "evaluation": ev, "headlines": S.headline_figures(ev), "groups": S.ranking_ends(ev),
-        "bulletins": S.latest_bulletins(), "max_query": MAX_QUERY_CHARS, **_identity(),
+        "bulletins": S.latest_bulletins(), "max_query": MAX_QUERY_CHARS,
     })
 
 
@@ -96,26 +92,25 @@ def departments(request):
         groups.setdefault(d.kind, []).append(d)
     order = [Department.Kind.BUREAU, Department.Kind.CENTRE, Department.Kind.TOWNSHIP, Department.Kind.OFFICE]
     return render(request, "portal/departments.html", {
-        "groups": [(Department.Kind(k).label, groups[k]) for k in order if k in groups], **_identity()})
+        "groups": [(Department.Kind(k).label, groups[k]) for k in order if k in groups]})
 
 
 @require_GET
 def contact(request):
     """联系我们: the supervision office, the hotline and the ways to write."""
-    return render(request, "portal/contact.html", {"office": S.supervision_office(), **_identity()})
+    return render(request, "portal/contact.html", {"office": S.supervision_office()})
 
 
 @require_GET
 def accessibility(request):
     """无障碍声明: what the site does for accessibility and elderly users, and how to report a barrier."""
-    return render(request, "portal/accessibility.html", {"on": request.COOKIES.get(A11Y_COOKIE) == "1",
-                                                         **_identity()})
+    return render(request, "portal/accessibility.html", {"on": request.COOKIES.get(A11Y_COOKIE) == "1"})
 
 
 @require_GET
 def site_map(request):
     """网站地图: every public section in one list."""
-    return render(request, "portal/sitemap.html", _identity())
+    return render(request, "portal/sitemap.html")
 
 
 @require_GET

@@ -79,6 +79,10 @@ def test_home_links_and_site_identity(client, depts, settings):
                  "/information-requests/", "/departments/", "/contact/", "/accessibility/", "/site-map/", "/search/"):
         assert f'href="{href}"' in body, href
     assert "网站标识码：3301270001" in body and "浙ICP备12345678号" in body
+    # every public page's footer carries it, not only the portal's own (the shell's context processor)
+    for other in ("/guide/", "/complaints/", "/information-requests/"):
+        page = html(client.get(other))
+        assert "网站标识码：3301270001" in page and "浙ICP备12345678号" in page, other
 
 
 def test_site_code_hidden_when_unset(client, depts, settings):
