@@ -195,7 +195,9 @@ def search_sync(*, now: dt.datetime, kinds: Iterable[str] | None = None) -> dict
                                               department_name=d.department_name, published_at=d.published_at))
         gone = [pk for k, (pk, _row) in have.items() if k not in wanted]
         if new:
-            SearchDocument.objects.bulk_create(new, batch_size=500)
+            # Two workers may sync at the same minute: the second's inserts of the same keys are skipped, not an
+            # IntegrityError (updates and deletes are the same whoever makes them).
+            SearchDocument.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
         if changed:
             SearchDocument.objects.bulk_update(changed, ["title", "body", "url", "department_name", "published_at"],
                                                batch_size=500)
