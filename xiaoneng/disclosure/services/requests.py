@@ -733,32 +733,20 @@ def _keyed(value: str) -> str:
 
 
 def rate_hit(kind: str, who: str, *, now: dt.datetime, message: str) -> None:
-    """Count one hit of `who` (an address, a phone) for `kind`; RateLimited (429, the wait) past its limit."""
-    import math
-
+    """Count one hit of `who` (an address, a phone) for `kind`; RateLimited (429, the wait) past its limit. The
+    counting is the platform's one fixed-window counter (ratings' `rate_hit` over complaints' RateCounter); the
+    key is a keyed hash, so no phone or address is stored."""
     from django.conf import settings
-    from django.db.models import F
 
-    from xiaoneng.complaints.models import RateCounter
     from xiaoneng.complaints.services.intake import RateLimited
+    from xiaoneng.ratings.services.links import rate_hit as count_hit
 
     if not who:
         return
     limit, period = getattr(settings, "XIAONENG_INFOREQUEST_RATES", {}).get(kind, RATES[kind])
-    start_ts = int(now.timestamp()) // period * period
-    start = dt.datetime.fromtimestamp(start_ts, tz=dt.UTC)
-    key = "ysq:" + _keyed(f"{kind}:{who}")
-    with transaction.atomic():
-        rows = RateCounter.objects.filter(key=key, window_start=start)
-        if not rows.update(count=F("count") + 1):
-            try:
-                with transaction.atomic():
-                    RateCounter.objects.create(key=key, window_start=start, count=1)
-            except IntegrityError:
-                rows.update(count=F("count") + 1)
-        hits = rows.values_list("count", flat=True).get()
-    if hits > limit:
-        raise RateLimited(message, retry_after=math.ceil(start_ts + period - now.timestamp()))
+    wait = count_hit("ysq:" + _keyed(f"{kind}:{who}"), now=now, limit=limit, period=period)
+    if wait is not None:
+        raise RateLimited(message, retry_after=wait)
 
 
 def phone_code_send(*, store, phone, now: dt.datetime, ip: str | None = None) -> str:
