@@ -8,7 +8,10 @@ UPHELD. Every transition is refused from the wrong state with a Chinese message,
 on the row (proposed_*, decided_*, appealed_at, appeal_decided_*): the register is its own audit trail.
 
 Automatic proposals (`sanctions_propose_after_publish`) are idempotent by `source_key`: re-publishing a
-corrected revision of a period never proposes the same thing twice.
+corrected revision of a period never proposes the same thing twice. A corrected revision withdraws (dismisses,
+naming the revision) the still-proposed ones it no longer calls for, and names in the evaluation's notes the
+decided ones it no longer supports and the later periods' escalations whose count it changed: decisions are
+the office's, never changed by the system.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from xiaoneng.accounts import roles as R
@@ -486,6 +490,7 @@ def sanctions_withdraw_unsupported(ev: Evaluation, wanted: set[str], *, now: dt.
                  .exclude(source_key__in=wanted).select_related("department", "staff").order_by("pk"))
     withdrawn = [s for s in stale if s.status == SanctionStatus.PROPOSED]
     review = [s for s in stale if s.status in DECIDED_STATUSES]
+    later = _later_escalations(ev)
     for s in withdrawn:
         # the key is freed: should a later revision call for the same proposal again, it is proposed afresh
         s.status, s.decision_note, s.decided_at, s.decided_by = (SanctionStatus.DISMISSED, withdrawal_reason(ev),
@@ -499,10 +504,44 @@ def sanctions_withdraw_unsupported(ev: Evaluation, wanted: set[str], *, now: dt.
     if review:
         notes.append(f"第{ev.revision}次修订后不再支持、但已作出决定的问责事项{len(review)}项（系统不作改动，请效能办复核）："
                      + "；".join(f"{s.number or '未编号'}（{_who(s)}）" for s in review) + "。")
+    if later:
+        notes.append(f"第{ev.revision}次修订改变了部分单位本期是否位列后{ev.scheme.escalation_bottom}名，以后考核期据此计算"
+                     f"连续次数的问责事项{len(later)}项可能需要调整（系统不作改动，请效能办复核）："
+                     + "；".join(f"{s.evaluation.period_label}{s.number or ''}（{_who(s)}，{s.get_status_display()}）"
+                                for s in later) + "。")
     if notes:
         Evaluation.objects.filter(pk=ev.pk).update(notes=[*(ev.notes or []), *notes])
         ev.notes = [*(ev.notes or []), *notes]
-    return {"withdrawn": withdrawn, "review": review}
+    return {"withdrawn": withdrawn, "review": review, "later": later}
+
+
+def _later_escalations(ev: Evaluation) -> list[Sanction]:
+    """Escalations of later periods whose count of consecutive bottom places the correction `ev` changed: a
+    department the corrected revision takes out of the bottom places (its later escalations rest on the old
+    score, as evidence), or puts into them (the next period's escalation counted without it). Not withdrawn:
+    the later period may still call for a sanction, at another step — the office reviews."""
+    previous = (Evaluation.objects.filter(period=ev.period, revision__lt=ev.revision, published_at__isnull=False)
+                .order_by("-revision").first())
+    if previous is None:
+        return []
+    n = ev.scheme.escalation_bottom
+    before = {s.department_id: s for s in previous.scores.all()}
+    after = {s.department_id: s for s in ev.scores.all()}
+    left = [before[d].pk for d in before if in_bottom(before[d], n) and not (d in after and in_bottom(after[d], n))]
+    joined = [d for d in after if in_bottom(after[d], n) and not (d in before and in_bottom(before[d], n))]
+    q = Q(pk__in=[])
+    if left:
+        q |= Q(evidence__kind=EvidenceKind.SCORE, evidence__object_id__in=left)
+    try:
+        following = ev.period_obj.next()
+    except DomainError:
+        following = None
+    if joined and following is not None:
+        q |= Q(source_key__in=[f"esc:{following.code}:{d}" for d in joined])
+    return list(Sanction.objects.filter(q, source=SanctionSource.ESCALATION)
+                .exclude(evaluation__period=ev.period)
+                .exclude(status__in=(SanctionStatus.DISMISSED, SanctionStatus.REVOKED))
+                .select_related("department", "staff", "evaluation").distinct().order_by("pk"))
 
 
 def _who(s: Sanction) -> str:

@@ -162,3 +162,31 @@ def test_the_scheme_page_says_the_rule_and_the_editor_copies_and_checks_it(clien
     assert (new.red_card_threshold, new.red_card_sanction) == (6, "rectify")
     r = sup.post(url, _form(red_card_threshold="0", red_card_sanction=""))  # off: no kind needed
     assert r.status_code == 302 and Scheme.objects.order_by("-pk").first().red_card_threshold == 0
+
+
+@pytest.mark.django_db
+def test_a_correction_names_the_later_escalations_whose_count_it_changed(depts, staff, ended_case):
+    """Q2 and Q3 published: bureau B has no completed case in either (last of 2 both times: 通报批评, then
+    诫勉谈话, confirmed). Q2 is corrected: B's two cases reported late (on time, 100) and A one red card (90) —
+    B is out of Q2's bottom place, so Q3's 诫勉谈话 (the 2nd time) rests on a bottom place that is gone."""
+    scheme()
+    ended_case("A1", received="2026-06-01 09:00", ended="2026-06-01 10:00")
+    ended_case("A2", received="2026-09-28 09:00", ended="2026-09-28 10:00")
+    publish("2026Q2")
+    publish("2026Q3")
+    q3 = Sanction.objects.get(evaluation__period="2026Q3", source=SanctionSource.ESCALATION)
+    assert q3.kind == SanctionKind.ADMONISHMENT and q3.department == depts["b"]
+    S.sanction_confirm(q3, now=NOW, by=staff["supervisor"])
+    ended_case("B1", received="2026-06-01 09:00", ended="2026-06-01 10:00", code="ZR001", handler="handler_b")
+    ended_case("B2", received="2026-06-01 09:00", ended="2026-06-01 10:00", code="ZR001", handler="handler_b")
+    red_cards(depts["a"], staff["handler"], 1, at=dt.datetime(2026, 5, 6, 10, 0, tzinfo=NOW.tzinfo))
+    rev2 = evaluation_publish(evaluation_run("2026Q2", now=LATER, reason="补报办件后更正"), now=LATER)
+    assert {s.department.code: s.rank for s in rev2.scores.all()} == {"TB": 1, "TA": 2}
+    q2 = {s.department.code: s for s in Sanction.objects.filter(evaluation__period="2026Q2",
+                                                                 source=SanctionSource.ESCALATION)}
+    assert q2["TB"].status == SanctionStatus.DISMISSED and q2["TA"].status == SanctionStatus.PROPOSED
+    q3.refresh_from_db()
+    assert q3.status == SanctionStatus.CONFIRMED  # never changed
+    notes = Evaluation.objects.get(pk=rev2.pk).notes
+    assert any(n.startswith("第2次修订改变了部分单位本期是否位列后5名") and f"2026年第三季度{q3.number}" in n
+               and "测试县自然资源局诫勉谈话" in n for n in notes), notes
