@@ -117,3 +117,91 @@ def test_the_office_issues_the_bulletin_and_confirms_an_escalation(page, phone_p
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, width
     shot(phone_page, "evaluation-sanction-phone")
+
+
+def test_the_office_sets_the_red_card_rule_and_reads_the_register(page, phone_page, staff, depts, live_server):
+    """The scheme editor's 红牌处理标准 (a bad number refused beside its field, then saved), the scheme page saying
+    the rule in words on a phone, and the register: pending and decided by default, the dismissed one behind the
+    filter with its points as —."""
+    from xiaoneng.evaluation.models import SanctionKind
+    from xiaoneng.evaluation.services import sanctions as S
+
+    sup = staff["supervisor"]
+    for i, kind in enumerate((SanctionKind.WARNING, SanctionKind.CRITICISM, SanctionKind.RECTIFY)):
+        s = S.sanction_propose(kind=kind, department=depts["a"], staff=staff["handler"] if i == 0 else None,
+                               reason=f"一个季度内被发出红牌{i + 3}张。", now=NOW, by=sup)
+        if i == 1:
+            S.sanction_confirm(s, now=NOW, by=sup)
+        if i == 2:
+            S.sanction_dismiss(s, now=NOW, by=sup, reason="经核实系历史积压所致，不予处理。")
+
+    login(page, "supervisor")
+    page.goto("/staff/evaluation/schemes/new/?kind=quarter")
+    assert page.input_value("#f-red_card_threshold") == "3"
+    page.fill("#f-valid_from", "2027-01-01")
+    page.fill("#f-red_card_threshold", "-1")
+    page.click("[data-testid=save]")
+    err = page.inner_text("[data-testid=red-card-rule]")
+    assert "红牌处理标准（张数）须在 0 至 1000 之间。" in err
+    shot(page, "evaluation-scheme-red-card-refused")
+    page.fill("#f-red_card_threshold", "5")
+    page.select_option("#f-red_card_sanction", "admonishment")
+    page.click("[data-testid=save]")
+    page.wait_for_selector("[data-testid=scheme-settings]")
+    assert page.inner_text("[data-testid=red-card-rule]") == "一个季度内同一承办人被发出红牌5张及以上的，提出诫勉谈话。"
+    login(phone_page, "supervisor")
+    phone_page.goto(page.url)
+    phone_page.wait_for_selector("[data-testid=red-card-rule]")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 400
+    shot(phone_page, "evaluation-scheme-red-card-phone")
+
+    page.goto("/staff/evaluation/sanctions/")
+    table = page.inner_text("[data-testid=sanction-table]")
+    assert "效能告诫" in table and "通报批评" in table and "责令整改" not in table
+    assert page.inner_text("[data-testid=count]") == "共 2 条"
+    shot(page, "evaluation-sanctions-default")
+    page.select_option("#f-status", "dismissed")
+    page.click("[data-testid=list-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=sanction-table] >> text=责令整改")
+    assert page.inner_text("[data-testid=sanction-table] [data-testid=points]").strip() == "—"
+    phone_page.goto(page.url)
+    phone_page.wait_for_selector("[data-testid=sanction-table]")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 400
+    shot(phone_page, "evaluation-sanctions-dismissed-phone")
+
+
+def test_a_correction_withdraws_and_names_what_it_no_longer_supports(page, phone_page, quarters, staff,
+                                                                    ended_case, live_server):  # noqa: F811
+    """Bureau B's Q3 escalation (诫勉谈话) is confirmed; then late-reported cases move B above A in a corrected Q3
+    (revision 2): the evaluation's page names the decided one for review and its page says so; A's new proposal
+    waits."""
+    from xiaoneng.evaluation.models import Evaluation, Sanction
+    from xiaoneng.evaluation.services import sanctions as S
+    from xiaoneng.evaluation.services.evaluate import evaluation_publish, evaluation_run
+
+    b = Sanction.objects.get(evaluation__period="2026Q3", source="escalation")
+    S.sanction_confirm(b, now=NOW, by=staff["supervisor"], note="诫勉谈话。")
+    for i in range(3):  # B: 4 of 5 on time (80%, 60 points)
+        ended_case(f"Q3B-late{i}", received="2026-09-28 09:00", ended="2026-09-28 10:00", code="ZR001",
+                   handler="handler_b")
+    for i in range(2):  # A: 3 of 5 on time (60%, 20 points)
+        ended_case(f"Q3A-late{i}", received="2026-08-03 09:00", ended="2026-09-28 10:00")
+    later = NOW + dt.timedelta(days=2)
+    rev2 = evaluation_publish(evaluation_run("2026Q3", now=later, reason="两局补报办件后更正"), now=later)
+    assert Evaluation.objects.get(pk=rev2.pk).revision == 2
+
+    login(page, "supervisor")
+    page.goto(f"/staff/evaluation/{rev2.pk}/")
+    notes = page.inner_text("[data-testid=notes]")
+    assert "第2次修订后不再支持、但已作出决定的问责事项1项" in notes and b.number in notes
+    shot(page, "evaluation-correction-notes")
+    page.goto(f"/staff/evaluation/sanctions/{b.pk}/")
+    assert "第2次修订后不再支持该事项" in page.inner_text("[data-testid=unsupported]")
+    login(phone_page, "supervisor")
+    phone_page.goto(page.url)
+    phone_page.wait_for_selector("[data-testid=unsupported]")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 400
+    shot(phone_page, "evaluation-sanction-unsupported-phone")
+    page.goto("/staff/evaluation/sanctions/?source=escalation&status=proposed")
+    table = page.inner_text("[data-testid=sanction-table]")
+    assert "测试县市场监督管理局" in table

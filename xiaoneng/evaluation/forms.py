@@ -21,7 +21,9 @@ TABLES = {
     "vetoes": ("vet", ("code", "threshold", "sanction_kind")),
 }
 SCALARS = ("name", "valid_from", "total", "excellent_at", "good_at", "pass_at", "min_sample", "bulletin_top",
-           "bulletin_bottom", "escalation_bottom", "note")
+           "bulletin_bottom", "escalation_bottom", "red_card_threshold", "red_card_sanction", "note")
+# Scalars a form drawn before they existed does not post: left out, scheme_validate gives the shipped value.
+OPTIONAL = ("red_card_threshold", "red_card_sanction")
 MAX_ROWS = 40
 # What the columns can hold (the model's DecimalFields): (largest absolute value, decimal places).
 LIMITS = {"total": (Decimal("9999.99"), 2), "excellent_at": (Decimal("9999.99"), 2),
@@ -46,7 +48,8 @@ def spec_rows(spec: dict) -> dict:
 def post_rows(data) -> tuple[dict, str]:
     """The submitted form (a QueryDict) as values (strings; fully blank rows dropped) and the operation asked
     for; add/remove already applied."""
-    out = {k: str(data.get(k, ""))[:2000 if k == "note" else 100].strip() for k in SCALARS}
+    out = {k: str(data.get(k, ""))[:2000 if k == "note" else 100].strip() for k in SCALARS
+           if k in data or k not in OPTIONAL}
     out["period_kind"] = str(data.get("period_kind", ""))[:10]
     for table, (prefix, cols) in TABLES.items():
         columns = [data.getlist(f"{prefix}-{c}")[:MAX_ROWS] for c in cols]

@@ -74,6 +74,15 @@ class GroupMember(models.Model):
         return f"{self.department} → {self.group}"
 
 
+class SanctionKind(models.TextChoices):
+    WARNING = "warning", _("效能告诫")
+    ADMONISHMENT = "admonishment", _("诫勉谈话")
+    CRITICISM = "criticism", _("通报批评")
+    RECTIFY = "rectify", _("责令整改")
+    ORGANISATIONAL = "organisational", _("组织处理（建议）")
+    DISCIPLINARY = "disciplinary", _("纪律处分（建议）")
+
+
 class Scheme(models.Model):
     """A version of the evaluation scheme (考核方案) for one period kind: total points, grade thresholds, the
     fairness rule (minimum sample), the bulletin's sizes and the escalation rule. Never edited once used by an
@@ -91,6 +100,11 @@ class Scheme(models.Model):
     bulletin_top = models.PositiveSmallIntegerField(_("通报表扬名次"), default=8)
     bulletin_bottom = models.PositiveSmallIntegerField(_("通报后进名次"), default=8)
     escalation_bottom = models.PositiveSmallIntegerField(_("连续后进名次"), default=5)
+    # The red-card threshold (处理标准): this many red cards issued to one handler within one period of this
+    # scheme's kind propose `red_card_sanction` against that handler; 0 turns the rule off.
+    red_card_threshold = models.PositiveSmallIntegerField(_("红牌处理标准（张）"), default=3)
+    red_card_sanction = models.CharField(_("达到红牌处理标准时提出的处理"), max_length=16,
+                                         choices=SanctionKind.choices, default=SanctionKind.WARNING)
     note = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
@@ -152,15 +166,6 @@ class SchemeAdjustment(models.Model):
 
     def __str__(self) -> str:
         return self.code
-
-
-class SanctionKind(models.TextChoices):
-    WARNING = "warning", _("效能告诫")
-    ADMONISHMENT = "admonishment", _("诫勉谈话")
-    CRITICISM = "criticism", _("通报批评")
-    RECTIFY = "rectify", _("责令整改")
-    ORGANISATIONAL = "organisational", _("组织处理（建议）")
-    DISCIPLINARY = "disciplinary", _("纪律处分（建议）")
 
 
 class SchemeVeto(models.Model):

@@ -71,6 +71,24 @@ def sanction_scope_q(staff) -> Q:
     return q
 
 
+# The register's status filter: by default what is pending or decided (a dismissed proposal — the office said no,
+# or a correction withdrew it — is history, one choice away); "decided" is every decision that counts (confirmed,
+# under appeal, upheld on appeal); "all" everything; else one status.
+STATUS_DEFAULT = ""
+STATUS_ALL = "all"
+STATUS_DECIDED = "decided"
+DECIDED = (SanctionStatus.CONFIRMED, SanctionStatus.APPEALED, SanctionStatus.UPHELD)
+
+
+def status_choices() -> list[tuple[str, str]]:
+    labels = dict(SanctionStatus.choices)
+    return [(STATUS_DEFAULT, _("待确认和已决定")), (STATUS_ALL, _("全部（含不予处理）")),
+            (SanctionStatus.PROPOSED, labels[SanctionStatus.PROPOSED]),
+            (STATUS_DECIDED, _("已决定（含申诉中、申诉驳回维持）")),
+            *[(v, labels[v]) for v in (SanctionStatus.CONFIRMED, SanctionStatus.APPEALED, SanctionStatus.UPHELD,
+                                       SanctionStatus.REVOKED, SanctionStatus.DISMISSED)]]
+
+
 @dataclass
 class SanctionFilters:
     status: str = ""
@@ -81,7 +99,11 @@ class SanctionFilters:
 
 def sanction_list_for(staff, f: SanctionFilters) -> QuerySet[Sanction]:
     qs = Sanction.objects.filter(sanction_scope_q(staff)).select_related("department", "staff")
-    if f.status:
+    if f.status == STATUS_DEFAULT:
+        qs = qs.exclude(status=SanctionStatus.DISMISSED)
+    elif f.status == STATUS_DECIDED:
+        qs = qs.filter(status__in=DECIDED)
+    elif f.status != STATUS_ALL:
         qs = qs.filter(status=f.status)
     if f.kind:
         qs = qs.filter(kind=f.kind)
@@ -107,7 +129,7 @@ def filter_departments_for(staff) -> QuerySet[Department]:
 
 
 def choices() -> dict:
-    return {"statuses": SanctionStatus.choices, "kinds": SanctionKind.choices, "sources": SanctionSource.choices}
+    return {"statuses": status_choices(), "kinds": SanctionKind.choices, "sources": SanctionSource.choices}
 
 
 def _url(name: str, *args) -> str | None:

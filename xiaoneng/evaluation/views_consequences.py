@@ -29,7 +29,7 @@ from xiaoneng.core.errors import DomainError
 from . import exports_bulletin, pdf
 from . import forms_consequences as F
 from . import selectors_consequences as S
-from .models import Evaluation, EvaluationStatus, SanctionKind, SanctionSource, SanctionStatus
+from .models import Evaluation, EvaluationStatus, SanctionKind, SanctionSource
 from .services import bulletins as B
 from .services import sanctions as svc
 
@@ -127,7 +127,7 @@ def bulletin_xlsx(request, pk: int):
 def _filters(request):
     errors: list[str] = []
     q = {k: request.GET.get(k, "").strip()[:32] for k in ("status", "kind", "source", "department")}
-    for key, values, msg in (("status", SanctionStatus.values, _("状态筛选无效。")),
+    for key, values, msg in (("status", [v for v, _label in S.status_choices() if v], _("状态筛选无效。")),
                              ("kind", SanctionKind.values, _("处理方式筛选无效。")),
                              ("source", SanctionSource.values, _("来源筛选无效。"))):
         if q[key] and q[key] not in values:
@@ -147,7 +147,8 @@ def _filters(request):
 @role_required(*SANCTION_READERS)
 @require_GET
 def sanction_list(request):
-    """The register the viewer may read, newest first, filtered by status, kind, department and source."""
+    """The register the viewer may read, newest first, filtered by status (by default pending and decided ones,
+    not the dismissed), kind, department and source; 50 a page."""
     f, q, allowed, errors = _filters(request)
     page = Paginator(S.sanction_list_for(request.user, f), PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in q.items() if v})
@@ -169,8 +170,13 @@ def _detail(request, s, *, forms: dict | None = None, error_action: str = "", st
     if perms["decide"]:
         shown["decide"] = F.DecideForm(auto_id="decide-%s")
     shown.update(forms or {})
+    # a decided automatic proposal a later revision of its period no longer calls for: said, for the office to
+    # review (the register never changes a decision by itself)
+    unsupported = (svc.sanction_unsupported(s) if S.is_office(request.user) or request.user.has_role(R.LEADER)
+                   else None) if s.status in S.DECIDED else None
     return _private(render(request, "evaluation/consequences/sanction_detail.html", {
         "s": s, "perms": perms, "forms": shown, "evidence": S.evidence_rows(request.user, s),
+        "unsupported": unsupported,
         "error_action": error_action, "office": S.is_office(request.user)}, status=status))
 
 

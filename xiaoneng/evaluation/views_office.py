@@ -155,7 +155,8 @@ def _scheme_view(scheme) -> dict:
         v["sanction_label"] = sanction_names.get(v["sanction_kind"], "")
     return {"indicators": named(spec["indicators"], reg.INDICATORS),
             "deductions": named(spec["deductions"], reg.DEDUCTIONS),
-            "bonuses": named(spec["bonuses"], reg.BONUSES), "vetoes": vetoes}
+            "bonuses": named(spec["bonuses"], reg.BONUSES), "vetoes": vetoes,
+            "red_card_rule": schemes_svc.red_card_rule_text(scheme)}
 
 
 @role_required(*OFFICE)
@@ -214,6 +215,7 @@ def scheme_new(request):
     return render(request, "evaluation/office/scheme_new.html", {
         "values": values, "tables": forms.table_view(values, errors), "errors": top, "error_count": len(errors),
         "other_errors": [m for k, m in errors.items() if k not in shown], "kinds": PeriodKind.choices,
+        "sanctions": SanctionKind.choices,
     }, status=400 if errors else 200)
 
 

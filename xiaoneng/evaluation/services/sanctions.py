@@ -8,7 +8,10 @@ UPHELD. Every transition is refused from the wrong state with a Chinese message,
 on the row (proposed_*, decided_*, appealed_at, appeal_decided_*): the register is its own audit trail.
 
 Automatic proposals (`sanctions_propose_after_publish`) are idempotent by `source_key`: re-publishing a
-corrected revision of a period never proposes the same thing twice.
+corrected revision of a period never proposes the same thing twice. A corrected revision withdraws (dismisses,
+naming the revision) the still-proposed ones it no longer calls for, and names in the evaluation's notes the
+decided ones it no longer supports and the later periods' escalations whose count it changed: decisions are
+the office's, never changed by the system.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from xiaoneng.accounts import roles as R
@@ -57,10 +61,14 @@ MAX_POINTS = D(100)
 ESCALATION = (SanctionKind.CRITICISM, SanctionKind.ADMONISHMENT, SanctionKind.ORGANISATIONAL)
 ESCALATION_BASIS = "机关效能考核方案：连续排名后进的，第一次通报批评，连续第二次对主要负责人诫勉谈话，连续第三次提出组织调整建议。"
 
-# Thresholds (issue 13 §3, the seeds' default): this many red cards issued in one quarter to one handler propose
-# this sanction against that staff member; the office confirms or dismisses it.
-RED_CARD_THRESHOLD = 3
-RED_CARD_SANCTION = SanctionKind.WARNING
+# Thresholds (issue 13 §3): the red-card threshold is the scheme's (Scheme.red_card_threshold, .red_card_sanction;
+# shipped: three red cards issued to one handler within a quarter → 效能告诫, services.schemes), counted within the
+# evaluated period; the office confirms or dismisses what it proposes.
+
+# The automatic proposals a period's results call for (what a corrected revision re-decides); the inspections'
+# proposals are not bound to a period.
+AUTO_SOURCES = (SanctionSource.ESCALATION, SanctionSource.VETO, SanctionSource.THRESHOLD)
+DECIDED_STATUSES = (SanctionStatus.CONFIRMED, SanctionStatus.APPEALED, SanctionStatus.UPHELD)
 
 # The inspections app's kinds (its SanctionProposal) → the register's kinds.
 INSPECTION_KINDS = {
@@ -363,17 +371,36 @@ def _propose_auto(created: list, existing: set, *, key: str, **kw) -> None:
     created.append(sanction_propose(source_key=key, **kw))
 
 
+def withdrawal_reason(ev: Evaluation) -> str:
+    return f"第{ev.revision}次修订后的考核结果不再支持该建议，系统自动撤回。"
+
+
 @transaction.atomic
 def sanctions_propose_after_publish(evaluation, *, now: dt.datetime, by=None) -> list[Sanction]:
     """After `evaluation` is published: propose what its results call for — escalation of repeated bottom places,
-    each veto's sanction, the red-card threshold (quarters), and the inspections' proposals not yet in the
+    each veto's sanction, the scheme's red-card threshold, and the inspections' proposals not yet in the
     register. Each proposal carries its evidence and a reason in words. Idempotent (by source_key, per period):
-    a corrected revision never proposes the same thing twice."""
+    a corrected revision never proposes the same thing twice; what it no longer calls for is withdrawn or named
+    for review (`sanctions_withdraw_unsupported`)."""
     ev = evaluation
-    scheme = ev.scheme
-    period = ev.period
     created: list[Sanction] = []
     existing = set(Sanction.objects.filter(source_key__isnull=False).values_list("source_key", flat=True))
+    planned = auto_proposals(ev)
+    for key, kw in planned:
+        _propose_auto(created, existing, key=key, now=now, by=by, evaluation=ev, **kw)
+    sanctions_withdraw_unsupported(ev, {key for key, _kw in planned}, now=now)
+    # the inspections' proposals not yet in the register
+    created += _inspection_proposals(existing, now=now, by=by, evaluation=ev)
+    return created
+
+
+def auto_proposals(ev: Evaluation) -> list[tuple[str, dict]]:
+    """What `ev`'s results call for, as (source_key, sanction_propose's arguments): (a) escalation of repeated
+    bottom places, (b) each veto's sanction, (c) the scheme's red-card threshold. Reads only; the same results
+    always give the same list (a corrected revision is compared with it)."""
+    scheme = ev.scheme
+    period = ev.period
+    out: list[tuple[str, dict]] = []
     scores = list(ev.scores.select_related("department", "department__head", "evaluation"))
     n = scheme.escalation_bottom
     # (a) escalation of repeated bottom places
@@ -395,31 +422,38 @@ def sanctions_propose_after_publish(evaluation, *, now: dt.datetime, by=None) ->
         # A rank's consequence deducts nothing (points=0): the low rank is the penalty, and a deduction would
         # carry it into the next period and keep the department at the bottom whatever it did (the office may
         # still set points when it confirms).
-        _propose_auto(created, existing, key=f"esc:{period}:{dept.pk}", kind=kind, department=dept, staff=staff,
-                      points=0,
-                      reason=reason, basis=ESCALATION_BASIS, now=now, by=by, source=SanctionSource.ESCALATION,
-                      evaluation=ev, evidence=[(EvidenceKind.SCORE, x.pk) for x in streak])
+        out.append((f"esc:{period}:{dept.pk}", dict(
+            kind=kind, department=dept, staff=staff, points=0, reason=reason, basis=ESCALATION_BASIS,
+            source=SanctionSource.ESCALATION, evidence=[(EvidenceKind.SCORE, x.pk) for x in streak])))
     # (b) vetoes: their sanction at once
     for s in scores:
         v = s.veto or {}
         if not v.get("sanction_kind") or v["sanction_kind"] not in SanctionKind.values:
             continue
         reason = f"{ev.period_label}考核触发一票否决：{v.get('text') or v.get('name', '')}"
-        _propose_auto(created, existing, key=f"veto:{period}:{s.department_id}:{v.get('code', '')}"[:80],
-                      kind=v["sanction_kind"], department=s.department, reason=reason, points=0,  # the veto failed it
-                      basis=f"机关效能考核方案一票否决项：{v.get('name', '')}", now=now, by=by,
-                      source=SanctionSource.VETO, evaluation=ev, evidence=[(EvidenceKind.SCORE, s.pk)])
-    # (c) thresholds: red cards per handler in the quarter
-    if ev.period_kind == "quarter":
-        created += _red_card_threshold(ev, existing, now=now, by=by)
-    # (d) the inspections' proposals not yet in the register
-    created += _inspection_proposals(existing, now=now, by=by, evaluation=ev)
-    return created
+        out.append((f"veto:{period}:{s.department_id}:{v.get('code', '')}"[:80], dict(
+            kind=v["sanction_kind"], department=s.department, reason=reason, points=0,  # the veto failed it
+            basis=f"机关效能考核方案一票否决项：{v.get('name', '')}", source=SanctionSource.VETO,
+            evidence=[(EvidenceKind.SCORE, s.pk)])))
+    # (c) the scheme's red-card threshold, within the period
+    out += _red_card_threshold(ev)
+    return out
 
 
-def _red_card_threshold(ev: Evaluation, existing: set, *, now, by) -> list[Sanction]:
+def _red_card_threshold(ev: Evaluation) -> list[tuple[str, dict]]:
+    """One proposal of the scheme's `red_card_sanction` per handler issued at least `red_card_threshold` red
+    cards (withdrawn and unconfirmed ones not counted) within the evaluated period; none when the rule is off."""
     from xiaoneng.supervision.models import Level, Warning, WarningStatus
 
+    from .schemes import WITHIN
+
+    scheme = ev.scheme
+    threshold = scheme.red_card_threshold
+    if not threshold:
+        return []
+    kind = scheme.red_card_sanction if scheme.red_card_sanction in SanctionKind.values else SanctionKind.WARNING
+    label = SanctionKind(kind).label
+    within = WITHIN.get(ev.period_kind, "一个考核期内")
     cards = (Warning.objects.filter(level=Level.RED, issued_at__gte=ev.starts_at, issued_at__lt=ev.ends_at,
                                     handler__isnull=False)
              .exclude(status__in=(WarningStatus.WITHDRAWN, WarningStatus.PENDING_CONFIRMATION))
@@ -427,22 +461,104 @@ def _red_card_threshold(ev: Evaluation, existing: set, *, now, by) -> list[Sanct
     by_handler: dict[int, list] = {}
     for c in cards:
         by_handler.setdefault(c.handler_id, []).append(c)
-    created: list[Sanction] = []
+    out: list[tuple[str, dict]] = []
     for _hid, cs in sorted(by_handler.items()):
-        if len(cs) < RED_CARD_THRESHOLD:
+        if len(cs) < threshold:
             continue
         handler = cs[0].handler
         own = handler.department
         dept = own if own is not None and all(c.department.is_within(own) for c in cs) else cs[0].department
         staff = handler if own is not None and own.is_within(dept) else None
-        reason = (f"{handler.display_name}在{ev.period_label}被发出红牌{len(cs)}张，达到“一个季度内"
-                  f"{RED_CARD_THRESHOLD}张红牌”的处理标准，建议{SanctionKind(RED_CARD_SANCTION).label}。")
-        _propose_auto(created, existing, key=f"red:{ev.period}:{handler.pk}", kind=RED_CARD_SANCTION,
-                      department=dept, staff=staff, reason=reason,
-                      basis=f"机关效能考核方案：一个季度内同一承办人被发出红牌{RED_CARD_THRESHOLD}张的，予以效能告诫。",
-                      now=now, by=by, source=SanctionSource.THRESHOLD, evaluation=ev,
-                      evidence=[(EvidenceKind.CARD, c.pk) for c in cs if c.department.is_within(dept)])
-    return created
+        reason = (f"{handler.display_name}在{ev.period_label}被发出红牌{len(cs)}张，达到“{within}"
+                  f"{threshold}张红牌”的处理标准，建议{label}。")
+        out.append((f"red:{ev.period}:{handler.pk}", dict(
+            kind=kind, department=dept, staff=staff, reason=reason,
+            basis=f"{scheme.name}（第{scheme.version}版）：{within}同一承办人被发出红牌{threshold}张及以上的，"
+                  f"予以{label}。",
+            source=SanctionSource.THRESHOLD,
+            evidence=[(EvidenceKind.CARD, c.pk) for c in cs if c.department.is_within(dept)])))
+    return out
+
+
+def sanctions_withdraw_unsupported(ev: Evaluation, wanted: set[str], *, now: dt.datetime) -> dict:
+    """A corrected revision `ev` (n+1) is published: the automatic proposals of its period made under an earlier
+    revision that `ev` would not make (`wanted`: its source keys) are withdrawn — dismissed by the system with
+    the revision named, if still PROPOSED; decided ones are never changed, but are named (in the evaluation's
+    notes, shown on its page) for the office to review. Answers {"withdrawn": [...], "review": [...]}."""
+    stale = list(Sanction.objects.filter(evaluation__period=ev.period, evaluation__revision__lt=ev.revision,
+                                         source__in=AUTO_SOURCES)
+                 .exclude(source_key__in=wanted).select_related("department", "staff").order_by("pk"))
+    withdrawn = [s for s in stale if s.status == SanctionStatus.PROPOSED]
+    review = [s for s in stale if s.status in DECIDED_STATUSES]
+    later = _later_escalations(ev)
+    for s in withdrawn:
+        # the key is freed: should a later revision call for the same proposal again, it is proposed afresh
+        s.status, s.decision_note, s.decided_at, s.decided_by = (SanctionStatus.DISMISSED, withdrawal_reason(ev),
+                                                                 now, None)
+        s.source_key = None
+        s.save(update_fields=["status", "decision_note", "decided_at", "decided_by", "source_key"])
+    notes = []
+    if withdrawn:
+        notes.append(f"第{ev.revision}次修订后不再支持、已自动撤回的问责建议{len(withdrawn)}项："
+                     + "；".join(_who(s) for s in withdrawn) + "。")
+    if review:
+        notes.append(f"第{ev.revision}次修订后不再支持、但已作出决定的问责事项{len(review)}项（系统不作改动，请效能办复核）："
+                     + "；".join(f"{s.number or '未编号'}（{_who(s)}）" for s in review) + "。")
+    if later:
+        notes.append(f"第{ev.revision}次修订改变了部分单位本期是否位列后{ev.scheme.escalation_bottom}名，以后考核期据此计算"
+                     f"连续次数的问责事项{len(later)}项可能需要调整（系统不作改动，请效能办复核）："
+                     + "；".join(f"{s.evaluation.period_label}{s.number or ''}（{_who(s)}，{s.get_status_display()}）"
+                                for s in later) + "。")
+    if notes:
+        Evaluation.objects.filter(pk=ev.pk).update(notes=[*(ev.notes or []), *notes])
+        ev.notes = [*(ev.notes or []), *notes]
+    return {"withdrawn": withdrawn, "review": review, "later": later}
+
+
+def _later_escalations(ev: Evaluation) -> list[Sanction]:
+    """Escalations of later periods whose count of consecutive bottom places the correction `ev` changed: a
+    department the corrected revision takes out of the bottom places (its later escalations rest on the old
+    score, as evidence), or puts into them (the next period's escalation counted without it). Not withdrawn:
+    the later period may still call for a sanction, at another step — the office reviews."""
+    previous = (Evaluation.objects.filter(period=ev.period, revision__lt=ev.revision, published_at__isnull=False)
+                .order_by("-revision").first())
+    if previous is None:
+        return []
+    n = ev.scheme.escalation_bottom
+    before = {s.department_id: s for s in previous.scores.all()}
+    after = {s.department_id: s for s in ev.scores.all()}
+    left = [before[d].pk for d in before if in_bottom(before[d], n) and not (d in after and in_bottom(after[d], n))]
+    joined = [d for d in after if in_bottom(after[d], n) and not (d in before and in_bottom(before[d], n))]
+    q = Q(pk__in=[])
+    if left:
+        q |= Q(evidence__kind=EvidenceKind.SCORE, evidence__object_id__in=left)
+    try:
+        following = ev.period_obj.next()
+    except DomainError:
+        following = None
+    if joined and following is not None:
+        q |= Q(source_key__in=[f"esc:{following.code}:{d}" for d in joined])
+    return list(Sanction.objects.filter(q, source=SanctionSource.ESCALATION)
+                .exclude(evaluation__period=ev.period)
+                .exclude(status__in=(SanctionStatus.DISMISSED, SanctionStatus.REVOKED))
+                .select_related("department", "staff", "evaluation").distinct().order_by("pk"))
+
+
+def _who(s: Sanction) -> str:
+    return f"{s.department.name}{'·' + s.staff.display_name if s.staff_id else ''}{s.get_kind_display()}"
+
+
+def sanction_unsupported(s: Sanction) -> Evaluation | None:
+    """The later published revision of `s`'s period that no longer calls for this automatic proposal, if any
+    (the register's page says so, for the office to review a decided one)."""
+    if s.source not in AUTO_SOURCES or s.evaluation_id is None or not s.source_key:
+        return None
+    latest = _published(s.evaluation.period)
+    if latest is None or latest.revision <= s.evaluation.revision:
+        return None
+    if s.source_key in {key for key, _kw in auto_proposals(latest)}:
+        return None
+    return latest
 
 
 def _inspection_proposals(existing: set, *, now, by, evaluation) -> list[Sanction]:

@@ -65,6 +65,25 @@ DEFAULT_VETOES = [
     # code, threshold, sanction proposed at once
     ("disciplinary_sanction", 1, SanctionKind.CRITICISM),
 ]
+# The red-card threshold (the seeds' default): three red cards issued to one handler within a quarter propose
+# 效能告诫 against that handler. It counts within one period of the scheme's own kind, so it is shipped on for the
+# quarter only: on for months or years as well, the same cards would be counted again by every overlapping period
+# (an office evaluating only by month turns it on there). 0 = off.
+DEFAULT_RED_CARD_THRESHOLD = {"quarter": 3}
+DEFAULT_RED_CARD_SANCTION = SanctionKind.WARNING
+RED_CARD_THRESHOLD_MAX = 1000
+# "一个季度内" …: the span a threshold counts over, in the rule's words.
+WITHIN = {"month": "一个月内", "quarter": "一个季度内", "half": "半年内", "year": "一年内"}
+
+
+def red_card_rule_text(scheme) -> str:
+    """The red-card rule of a scheme (or spec) in words, as the scheme page and the proposals quote it."""
+    get = scheme.get if isinstance(scheme, dict) else lambda k: getattr(scheme, k)
+    n = get("red_card_threshold")
+    if not n:
+        return "未启用：红牌数量不自动提出问责。"
+    kind = SanctionKind(get("red_card_sanction")).label if get("red_card_sanction") in SanctionKind.values else ""
+    return f"{WITHIN.get(get('period_kind'), '一个考核期内')}同一承办人被发出红牌{n}张及以上的，提出{kind}。"
 
 
 class SchemeInvalid(DomainError):
@@ -85,6 +104,8 @@ def default_spec(period_kind: str = "quarter") -> dict:
         "period_kind": period_kind, "name": "机关效能考核方案", "valid_from": dt.date(2000, 1, 1),
         "total": D(100), "excellent_at": D(90), "good_at": D(80), "pass_at": D(60), "min_sample": 20,
         "bulletin_top": 8, "bulletin_bottom": 8, "escalation_bottom": 5,
+        "red_card_threshold": DEFAULT_RED_CARD_THRESHOLD.get(period_kind, 0),
+        "red_card_sanction": DEFAULT_RED_CARD_SANCTION,
         "note": "依据机关效能考核评分办法（满分100分）设置；政务公开指标在政务公开功能上线前按比例折算到其他指标。",
         "indicators": [{"code": c, "weight": D(w), "floor": D(f), "target": D(t)} for c, w, f, t in DEFAULT_INDICATORS],
         "deductions": [{"code": c, "points": D(p), "cap": D(cap) if cap else None} for c, p, cap in DEFAULT_DEDUCTIONS],
@@ -99,7 +120,9 @@ def spec_of(scheme: Scheme) -> dict:
         "period_kind": scheme.period_kind, "name": scheme.name, "valid_from": scheme.valid_from, "total": scheme.total,
         "excellent_at": scheme.excellent_at, "good_at": scheme.good_at, "pass_at": scheme.pass_at,
         "min_sample": scheme.min_sample, "bulletin_top": scheme.bulletin_top,
-        "bulletin_bottom": scheme.bulletin_bottom, "escalation_bottom": scheme.escalation_bottom, "note": scheme.note,
+        "bulletin_bottom": scheme.bulletin_bottom, "escalation_bottom": scheme.escalation_bottom,
+        "red_card_threshold": scheme.red_card_threshold, "red_card_sanction": scheme.red_card_sanction,
+        "note": scheme.note,
         "indicators": [{"code": i.code, "weight": i.weight, "floor": i.floor, "target": i.target}
                        for i in scheme.indicators.all()],
         "deductions": [{"code": a.code, "points": a.points, "cap": a.cap}
@@ -176,6 +199,22 @@ def scheme_validate(spec: dict) -> dict:
     out["bulletin_top"] = _int(spec.get("bulletin_top"), errors, "bulletin_top", "通报表扬名次", high=100)
     out["bulletin_bottom"] = _int(spec.get("bulletin_bottom"), errors, "bulletin_bottom", "通报后进名次", high=100)
     out["escalation_bottom"] = _int(spec.get("escalation_bottom"), errors, "escalation_bottom", "连续后进名次", high=100)
+    # The red-card rule: a spec written before the rule was part of the scheme (no key at all) takes the shipped
+    # rule of its period kind; a value given, even empty, is checked.
+    if "red_card_threshold" in spec:
+        threshold = _int(spec.get("red_card_threshold"), errors, "red_card_threshold", "红牌处理标准（张数）",
+                         high=RED_CARD_THRESHOLD_MAX)
+    else:
+        threshold = DEFAULT_RED_CARD_THRESHOLD.get(out["period_kind"], 0)
+    out["red_card_threshold"] = threshold
+    sanction = str(spec.get("red_card_sanction", DEFAULT_RED_CARD_SANCTION) or "").strip()
+    if not sanction:
+        if threshold:
+            errors.append({"field": "red_card_sanction", "error": "请选择达到红牌处理标准时提出的处理方式。"})
+        sanction = DEFAULT_RED_CARD_SANCTION
+    elif sanction not in SanctionKind.values:
+        errors.append({"field": "red_card_sanction", "error": f"达到红牌处理标准时提出的处理方式“{sanction[:20]}”无效。"})
+    out["red_card_sanction"] = sanction
 
     indicators = list(spec.get("indicators") or [])
     if not indicators:
@@ -276,7 +315,8 @@ def scheme_create_version(spec: dict, *, by=None, now: dt.datetime) -> Scheme:
         valid_from=clean["valid_from"], total=clean["total"], excellent_at=clean["excellent_at"],
         good_at=clean["good_at"], pass_at=clean["pass_at"], min_sample=clean["min_sample"],
         bulletin_top=clean["bulletin_top"], bulletin_bottom=clean["bulletin_bottom"],
-        escalation_bottom=clean["escalation_bottom"], note=clean["note"], created_at=now, created_by=by)
+        escalation_bottom=clean["escalation_bottom"], red_card_threshold=clean["red_card_threshold"],
+        red_card_sanction=clean["red_card_sanction"], note=clean["note"], created_at=now, created_by=by)
     SchemeIndicator.objects.bulk_create([SchemeIndicator(scheme=scheme, position=n, **row)
                                          for n, row in enumerate(clean["indicators"])])
     SchemeAdjustment.objects.bulk_create(

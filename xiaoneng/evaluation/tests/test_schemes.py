@@ -13,8 +13,10 @@ from xiaoneng.evaluation.models import Scheme, SchemeAdjustment, SchemeIndicator
 from xiaoneng.evaluation.services.schemes import (
     SchemeInvalid,
     default_spec,
+    red_card_rule_text,
     scheme_create_version,
     scheme_validate,
+    spec_of,
 )
 
 from .conftest import TZ
@@ -105,6 +107,20 @@ CASES = [
      "指标总分须大于0。"),
     ("min-sample-zero", setter(("min_sample",), 0), "min_sample", "最少样本数须在 1 至 10000 之间。"),
     ("bulletin-top-huge", setter(("bulletin_top",), 10**12), "bulletin_top", "通报表扬名次须在 0 至 100 之间。"),
+    # the red-card threshold (红牌处理标准), part of the scheme since issue 13's follow-up
+    ("red-card-negative", setter(("red_card_threshold",), -1), "red_card_threshold",
+     "红牌处理标准（张数）须在 0 至 1000 之间。"),
+    ("red-card-huge", setter(("red_card_threshold",), 10**9), "red_card_threshold",
+     "红牌处理标准（张数）须在 0 至 1000 之间。"),
+    ("red-card-not-a-number", setter(("red_card_threshold",), "三"), "red_card_threshold",
+     "红牌处理标准（张数）须为整数。"),
+    ("red-card-fraction", setter(("red_card_threshold",), "2.5"), "red_card_threshold",
+     "红牌处理标准（张数）须为整数。"),
+    ("red-card-empty", setter(("red_card_threshold",), ""), "red_card_threshold", "红牌处理标准（张数）须为整数。"),
+    ("red-card-unknown-kind", setter(("red_card_sanction",), "prison"), "red_card_sanction",
+     "达到红牌处理标准时提出的处理方式“prison”无效。"),
+    ("red-card-no-kind", setter(("red_card_sanction",), ""), "red_card_sanction",
+     "请选择达到红牌处理标准时提出的处理方式。"),
 ]
 
 
@@ -145,3 +161,37 @@ def test_the_shipped_scheme_and_a_new_version_of_it_are_accepted(db):
     s = scheme_create_version(spec, now=NOW)
     assert s.version == 2 and s.valid_from == dt.date(2027, 1, 1)  # the shipped one (post_migrate) is version 1
     assert s.indicators.count() == 11 and s.vetoes.count() == 2  # the shipped veto and the red-card one
+
+
+# ------------------------------------------------------------------------------------------ the red-card rule
+def test_the_red_card_rule_is_shipped_for_quarters_and_off_elsewhere():
+    assert (default_spec("quarter")["red_card_threshold"], default_spec("quarter")["red_card_sanction"]) == (3, "warning")
+    for kind in ("month", "half", "year"):
+        assert default_spec(kind)["red_card_threshold"] == 0
+    assert red_card_rule_text(default_spec("quarter")) == "一个季度内同一承办人被发出红牌3张及以上的，提出效能告诫。"
+    assert red_card_rule_text(default_spec("month")) == "未启用：红牌数量不自动提出问责。"
+
+
+def test_a_spec_without_the_rule_takes_its_kinds_default_and_off_needs_no_kind():
+    spec = copy.deepcopy(default_spec("quarter"))
+    del spec["red_card_threshold"], spec["red_card_sanction"]
+    clean = scheme_validate(spec)
+    assert (clean["red_card_threshold"], clean["red_card_sanction"]) == (3, "warning")
+    spec = copy.deepcopy(default_spec("month"))
+    spec.update(red_card_threshold="0", red_card_sanction="")
+    clean = scheme_validate(spec)
+    assert (clean["red_card_threshold"], clean["red_card_sanction"]) == (0, "warning")
+
+
+@pytest.mark.django_db
+def test_a_new_version_stores_the_rule_and_the_next_copies_it():
+    spec = copy.deepcopy(default_spec("quarter"))
+    spec.update(valid_from=dt.date(2027, 1, 1), red_card_threshold=" 8 ", red_card_sanction="admonishment")
+    s = scheme_create_version(spec, now=NOW)
+    assert (s.red_card_threshold, s.red_card_sanction) == (8, "admonishment")
+    assert red_card_rule_text(s) == "一个季度内同一承办人被发出红牌8张及以上的，提出诫勉谈话。"
+    nxt = spec_of(s)
+    assert (nxt["red_card_threshold"], nxt["red_card_sanction"]) == (8, "admonishment")
+    # the shipped versions, made after migrate: on for the quarter, off for the other kinds
+    shipped = {x.period_kind: x.red_card_threshold for x in Scheme.objects.filter(version=1)}
+    assert shipped == {"month": 0, "quarter": 3, "half": 0, "year": 0}
