@@ -68,8 +68,11 @@ def test_a_leader_drills_from_the_dashboard_to_a_case(page, phone_page, publishe
     # → the department's score → the evidence behind the line → the case.
     page.locator("[data-testid=table-drill] tbody tr").first.locator("th a").click()
     page.wait_for_selector("[data-testid=score-summary]")
+    score_url = page.url
+    shot(page, "evaluation-score-desktop")
     page.locator("[data-testid=indicators] tr[data-code=on_time_rate] th a").click()
     page.wait_for_selector("[data-testid=evidence]")
+    evidence_url = page.url
     shot(page, "evaluation-dashboard-evidence")
     page.locator("[data-testid=evidence] tbody tr a").first.click()
     page.wait_for_url("**/cases/**")
@@ -94,6 +97,31 @@ def test_a_leader_drills_from_the_dashboard_to_a_case(page, phone_page, publishe
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, width
     shot(phone_page, "evaluation-dashboard-phone")
+
+    # The score page on a phone: each indicator a block, nothing behind a sideways scroll (the page's or the
+    # table's own), every figure within the screen.
+    phone_page.goto(score_url)
+    phone_page.wait_for_selector("[data-testid=indicators]")
+    assert_fits(phone_page, "[data-testid=indicators]", "[data-testid=indicators] [data-testid=points]")
+    assert phone_page.locator("[data-testid=indicators] tr[data-code=on_time_rate] [data-testid=value]").is_visible()
+    if phone_page.locator("[data-testid=adjustments]").count():
+        assert_fits(phone_page, "[data-testid=adjustments]", "[data-testid=adjustments] td")
+    shot(phone_page, "evaluation-score-phone")
+    phone_page.goto(evidence_url)
+    phone_page.wait_for_selector("[data-testid=evidence]")
+    assert_fits(phone_page, "[data-testid=evidence]", "[data-testid=evidence] tbody td")
+    shot(phone_page, "evaluation-evidence-phone")
+
+
+def assert_fits(pg, table: str, cells: str) -> None:
+    """No sideways scroll at the phone's width: not the page, not the table's wrapper; each cell on screen."""
+    width = pg.evaluate("window.innerWidth")
+    assert width <= 390, width  # a phone's browser widens its viewport (zooms out) when the page overflows
+    assert pg.evaluate("document.documentElement.scrollWidth") <= width
+    wrap = pg.locator(table).locator("xpath=..")
+    assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth"), "the table scrolls inside its box"
+    for box in pg.locator(cells).evaluate_all("els => els.map(e => e.getBoundingClientRect().right)"):
+        assert box <= width, box
 
 
 def test_a_head_is_refused(page, published, live_server):
