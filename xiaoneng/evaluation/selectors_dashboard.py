@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Sum
+from django.db.models import Avg, Case, Count, DecimalField, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.core.errors import DomainError
@@ -122,19 +123,40 @@ def choose(evaluations: list[Evaluation], *, kind: str | None, period: str | Non
     return Choice(kind, chosen, trend, kinds, errors)
 
 
-def ranking_by_group(ev: Evaluation) -> list[dict]:
-    """The chosen evaluation's scores by group (in the groups' order of first appearance by code), each group with
-    its rank-ordered scores and its grade counts. One query."""
-    scores = list(Score.objects.filter(evaluation=ev).select_related("department").order_by("group_code", "rank"))
+PLACES = 10  # each group's top and bottom places the dashboard shows (`?places=`, within PLACES_MIN..PLACES_MAX)
+PLACES_MIN, PLACES_MAX = 1, 50
+
+
+def ranking_by_group(ev: Evaluation, *, places: int = PLACES) -> list[dict]:
+    """The chosen evaluation's groups (in the order of their codes), each with its grade counts over all its
+    departments, its size, and only its `places` first and `places` last scores (`top`, `bottom`; `scores` both,
+    in rank order; `hidden` how many lie between), so that a province's 2,000 departments are not all drawn: the
+    full ranking is the office's paged page. Two queries whatever the number of departments: the grade counts
+    (one GROUP BY) and the shown scores (rank ≤ places, or rank > the group's size − places)."""
+    counts = (Score.objects.filter(evaluation=ev).order_by().values("group_code", "group_name", "grade")
+              .annotate(n=Count("id")))
     groups: dict[str, dict] = {}
-    for s in scores:
-        g = groups.setdefault(s.group_code, {"code": s.group_code, "name": s.group_name, "scores": [],
-                                             "grades": {code: 0 for code, _ in GRADES}})
-        g["scores"].append(s)
-        g["grades"][s.grade] = g["grades"].get(s.grade, 0) + 1
+    for r in sorted(counts, key=lambda r: r["group_code"]):
+        g = groups.setdefault(r["group_code"], {"code": r["group_code"], "name": r["group_name"], "size": 0,
+                                                "top": [], "bottom": [], "grades": {code: 0 for code, _ in GRADES}})
+        g["grades"][r["grade"]] = g["grades"].get(r["grade"], 0) + r["n"]
+        g["size"] += r["n"]
+    shown = (Score.objects.filter(evaluation=ev).filter(Q(rank__lte=places) | Q(rank__gt=F("group_size") - places))
+             .select_related("department").order_by("group_code", "rank"))
+    for s in shown:
+        g = groups.get(s.group_code)
+        if g is not None:
+            (g["top"] if s.rank <= places else g["bottom"]).append(s)
     for g in groups.values():
+        g["scores"] = g["top"] + g["bottom"]
+        g["hidden"] = g["size"] - len(g["scores"])
         g["grade_rows"] = [(label, g["grades"][code]) for code, label in GRADES]
     return list(groups.values())
+
+
+def score_of(ev: Evaluation, department_code: str) -> Score | None:
+    """One department's score in `ev` by the department's code (the trend's department), or None. One query."""
+    return Score.objects.filter(evaluation=ev, department__code=department_code).select_related("department").first()
 
 
 def trends(trend: list[Evaluation], department_id: int | None) -> dict:
@@ -184,20 +206,27 @@ def headline(trend: list[Evaluation]) -> list[dict]:
     return out
 
 
-def drill(ev: Evaluation, metric: Metric) -> list[dict]:
+def drill(ev: Evaluation, metric: Metric):
     """One metric of one period opened: every department's line of that code, the best first (by value for an
-    indicator, fewest units for a count); departments not scored on it last. One query (+ the score page and
-    the line's evidence page link from each row)."""
-    lines = list(ScoreLine.objects.filter(score__evaluation=ev, code=metric.code, kind=metric.kind)
-                 .select_related("score", "score__department"))
+    indicator, fewest units for a count), ties by overall rank; departments not scored on it last. A queryset
+    ordered in the database, for the page to show a page of it (`drill_rows`): a count and one page, whatever
+    the number of departments (+ the score page and the line's evidence page link from each row)."""
+    qs = (ScoreLine.objects.filter(score__evaluation=ev, code=metric.code, kind=metric.kind)
+          .select_related("score", "score__department"))
     if metric.kind == LineKind.INDICATOR:
-        scored = [ln for ln in lines if ln.scored and ln.value is not None]
-        rest = [ln for ln in lines if not (ln.scored and ln.value is not None)]
-        scored.sort(key=lambda ln: ((-ln.value if metric.higher_is_better else ln.value), ln.score.rank_overall))
-        rest.sort(key=lambda ln: ln.score.rank_overall)
-        lines = scored + rest
-    else:
-        lines.sort(key=lambda ln: (-(ln.units or 0), ln.score.rank_overall))
+        scored = Q(scored=True, value__isnull=False)
+        qs = qs.annotate(unscored=Case(When(scored, then=Value(0)), default=Value(1), output_field=IntegerField()),
+                         sort_value=Case(When(scored, then=F("value")), default=None))
+        best = F("sort_value").desc(nulls_last=True) if metric.higher_is_better else F("sort_value").asc(nulls_last=True)
+        return qs.order_by("unscored", best, "score__rank_overall", "pk")
+    return (qs.annotate(n=Coalesce("units", Value(Decimal(0)), output_field=DecimalField(max_digits=14, decimal_places=4)))
+            .order_by("-n", "score__rank_overall", "pk"))
+
+
+def drill_rows(lines, metric: Metric) -> list[dict]:
+    """The rows of the drill-down's table for `lines` (one page of `drill`): each line with its score and
+    department, and whether its evidence opens (a scored indicator line, or any count, whose calculation has an
+    evidence list)."""
     reg.load()
     has_evidence = _has_evidence(metric)
     return [{"line": ln, "score": ln.score, "department": ln.score.department, "evidence": has_evidence and
