@@ -96,7 +96,15 @@ def test_a_leader_drills_from_the_dashboard_to_a_case(page, phone_page, publishe
     phone_page.wait_for_selector("#dashboard-charts[data-ready='1']")
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, width
+    for table in ("table-grades", "table-trend", "table-metrics"):  # stacked: each row a block
+        assert_fits(phone_page, f"[data-testid={table}]", f"[data-testid={table}] td")
+    # The ranking keeps its table (rank, name, score, grade): the names wrap, the scores stay on screen.
+    assert_fits(phone_page, "[data-testid=ranking-bureaus]", "[data-testid=ranking-bureaus] td")
     shot(phone_page, "evaluation-dashboard-phone")
+    phone_page.goto("/staff/evaluation/dashboard/?period=2026Q3&metric=on_time_rate#drill")
+    phone_page.wait_for_selector("[data-testid=table-drill]")
+    assert_fits(phone_page, "[data-testid=table-drill]", "[data-testid=table-drill] td")
+    shot(phone_page, "evaluation-dashboard-drill-phone")
 
     # The score page on a phone: each indicator a block, nothing behind a sideways scroll (the page's or the
     # table's own), every figure within the screen.
