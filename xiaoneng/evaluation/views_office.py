@@ -23,7 +23,8 @@ from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.access import role_required
 from xiaoneng.accounts.models import Department
 from xiaoneng.core.errors import DomainError
-from xiaoneng.core.periods import HALF, KIND_LABELS, MONTH, QUARTER, YEAR, Period
+from xiaoneng.core.periods import QUARTER, Period
+from xiaoneng.core.periods import choices as period_choices  # the one picker (core)
 
 from . import exports, forms
 from . import indicators as reg
@@ -35,15 +36,6 @@ from .services.groups import group_place, group_save
 
 OFFICE = (R.SUPERVISOR, R.LEADER)
 SAMPLE_FILTERS = ("", "apart", "only")
-
-
-def period_choices(now) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The period picker's options (as the ratings pages'): recent quarters, months, halves and years."""
-    groups = []
-    for kind, n in ((QUARTER, 8), (MONTH, 12), (HALF, 4), (YEAR, 3)):
-        ps = Period.current(now, kind).recent(n)[::-1]
-        groups.append((KIND_LABELS[kind], [(p.code, p.label) for p in ps]))
-    return groups
 
 
 def _is_supervisor(user) -> bool:
