@@ -21,6 +21,8 @@ from decimal import Decimal
 
 from django.db.models import Avg, Case, Count, DecimalField, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.core.errors import DomainError
@@ -46,25 +48,27 @@ DASHBOARD_ROLES = (R.SUPERVISOR, R.LEADER)
 class Metric:
     code: str  # the ScoreLine code it sums
     kind: str  # LineKind.INDICATOR (Σnum ÷ Σden) or LineKind.DEDUCTION (Σunits)
-    label: str
+    label: str  # lazy (gettext_lazy): translated where shown
     unit: str  # "%" (a share 0..1), "倍", or a counting word (张, 件)
     chart: str  # which headline chart shows it: "rates", "ratio", "counts"
     higher_is_better: bool = True
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("on_time_rate", LineKind.INDICATOR, "按时办结率", "%", "rates"),
-    Metric("rating_good_rate", LineKind.INDICATOR, "好差评满意率", "%", "rates"),
-    Metric("complaint_on_time_rate", LineKind.INDICATOR, "投诉按时答复率", "%", "rates"),
-    Metric("complaint_satisfaction_rate", LineKind.INDICATOR, "投诉人满意率", "%", "rates"),
-    Metric("avg_working_days_ratio", LineKind.INDICATOR, "平均用时与时限之比", "倍", "ratio", higher_is_better=False),
-    Metric("complaint_substantiated", LineKind.DEDUCTION, "查实投诉", "件", "counts", higher_is_better=False),
-    Metric("card_reminder", LineKind.DEDUCTION, "预警提醒", "张", "counts", higher_is_better=False),
-    Metric("card_yellow", LineKind.DEDUCTION, "黄牌", "张", "counts", higher_is_better=False),
-    Metric("card_red", LineKind.DEDUCTION, "红牌", "张", "counts", higher_is_better=False),
+    Metric("on_time_rate", LineKind.INDICATOR, gettext_lazy("按时办结率"), "%", "rates"),
+    Metric("rating_good_rate", LineKind.INDICATOR, gettext_lazy("好差评满意率"), "%", "rates"),
+    Metric("complaint_on_time_rate", LineKind.INDICATOR, gettext_lazy("投诉按时答复率"), "%", "rates"),
+    Metric("complaint_satisfaction_rate", LineKind.INDICATOR, gettext_lazy("投诉人满意率"), "%", "rates"),
+    Metric("avg_working_days_ratio", LineKind.INDICATOR, gettext_lazy("平均用时与时限之比"), "倍", "ratio",
+           higher_is_better=False),
+    Metric("complaint_substantiated", LineKind.DEDUCTION, gettext_lazy("查实投诉"), "件", "counts",
+           higher_is_better=False),
+    Metric("card_reminder", LineKind.DEDUCTION, gettext_lazy("预警提醒"), "张", "counts", higher_is_better=False),
+    Metric("card_yellow", LineKind.DEDUCTION, gettext_lazy("黄牌"), "张", "counts", higher_is_better=False),
+    Metric("card_red", LineKind.DEDUCTION, gettext_lazy("红牌"), "张", "counts", higher_is_better=False),
 )
 METRIC_BY_CODE = {m.code: m for m in METRICS}
-GRADES = [(g.value, str(g.label)) for g in Grade]
+GRADES = [(g.value, g.label) for g in Grade]  # labels lazy: translated where shown, not at import
 
 
 def can_view(user) -> bool:
@@ -95,7 +99,7 @@ def choose(evaluations: list[Evaluation], *, kind: str | None, period: str | Non
     kinds = [(k, KIND_LABELS[k], list(reversed(by_kind[k]))) for k in KINDS if k in by_kind]
     kind = (kind or "").strip()
     if kind and kind not in KINDS:
-        errors.append(DomainError("考核周期类型无效，已显示最近一期。", field="kind").message)
+        errors.append(DomainError(_("考核周期类型无效，已显示最近一期。"), field="kind").message)
         kind = ""
     chosen = None
     code = (period or "").strip()
@@ -103,12 +107,14 @@ def choose(evaluations: list[Evaluation], *, kind: str | None, period: str | Non
         try:
             p = Period.parse(code)
         except DomainError:
-            errors.append(DomainError("考核期格式不正确，应如 2026Q3、2026-07、2026H2 或 2026。", field="period").message)
+            errors.append(DomainError(_("考核期格式不正确，应如 2026Q3、2026-07、2026H2 或 2026。"), field="period")
+                          .message)
         else:
             if not kind or kind == p.kind:
                 chosen = next((e for e in by_kind.get(p.kind, []) if e.period == p.code), None)
                 if chosen is None:
-                    errors.append(DomainError(f"{p.label}尚无已发布的考核结果，已显示最近一期。", field="period").message)
+                    errors.append(DomainError(_("%(period)s尚无已发布的考核结果，已显示最近一期。") % {"period": p.label},
+                                              field="period").message)
     if chosen is None:
         k = kind or (QUARTER if QUARTER in by_kind else (evaluations[-1].period_kind if evaluations else QUARTER))
         chosen = by_kind[k][-1] if by_kind.get(k) else None
@@ -138,7 +144,7 @@ def ranking_by_group(ev: Evaluation, *, places: int = PLACES) -> list[dict]:
     groups: dict[str, dict] = {}
     for r in sorted(counts, key=lambda r: r["group_code"]):
         g = groups.setdefault(r["group_code"], {"code": r["group_code"], "name": r["group_name"], "size": 0,
-                                                "top": [], "bottom": [], "grades": {code: 0 for code, _ in GRADES}})
+                                                "top": [], "bottom": [], "grades": {code: 0 for code, _label in GRADES}})
         g["grades"][r["grade"]] = g["grades"].get(r["grade"], 0) + r["n"]
         g["size"] += r["n"]
     shown = (Score.objects.filter(evaluation=ev).filter(Q(rank__lte=places) | Q(rank__gt=F("group_size") - places))
@@ -249,7 +255,7 @@ def chart_data(choice: Choice, groups: list[dict], trend_data: dict, head: list[
         "trend": {"periods": [r["label"] for r in trend_data["rows"]],
                   "score": [float(r["score"].score) if r["score"] else None for r in trend_data["rows"]],
                   "mean": [float(r["mean"]) if r["mean"] is not None else None for r in trend_data["rows"]],
-                  "label_score": trend_data.get("department_name") or "", "label_mean": "全部单位平均分"},
+                  "label_score": trend_data.get("department_name") or "", "label_mean": _("全部单位平均分")},
         "metrics": {"periods": [h["label"] for h in head], "charts": {}},
     }
     for chart in ("rates", "ratio", "counts"):
@@ -298,12 +304,14 @@ def landing_leader(user, *, now) -> dict | None:
         counts[r["grade"]] = counts.get(r["grade"], 0) + 1
     labels = dict(Grade.choices)
     return {
-        "key": "leader-evaluation", "title": f"{ev.period_label}效能考核", "url": url, "link": "打开领导驾驶舱",
+        "key": "leader-evaluation", "title": _("%(period)s效能考核") % {"period": ev.period_label}, "url": url,
+        "link": _("打开领导驾驶舱"),
         "tiles": [{"label": str(label), "value": counts[code], "url": url,
                    "tone": "danger" if code == Grade.FAIL and counts[code] else "", "hint": ""}
                   for code, label in Grade.choices],
-        "rows_title": "总排名末位", "empty": "",
+        "rows_title": _("总排名末位"), "empty": "",
         "rows": [{"text": r["department__name"], "url": reverse("evaluation:score_detail", args=[r["pk"]]),
-                  "meta": f"第{r['rank_overall']}名 · {r['score']}分 · {labels.get(r['grade'], '')}",
+                  "meta": _("第%(rank)s名 · %(score)s分 · %(grade)s")
+                  % {"rank": r["rank_overall"], "score": r["score"], "grade": labels.get(r["grade"], "")},
                   "tone": "danger" if r["grade"] == Grade.FAIL else ""} for r in rows[:5]],
     }
