@@ -258,3 +258,22 @@ def test_a_draft_s_full_ranking_is_the_office_s(depts, client_as):
     ev.save(update_fields=["status"])
     assert client_as("supervisor").get(detail(ev), {"overall": "1"}).status_code == 200
     assert client_as("leader").get(detail(ev), {"overall": "1"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_score_page_leads_to_the_department_s_trend(depts, client_as):
+    ev = build(depts, bureaus=25, towns=0)
+    s = Score.objects.get(evaluation=ev, department__code="B013")
+    url = reverse("evaluation:score_detail", args=[s.pk])
+    trend = f"{URL}?kind=quarter&amp;period=2026Q3&amp;department=B013#h-trend"
+    for role in ("leader", "supervisor"):
+        assert trend in client_as(role).get(url).content.decode(), role
+    # A head (its own department's page) cannot open the dashboard: no link.
+    s_own = Score.objects.create(evaluation=ev, department=depts["a"], group_code="bureaus", group_name="县直部门",
+                                 base_points=D(50), score=D(50), grade="fail", rank=26, rank_overall=26, group_size=26)
+    html = client_as("head").get(reverse("evaluation:score_detail", args=[s_own.pk])).content.decode()
+    assert 'data-testid="trend-link"' not in html
+    # A draft has no published trend to show.
+    ev.status = EvaluationStatus.DRAFT
+    ev.save(update_fields=["status"])
+    assert 'data-testid="trend-link"' not in client_as("supervisor").get(url).content.decode()
