@@ -138,3 +138,37 @@ def test_a_head_is_refused(page, published, live_server):
     assert resp.status == 403
     page.goto("/staff/")
     assert "领导驾驶舱" not in page.inner_text("#staffNav")
+
+
+def test_a_province_s_dashboard_draws_each_group_s_top_and_bottom(page, phone_page, depts, staff, live_server):
+    """Sixty bureaus and eight townships (scores written directly, as test_pages_scale builds them): five places
+    each side per group, the gap said, the full ranking one click away and paged."""
+    from xiaoneng.evaluation.tests.test_pages_scale import build
+
+    build(depts, bureaus=60, towns=8)
+    login(page, "leader")
+    page.goto("/staff/evaluation/dashboard/?places=5")
+    page.wait_for_selector("#dashboard-charts[data-ready='1']")
+    bureaus = page.locator("[data-testid=ranking-bureaus] tbody tr[data-department]")
+    assert bureaus.count() == 10
+    assert "中间 50 个单位未列出" in page.inner_text("[data-testid=ranking-bureaus]")
+    assert page.locator("[data-testid=ranking-towns] [data-testid=ranking-gap]").count() == 0  # 8 towns ≤ 5 + 5: all shown
+    shot(page, "evaluation-dashboard-province-desktop")
+    page.click("[data-testid=ranking-full-bureaus]")
+    page.wait_for_selector("[data-testid=full-ranking]")
+    assert page.locator("[data-testid=full-ranking] tbody tr").count() == 50
+    assert page.inner_text("[data-testid=page-number]") == "1 / 2"
+    page.click("[data-testid=next-page]")
+    page.wait_for_selector("[data-testid=page-number] >> text=2 / 2")
+    assert page.locator("[data-testid=full-ranking] tbody tr").count() == 10
+    shot(page, "evaluation-full-ranking-desktop")
+
+    login(phone_page, "leader")
+    phone_page.goto("/staff/evaluation/dashboard/?places=5")
+    phone_page.wait_for_selector("#dashboard-charts[data-ready='1']")
+    assert_fits(phone_page, "[data-testid=ranking-bureaus]", "[data-testid=ranking-bureaus] td")
+    shot(phone_page, "evaluation-dashboard-province-phone")
+    phone_page.click("[data-testid=ranking-full-bureaus]")
+    phone_page.wait_for_selector("[data-testid=full-ranking]")
+    assert_fits(phone_page, "[data-testid=full-ranking]", "[data-testid=full-ranking] td:visible")
+    shot(phone_page, "evaluation-full-ranking-phone")

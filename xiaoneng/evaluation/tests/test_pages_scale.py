@@ -17,7 +17,7 @@ from xiaoneng.accounts.models import Department
 from xiaoneng.evaluation.models import EvaluationStatus, Score, ScoreLine
 from xiaoneng.evaluation.services.schemes import scheme_create_version
 
-from .test_dashboard import URL, chart, evaluation, spec
+from .test_dashboard import NOW, URL, chart, evaluation, spec
 
 GRADE_AT = {range(1, 6): "excellent", range(6, 11): "good", range(11, 21): "pass"}  # else fail
 
@@ -32,7 +32,7 @@ def build(depts, bureaus: int, towns: int):
     the rest 不合格); town n ranks n with score 90 − n. Overall ranks: by score, bureaus before towns on a tie
     (bureau n and town n−10 both score 100 − n). Each has an on-time line n/100 (bureaus) and (n+1)/100
     (towns), all scored, and n red cards."""
-    scheme = scheme_create_version(spec(), now=evaluation.__globals__["NOW"])
+    scheme = scheme_create_version(spec(), now=NOW)
     ev = evaluation(scheme, "2026Q3")
     county = depts["county"]
     made = Department.objects.bulk_create(
