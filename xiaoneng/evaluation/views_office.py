@@ -101,7 +101,7 @@ def evaluation_detail(request, pk: int):
     if group:
         names = dict(S.ranking_groups(ev))
         if group in names:
-            full = {"group": group, "title": names[group], "by_group": True}
+            full = {"group": group, "title": _("%(group)s排名") % {"group": names[group]}, "by_group": True}
         else:
             errors.append(_("考核分组不存在，已显示全部分组。"))
     elif q.get("overall") == "1":
