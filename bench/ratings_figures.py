@@ -126,7 +126,7 @@ def main() -> None:
             parts = {"departments": best(lambda: list(dept_qs)),
                      "ratings GROUP BY": best(lambda: S.rating_counts(year, ids)),
                      "rectifications": best(lambda: S.rectification_counts(year, ids)),
-                     "complaint ratings": best(lambda: S._complaint_counts(year, ids, None))}
+                     "complaint ratings": best(lambda: S.complaint_rating_counts(year, ids))}
             t = fig["total"]
             print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cores, "
                   f"Python {platform.python_version()}, database {connection.vendor}")

@@ -68,8 +68,11 @@ def test_a_leader_drills_from_the_dashboard_to_a_case(page, phone_page, publishe
     # → the department's score → the evidence behind the line → the case.
     page.locator("[data-testid=table-drill] tbody tr").first.locator("th a").click()
     page.wait_for_selector("[data-testid=score-summary]")
+    score_url = page.url
+    shot(page, "evaluation-score-desktop")
     page.locator("[data-testid=indicators] tr[data-code=on_time_rate] th a").click()
     page.wait_for_selector("[data-testid=evidence]")
+    evidence_url = page.url
     shot(page, "evaluation-dashboard-evidence")
     page.locator("[data-testid=evidence] tbody tr a").first.click()
     page.wait_for_url("**/cases/**")
@@ -93,7 +96,40 @@ def test_a_leader_drills_from_the_dashboard_to_a_case(page, phone_page, publishe
     phone_page.wait_for_selector("#dashboard-charts[data-ready='1']")
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, width
+    for table in ("table-grades", "table-trend", "table-metrics"):  # stacked: each row a block
+        assert_fits(phone_page, f"[data-testid={table}]", f"[data-testid={table}] td")
+    # The ranking keeps its table (rank, name, score, grade): the names wrap, the scores stay on screen.
+    assert_fits(phone_page, "[data-testid=ranking-bureaus]", "[data-testid=ranking-bureaus] td")
     shot(phone_page, "evaluation-dashboard-phone")
+    phone_page.goto("/staff/evaluation/dashboard/?period=2026Q3&metric=on_time_rate#drill")
+    phone_page.wait_for_selector("[data-testid=table-drill]")
+    assert_fits(phone_page, "[data-testid=table-drill]", "[data-testid=table-drill] td")
+    shot(phone_page, "evaluation-dashboard-drill-phone")
+
+    # The score page on a phone: each indicator a block, nothing behind a sideways scroll (the page's or the
+    # table's own), every figure within the screen.
+    phone_page.goto(score_url)
+    phone_page.wait_for_selector("[data-testid=indicators]")
+    assert_fits(phone_page, "[data-testid=indicators]", "[data-testid=indicators] [data-testid=points]")
+    assert phone_page.locator("[data-testid=indicators] tr[data-code=on_time_rate] [data-testid=value]").is_visible()
+    if phone_page.locator("[data-testid=adjustments]").count():
+        assert_fits(phone_page, "[data-testid=adjustments]", "[data-testid=adjustments] td")
+    shot(phone_page, "evaluation-score-phone")
+    phone_page.goto(evidence_url)
+    phone_page.wait_for_selector("[data-testid=evidence]")
+    assert_fits(phone_page, "[data-testid=evidence]", "[data-testid=evidence] tbody td")
+    shot(phone_page, "evaluation-evidence-phone")
+
+
+def assert_fits(pg, table: str, cells: str) -> None:
+    """No sideways scroll at the phone's width: not the page, not the table's wrapper; each cell on screen."""
+    width = pg.evaluate("window.innerWidth")
+    assert width <= 390, width  # a phone's browser widens its viewport (zooms out) when the page overflows
+    assert pg.evaluate("document.documentElement.scrollWidth") <= width
+    wrap = pg.locator(table).locator("xpath=..")
+    assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth"), "the table scrolls inside its box"
+    for box in pg.locator(cells).evaluate_all("els => els.map(e => e.getBoundingClientRect().right)"):
+        assert box <= width, box
 
 
 def test_a_head_is_refused(page, published, live_server):
@@ -102,3 +138,37 @@ def test_a_head_is_refused(page, published, live_server):
     assert resp.status == 403
     page.goto("/staff/")
     assert "领导驾驶舱" not in page.inner_text("#staffNav")
+
+
+def test_a_province_s_dashboard_draws_each_group_s_top_and_bottom(page, phone_page, depts, staff, live_server):
+    """Sixty bureaus and eight townships (scores written directly, as test_pages_scale builds them): five places
+    each side per group, the gap said, the full ranking one click away and paged."""
+    from xiaoneng.evaluation.tests.test_pages_scale import build
+
+    build(depts, bureaus=60, towns=8)
+    login(page, "leader")
+    page.goto("/staff/evaluation/dashboard/?places=5")
+    page.wait_for_selector("#dashboard-charts[data-ready='1']")
+    bureaus = page.locator("[data-testid=ranking-bureaus] tbody tr[data-department]")
+    assert bureaus.count() == 10
+    assert "中间 50 个单位未列出" in page.inner_text("[data-testid=ranking-bureaus]")
+    assert page.locator("[data-testid=ranking-towns] [data-testid=ranking-gap]").count() == 0  # 8 towns ≤ 5 + 5: all shown
+    shot(page, "evaluation-dashboard-province-desktop")
+    page.click("[data-testid=ranking-full-bureaus]")
+    page.wait_for_selector("[data-testid=full-ranking]")
+    assert page.locator("[data-testid=full-ranking] tbody tr").count() == 50
+    assert page.inner_text("[data-testid=page-number]") == "1 / 2"
+    page.click("[data-testid=next-page]")
+    page.wait_for_selector("[data-testid=page-number] >> text=2 / 2")
+    assert page.locator("[data-testid=full-ranking] tbody tr").count() == 10
+    shot(page, "evaluation-full-ranking-desktop")
+
+    login(phone_page, "leader")
+    phone_page.goto("/staff/evaluation/dashboard/?places=5")
+    phone_page.wait_for_selector("#dashboard-charts[data-ready='1']")
+    assert_fits(phone_page, "[data-testid=ranking-bureaus]", "[data-testid=ranking-bureaus] td")
+    shot(phone_page, "evaluation-dashboard-province-phone")
+    phone_page.click("[data-testid=ranking-full-bureaus]")
+    phone_page.wait_for_selector("[data-testid=full-ranking]")
+    assert_fits(phone_page, "[data-testid=full-ranking]", "[data-testid=full-ranking] td:visible")
+    shot(phone_page, "evaluation-full-ranking-phone")

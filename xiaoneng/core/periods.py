@@ -20,12 +20,17 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from .errors import DomainError
 
 MONTH, QUARTER, HALF, YEAR = "month", "quarter", "half", "year"
 KINDS = (MONTH, QUARTER, HALF, YEAR)
-KIND_LABELS = {MONTH: "月度", QUARTER: "季度", HALF: "半年", YEAR: "年度"}
+# Lazy: translated where shown (the pickers' group labels), in the request's language.
+KIND_LABELS = {MONTH: gettext_lazy("月度"), QUARTER: gettext_lazy("季度"), HALF: gettext_lazy("半年"),
+               YEAR: gettext_lazy("年度")}
+# The period picker's kinds, in the order shown, with how many recent periods of each it offers.
+PICKER = ((QUARTER, 8), (MONTH, 12), (HALF, 4), (YEAR, 3))
 _QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
 _RE = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{1,2})|[Qq](?P<q>\d)|[Hh](?P<h>\d))?", re.ASCII)
 _MAX_LEN = 16
@@ -164,6 +169,20 @@ class Period:
         while len(out) < n and (out[-1].year > 1 or out[-1].number > 1):
             out.append(out[-1].previous())
         return out[::-1]
+
+
+def choices(now: dt.datetime, *, kinds=PICKER) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The period picker's options, one group per kind: [(kind label, [(code, label), …])], each group's
+    periods newest first, from the one `now` falls in back `n` periods (`kinds`: (kind, n) pairs, in the order
+    shown; default: 8 quarters, 12 months, 4 halves, 3 years). The one picker of every page that asks for a
+    period (ratings' figures and list, the evaluation's 计算 form): a template renders it as <optgroup>s."""
+    out = []
+    for kind, n in kinds:
+        if kind not in KINDS:
+            raise DomainError("统计周期类型无效。", field="period", code="invalid_period_kind")
+        recent = Period.current(now, kind).recent(max(int(n), 1))[::-1]
+        out.append((KIND_LABELS[kind], [(p.code, p.label) for p in recent]))
+    return out
 
 
 def parse_period(text, *, now: dt.datetime | None = None, default_kind: str = QUARTER) -> Period:

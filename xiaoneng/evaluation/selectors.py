@@ -173,25 +173,69 @@ def period_status(period: Period) -> tuple[str, Evaluation | None]:
     return "published", latest_published(period) or ev
 
 
-def ranking_by_group(ev: Evaluation, *, small_sample: str = "") -> dict:
-    """An evaluation's scores read once: overall in rank order, and per group (in the groups' order).
-    `small_sample`: "" all, "only" the small-sample ones, "apart" the others first and the small-sample ones in a
-    table of their own (answered as `apart`)."""
-    scores = list(ev.scores.select_related("department").order_by("rank_overall"))
+RANKING_PAGE = 50  # rows of one ranking table on the office's page; the rest one click away, paged
+
+
+def _ranked(ev: Evaluation, small_sample: str) -> QuerySet[Score]:
+    """`ev`'s scores under the small-sample filter: "" all, "only" the small-sample ones, "apart" the others (the
+    small-sample ones then go in a table of their own)."""
+    qs = ev.scores.select_related("department")
     if small_sample == "only":
-        scores = [s for s in scores if s.small_sample]
-    apart = []
+        return qs.filter(small_sample=True)
     if small_sample == "apart":
-        apart = [s for s in scores if s.small_sample]
-        scores = [s for s in scores if not s.small_sample]
-    groups: dict[str, dict] = {}
-    for s in sorted(scores, key=lambda s: (s.group_code, s.rank)):
-        groups.setdefault(s.group_code, {"code": s.group_code, "name": s.group_name, "scores": []})["scores"].append(s)
+        return qs.filter(small_sample=False)
+    return qs
+
+
+def ranking_by_group(ev: Evaluation, *, small_sample: str = "", head: int = RANKING_PAGE) -> dict:
+    """An evaluation's ranking tables for the office's page, each cut to its first `head` rows so that a
+    province's 2,000 departments are not drawn at once: per group (in the groups' order) its scores in rank
+    order and how many there are (`count`); overall (`overall`, `overall_count`); and with `small_sample="apart"`
+    the small-sample ones (`apart`, `apart_count`). `small_sample` as in `_ranked`.
+
+    A fixed number of queries whatever the number of departments or groups: the groups' order, the counts per
+    group (one GROUP BY), the groups' first rows (one query: a row number per group, a window function), the
+    overall first rows, and with "apart" those rows and their count."""
+    from django.db.models import Count, F, Window
+    from django.db.models.functions import RowNumber
+
+    from .models import DepartmentGroup
+
+    qs = _ranked(ev, small_sample)
+    counts = {r["group_code"]: r for r in qs.order_by().values("group_code", "group_name").annotate(n=Count("id"))}
+    heads: dict[str, list[Score]] = {}
+    for s in (qs.annotate(pos=Window(RowNumber(), partition_by=[F("group_code")], order_by=[F("rank").asc()]))
+              .filter(pos__lte=head).order_by("group_code", "rank")):
+        heads.setdefault(s.group_code, []).append(s)
+    order = {code: n for n, code in enumerate(DepartmentGroup.objects.values_list("code", flat=True))}
+    groups = [{"code": code, "name": c["group_name"], "scores": heads.get(code, []), "count": c["n"]}
+              for code, c in counts.items()]
+    groups.sort(key=lambda g: (order.get(g["code"], 999), g["code"]))
+    out = {"groups": groups, "overall": list(qs.order_by("rank_overall")[:head]),
+           "overall_count": sum(g["count"] for g in groups), "apart": [], "apart_count": 0}
+    if small_sample == "apart":
+        apart = ev.scores.select_related("department").filter(small_sample=True).order_by("rank_overall")
+        out["apart"] = list(apart[:head])
+        out["apart_count"] = apart.count() if len(out["apart"]) == head else len(out["apart"])
+    return out
+
+
+def ranking_groups(ev: Evaluation) -> list[tuple[str, str]]:
+    """The (code, name) of the groups `ev` ranked, in the groups' order (two queries)."""
     from .models import DepartmentGroup
 
     order = {code: n for n, code in enumerate(DepartmentGroup.objects.values_list("code", flat=True))}
-    return {"overall": scores, "apart": apart,
-            "groups": sorted(groups.values(), key=lambda g: (order.get(g["code"], 999), g["code"]))}
+    pairs = set(ev.scores.order_by().values_list("group_code", "group_name").distinct())
+    return sorted(pairs, key=lambda p: (order.get(p[0], 999), p[0]))
+
+
+def ranking_rows(ev: Evaluation, *, group: str | None = None, small_sample: str = "") -> QuerySet[Score]:
+    """One full ranking table, to be paged: `group`'s scores in rank order, or (None) every score in overall
+    rank order; `small_sample` as in `_ranked` (the small-sample ones' own table is `small_sample="only"`)."""
+    qs = _ranked(ev, small_sample)
+    if group:
+        return qs.filter(group_code=group).order_by("rank")
+    return qs.order_by("rank_overall")
 
 
 def my_scores(user) -> list[Score]:

@@ -19,7 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Sum
+from django.db.models import Avg, Case, Count, DecimalField, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xiaoneng.accounts import roles as R
 from xiaoneng.core.errors import DomainError
@@ -45,25 +48,27 @@ DASHBOARD_ROLES = (R.SUPERVISOR, R.LEADER)
 class Metric:
     code: str  # the ScoreLine code it sums
     kind: str  # LineKind.INDICATOR (Σnum ÷ Σden) or LineKind.DEDUCTION (Σunits)
-    label: str
+    label: str  # lazy (gettext_lazy): translated where shown
     unit: str  # "%" (a share 0..1), "倍", or a counting word (张, 件)
     chart: str  # which headline chart shows it: "rates", "ratio", "counts"
     higher_is_better: bool = True
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("on_time_rate", LineKind.INDICATOR, "按时办结率", "%", "rates"),
-    Metric("rating_good_rate", LineKind.INDICATOR, "好差评满意率", "%", "rates"),
-    Metric("complaint_on_time_rate", LineKind.INDICATOR, "投诉按时答复率", "%", "rates"),
-    Metric("complaint_satisfaction_rate", LineKind.INDICATOR, "投诉人满意率", "%", "rates"),
-    Metric("avg_working_days_ratio", LineKind.INDICATOR, "平均用时与时限之比", "倍", "ratio", higher_is_better=False),
-    Metric("complaint_substantiated", LineKind.DEDUCTION, "查实投诉", "件", "counts", higher_is_better=False),
-    Metric("card_reminder", LineKind.DEDUCTION, "预警提醒", "张", "counts", higher_is_better=False),
-    Metric("card_yellow", LineKind.DEDUCTION, "黄牌", "张", "counts", higher_is_better=False),
-    Metric("card_red", LineKind.DEDUCTION, "红牌", "张", "counts", higher_is_better=False),
+    Metric("on_time_rate", LineKind.INDICATOR, gettext_lazy("按时办结率"), "%", "rates"),
+    Metric("rating_good_rate", LineKind.INDICATOR, gettext_lazy("好差评满意率"), "%", "rates"),
+    Metric("complaint_on_time_rate", LineKind.INDICATOR, gettext_lazy("投诉按时答复率"), "%", "rates"),
+    Metric("complaint_satisfaction_rate", LineKind.INDICATOR, gettext_lazy("投诉人满意率"), "%", "rates"),
+    Metric("avg_working_days_ratio", LineKind.INDICATOR, gettext_lazy("平均用时与时限之比"), "倍", "ratio",
+           higher_is_better=False),
+    Metric("complaint_substantiated", LineKind.DEDUCTION, gettext_lazy("查实投诉"), "件", "counts",
+           higher_is_better=False),
+    Metric("card_reminder", LineKind.DEDUCTION, gettext_lazy("预警提醒"), "张", "counts", higher_is_better=False),
+    Metric("card_yellow", LineKind.DEDUCTION, gettext_lazy("黄牌"), "张", "counts", higher_is_better=False),
+    Metric("card_red", LineKind.DEDUCTION, gettext_lazy("红牌"), "张", "counts", higher_is_better=False),
 )
 METRIC_BY_CODE = {m.code: m for m in METRICS}
-GRADES = [(g.value, str(g.label)) for g in Grade]
+GRADES = [(g.value, g.label) for g in Grade]  # labels lazy: translated where shown, not at import
 
 
 def can_view(user) -> bool:
@@ -94,7 +99,7 @@ def choose(evaluations: list[Evaluation], *, kind: str | None, period: str | Non
     kinds = [(k, KIND_LABELS[k], list(reversed(by_kind[k]))) for k in KINDS if k in by_kind]
     kind = (kind or "").strip()
     if kind and kind not in KINDS:
-        errors.append(DomainError("考核周期类型无效，已显示最近一期。", field="kind").message)
+        errors.append(DomainError(_("考核周期类型无效，已显示最近一期。"), field="kind").message)
         kind = ""
     chosen = None
     code = (period or "").strip()
@@ -102,12 +107,14 @@ def choose(evaluations: list[Evaluation], *, kind: str | None, period: str | Non
         try:
             p = Period.parse(code)
         except DomainError:
-            errors.append(DomainError("考核期格式不正确，应如 2026Q3、2026-07、2026H2 或 2026。", field="period").message)
+            errors.append(DomainError(_("考核期格式不正确，应如 2026Q3、2026-07、2026H2 或 2026。"), field="period")
+                          .message)
         else:
             if not kind or kind == p.kind:
                 chosen = next((e for e in by_kind.get(p.kind, []) if e.period == p.code), None)
                 if chosen is None:
-                    errors.append(DomainError(f"{p.label}尚无已发布的考核结果，已显示最近一期。", field="period").message)
+                    errors.append(DomainError(_("%(period)s尚无已发布的考核结果，已显示最近一期。") % {"period": p.label},
+                                              field="period").message)
     if chosen is None:
         k = kind or (QUARTER if QUARTER in by_kind else (evaluations[-1].period_kind if evaluations else QUARTER))
         chosen = by_kind[k][-1] if by_kind.get(k) else None
@@ -122,19 +129,40 @@ def choose(evaluations: list[Evaluation], *, kind: str | None, period: str | Non
     return Choice(kind, chosen, trend, kinds, errors)
 
 
-def ranking_by_group(ev: Evaluation) -> list[dict]:
-    """The chosen evaluation's scores by group (in the groups' order of first appearance by code), each group with
-    its rank-ordered scores and its grade counts. One query."""
-    scores = list(Score.objects.filter(evaluation=ev).select_related("department").order_by("group_code", "rank"))
+PLACES = 10  # each group's top and bottom places the dashboard shows (`?places=`, within PLACES_MIN..PLACES_MAX)
+PLACES_MIN, PLACES_MAX = 1, 50
+
+
+def ranking_by_group(ev: Evaluation, *, places: int = PLACES) -> list[dict]:
+    """The chosen evaluation's groups (in the order of their codes), each with its grade counts over all its
+    departments, its size, and only its `places` first and `places` last scores (`top`, `bottom`; `scores` both,
+    in rank order; `hidden` how many lie between), so that a province's 2,000 departments are not all drawn: the
+    full ranking is the office's paged page. Two queries whatever the number of departments: the grade counts
+    (one GROUP BY) and the shown scores (rank ≤ places, or rank > the group's size − places)."""
+    counts = (Score.objects.filter(evaluation=ev).order_by().values("group_code", "group_name", "grade")
+              .annotate(n=Count("id")))
     groups: dict[str, dict] = {}
-    for s in scores:
-        g = groups.setdefault(s.group_code, {"code": s.group_code, "name": s.group_name, "scores": [],
-                                             "grades": {code: 0 for code, _ in GRADES}})
-        g["scores"].append(s)
-        g["grades"][s.grade] = g["grades"].get(s.grade, 0) + 1
+    for r in sorted(counts, key=lambda r: r["group_code"]):
+        g = groups.setdefault(r["group_code"], {"code": r["group_code"], "name": r["group_name"], "size": 0,
+                                                "top": [], "bottom": [], "grades": {code: 0 for code, _label in GRADES}})
+        g["grades"][r["grade"]] = g["grades"].get(r["grade"], 0) + r["n"]
+        g["size"] += r["n"]
+    shown = (Score.objects.filter(evaluation=ev).filter(Q(rank__lte=places) | Q(rank__gt=F("group_size") - places))
+             .select_related("department").order_by("group_code", "rank"))
+    for s in shown:
+        g = groups.get(s.group_code)
+        if g is not None:
+            (g["top"] if s.rank <= places else g["bottom"]).append(s)
     for g in groups.values():
+        g["scores"] = g["top"] + g["bottom"]
+        g["hidden"] = g["size"] - len(g["scores"])
         g["grade_rows"] = [(label, g["grades"][code]) for code, label in GRADES]
     return list(groups.values())
+
+
+def score_of(ev: Evaluation, department_code: str) -> Score | None:
+    """One department's score in `ev` by the department's code (the trend's department), or None. One query."""
+    return Score.objects.filter(evaluation=ev, department__code=department_code).select_related("department").first()
 
 
 def trends(trend: list[Evaluation], department_id: int | None) -> dict:
@@ -184,20 +212,27 @@ def headline(trend: list[Evaluation]) -> list[dict]:
     return out
 
 
-def drill(ev: Evaluation, metric: Metric) -> list[dict]:
+def drill(ev: Evaluation, metric: Metric):
     """One metric of one period opened: every department's line of that code, the best first (by value for an
-    indicator, fewest units for a count); departments not scored on it last. One query (+ the score page and
-    the line's evidence page link from each row)."""
-    lines = list(ScoreLine.objects.filter(score__evaluation=ev, code=metric.code, kind=metric.kind)
-                 .select_related("score", "score__department"))
+    indicator, fewest units for a count), ties by overall rank; departments not scored on it last. A queryset
+    ordered in the database, for the page to show a page of it (`drill_rows`): a count and one page, whatever
+    the number of departments (+ the score page and the line's evidence page link from each row)."""
+    qs = (ScoreLine.objects.filter(score__evaluation=ev, code=metric.code, kind=metric.kind)
+          .select_related("score", "score__department"))
     if metric.kind == LineKind.INDICATOR:
-        scored = [ln for ln in lines if ln.scored and ln.value is not None]
-        rest = [ln for ln in lines if not (ln.scored and ln.value is not None)]
-        scored.sort(key=lambda ln: ((-ln.value if metric.higher_is_better else ln.value), ln.score.rank_overall))
-        rest.sort(key=lambda ln: ln.score.rank_overall)
-        lines = scored + rest
-    else:
-        lines.sort(key=lambda ln: (-(ln.units or 0), ln.score.rank_overall))
+        scored = Q(scored=True, value__isnull=False)
+        qs = qs.annotate(unscored=Case(When(scored, then=Value(0)), default=Value(1), output_field=IntegerField()),
+                         sort_value=Case(When(scored, then=F("value")), default=None))
+        best = F("sort_value").desc(nulls_last=True) if metric.higher_is_better else F("sort_value").asc(nulls_last=True)
+        return qs.order_by("unscored", best, "score__rank_overall", "pk")
+    return (qs.annotate(n=Coalesce("units", Value(Decimal(0)), output_field=DecimalField(max_digits=14, decimal_places=4)))
+            .order_by("-n", "score__rank_overall", "pk"))
+
+
+def drill_rows(lines, metric: Metric) -> list[dict]:
+    """The rows of the drill-down's table for `lines` (one page of `drill`): each line with its score and
+    department, and whether its evidence opens (a scored indicator line, or any count, whose calculation has an
+    evidence list)."""
     reg.load()
     has_evidence = _has_evidence(metric)
     return [{"line": ln, "score": ln.score, "department": ln.score.department, "evidence": has_evidence and
@@ -220,7 +255,7 @@ def chart_data(choice: Choice, groups: list[dict], trend_data: dict, head: list[
         "trend": {"periods": [r["label"] for r in trend_data["rows"]],
                   "score": [float(r["score"].score) if r["score"] else None for r in trend_data["rows"]],
                   "mean": [float(r["mean"]) if r["mean"] is not None else None for r in trend_data["rows"]],
-                  "label_score": trend_data.get("department_name") or "", "label_mean": "全部单位平均分"},
+                  "label_score": trend_data.get("department_name") or "", "label_mean": _("全部单位平均分")},
         "metrics": {"periods": [h["label"] for h in head], "charts": {}},
     }
     for chart in ("rates", "ratio", "counts"):
@@ -269,12 +304,14 @@ def landing_leader(user, *, now) -> dict | None:
         counts[r["grade"]] = counts.get(r["grade"], 0) + 1
     labels = dict(Grade.choices)
     return {
-        "key": "leader-evaluation", "title": f"{ev.period_label}效能考核", "url": url, "link": "打开领导驾驶舱",
+        "key": "leader-evaluation", "title": _("%(period)s效能考核") % {"period": ev.period_label}, "url": url,
+        "link": _("打开领导驾驶舱"),
         "tiles": [{"label": str(label), "value": counts[code], "url": url,
                    "tone": "danger" if code == Grade.FAIL and counts[code] else "", "hint": ""}
                   for code, label in Grade.choices],
-        "rows_title": "总排名末位", "empty": "",
+        "rows_title": _("总排名末位"), "empty": "",
         "rows": [{"text": r["department__name"], "url": reverse("evaluation:score_detail", args=[r["pk"]]),
-                  "meta": f"第{r['rank_overall']}名 · {r['score']}分 · {labels.get(r['grade'], '')}",
+                  "meta": _("第%(rank)s名 · %(score)s分 · %(grade)s")
+                  % {"rank": r["rank_overall"], "score": r["score"], "grade": labels.get(r["grade"], "")},
                   "tone": "danger" if r["grade"] == Grade.FAIL else ""} for r in rows[:5]],
     }

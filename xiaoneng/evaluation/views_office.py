@@ -8,7 +8,10 @@ heads their own department's scores (本单位考核); everyone else 403."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +23,8 @@ from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.access import role_required
 from xiaoneng.accounts.models import Department
 from xiaoneng.core.errors import DomainError
-from xiaoneng.core.periods import HALF, KIND_LABELS, MONTH, QUARTER, YEAR, Period
+from xiaoneng.core.periods import QUARTER, Period
+from xiaoneng.core.periods import choices as period_choices  # the one picker (core)
 
 from . import exports, forms
 from . import indicators as reg
@@ -32,15 +36,6 @@ from .services.groups import group_place, group_save
 
 OFFICE = (R.SUPERVISOR, R.LEADER)
 SAMPLE_FILTERS = ("", "apart", "only")
-
-
-def period_choices(now) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The period picker's options (as the ratings pages'): recent quarters, months, halves and years."""
-    groups = []
-    for kind, n in ((QUARTER, 8), (MONTH, 12), (HALF, 4), (YEAR, 3)):
-        ps = Period.current(now, kind).recent(n)[::-1]
-        groups.append((KIND_LABELS[kind], [(p.code, p.label) for p in ps]))
-    return groups
 
 
 def _is_supervisor(user) -> bool:
@@ -83,20 +78,45 @@ def office_list(request):
 @require_GET
 def evaluation_detail(request, pk: int):
     """One evaluation: its notes, the ranking per group and overall (score, grade, ranks, veto, small-sample
-    marks; the small-sample ones apart on request), the scheme, the revisions with their reasons, publish."""
+    marks; the small-sample ones apart on request), the scheme, the revisions with their reasons, publish.
+
+    At a province's scale every table shows its first S.RANKING_PAGE rows and links to itself in full, paged:
+    `?group=CODE` one group's ranking, `?overall=1` the overall ranking (the dashboard's 完整排名 links here)."""
     ev = S.evaluation_get(request.user, pk)
-    sample = request.GET.get("sample", "")[:8]
+    q = request.GET
+    sample = q.get("sample", "")[:8]
     errors = []
     if sample not in SAMPLE_FILTERS:
         errors.append(_("样本筛选无效。"))
         sample = ""
     now = timezone.now()
-    return render(request, "evaluation/office/detail.html", {
-        "ev": ev, "r": S.ranking_by_group(ev, small_sample=sample), "sample": sample, "errors": errors,
+    ctx = {
+        "ev": ev, "sample": sample, "errors": errors,
         "revisions": S.evaluations_of_period(request.user, ev.period), "rules": RULES,
         "can_publish": _is_supervisor(request.user) and ev.status == EvaluationStatus.DRAFT and now >= ev.ends_at,
         "can_run": _is_supervisor(request.user), "ended": now >= ev.ends_at,
-    }, status=400 if errors else 200)
+    }
+    group = q.get("group", "")[:32].strip()
+    full = None
+    if group:
+        names = dict(S.ranking_groups(ev))
+        if group in names:
+            full = {"group": group, "title": _("%(group)s排名") % {"group": names[group]}, "by_group": True}
+        else:
+            errors.append(_("考核分组不存在，已显示全部分组。"))
+    elif q.get("overall") == "1":
+        full = {"group": "", "title": _("总排名"), "by_group": False}
+    if full is not None:
+        rows = S.ranking_rows(ev, group=full["group"] or None, small_sample=sample)
+        full["page"] = Paginator(rows, S.RANKING_PAGE).get_page(q.get("page"))
+        keep = {k: v for k, v in (("group", full["group"]), ("overall", "" if full["group"] else "1"),
+                                  ("sample", sample)) if v}
+        full["query"] = urlencode(keep)
+    else:
+        ctx["r"] = S.ranking_by_group(ev, small_sample=sample)
+    ctx["full"] = full
+    ctx["sample_query"] = urlencode({"sample": sample}) if sample else ""
+    return render(request, "evaluation/office/detail.html", ctx, status=400 if errors else 200)
 
 
 @role_required(R.SUPERVISOR)

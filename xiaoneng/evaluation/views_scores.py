@@ -6,6 +6,8 @@ department's published ones); anyone else 404."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -16,6 +18,8 @@ from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.access import role_required
 
 from . import selectors as S
+from . import selectors_dashboard as dashboard
+from .models import EvaluationStatus
 from .services.evaluate import RULES
 
 READERS = (R.SUPERVISOR, R.LEADER, R.HEAD)
@@ -37,10 +41,16 @@ def score_detail(request, pk: int):
     ev = score.evaluation
     revisions = list(S.evaluations_visible(request.user).filter(period=ev.period).order_by("-revision"))
     others = {s.evaluation_id: s for s in type(score).objects.filter(evaluation__in=revisions, department=score.department)}
+    # The department's score over the periods (the dashboard's trend), for those who may open the dashboard: the
+    # way to a department the dashboard does not draw (a province's middle places).
+    trend_url = None
+    if ev.status == EvaluationStatus.PUBLISHED and dashboard.can_view(request.user):
+        trend_url = reverse("evaluation:dashboard") + "?" + urlencode(
+            {"kind": ev.period_kind, "period": ev.period, "department": score.department.code}) + "#h-trend"
     return render(request, "evaluation/score.html", {
         "score": score, "ev": ev, "b": S.score_breakdown(score), "rules": RULES,
         "revisions": [(r, others.get(r.pk)) for r in revisions],
-        "evaluation_url": _url("evaluation:evaluation_detail", ev.pk),
+        "evaluation_url": _url("evaluation:evaluation_detail", ev.pk), "trend_url": trend_url,
     })
 
 

@@ -253,9 +253,19 @@ def rectification_counts(period: Period, department_ids: list[int] | None = None
     return out
 
 
-def _complaint_counts(period: Period, department_ids, office_id: int | None) -> dict[int, dict]:
-    """The complaint centre's follow-up ratings of the period, under the lead department of the complaint's
-    dispatch (the office where none), levels mapped to 1-5. One GROUP BY over complaints."""
+def complaint_rating_counts(period: Period, department_ids: list[int] | None = None, *,
+                            office_id: int | None = None) -> dict[int, dict]:
+    """{department id: {"l1" … "l5": count}}: the complaint centre's follow-up ratings (投诉回访评价) of `period`
+    (by rating time; merged complaints left out), each counted under the lead department of the complaint's
+    current dispatch, its level mapped onto the five-level scale (COMPLAINT_LEVELS). One GROUP BY over
+    complaints.
+
+    The figures page adds these to each department's ratings (DEFINITIONS["complaint_ratings"]), and so does the
+    evaluation's good rate (evaluation.calculations.ratings), so that the two always agree: read them here,
+    never with a query of one's own.
+    - `department_ids`: only these departments (None: all);
+    - `office_id`: where a complaint without a lead department counts (the supervision office on the figures
+      page); None leaves those out (the evaluation scores departments, not the office)."""
     from xiaoneng.complaints.models import Complaint, Dispatch
 
     lead = Dispatch.objects.filter(complaint=OuterRef("pk"), is_lead=True).exclude(state="withdrawn").order_by(
@@ -303,7 +313,7 @@ def figures(*, period: Period, departments: QuerySet[Department] | list[Departme
     rect = rectification_counts(period, ids)
     # The office's id without a query when the office is among the departments (else its rows are not wanted).
     office = next((d.pk for d in depts if d.kind == Department.Kind.OFFICE), None)
-    comp = _complaint_counts(period, ids, office)
+    comp = complaint_rating_counts(period, ids, office_id=office)
     rows = [_department_row(d, rc.get(d.pk), rect.get(d.pk), comp.get(d.pk)) for d in depts]
     total = {k: sum(r[k] for r in rows) for k in COUNT_KEYS}
     _rates(total)

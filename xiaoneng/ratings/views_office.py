@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiaoneng.accounts import roles as R
 from xiaoneng.accounts.access import role_required
 from xiaoneng.core.errors import DomainError
-from xiaoneng.core.periods import HALF, MONTH, QUARTER, YEAR, Period
+from xiaoneng.core.periods import Period
+from xiaoneng.core.periods import choices as period_choices  # the one picker (core)
 
 from . import exports
 from . import selectors as S
@@ -39,15 +40,6 @@ def _url(name: str, *args) -> str | None:
         return reverse(name, args=args)
     except NoReverseMatch:
         return None
-
-
-def period_choices(now) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The period picker's options: recent quarters, months, halves and years, newest first."""
-    groups = []
-    for kind, label, n in ((QUARTER, _("季度"), 8), (MONTH, _("月度"), 12), (HALF, _("半年"), 4), (YEAR, _("年度"), 3)):
-        ps = Period.current(now, kind).recent(n)[::-1]
-        groups.append((label, [(p.code, p.label) for p in ps]))
-    return groups
 
 
 def _period(request, errors: list[str], *, required: bool):

@@ -1,6 +1,6 @@
 """Calculations over 好差评: the good rate and the rectification rate, counted exactly as the ratings figures page
-counts them (xiaoneng.ratings.selectors: rating_counts, rectification_counts and the complaint follow-up
-ratings, DEFINITIONS), summed over the department and its sub-units; and the rating appeals a department lost."""
+counts them (xiaoneng.ratings.selectors: rating_counts, rectification_counts and complaint_rating_counts — the
+complaint follow-up ratings —, DEFINITIONS), summed over the department and its sub-units; and the rating appeals a department lost."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def _rating_rows(ctx: Context) -> dict[int, dict]:
 
         for dept, counts in rs.rating_counts(ctx.period).items():
             add(dept, counts)
-        for dept, counts in rs._complaint_counts(ctx.period, None, None).items():  # noqa: SLF001 (the figures' own)
+        for dept, counts in rs.complaint_rating_counts(ctx.period).items():
             add(dept, counts)
         ctx.cache["ratings"] = out
     return ctx.cache["ratings"]
