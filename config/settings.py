@@ -207,6 +207,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# "default" is Django's own default, said out loud; "pdf" keeps rendered public PDFs (evaluation.pdf.memoised) per
+# worker process, at most 64 of them (a few hundred KB each).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pdf": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "xiaoneng-pdf",
+            "OPTIONS": {"MAX_ENTRIES": 64}},
+}
 # Serve straight from the app folders: no collectstatic step for the demo; production may run it anyway.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

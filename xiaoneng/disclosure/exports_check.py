@@ -32,22 +32,30 @@ def finding_rows(findings) -> list[list]:
 
 
 def check_pdf(check, lines, findings, issuer: str) -> bytes:
+    """The published check's bulletin as a PDF: what it prints, gathered first, so the render is memoised."""
+    local = timezone.localtime(check.published_at or check.run_at)
+    return _check_pdf({"number": check.number, "title": title_of(check), "summary": check.summary or "",
+                       "rows": [[str(v)[:22] for v in row] for row in line_rows(lines)], "issuer": issuer,
+                       "date_text": f"{local.year}年{local.month}月{local.day}日"})
+
+
+@P.memoised("disclosure-check")
+def _check_pdf(content: dict) -> bytes:
     pdf = P._pdf()
-    pdf.set_title(title_of(check))
-    P._para(pdf, check.number, align="C")
+    pdf.set_title(content["title"])
+    P._para(pdf, content["number"], align="C")
     pdf.ln(2)
-    P._para(pdf, title_of(check), size=16, align="C", h=10)
+    P._para(pdf, content["title"], size=16, align="C", h=10)
     pdf.ln(3)
-    for para in (check.summary or "").split("\n\n"):
+    for para in content["summary"].split("\n\n"):
         P._para(pdf, para, indent=True)
     P._heading(pdf, "附：各单位检查结果")
     widths = (58, 16, 16, 16, 20, 20, 20)
-    for row in line_rows(lines):
-        P._cells(pdf, widths, [str(v)[:22] for v in row], size=8.5)
+    for row in content["rows"]:
+        P._cells(pdf, widths, row, size=8.5)
     pdf.ln(6)
-    P._para(pdf, issuer, align="R")
-    local = timezone.localtime(check.published_at or check.run_at)
-    P._para(pdf, f"{local.year}年{local.month}月{local.day}日", align="R")
+    P._para(pdf, content["issuer"], align="R")
+    P._para(pdf, content["date_text"], align="R")
     return P._bytes(pdf)
 
 

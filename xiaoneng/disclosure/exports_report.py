@@ -98,6 +98,7 @@ def _table(pdf, widths, rows, *, head_rows: int = 1, size: float = 8.5) -> None:
     pdf.ln(2)
 
 
+@evaluation_pdf.memoised("annual-report")
 def report_pdf(content: dict) -> bytes:
     """The report as printed: title, the six parts in order, the three tables in the national layout."""
     P = evaluation_pdf
