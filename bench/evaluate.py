@@ -8,9 +8,15 @@ year 2025 (completed_at, verdict, verdict_working_days, deadlines, registered se
 per department a share of late cases, ~40% early, ~3% refused, the last fortnight's still open), cards on
 ~1.5% of cases (reminder 60%, yellow 30%, red 10%; some withdrawn or awaiting confirmation), complaints on ~0.2%
 (replied on time or not, substantiated or not, rated by the complainant) and ratings on ~20% of the completed
-cases. PostgreSQL: the server generates the cases, cards and ratings (INSERT … SELECT over generate_series, the
-secondary indexes built again after the load; see write_cases_pg for why not COPY from Python), the complaints
-through COPY. SQLite: executemany from Python, at a smaller scale (the default --cases is 200,000 there).
+cases. PostgreSQL: every row through COPY … FROM STDIN (write_cases_copy: cases, cards and ratings in one pass,
+the secondary indexes built again after the load); --server-side generates the cases, cards and ratings in the
+server instead (INSERT … SELECT over generate_series), to compare. SQLite: executemany from Python, at a smaller
+scale (the default --cases is 200,000 there).
+
+--demo times the demo county instead (the `seed_demo` builder `make demo` runs; built into --data-dir or a new
+temporary directory, or into DATABASE_URL's database; --reuse to insist on one already built): its latest
+published quarter under the scheme in force (the county's own version), against the same bare GROUP BYs over
+its rows; evaluation_run there is a correction of a published quarter, rolled back after each timing.
 
 The scheme evaluated is built from every calculation registered and available (indicators.INDICATORS …): when
 more calculations land, the bench times them too. The baseline is one hand-written GROUP BY per source table the
@@ -21,6 +27,8 @@ and is named in the output.
     .venv/bin/python bench/evaluate.py --cases 200000 --departments 200            # SQLite, quick
     DATABASE_URL=postgres://xiaoneng@127.0.0.1:55432/xn_dash .venv/bin/python bench/evaluate.py \
         --cases 10000000 --departments 2000                                          # province scale
+    .venv/bin/python bench/evaluate.py --demo --data-dir /tmp/xn-demo [--reuse]        # demo county, SQLite
+    DATABASE_URL=postgres://xiaoneng@127.0.0.1:55432/xn_benchdemo .venv/bin/python bench/evaluate.py --demo
 
 PostgreSQL: needs a database of its own without cases (it refuses otherwise) and empties it at the end, every
 table as `manage.py flush` does (--keep to leave the rows). SQLite: a fresh file in a temporary directory unless DATABASE_URL says otherwise.
@@ -131,7 +139,8 @@ def run_demo(args, pg: bool, data: str) -> None:
     from xiaoneng.evaluation.services.evaluate import evaluation_run
     from xiaoneng.evaluation.services.schemes import scheme_for
 
-    if demo_exists():
+    reused = demo_exists()
+    if reused:
         built = f"built before (reused: {data})"
     elif args.reuse:
         sys.exit(f"no demo county in {settings.DATABASES['default']['NAME']}: run without --reuse to build it")
@@ -151,7 +160,7 @@ def run_demo(args, pg: bool, data: str) -> None:
     from django.db.models import Q
 
     q = Q(completed_at__gte=p.start, completed_at__lt=p.end) | Q(received_at__gte=p.start, received_at__lt=p.end)
-    scale = f"demo county ({args.scale}), {p.code}: {Case.objects.filter(q).count():,} cases received or completed in it"
+    scale = f"demo county{'' if reused else f' ({args.scale})'}, {p.code}: {Case.objects.filter(q).count():,} cases received or completed in it"
 
     def run_once() -> tuple[float, object]:
         with transaction.atomic():
@@ -780,6 +789,30 @@ def bare_queries(codes: set[str], p) -> dict:
     return out
 
 
+def breakdown(p, scheme, now, repeat: int) -> list[tuple[str, float]]:
+    """compute's calculations one by one, in its order, over one shared Context (best of `repeat` each): a query
+    two calculations share is counted where it first runs. Answers (code, seconds), the slowest first."""
+    from xiaoneng.evaluation import indicators as reg
+    from xiaoneng.evaluation.models import AdjustmentKind
+    from xiaoneng.evaluation.services.evaluate import placement
+
+    reg.load()
+    where = placement()
+    calcs = [reg.INDICATORS[si.code] for si in scheme.indicators.all()]
+    calcs += [(reg.DEDUCTIONS if sa.kind == AdjustmentKind.DEDUCTION else reg.BONUSES)[sa.code]
+              for sa in scheme.adjustments.all()]
+    calcs += [reg.VETOES[sv.code] for sv in scheme.vetoes.all()]
+    out: dict[str, float] = {}
+    for _ in range(repeat):
+        ctx = reg.Context(period=p, departments=where.departments, owner_of=where.owner_of, now=now)
+        for calc in calcs:
+            if getattr(calc, "available", True):
+                t = time.perf_counter()
+                calc.compute(ctx)
+                out[calc.code] = min(out.get(calc.code, 1e9), time.perf_counter() - t)
+    return sorted(out.items(), key=lambda x: -x[1])
+
+
 def best(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -853,6 +886,10 @@ def figures(args, pg: bool, p, scheme, now, run_once, run_repeat: int, scale: st
     print(f"placement (who is evaluated, roll-up): {place_s * 1000:.0f} ms")
     print(f"compute {p.code}: {compute_s * 1000:.0f} ms (best of {args.repeat}) → ratio {compute_s / bare_total:.2f}× "
           f"(goal ≤ 3×)")
+    slow = breakdown(p, scheme, now, args.repeat)
+    print(f"  by calculation (best of {args.repeat}, a shared query where it first runs; the six slowest of "
+          f"{len(slow)}, together {sum(x for _, x in slow) * 1000:.0f} ms): "
+          + ", ".join(f"{c} {x * 1000:.0f} ms" for c, x in slow[:6]))
     print(f"evaluation_run (compute + store {n_lines:,} scores and their lines; best of {run_repeat}): "
           f"{run_s * 1000:.0f} ms → ratio {run_s / bare_total:.2f}×")
     print(f"ranking selector (all {n_lines:,}): {rank_s * 1000:.1f} ms; one group ({group}): {rank_g * 1000:.1f} ms")
