@@ -66,6 +66,7 @@ FAMILIES = {
     "surveys": {"survey_score"},
     "inspections": {"inspection_score"},
     "sanctions": {"sanction", "disciplinary_sanction"},
+    "disclosure": {"disclosure", "disclosure_late"},
 }
 
 
@@ -720,10 +721,18 @@ def bench_scheme():
     return scheme
 
 
-def bare_queries(codes: set[str], p) -> dict:
-    """The hand-written GROUP BYs over the period `p`'s rows that the scheme's calculations need."""
+def bare_queries(codes: set[str], p, now: dt.datetime) -> dict:
+    """The hand-written GROUP BYs over the period `p`'s rows that the scheme's calculations need (`now`: the
+    evaluation's time, for the disclosure findings still open after their deadline)."""
     from django.db import connection
 
+    from xiaoneng.disclosure.models import (
+        CheckFinding,
+        CheckLine,
+        CheckStatus,
+        DisclosureCheck,
+        FindingStatus,
+    )
     from xiaoneng.evaluation.models import COUNTING_STATUSES, Sanction
     from xiaoneng.inspections.models import Visit, VisitStatus
     from xiaoneng.surveys.models import SCALE_POINTS, Answer, Survey
@@ -775,6 +784,19 @@ def bare_queries(codes: set[str], p) -> dict:
         "sanctions": (f"SELECT department_id, kind, sum(points), count(*) FROM {Sanction._meta.db_table} "
                       f"WHERE status IN ({', '.join(repr(str(x)) for x in COUNTING_STATUSES)}) "
                       "AND decided_at >= %s AND decided_at < %s GROUP BY department_id, kind"),
+        # The unified disclosure days' checks published and dated in the period: items due and published per
+        # department; findings put right late or still open after their deadline.
+        "disclosure": tuple(
+            f"SELECT x.department_id, {what} FROM {table} x JOIN {DisclosureCheck._meta.db_table} k "
+            f"ON k.id = x.disclosure_check_id WHERE k.status = '{CheckStatus.PUBLISHED.value}' "
+            f"AND k.date >= '{p.start.date().isoformat()}' AND k.date < '{p.end.date().isoformat()}'{extra} "
+            "GROUP BY x.department_id"
+            for table, what, extra in (
+                (CheckLine._meta.db_table, "sum(x.due), sum(x.published)", ""),
+                (CheckFinding._meta.db_table, "count(*)",
+                 f" AND ((x.status = '{FindingStatus.OPEN.value}' AND x.due_at < "
+                 f"'{connection.ops.adapt_datetimefield_value(now)}') OR (x.status = "
+                 f"'{FindingStatus.RECTIFIED.value}' AND x.rectified_at > x.due_at))"))),
     }
     fams = {family(c) for c in codes} - {None}
     out = {}
@@ -853,7 +875,7 @@ def figures(args, pg: bool, p, scheme, now, run_once, run_repeat: int, scale: st
     load = [os.getloadavg()[0]]
     codes = {i.code for i in scheme.indicators.all()} | {a.code for a in scheme.adjustments.all()} | \
             {v.code for v in scheme.vetoes.all()}
-    bare = bare_queries(codes, p)
+    bare = bare_queries(codes, p, now)
     uncovered = sorted(c for c in codes if family(c) is None)
     for fn in bare.values():
         fn()  # warm the caches the same way for both
