@@ -96,7 +96,8 @@ def main() -> None:
     data = args.data_dir or tempfile.mkdtemp(prefix="xn-bench-")
     Path(data).mkdir(parents=True, exist_ok=True)
     os.environ["XIAONENG_DATA_DIR"] = data
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{data}/{'db' if args.demo else 'bench'}.sqlite3")
+    if not args.demo:  # (the demo: the settings' own default, DATA_DIR/xiaoneng.sqlite3, as `make demo` has it)
+        os.environ.setdefault("DATABASE_URL", f"sqlite:///{data}/bench.sqlite3")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
