@@ -771,9 +771,10 @@ def bare_queries(codes: set[str], p, now: dt.datetime) -> dict:
         # The surveys closing in the period: per department and respondent group, responses, answers and points
         # (surveys.selectors.department_scores), and responses per department.
         "surveys": tuple(
-            f"SELECT a.survey_id, a.department_id{by} FROM {Answer._meta.db_table} a "
-            f"JOIN {Survey._meta.db_table} s ON s.id = a.survey_id WHERE s.status = '{Survey.Status.PUBLISHED.value}' "
-            "AND s.closes_at > %s AND s.closes_at <= %s AND a.department_id IS NOT NULL AND a.value IS NOT NULL "
+            # (the surveys first, as the selector does: a join would let SQLite scan every answer of every survey)
+            f"SELECT a.survey_id, a.department_id{by} FROM {Answer._meta.db_table} a WHERE a.survey_id IN "
+            f"(SELECT s.id FROM {Survey._meta.db_table} s WHERE s.status = '{Survey.Status.PUBLISHED.value}' "
+            "AND s.closes_at > %s AND s.closes_at <= %s) AND a.department_id IS NOT NULL AND a.value IS NOT NULL "
             f"GROUP BY a.survey_id, a.department_id{grp}"
             for by, grp in ((", a.group_id, count(DISTINCT a.response_id), count(*), sum(CASE a.value "
                              + " ".join(f"WHEN {v} THEN {pts}" for v, pts in SCALE_POINTS.items()) + " END)",
