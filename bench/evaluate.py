@@ -19,10 +19,10 @@ published quarter under the scheme in force (the county's own version), against 
 its rows; evaluation_run there is a correction of a published quarter, rolled back after each timing.
 
 The scheme evaluated is built from every calculation registered and available (indicators.INDICATORS …): when
-more calculations land, the bench times them too. The baseline is one hand-written GROUP BY per source table the
-scheme's calculations read (cases, cards, complaints, ratings), each over the quarter's rows; a calculation whose
-source the bench does not fill (surveys, inspections, sanctions …) still runs inside compute, over empty tables,
-and is named in the output.
+more calculations land, the bench times them too. The baseline is one hand-written GROUP BY per source the
+scheme's calculations read (cases three ways, cards, complaints, ratings, surveys, visits, sanctions, disclosure
+checks), each over the quarter's rows; a calculation without one (appeal_lost, short_commitment) still runs
+inside compute and is named in the output, and so is compute's time per calculation (its slowest six).
 
     .venv/bin/python bench/evaluate.py --cases 200000 --departments 200            # SQLite, quick
     DATABASE_URL=postgres://xiaoneng@127.0.0.1:55432/xn_dash .venv/bin/python bench/evaluate.py \
@@ -30,8 +30,9 @@ and is named in the output.
     .venv/bin/python bench/evaluate.py --demo --data-dir /tmp/xn-demo [--reuse]        # demo county, SQLite
     DATABASE_URL=postgres://xiaoneng@127.0.0.1:55432/xn_benchdemo .venv/bin/python bench/evaluate.py --demo
 
-PostgreSQL: needs a database of its own without cases (it refuses otherwise) and empties it at the end, every
-table as `manage.py flush` does (--keep to leave the rows). SQLite: a fresh file in a temporary directory unless DATABASE_URL says otherwise.
+Province mode, PostgreSQL: needs a database of its own without cases (it refuses otherwise) and empties it at the
+end, every table as `manage.py flush` does (--keep to leave the rows). SQLite: a fresh file in a temporary
+directory unless DATABASE_URL says otherwise. The demo mode leaves its database as it found it (or as it built it).
 """
 
 from __future__ import annotations
