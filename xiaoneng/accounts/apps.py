@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.landing import StartPanel
-from xiaoneng.core.nav import NavItem
+from xiaoneng.core.nav import SETTINGS, NavItem
 
 
 class AccountsConfig(AppConfig):
@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
     name = "xiaoneng.accounts"
     label = "accounts"
     verbose_name = _("账户与部门")
+    nav_section = SETTINGS
     nav_items = (
         NavItem(_("部门"), "accounts:department_list", "diagram-3", None, 80),
         NavItem(_("工作人员"), "accounts:staff_list", "people", ("head", "supervisor", "leader", "admin"), 81),

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.landing import StartPanel
-from xiaoneng.core.nav import NavItem
+from xiaoneng.core.nav import NavItem, NavSection
 
 
 class CasesConfig(AppConfig):
@@ -11,6 +11,7 @@ class CasesConfig(AppConfig):
     name = "xiaoneng.cases"
     label = "cases"
     verbose_name = _("办件")
+    nav_section = NavSection("cases", _("办件服务"), 20)
     nav_items = (
         NavItem(_("办件"), "cases:case_list", "folder2-open", None, 40),
         NavItem(_("受理登记"), "cases:case_register", "person-vcard", ("window", "handler", "head"), 41),

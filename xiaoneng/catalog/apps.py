@@ -11,4 +11,4 @@ class CatalogConfig(AppConfig):
     name = "xiaoneng.catalog"
     label = "catalog"
     verbose_name = _("事项目录")
-    nav_items = (NavItem(_("事项目录"), "catalog:item_list", "journal-text", None, 60),)
+    nav_items = (NavItem(_("事项目录"), "catalog:item_list", "journal-text", None, 60, section="cases"),)

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.landing import StartPanel
-from xiaoneng.core.nav import NavItem
+from xiaoneng.core.nav import NavItem, NavSection
 
 
 class ComplaintsConfig(AppConfig):
@@ -12,6 +12,7 @@ class ComplaintsConfig(AppConfig):
     name = "xiaoneng.complaints"
     label = "complaints"
     verbose_name = _("效能投诉")
+    nav_section = NavSection("complaints", _("投诉处理"), 40)
     nav_items = (
         NavItem(_("投诉受理"), "complaints:inbox", "megaphone", ("supervisor", "leader", "admin"), 50),
         NavItem(_("转办看板"), "complaints:board", "kanban", ("supervisor",), 51),

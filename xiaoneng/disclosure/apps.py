@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.landing import StartPanel  # noqa: F401  (helpers add panels below)
-from xiaoneng.core.nav import NavItem  # noqa: F401
+from xiaoneng.core.nav import NavItem, NavSection  # noqa: F401
 
 
 class DisclosureConfig(AppConfig):
@@ -14,6 +14,7 @@ class DisclosureConfig(AppConfig):
     name = "xiaoneng.disclosure"
     label = "disclosure"
     verbose_name = _("政务公开")
+    nav_section = NavSection("disclosure", _("政务公开"), 70)
     nav_items = (
         # ---- catalogues and entries (helper "catalogue")
         NavItem(_("公开目录"), "disclosure:catalogue_home", "journal-text",

@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.landing import StartPanel
-from xiaoneng.core.nav import NavItem
+from xiaoneng.core.nav import NavItem, NavSection
 
 
 def _default_schemes(sender, **kwargs) -> None:
@@ -25,10 +25,11 @@ class EvaluationConfig(AppConfig):
     name = "xiaoneng.evaluation"
     label = "evaluation"
     verbose_name = _("效能考核")
+    nav_section = NavSection("evaluation", _("考核与问责"), 60)
     nav_items = (
         # ---- office pages (helper "pages")
         NavItem(_("效能考核"), "evaluation:office_list", "award", ("supervisor", "leader"), 70),
-        NavItem(_("考核方案"), "evaluation:schemes", "sliders2", ("supervisor",), 71),
+        NavItem(_("考核方案"), "evaluation:schemes", "sliders2", ("supervisor",), 71, section="settings"),
         NavItem(_("本单位考核"), "evaluation:my_scores", "award", ("head",), 70),
         # ---- consequences (helper "cons"): bulletins and the sanctions register
         NavItem(_("考核通报"), "evaluation:bulletin_list", "megaphone", ("supervisor", "leader"), 72),
@@ -37,7 +38,7 @@ class EvaluationConfig(AppConfig):
         NavItem(_("我的效能问责"), "evaluation:sanction_list", "shield-exclamation", ("handler",), 74),
         # ---- end consequences
         # ---- the leader's view (helper "dashboard")
-        NavItem(_("领导驾驶舱"), "evaluation:dashboard", "speedometer2", ("leader", "supervisor"), 20),
+        NavItem(_("领导驾驶舱"), "evaluation:dashboard", "speedometer2", ("leader", "supervisor"), 20, section="overview"),
     )
     start_panels = (
         # ---- office pages (helper "pages"): this period's evaluation status

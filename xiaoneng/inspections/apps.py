@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.landing import StartPanel
-from xiaoneng.core.nav import NavItem
+from xiaoneng.core.nav import NavItem, NavSection
 
 OFFICE = ("supervisor",)
 INVITED = ("invited_supervisor",)
@@ -27,11 +27,12 @@ class InspectionsConfig(AppConfig):
     name = "xiaoneng.inspections"
     label = "inspections"
     verbose_name = _("明查暗访")
+    nav_section = NavSection("opinion", _("评价与检查"), 50)
     nav_items = (
         NavItem(_("明查暗访"), "inspections:visits", "binoculars", ("supervisor", "leader", "admin"), 60),
         NavItem(_("检查发现问题"), "inspections:findings", "clipboard-x", ("supervisor", "leader"), 61),
         NavItem(_("检查计划"), "inspections:plans", "calendar-check", ("supervisor", "invited_supervisor"), 62),
-        NavItem(_("检查表"), "inspections:checklists", "list-check", OFFICE, 63),
+        NavItem(_("检查表"), "inspections:checklists", "list-check", OFFICE, 63, section="settings"),
         NavItem(_("特邀监督员"), "inspections:supervisors", "person-badge", OFFICE, 66),
         NavItem(_("我的检查记录"), "inspections:visits", "binoculars", INVITED, 64),
         NavItem(_("检查发现问题整改"), "inspections:findings", "clipboard-check", ("handler", "head"), 65),

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.landing import StartPanel
-from xiaoneng.core.nav import NavItem
+from xiaoneng.core.nav import NavItem, NavSection
 
 
 class RatingsConfig(AppConfig):
@@ -12,17 +12,18 @@ class RatingsConfig(AppConfig):
     name = "xiaoneng.ratings"
     label = "ratings"
     verbose_name = _("好差评")
+    nav_section = NavSection("opinion", _("评价与检查"), 50)
     nav_items = (
         # ---- rectifications (差评整改)
         NavItem(_("差评整改"), "ratings:rectify_list", "wrench-adjustable", ("handler", "head", "leader", "admin"), 60),
         NavItem(_("差评整改审核"), "ratings:rectify_review", "clipboard-check", ("supervisor",), 60),
         # ---- channels (issue 12): window contacts (一次一评) and the counter tablets
-        NavItem(_("窗口服务评价"), "ratings:window_home", "hand-thumbs-up", ("window", "handler", "head"), 42),
-        NavItem(_("窗口评价器"), "ratings:kiosk_list", "tablet", ("window", "head"), 43),
+        NavItem(_("窗口服务评价"), "ratings:window_home", "hand-thumbs-up", ("window", "handler", "head"), 42, section="cases"),
+        NavItem(_("窗口评价器"), "ratings:kiosk_list", "tablet", ("window", "head"), 43, section="cases"),
         # ---- ratings-core (issue 12): the office's pages
         NavItem(_("好差评统计"), "ratings:office_figures", "star-half", ("supervisor", "leader"), 60),
         NavItem(_("好差评记录"), "ratings:office_list", "star", ("supervisor", "leader"), 61),
-        NavItem(_("好差评设置"), "ratings:office_policy", "sliders", ("supervisor",), 62),
+        NavItem(_("好差评设置"), "ratings:office_policy", "sliders", ("supervisor",), 62, section="settings"),
         NavItem(_("本部门好差评"), "ratings:office_list", "star", ("head", "handler"), 63),
         NavItem(_("本部门好差评统计"), "ratings:office_figures", "star-half", ("head",), 64),
     )

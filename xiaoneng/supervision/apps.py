@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.landing import StartPanel
-from xiaoneng.core.nav import NavItem
+from xiaoneng.core.nav import NavItem, NavSection
 
 
 class SupervisionConfig(AppConfig):
@@ -12,14 +12,15 @@ class SupervisionConfig(AppConfig):
     name = "xiaoneng.supervision"
     label = "supervision"
     verbose_name = _("电子监察")
+    nav_section = NavSection("supervision", _("效能监察"), 30)
     nav_items = (
         NavItem(_("实时监控"), "supervision:monitor", "display", ("supervisor", "leader", "admin"), 50),
         NavItem(_("预警纠错"), "supervision:warning_list", "exclamation-triangle", None, 51),
         NavItem(_("督办"), "supervision:order_list", "flag", None, 52),
         NavItem(_("整改建议书"), "supervision:proposal_list", "file-earmark-text",
                 ("supervisor", "leader", "admin", "head", "handler"), 52),
-        NavItem(_("我的待办"), "supervision:desk", "inbox", ("handler", "head", "window"), 53),
-        NavItem(_("监察规则"), "supervision:rule_list", "sliders", ("supervisor", "leader", "admin"), 54),
+        NavItem(_("我的待办"), "supervision:desk", "inbox", ("handler", "head", "window"), 53, section="overview"),
+        NavItem(_("监察规则"), "supervision:rule_list", "sliders", ("supervisor", "leader", "admin"), 54, section="settings"),
     )
     start_panels = (
         StartPanel("leader", "xiaoneng.supervision.landing.leader_headline", 10),

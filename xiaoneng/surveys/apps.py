@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.landing import StartPanel
-from xiaoneng.core.nav import NavItem
+from xiaoneng.core.nav import NavItem, NavSection
 
 
 class SurveysConfig(AppConfig):
@@ -12,6 +12,7 @@ class SurveysConfig(AppConfig):
     name = "xiaoneng.surveys"
     label = "surveys"
     verbose_name = _("民主评议")
+    nav_section = NavSection("opinion", _("评价与检查"), 50)
     nav_items = (
         NavItem(_("民主评议"), "surveys:list", "clipboard-check", ("supervisor", "leader"), 60),
         NavItem(_("本单位评议得分"), "surveys:my_scores", "clipboard-data", ("head",), 61),

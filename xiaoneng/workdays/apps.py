@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from xiaoneng.core.nav import NavItem
+from xiaoneng.core.nav import SETTINGS, NavItem
 
 
 def seed_calendar_after_migrate(sender, *, using, verbosity=1, stdout=None, **kwargs) -> None:
@@ -37,6 +37,7 @@ class WorkdaysConfig(AppConfig):
     name = "xiaoneng.workdays"
     label = "workdays"
     verbose_name = _("工作日历")
+    nav_section = SETTINGS
     nav_items = (NavItem(_("工作日历"), "workdays:calendar", "calendar3", ("admin", "supervisor"), 70),)
 
     def ready(self):
