@@ -284,7 +284,7 @@ def chart_data(choice: Choice, groups: list[dict], trend_data: dict, head: list[
 def landing_leader(user, *, now) -> dict | None:
     """The leaders' landing panel: the latest published quarter (else the latest published period of any kind) —
     grade counts and the bottom of the overall ranking, linking to the dashboard. None when nothing is published
-    yet. Two queries (one when nothing is published): the evaluation, its scores."""
+    yet. Three queries (one when nothing is published): the evaluation, its grades counted, its last five."""
     from django.db.models import Case, IntegerField, Value, When
     from django.urls import reverse
 
@@ -297,11 +297,11 @@ def landing_leader(user, *, now) -> dict | None:
     if ev is None:
         return None
     url = reverse("evaluation:dashboard") + f"?kind={ev.period_kind}&period={ev.period}"
-    rows = list(Score.objects.filter(evaluation=ev).order_by("-rank_overall")
-                .values("pk", "grade", "score", "rank_overall", "department__name"))
+    # Counted in the database and only the last five read: a province publishes thousands of scores a quarter.
     counts = dict.fromkeys(Grade.values, 0)
-    for r in rows:
-        counts[r["grade"]] = counts.get(r["grade"], 0) + 1
+    counts.update(Score.objects.filter(evaluation=ev).order_by().values_list("grade").annotate(n=Count("pk")))
+    rows = list(Score.objects.filter(evaluation=ev).order_by("-rank_overall")
+                .values("pk", "grade", "score", "rank_overall", "department__name")[:5])
     labels = dict(Grade.choices)
     return {
         "key": "leader-evaluation", "title": _("%(period)s效能考核") % {"period": ev.period_label}, "url": url,
@@ -313,5 +313,5 @@ def landing_leader(user, *, now) -> dict | None:
         "rows": [{"text": r["department__name"], "url": reverse("evaluation:score_detail", args=[r["pk"]]),
                   "meta": _("第%(rank)s名 · %(score)s分 · %(grade)s")
                   % {"rank": r["rank_overall"], "score": r["score"], "grade": labels.get(r["grade"], "")},
-                  "tone": "danger" if r["grade"] == Grade.FAIL else ""} for r in rows[:5]],
+                  "tone": "danger" if r["grade"] == Grade.FAIL else ""} for r in rows],
     }

@@ -232,7 +232,8 @@ def test_leader_landing_panel(world, staff, django_assert_num_queries):
     from xiaoneng.evaluation.selectors_dashboard import can_view, landing_leader
 
     assert can_view(staff["leader"])  # the roles, read once per request by the landing page already
-    with django_assert_num_queries(2):  # the evaluation, its scores
+    # the evaluation, its grades counted (a GROUP BY), its last five: the same whatever the number of scores
+    with django_assert_num_queries(3):
         panel = landing_leader(staff["leader"], now=NOW)
     assert panel["title"] == "2026年第三季度效能考核"
     assert [t["value"] for t in panel["tiles"]] == [1, 0, 0, 1]  # 优秀 A, 不合格 B
