@@ -92,7 +92,7 @@ def test_administrator_sets_the_centres_hosted_departments(page, centre):
     login(page, "admin")
     page.goto("/accounts/departments/TZX/")
     assert "测试县市场监督管理局" in page.content()  # hosted already (the fixture)
-    page.click("text=设置")
+    page.get_by_role("link", name="设置", exact=True).click()  # not the menu's 系统设置 heading
     page.wait_for_selector("input[name=departments]")
     page.check("input[name=departments][value=TB]")
     shot(page, "centre-hosting")
