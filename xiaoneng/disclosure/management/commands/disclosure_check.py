@@ -5,11 +5,10 @@ quarter's day) is an error message in Chinese and exit code 1, never a traceback
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from xiaoneng.core.commands import moment_of
 from xiaoneng.core.errors import DomainError
 
 
@@ -27,7 +26,7 @@ class Command(BaseCommand):
 
         if not date:
             raise CommandError("请用 --date 指定统一公开日，例如 --date 2026-10-08。")
-        moment = self._moment(now)
+        moment = moment_of(now)
         try:
             check = disclosure_check_run(date=date, now=moment, rectify_wd=rectify_wd)
             if publish:
@@ -36,17 +35,6 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         self.stdout.write(summary(check))
 
-    @staticmethod
-    def _moment(now: str | None) -> dt.datetime:
-        if not now:
-            return timezone.now()
-        try:
-            moment = dt.datetime.fromisoformat(now)
-        except ValueError as exc:
-            raise CommandError(f"--now “{now[:40]}” 不是有效的 ISO 8601 时间。") from exc
-        if moment.tzinfo is None:
-            raise CommandError("--now 必须带时区，例如 +08:00。")
-        return moment
 
 
 def summary(check) -> str:

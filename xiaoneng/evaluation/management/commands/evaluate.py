@@ -4,11 +4,9 @@ in Chinese. Bad input is an error message in Chinese and exit code 1, never a tr
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from xiaoneng.core.commands import moment_of
 from xiaoneng.core.errors import DomainError
 from xiaoneng.core.periods import Period
 
@@ -27,7 +25,7 @@ class Command(BaseCommand):
 
         if not period:
             raise CommandError("请用 --period 指定考核期，例如 --period 2026Q3。")
-        moment = self._moment(now)
+        moment = moment_of(now)
         try:
             p = Period.parse(period)
             ev = evaluation_run(p, now=moment, reason=reason or "")
@@ -37,17 +35,6 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         self.stdout.write(summary(ev))
 
-    @staticmethod
-    def _moment(now: str | None) -> dt.datetime:
-        if not now:
-            return timezone.now()
-        try:
-            moment = dt.datetime.fromisoformat(now)
-        except ValueError as exc:
-            raise CommandError(f"--now “{now[:40]}” 不是有效的 ISO 8601 时间。") from exc
-        if moment.tzinfo is None:
-            raise CommandError("--now 必须带时区，例如 +08:00。")
-        return moment
 
 
 def summary(ev) -> str:

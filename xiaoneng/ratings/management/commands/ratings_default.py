@@ -1,8 +1,7 @@
-import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 
+from xiaoneng.core.commands import moment_of
 from xiaoneng.ratings.services.defaults_job import ratings_default_due
 
 
@@ -14,14 +13,6 @@ class Command(BaseCommand):
         parser.add_argument("--now", help="the moment to judge at (ISO 8601 with its offset); default: now")
 
     def handle(self, *args, now=None, **opts):
-        if now:
-            try:
-                at = dt.datetime.fromisoformat(now)
-            except ValueError as exc:
-                raise CommandError(f"--now 不是有效的时间：{now}（例如 2026-12-01T09:00:00+08:00）") from exc
-            if timezone.is_naive(at):
-                raise CommandError("--now 必须带时区（例如 2026-12-01T09:00:00+08:00）")
-        else:
-            at = timezone.now()
+        at = moment_of(now)
         n = ratings_default_due(now=at)
         self.stdout.write(f"已按“基本满意”默认评价 {n} 件办件。")
